@@ -1,0 +1,23 @@
+//! Plenary: an event-sourced record of consensus-based intergovernmental processes.
+//!
+//! Every act (convening a meeting, proposing an amendment, objecting, declaring consensus) is an
+//! event in one append-only, hash-chained log. Read models are projections over that log and can
+//! be rebuilt from it exactly.
+//!
+//! # Layout
+//! - [`domain`]: aggregates, commands, events and rules. Pure code, no I/O; depends on nothing
+//!   below.
+//! - [`store`]: the event log on PostgreSQL and SQLite: global order, hash chain, idempotency,
+//!   snapshots, live notifications, and the `PersistedEventRepository` that cqrs-es runs on.
+//! - [`projections`]: read models fed from the global log with transactional checkpoints, and
+//!   rebuild.
+//! - [`api`]: axum handlers, authentication and roles, problem+json errors, live stream.
+//! - [`app`]: wiring: opens the store, runs aggregates under `CqrsFramework`, starts projectors.
+//!
+//! Dependencies point inwards: `api` → `app` → `projections`/`store` → `domain`.
+
+pub mod app;
+pub mod api;
+pub mod domain;
+pub mod projections;
+pub mod store;

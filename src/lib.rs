@@ -16,8 +16,8 @@
 //!
 //! Dependencies point inwards: `api` → `app` → `projections`/`store` → `domain`.
 
-pub mod app;
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod projections;
 pub mod store;

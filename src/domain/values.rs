@@ -74,7 +74,10 @@ impl StateCode {
         } else {
             Err(ValueError::new(
                 "state_code",
-                format!("'{}' is not a State code: expected 2 or 3 capital letters such as NOR", clip(raw)),
+                format!(
+                    "'{}' is not a State code: expected 2 or 3 capital letters such as NOR",
+                    clip(raw)
+                ),
             ))
         }
     }
@@ -89,7 +92,10 @@ impl DocumentSymbol {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let ok = !raw.is_empty()
             && raw.len() <= 100
-            && raw.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && raw
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"/.-_()+*".contains(&b));
@@ -117,7 +123,10 @@ impl Id {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let ok = !raw.is_empty()
             && raw.len() <= 100
-            && raw.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && raw
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
@@ -177,7 +186,10 @@ impl LanguageTag {
             "es" => Ok(Self::Es),
             _ => Err(ValueError::new(
                 "language",
-                format!("'{}' is not an official language: expected one of ar, zh, en, fr, ru, es", clip(raw)),
+                format!(
+                    "'{}' is not an official language: expected one of ar, zh, en, fr, ru, es",
+                    clip(raw)
+                ),
             )),
         }
     }
@@ -199,10 +211,17 @@ impl Text {
         if raw.len() > Self::MAX_LEN {
             return Err(ValueError::new(
                 "text",
-                format!("is {} bytes long; at most {} are allowed", raw.len(), Self::MAX_LEN),
+                format!(
+                    "is {} bytes long; at most {} are allowed",
+                    raw.len(),
+                    Self::MAX_LEN
+                ),
             ));
         }
-        if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if raw
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(ValueError::new("text", "contains control characters"));
         }
         Ok(Self(raw.to_owned()))

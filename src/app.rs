@@ -1,1 +1,320 @@
-//! Wiring.
+//! Wiring: the store, aggregates under `CqrsFramework`, the projector. The API and the CLI
+//! both go through [`App`], so a command from the demo loader is the same as one over HTTP.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
+use serde::Serialize;
+
+use crate::projections::runner::Projector;
+use crate::projections::{audit::AuditLog, Projection};
+use crate::store::repository::{meta, PersistOutcome, StaleVersion};
+use crate::store::{Appended, EventStore, Repository, StoreError};
+
+/// Who is acting and why: recorded in every event's metadata.
+#[derive(Debug, Clone, Default)]
+pub struct CommandContext {
+    pub actor: String,
+    pub role: String,
+    /// The State a delegate acts for.
+    pub on_behalf_of: Option<String>,
+    pub correlation_id: String,
+    pub causation_id: Option<String>,
+    /// Client-chosen key; a retry with the same key gets the original outcome.
+    pub idempotency_key: Option<String>,
+    /// Fingerprint of the request, to notice a key reused for a different request.
+    pub request_hash: String,
+    /// The stream version the client acted on (If-Match).
+    pub expected_version: Option<i64>,
+}
+
+impl CommandContext {
+    /// A context for commands issued by the system itself (demo loader, process managers).
+    pub fn system(actor: &str, role: &str) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            role: role.to_owned(),
+            correlation_id: uuid::Uuid::now_v7().to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Where a command's events landed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandReceipt {
+    /// Global positions of the appended events (empty if the command changed nothing).
+    pub positions: Vec<i64>,
+    /// The stream's version after the command.
+    pub stream_version: Option<i64>,
+    /// True when this is the recorded outcome of an earlier request with the same key.
+    pub replayed: bool,
+}
+
+impl CommandReceipt {
+    fn from(a: Appended, replayed: bool) -> Self {
+        Self {
+            positions: a.positions(),
+            stream_version: Some(a.stream_version),
+            replayed,
+        }
+    }
+
+    pub fn last_position(&self) -> Option<i64> {
+        self.positions.last().copied()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: std::error::Error> {
+    /// The domain refused the command (a rule of procedure, bad state).
+    #[error(transparent)]
+    Rejected(E),
+    #[error("the stream is at version {actual}, but the request expected version {expected}")]
+    StaleVersion { expected: i64, actual: i64 },
+    #[error("this Idempotency-Key was already used for a different request")]
+    KeyReused,
+    #[error("another process kept changing this record; try again")]
+    Conflict,
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl<E: std::error::Error> From<StoreError> for CommandError<E> {
+    fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            CommandError::Unavailable(e.to_string())
+        } else {
+            CommandError::Internal(e.to_string())
+        }
+    }
+}
+
+/// Serialises commands per aggregate within this process, so clients of one instance never
+/// see conflicts caused by each other. Striped: a fixed set of locks, so no map to clean up.
+struct StripedLocks(Vec<tokio::sync::Mutex<()>>);
+
+impl StripedLocks {
+    fn new(n: usize) -> Self {
+        Self((0..n).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+
+    async fn lock(&self, kind: &str, id: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (kind, id).hash(&mut h);
+        self.0[(h.finish() % self.0.len() as u64) as usize]
+            .lock()
+            .await
+    }
+}
+
+/// Attempts at a command when another process wrote to the same stream in between; each
+/// attempt reloads the aggregate and decides again.
+const CONFLICT_ATTEMPTS: usize = 5;
+
+/// Runs one aggregate type's commands under `CqrsFramework` on our repository.
+pub struct CommandBus<A: Aggregate> {
+    cqrs: CqrsFramework<A, PersistedEventStore<Repository, A>>,
+    repo: Repository,
+    locks: Arc<StripedLocks>,
+}
+
+impl<A> CommandBus<A>
+where
+    A: Aggregate + 'static,
+    A::Command: Clone,
+    A::Error: std::error::Error,
+{
+    fn new(repo: Repository, services: A::Services, locks: Arc<StripedLocks>) -> Self {
+        Self {
+            cqrs: CqrsFramework::new(
+                PersistedEventStore::new_aggregate_store(repo.clone()),
+                vec![],
+                services,
+            ),
+            repo,
+            locks,
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(aggregate = A::TYPE, id = %id, actor = %ctx.actor, role = %ctx.role))]
+    pub async fn execute(
+        &self,
+        id: &str,
+        command: A::Command,
+        ctx: &CommandContext,
+    ) -> Result<CommandReceipt, CommandError<A::Error>> {
+        // Keys are scoped to the actor, so two clients cannot collide on a key by accident.
+        let key = match &ctx.idempotency_key {
+            Some(k) => format!("{}:{k}", ctx.actor),
+            None => format!("auto:{}", uuid::Uuid::now_v7()),
+        };
+        if ctx.idempotency_key.is_some() {
+            if let Some((original, hash)) = self.repo.store().idempotency(&key).await? {
+                return if hash == ctx.request_hash {
+                    Ok(CommandReceipt::from(original, true))
+                } else {
+                    Err(CommandError::KeyReused)
+                };
+            }
+        }
+        let mut metadata = HashMap::from([
+            (meta::ACTOR.to_owned(), ctx.actor.clone()),
+            (meta::ROLE.to_owned(), ctx.role.clone()),
+            (meta::CORRELATION_ID.to_owned(), ctx.correlation_id.clone()),
+            (meta::IDEMPOTENCY_KEY.to_owned(), key.clone()),
+            (meta::REQUEST_HASH.to_owned(), ctx.request_hash.clone()),
+        ]);
+        if let Some(s) = &ctx.on_behalf_of {
+            metadata.insert(meta::ON_BEHALF_OF.to_owned(), s.clone());
+        }
+        if let Some(c) = &ctx.causation_id {
+            metadata.insert(meta::CAUSATION_ID.to_owned(), c.clone());
+        }
+        if let Some(v) = ctx.expected_version {
+            metadata.insert(meta::EXPECTED_VERSION.to_owned(), v.to_string());
+        }
+
+        let _serialised = self.locks.lock(A::TYPE, id).await;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .cqrs
+                .execute_with_metadata(id, command.clone(), metadata.clone())
+                .await
+            {
+                Ok(()) => break,
+                Err(AggregateError::AggregateConflict)
+                    if ctx.expected_version.is_none() && attempt < CONFLICT_ATTEMPTS =>
+                {
+                    tracing::debug!(attempt, "stream changed by another process; deciding again");
+                }
+                Err(AggregateError::AggregateConflict) => {
+                    return Err(match ctx.expected_version {
+                        Some(expected) => CommandError::StaleVersion {
+                            expected,
+                            actual: self.repo.store().stream_version(A::TYPE, id).await?,
+                        },
+                        None => CommandError::Conflict,
+                    })
+                }
+                Err(AggregateError::UserError(e)) => return Err(CommandError::Rejected(e)),
+                Err(AggregateError::UnexpectedError(e)) => {
+                    return Err(match e.downcast_ref::<StaleVersion>() {
+                        Some(s) => CommandError::StaleVersion {
+                            expected: s.expected,
+                            actual: s.actual,
+                        },
+                        None => CommandError::Internal(e.to_string()),
+                    })
+                }
+                Err(AggregateError::DatabaseConnectionError(e)) => {
+                    return Err(CommandError::Unavailable(e.to_string()))
+                }
+                Err(AggregateError::DeserializationError(e)) => {
+                    return Err(CommandError::Internal(e.to_string()))
+                }
+            }
+        }
+        match self.repo.take_outcome(&key) {
+            Some(PersistOutcome::Appended(a)) => Ok(CommandReceipt::from(a, false)),
+            Some(PersistOutcome::Duplicate {
+                original,
+                request_hash,
+            }) if request_hash == ctx.request_hash => Ok(CommandReceipt::from(original, true)),
+            Some(PersistOutcome::Duplicate { .. }) => Err(CommandError::KeyReused),
+            None => Ok(CommandReceipt {
+                positions: vec![],
+                stream_version: None,
+                replayed: false,
+            }),
+        }
+    }
+
+    /// The aggregate's current state, loaded from the log (snapshot plus catch-up).
+    pub async fn load(&self, id: &str) -> Result<(A, i64), CommandError<A::Error>> {
+        use cqrs_es::persist::PersistedEventRepository;
+        match self.repo.get_snapshot::<A>(id).await {
+            Ok(Some(s)) => {
+                let a = serde_json::from_value(s.aggregate)
+                    .map_err(|e| CommandError::Internal(e.to_string()))?;
+                Ok((a, s.current_sequence as i64))
+            }
+            Ok(None) => Ok((A::default(), 0)),
+            Err(cqrs_es::persist::PersistenceError::ConnectionError(e)) => {
+                Err(CommandError::Unavailable(e.to_string()))
+            }
+            Err(e) => Err(CommandError::Internal(e.to_string())),
+        }
+    }
+}
+
+/// Runtime settings shared by the API.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `/ready` fails when projections are more than this many events behind the log.
+    pub ready_max_lag: i64,
+    /// How long a read with a minimum position waits for projections to reach it.
+    pub read_wait: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            ready_max_lag: 1_000,
+            read_wait: Duration::from_secs(3),
+        }
+    }
+}
+
+/// Everything the service needs, built once at start-up.
+pub struct App {
+    pub store: EventStore,
+    pub repo: Repository,
+    pub projector: Arc<Projector>,
+    pub settings: Settings,
+    #[allow(dead_code)]
+    locks: Arc<StripedLocks>,
+}
+
+impl App {
+    /// Opens the database and builds the command buses and projections (not yet running).
+    pub async fn open(url: &str, settings: Settings) -> Result<Arc<App>, StoreError> {
+        let store = EventStore::open(url).await?;
+        Ok(Self::with_store(store, settings))
+    }
+
+    pub fn with_store(store: EventStore, settings: Settings) -> Arc<App> {
+        let repo = Repository::new(store.clone());
+        let locks = Arc::new(StripedLocks::new(1024));
+        let projector = Projector::new(store.clone(), all_projections());
+        Arc::new(App {
+            store,
+            repo,
+            projector,
+            settings,
+            locks,
+        })
+    }
+
+    pub fn bus<A>(&self, services: A::Services) -> CommandBus<A>
+    where
+        A: Aggregate + 'static,
+        A::Command: Clone,
+        A::Error: std::error::Error,
+    {
+        CommandBus::new(self.repo.clone(), services, self.locks.clone())
+    }
+}
+
+/// Every projection the service maintains, in the order they are applied.
+pub fn all_projections() -> Vec<Arc<dyn Projection>> {
+    vec![Arc::new(AuditLog)]
+}

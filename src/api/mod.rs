@@ -1,1 +1,140 @@
-//! HTTP API.
+//! The HTTP API (axum).
+//!
+//! - [`error`]: `ApiError`, the problem+json mapping of every failure.
+//! - [`extract`]: JSON / query / path / command-header extractors with problem+json rejections.
+//! - [`auth`]: bearer tokens, roles and scopes.
+//! - [`system`]: health, readiness, credentials, log head and verification.
+//! - [`audit`]: the audit history and single events.
+//! - [`stream`]: server-sent events, filtered by meeting and by what the reader may see.
+//!
+//! Each resource module exposes `router()`; [`router`] merges them.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod stream;
+pub mod system;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::{App, CommandContext};
+use auth::{Principal, TokenCache};
+use error::ApiError;
+use extract::{CommandHeaders, RequestHash};
+
+/// Bodies above this are refused with 413 before they are read.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub tokens: TokenCache,
+}
+
+impl AppState {
+    pub fn new(app: Arc<App>) -> Self {
+        Self {
+            app,
+            tokens: TokenCache::default(),
+        }
+    }
+
+    /// Waits (bounded) until projections include `min`, for read-your-writes.
+    pub async fn read_after(&self, min: Option<i64>) -> Result<(), ApiError> {
+        let Some(min) = min else { return Ok(()) };
+        if self
+            .app
+            .projector
+            .wait_for(min, self.app.settings.read_wait)
+            .await
+        {
+            Ok(())
+        } else {
+            Err(ApiError::unavailable(format!(
+                "the read models have not reached position {min} yet (they are at {}); retry shortly",
+                self.app.projector.position()
+            )))
+        }
+    }
+}
+
+/// Builds the metadata of a command from who sent it and how.
+pub fn command_context(p: &Principal, h: CommandHeaders, hash: RequestHash) -> CommandContext {
+    CommandContext {
+        actor: p.actor(),
+        role: p.role.as_str().to_owned(),
+        on_behalf_of: p.on_behalf_of(),
+        correlation_id: h
+            .correlation_id
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
+        causation_id: h.causation_id,
+        idempotency_key: h.idempotency_key,
+        request_hash: hash.0,
+        expected_version: h.expected_version,
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(system::router())
+        .merge(audit::router())
+        .merge(stream::router())
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            axum::response::IntoResponse::into_response(ApiError::internal("a handler panicked"))
+        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// How long live streams keep connections open with keep-alive comments.
+pub const SSE_KEEPALIVE: Duration = Duration::from_secs(15);

@@ -1,1 +1,72 @@
-//! Read models.
+//! Read models, fed from the global log by the [`runner::Projector`].
+//!
+//! - [`runner`]: applies every projection in log order, writing its rows and its checkpoint in
+//!   one transaction (crash-safe: nothing lost, nothing applied twice), and rebuilds.
+//! - [`docs`]: document read models (one JSON document per key) built by pure fold functions.
+//! - [`audit`]: the audit history, one row per event, filterable.
+//! - [`visibility`]: which events a role may read (live stream, audit).
+
+pub mod audit;
+pub mod docs;
+pub mod runner;
+pub mod visibility;
+
+use crate::store::sql::Tx;
+use crate::store::{StoreError, StoredEvent};
+
+/// A read model maintained from the log.
+#[async_trait::async_trait]
+pub trait Projection: Send + Sync {
+    /// Stable name: the checkpoint key and the argument of `plenary projections rebuild`.
+    fn name(&self) -> &'static str;
+    /// Deletes every row of this projection (before a rebuild), inside `tx`.
+    async fn reset(&self, tx: &mut Tx) -> Result<(), StoreError>;
+    /// Applies events (in log order, all after this projection's checkpoint) inside `tx`.
+    async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError>;
+}
+
+/// The inner object of an externally tagged event payload (`{"Variant": {...}}`), where
+/// generic projections find cross-references such as `meeting_id`.
+pub fn payload_fields(e: &StoredEvent) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let v: serde_json::Value = serde_json::from_str(&e.payload).ok()?;
+    match v {
+        serde_json::Value::Object(mut outer) if outer.len() == 1 => {
+            match outer.values_mut().next()?.take() {
+                serde_json::Value::Object(inner) => Some(inner),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The meeting an event concerns: its own stream, or a `meeting_id` it refers to.
+pub fn meeting_of(
+    e: &StoredEvent,
+    fields: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Option<String> {
+    if e.aggregate_type == "Meeting" {
+        return Some(e.aggregate_id.clone());
+    }
+    fields?.get("meeting_id")?.as_str().map(str::to_owned)
+}
+
+/// The amendment an event concerns: its own stream, or an `amendment_id` it refers to.
+pub fn amendment_of(
+    e: &StoredEvent,
+    fields: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Option<String> {
+    if e.aggregate_type == "Amendment" {
+        return Some(e.aggregate_id.clone());
+    }
+    let f = fields?;
+    if let Some(id) = f.get("amendment_id").and_then(|v| v.as_str()) {
+        return Some(id.to_owned());
+    }
+    // Consensus subjects nest the amendment: {"subject": {"Amendment": {"amendment_id": ..}}}.
+    f.get("subject")?
+        .get("Amendment")?
+        .get("amendment_id")?
+        .as_str()
+        .map(str::to_owned)
+}

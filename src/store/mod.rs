@@ -6,10 +6,13 @@
 //! - [`repository`] adapts the store to cqrs-es's `PersistedEventRepository`.
 //! - [`verify`] walks the chain and names the first damaged position.
 //! - [`chain`] is the canonical encoding and hash, shared with the offline verifier.
+//! - [`credentials`] keeps bearer-token hashes; [`sql`] runs one SQL text on either backend.
 
 pub mod chain;
+pub mod credentials;
 mod postgres;
 pub mod repository;
+pub mod sql;
 mod sqlite;
 pub mod verify;
 mod writer;

@@ -1,0 +1,205 @@
+//! The audit history: every event in order, with who, on whose behalf, when and why.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use super::auth::{Principal, Role};
+use super::error::ApiError;
+use super::extract::{MinPosition, Query};
+use super::AppState;
+use crate::projections::audit::{self, AuditEntry, AuditFilter};
+use crate::store::chain::to_hex;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/audit/events", get(list))
+        .route("/api/v1/audit/events/{position}", get(one))
+}
+
+/// Who may read the full history.
+const READERS: &[Role] = &[Role::Auditor, Role::Secretariat, Role::Admin];
+
+#[derive(Debug, Deserialize)]
+struct Params {
+    /// `Meeting/rc-1`: one stream.
+    stream: Option<String>,
+    actor: Option<String>,
+    /// The State acted for.
+    state: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    meeting: Option<String>,
+    amendment: Option<String>,
+    /// RFC 3339 time or a date (`2026-07-14`): from this moment, inclusive.
+    from: Option<String>,
+    /// RFC 3339 time or a date: up to the end of this moment / day.
+    to: Option<String>,
+    /// Cursor: the `next` of the previous page.
+    after: Option<i64>,
+    limit: Option<i64>,
+    #[serde(rename = "min_position")]
+    _min_position: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    #[serde(flatten)]
+    entry: AuditEntry,
+    recorded_at: String,
+}
+
+#[derive(Serialize)]
+struct Page {
+    events: Vec<Entry>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<i64>,
+}
+
+pub fn rfc3339(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .unwrap_or_default()
+}
+
+/// Parses an RFC 3339 time or a plain date; `end` makes a date mean its last microsecond.
+pub fn parse_time(field: &str, s: &str, end: bool) -> Result<i64, ApiError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp_micros());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let t = if end {
+            d.and_hms_micro_opt(23, 59, 59, 999_999)
+        } else {
+            d.and_hms_opt(0, 0, 0)
+        };
+        if let Some(t) = t {
+            return Ok(t.and_utc().timestamp_micros());
+        }
+    }
+    Err(ApiError::bad_request(
+        field,
+        format!("'{s}' is neither an RFC 3339 time nor a date (YYYY-MM-DD)"),
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn list(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Query(q): Query<Params>,
+) -> Result<axum::Json<Page>, ApiError> {
+    p.require(READERS)?;
+    s.read_after(min.0).await?;
+    let (aggregate_type, aggregate_id) = match &q.stream {
+        Some(st) => match st.split_once('/') {
+            Some((t, i)) if !t.is_empty() && !i.is_empty() => {
+                (Some(t.to_owned()), Some(i.to_owned()))
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "stream",
+                    "stream must be Type/id, e.g. Meeting/rc-1",
+                ))
+            }
+        },
+        None => (None, None),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=audit::MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "limit",
+            format!("limit must be 1 to {}", audit::MAX_PAGE),
+        ));
+    }
+    let filter = AuditFilter {
+        aggregate_type,
+        aggregate_id,
+        actor: q.actor,
+        state: q.state,
+        event_type: q.event_type,
+        meeting: q.meeting,
+        amendment: q.amendment,
+        from_us: q
+            .from
+            .as_deref()
+            .map(|t| parse_time("from", t, false))
+            .transpose()?,
+        to_us: q
+            .to
+            .as_deref()
+            .map(|t| parse_time("to", t, true))
+            .transpose()?,
+        after: q.after,
+        limit: Some(limit),
+    };
+    let rows = audit::query(s.app.store.db(), &filter).await?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| r.position))
+        .flatten();
+    Ok(axum::Json(Page {
+        events: rows
+            .into_iter()
+            .map(|entry| Entry {
+                recorded_at: rfc3339(entry.recorded_at_us),
+                entry,
+            })
+            .collect(),
+        next,
+    }))
+}
+
+#[derive(Serialize)]
+struct FullEvent {
+    position: i64,
+    event_id: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    stream_version: i64,
+    event_type: String,
+    event_version: String,
+    recorded_at: String,
+    recorded_at_us: i64,
+    payload: serde_json::Value,
+    metadata: serde_json::Value,
+    prev_hash: String,
+    hash: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn one(
+    State(s): State<AppState>,
+    p: Principal,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Result<axum::Json<FullEvent>, ApiError> {
+    p.require(READERS)?;
+    let position: i64 =
+        raw.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+            ApiError::bad_request("position", "a log position is a positive integer")
+        })?;
+    let e = s
+        .app
+        .store
+        .read_all(position - 1, 1)
+        .await?
+        .into_iter()
+        .find(|e| e.position == position)
+        .ok_or_else(|| ApiError::not_found(format!("no event at position {position}")))?;
+    Ok(axum::Json(FullEvent {
+        position: e.position,
+        event_id: e.event_id.to_string(),
+        aggregate_type: e.aggregate_type.clone(),
+        aggregate_id: e.aggregate_id.clone(),
+        stream_version: e.stream_version,
+        event_type: e.event_type.clone(),
+        event_version: e.event_version.clone(),
+        recorded_at: rfc3339(e.recorded_at_us),
+        recorded_at_us: e.recorded_at_us,
+        payload: e.payload_json()?,
+        metadata: serde_json::from_str(&e.metadata).map_err(ApiError::internal)?,
+        prev_hash: to_hex(&e.prev_hash),
+        hash: to_hex(&e.hash),
+    }))
+}

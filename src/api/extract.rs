@@ -1,0 +1,209 @@
+//! Extractors whose rejections are problem+json with the field at fault, instead of axum's
+//! plain-text defaults.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+use crate::domain::values::Id;
+
+/// A JSON body. Unknown fields, wrong types, bad syntax, a wrong content type and an
+/// oversized body are all 4xx with the path of the offending field.
+pub struct Json<T>(pub T, pub RequestHash);
+
+/// SHA-256 of the request body, to recognise a retried request under the same key.
+#[derive(Debug, Clone)]
+pub struct RequestHash(pub String);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "the body must be JSON, sent with Content-Type: application/json",
+            ));
+        }
+        let path = req.uri().path().to_owned();
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "body-too-large",
+                    format!("the body could not be read: {e}"),
+                )
+            })?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            let status = if inner.is_syntax() || inner.is_eof() {
+                axum::http::StatusCode::BAD_REQUEST
+            } else {
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let kind = if status == axum::http::StatusCode::BAD_REQUEST {
+                "malformed-json"
+            } else {
+                "invalid-input"
+            };
+            let err = ApiError::new(status, kind, format!("{inner}"));
+            if field == "." {
+                err
+            } else {
+                err.with_field(field)
+            }
+        })?;
+        de.end().map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "malformed-json",
+                e.to_string(),
+            )
+        })?;
+        let mut h = Sha256::new();
+        h.update(path.as_bytes());
+        h.update(b"\n");
+        h.update(&bytes);
+        Ok(Json(value, RequestHash(hex::encode(h.finalize()))))
+    }
+}
+
+/// Query parameters, rejected as problem+json naming the parameter.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                ApiError::bad_request(field, e.into_inner().to_string())
+            })
+    }
+}
+
+/// Path segments parsed as ids; anything else (`..`, `/`, control characters) is a 400.
+pub struct Ids(pub Vec<Id>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw): axum::extract::Path<Vec<(String, String)>> =
+            axum::extract::Path::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::bad_request("path", e.body_text()))?;
+        raw.into_iter()
+            .map(|(name, v)| Id::parse(&v).map_err(|e| ApiError::bad_request(name, e.to_string())))
+            .collect::<Result<_, _>>()
+            .map(Ids)
+    }
+}
+
+/// The command headers: `Idempotency-Key`, `If-Match` (expected stream version) and
+/// correlation / causation ids.
+#[derive(Debug, Clone, Default)]
+pub struct CommandHeaders {
+    pub idempotency_key: Option<String>,
+    pub expected_version: Option<i64>,
+    pub correlation_id: Option<String>,
+    pub causation_id: Option<String>,
+}
+
+fn header_text(h: &HeaderMap, name: &str) -> Result<Option<String>, ApiError> {
+    match h.get(name) {
+        None => Ok(None),
+        Some(v) => {
+            let s = v
+                .to_str()
+                .map_err(|_| ApiError::bad_request(name, format!("{name} must be visible ASCII")))?
+                .trim();
+            if s.is_empty() || s.len() > 200 {
+                return Err(ApiError::bad_request(
+                    name,
+                    format!("{name} must be 1 to 200 characters"),
+                ));
+            }
+            Ok(Some(s.to_owned()))
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let h = &parts.headers;
+        let expected_version = match header_text(h, "if-match")? {
+            None => None,
+            Some(v) => Some(
+                v.trim_matches('"')
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|v| *v >= 0)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "If-Match",
+                            "If-Match must be the stream version you acted on, e.g. \"12\"",
+                        )
+                    })?,
+            ),
+        };
+        Ok(CommandHeaders {
+            idempotency_key: header_text(h, "idempotency-key")?,
+            expected_version,
+            correlation_id: header_text(h, "x-correlation-id")?,
+            causation_id: header_text(h, "x-causation-id")?,
+        })
+    }
+}
+
+/// Read-your-writes: `?min_position=` or `X-Min-Position` asks a read to wait until the
+/// projections include that log position.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MinPosition(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let from_header = header_text(&parts.headers, "x-min-position")?;
+        let from_query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "min_position")
+            .map(|(_, v)| v.into_owned());
+        match from_header.or(from_query) {
+            None => Ok(MinPosition(None)),
+            Some(v) => v.parse::<i64>().map(|p| MinPosition(Some(p))).map_err(|_| {
+                ApiError::bad_request(
+                    "min_position",
+                    "min_position must be a log position (an integer)",
+                )
+            }),
+        }
+    }
+}

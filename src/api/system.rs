@@ -1,0 +1,203 @@
+//! Health, readiness, credentials and the log itself.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use super::auth::{Principal, Role};
+use super::error::ApiError;
+use super::extract::{Ids, Json};
+use super::AppState;
+use crate::store::chain::to_hex;
+use crate::store::credentials;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/api/v1/log/head", get(log_head))
+        .route("/api/v1/log/verify", get(log_verify))
+        .route("/api/v1/projections", get(projections))
+        .route(
+            "/api/v1/credentials",
+            get(list_credentials).post(create_credential),
+        )
+        .route("/api/v1/credentials/{id}", delete(revoke_credential))
+}
+
+/// Liveness: the process is up.
+async fn health() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    ready: bool,
+    database: &'static str,
+    log_head: Option<i64>,
+    projections_at: i64,
+    lag: Option<i64>,
+    max_lag: i64,
+}
+
+/// Readiness: the database answers and the projections are within `max_lag` of the log.
+#[tracing::instrument(skip_all)]
+async fn ready(State(s): State<AppState>) -> impl IntoResponse {
+    let at = s.app.projector.position();
+    let max_lag = s.app.settings.ready_max_lag;
+    let (status, body) = match s.app.store.head_from_db().await {
+        Ok((head, _)) => {
+            let lag = head - at;
+            let ready = lag <= max_lag;
+            let body = Readiness {
+                ready,
+                database: "ok",
+                log_head: Some(head),
+                projections_at: at,
+                lag: Some(lag),
+                max_lag,
+            };
+            (
+                if ready {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                },
+                body,
+            )
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Readiness {
+                ready: false,
+                database: "unreachable",
+                log_head: None,
+                projections_at: at,
+                lag: None,
+                max_lag,
+            },
+        ),
+    };
+    (status, axum::Json(body))
+}
+
+#[derive(Serialize)]
+struct Head {
+    position: i64,
+    hash: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Head>, ApiError> {
+    p.require(&[Role::Auditor, Role::Secretariat, Role::Admin])?;
+    let (position, hash) = s.app.store.head_from_db().await?;
+    Ok(axum::Json(Head {
+        position,
+        hash: to_hex(&hash),
+    }))
+}
+
+/// Walks the whole chain on the server. Auditors should also verify an export offline.
+#[tracing::instrument(skip_all)]
+async fn log_verify(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<impl IntoResponse, ApiError> {
+    p.require(&[Role::Auditor, Role::Admin])?;
+    let report = s.app.store.verify().await?;
+    Ok(axum::Json(report))
+}
+
+#[derive(Serialize)]
+struct ProjectionStatus {
+    names: Vec<&'static str>,
+    position: i64,
+    log_head: i64,
+}
+
+async fn projections(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<impl IntoResponse, ApiError> {
+    p.require(&[Role::Admin, Role::Auditor, Role::Secretariat])?;
+    Ok(axum::Json(ProjectionStatus {
+        names: s.app.projector.names(),
+        position: s.app.projector.position(),
+        log_head: s.app.store.head(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCredential {
+    role: Role,
+    scope: Option<String>,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct IssuedCredential {
+    #[serde(flatten)]
+    credential: credentials::Credential,
+    /// Shown once; only its hash is kept.
+    token: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn create_credential(
+    State(s): State<AppState>,
+    p: Principal,
+    Json(body, _): Json<NewCredential>,
+) -> Result<impl IntoResponse, ApiError> {
+    p.require(&[Role::Admin])?;
+    body.role
+        .check_scope(body.scope.as_deref())
+        .map_err(|e| ApiError::unprocessable("invalid-scope", e).with_field("scope"))?;
+    let label = body.label.trim();
+    if label.is_empty() || label.len() > 100 || label.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable(
+            "invalid-input",
+            "label must be 1 to 100 printable characters",
+        )
+        .with_field("label"));
+    }
+    let (credential, token) = credentials::create(
+        s.app.store.db(),
+        body.role.as_str(),
+        body.scope.as_deref(),
+        label,
+    )
+    .await?;
+    tracing::info!(credential = %credential.id, role = %credential.role, "credential issued");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(IssuedCredential { credential, token }),
+    ))
+}
+
+async fn list_credentials(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<impl IntoResponse, ApiError> {
+    p.require(&[Role::Admin])?;
+    Ok(axum::Json(credentials::list(s.app.store.db()).await?))
+}
+
+#[tracing::instrument(skip_all)]
+async fn revoke_credential(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+) -> Result<impl IntoResponse, ApiError> {
+    p.require(&[Role::Admin])?;
+    let id = ids[0].as_str();
+    if !credentials::revoke(s.app.store.db(), id).await? {
+        return Err(ApiError::not_found(format!("no live credential {id}")));
+    }
+    s.tokens.clear();
+    tracing::info!(credential = %id, "credential revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

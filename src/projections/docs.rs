@@ -1,0 +1,132 @@
+//! Document read models: each is a pure fold from events to JSON documents, one per key.
+//! The fold is tested without a database; this module does the loading and saving.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::Projection;
+use crate::store::sql::Tx;
+use crate::store::{Db, StoreError, StoredEvent};
+use crate::{with_pool, with_tx};
+
+/// A pure document projection.
+pub trait DocFold: Send + Sync + 'static {
+    const NAME: &'static str;
+    /// The documents this event changes (empty if none).
+    fn keys(&self, e: &StoredEvent) -> Vec<String>;
+    /// The document after the event; `None` deletes it.
+    fn fold(
+        &self,
+        key: &str,
+        doc: Option<Value>,
+        e: &StoredEvent,
+    ) -> Result<Option<Value>, StoreError>;
+}
+
+pub struct Docs<F: DocFold>(pub F);
+
+/// SQLite's default limit on bound parameters is 32766; stay well below it.
+const KEYS_PER_QUERY: usize = 500;
+
+#[async_trait::async_trait]
+impl<F: DocFold> Projection for Docs<F> {
+    fn name(&self) -> &'static str {
+        F::NAME
+    }
+
+    async fn reset(&self, tx: &mut Tx) -> Result<(), StoreError> {
+        with_tx!(tx, c => sqlx::query("delete from read_docs where projection = $1")
+            .bind(F::NAME).execute(&mut *c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError> {
+        let touched: Vec<(usize, Vec<String>)> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, self.0.keys(e)))
+            .filter(|(_, k)| !k.is_empty())
+            .collect();
+        if touched.is_empty() {
+            return Ok(());
+        }
+        let keys: BTreeSet<&String> = touched.iter().flat_map(|(_, k)| k).collect();
+        let mut docs: BTreeMap<String, Option<Value>> = BTreeMap::new();
+        let keys: Vec<&String> = keys.into_iter().collect();
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "select key, body from read_docs where projection = $1 and key in ({})",
+                placeholders.join(",")
+            );
+            let rows: Vec<(String, String)> = with_tx!(tx, c => {
+                let mut q = sqlx::query_as(&sql).bind(F::NAME);
+                for k in chunk {
+                    q = q.bind(k.as_str());
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            for (k, body) in rows {
+                let v = serde_json::from_str(&body).map_err(|e| {
+                    StoreError::Database(format!("read model {}/{k} is not JSON: {e}", F::NAME))
+                })?;
+                docs.insert(k, Some(v));
+            }
+        }
+        let mut changed: BTreeMap<String, i64> = BTreeMap::new();
+        for (i, ks) in touched {
+            let e = &events[i];
+            for k in ks {
+                let doc = docs.remove(&k).flatten();
+                let next = self.0.fold(&k, doc, e)?;
+                docs.insert(k.clone(), next);
+                changed.insert(k, e.position);
+            }
+        }
+        for (k, position) in changed {
+            match docs.get(&k).cloned().flatten() {
+                Some(doc) => {
+                    let body = crate::store::chain::canonical_json(&doc);
+                    with_tx!(tx, c => sqlx::query(
+                        "insert into read_docs (projection, key, body, position) values ($1, $2, $3, $4)
+                         on conflict (projection, key) do update set body = excluded.body, position = excluded.position")
+                        .bind(F::NAME).bind(&k).bind(&body).bind(position)
+                        .execute(&mut *c).await.map(|_| ()))?;
+                }
+                None => {
+                    with_tx!(tx, c => sqlx::query("delete from read_docs where projection = $1 and key = $2")
+                        .bind(F::NAME).bind(&k).execute(&mut *c).await.map(|_| ()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One document, if it exists.
+pub async fn get(db: &Db, projection: &str, key: &str) -> Result<Option<Value>, StoreError> {
+    let body: Option<String> = with_pool!(db, p => sqlx::query_scalar(
+        "select body from read_docs where projection = $1 and key = $2")
+        .bind(projection).bind(key).fetch_optional(p).await)?;
+    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Database(e.to_string())))
+        .transpose()
+}
+
+/// Every document of a projection whose key starts with `prefix`, in key order.
+pub async fn list(db: &Db, projection: &str, prefix: &str) -> Result<Vec<Value>, StoreError> {
+    let rows: Vec<(String, String)> = with_pool!(db, p => sqlx::query_as(
+        "select key, body from read_docs where projection = $1 and key >= $2 order by key")
+        .bind(projection).bind(prefix).fetch_all(p).await)?;
+    rows.into_iter()
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .map(|(_, b)| serde_json::from_str(&b).map_err(|e| StoreError::Database(e.to_string())))
+        .collect()
+}
+
+/// All rows of all document projections, for comparing a rebuild with the live result.
+pub async fn dump(db: &Db) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+    Ok(with_pool!(db, p => sqlx::query_as(
+        "select projection, key, body, position from read_docs order by projection, key")
+        .fetch_all(p).await)?)
+}

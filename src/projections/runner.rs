@@ -1,0 +1,192 @@
+//! The projector: feeds every projection from the global log, in order.
+//!
+//! Each page of events is applied to every projection that has not seen it, and the
+//! projections' checkpoints are advanced, all in one transaction. The checkpoint rows are
+//! read under lock inside that transaction (FOR UPDATE on Postgres, the write lock on SQLite),
+//! so two server processes sharing a database never apply the same event twice.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::Projection;
+use crate::store::sql::Tx;
+use crate::store::{EventStore, StoreError};
+use crate::{with_pool, with_tx};
+
+/// Events per transaction: big enough to amortise commits during a rebuild, small enough
+/// that live updates stay prompt.
+const PAGE: i64 = 2_000;
+
+pub struct Projector {
+    store: EventStore,
+    projections: Vec<Arc<dyn Projection>>,
+    /// The lowest checkpoint over all projections: every read model includes this position.
+    caught_up: watch::Sender<i64>,
+}
+
+impl Projector {
+    pub fn new(store: EventStore, projections: Vec<Arc<dyn Projection>>) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            projections,
+            caught_up: watch::channel(0).0,
+        })
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.projections.iter().map(|p| p.name()).collect()
+    }
+
+    /// The position every projection has reached.
+    pub fn position(&self) -> i64 {
+        *self.caught_up.borrow()
+    }
+
+    /// Waits until every projection includes `position`; false on timeout (read-your-writes).
+    pub async fn wait_for(&self, position: i64, timeout: Duration) -> bool {
+        let mut rx = self.caught_up.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|p| *p >= position))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    async fn checkpoints(&self) -> Result<HashMap<String, i64>, StoreError> {
+        let rows: Vec<(String, i64)> = with_pool!(self.store.db(), p =>
+            sqlx::query_as("select name, position from projection_checkpoints").fetch_all(p).await)?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Applies at most one page. Returns how many events it read (0 when caught up).
+    #[tracing::instrument(skip_all)]
+    pub async fn step(&self) -> Result<usize, StoreError> {
+        let known = self.checkpoints().await?;
+        let from = self
+            .projections
+            .iter()
+            .map(|p| known.get(p.name()).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(0);
+        let page = self.store.read_all(from, PAGE).await?;
+        if page.is_empty() {
+            self.caught_up
+                .send_if_modified(|p| std::mem::replace(p, from) != from);
+            return Ok(0);
+        }
+        let last = page.last().map(|e| e.position).unwrap_or(from);
+        let mut tx = Tx::begin(self.store.db()).await?;
+        let mut lowest = i64::MAX;
+        for projection in &self.projections {
+            let name = projection.name();
+            let checkpoint = lock_checkpoint(&mut tx, name).await?;
+            let start = page.partition_point(|e| e.position <= checkpoint);
+            if start < page.len() {
+                projection.apply(&mut tx, &page[start..]).await?;
+                set_checkpoint(&mut tx, name, last).await?;
+                lowest = lowest.min(last);
+            } else {
+                lowest = lowest.min(checkpoint);
+            }
+        }
+        tx.commit().await?;
+        self.caught_up.send_if_modified(|p| {
+            let moved = *p != lowest;
+            *p = lowest;
+            moved
+        });
+        Ok(page.len())
+    }
+
+    /// Applies pages until no events are left.
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        while self.step().await? > 0 {}
+        Ok(())
+    }
+
+    /// Runs until `shutdown` fires: catches up, then follows the log's notifications. Errors
+    /// (database down) are logged and retried; the checkpoint makes retrying safe.
+    pub fn spawn(
+        self: &Arc<Self>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut head = this.store.subscribe();
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                match this.step().await {
+                    Ok(n) if n > 0 => {
+                        backoff = Duration::from_millis(100);
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "projector step failed; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(backoff) => {}
+                            _ = shutdown.changed() => return,
+                        }
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                        continue;
+                    }
+                }
+                // Wake on a new head; the periodic tick covers a missed notification.
+                tokio::select! {
+                    _ = head.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => return,
+                }
+                if *shutdown.borrow() {
+                    return;
+                }
+            }
+        })
+    }
+
+    /// Empties the named projection (or all) and replays the log into it from position 0.
+    #[tracing::instrument(skip(self))]
+    pub async fn rebuild(&self, name: Option<&str>) -> Result<(), StoreError> {
+        let targets: Vec<_> = self
+            .projections
+            .iter()
+            .filter(|p| name.is_none_or(|n| n == p.name()))
+            .collect();
+        if targets.is_empty() {
+            return Err(StoreError::Database(format!(
+                "no projection named '{}'; known: {}",
+                name.unwrap_or_default(),
+                self.names().join(", ")
+            )));
+        }
+        let mut tx = Tx::begin(self.store.db()).await?;
+        for p in targets {
+            lock_checkpoint(&mut tx, p.name()).await?;
+            p.reset(&mut tx).await?;
+            set_checkpoint(&mut tx, p.name(), 0).await?;
+        }
+        tx.commit().await?;
+        self.caught_up.send_replace(0);
+        self.catch_up().await
+    }
+}
+
+async fn lock_checkpoint(tx: &mut Tx, name: &str) -> Result<i64, StoreError> {
+    let lock = if tx.is_postgres() { " for update" } else { "" };
+    let sql = format!("select position from projection_checkpoints where name = $1{lock}");
+    let found: Option<i64> =
+        with_tx!(tx, c => sqlx::query_scalar(&sql).bind(name).fetch_optional(&mut *c).await)?;
+    if let Some(p) = found {
+        return Ok(p);
+    }
+    with_tx!(tx, c => sqlx::query("insert into projection_checkpoints (name, position) values ($1, 0) on conflict (name) do nothing")
+        .bind(name).execute(&mut *c).await.map(|_| ()))?;
+    Ok(with_tx!(tx, c => sqlx::query_scalar(&sql).bind(name).fetch_one(&mut *c).await)?)
+}
+
+async fn set_checkpoint(tx: &mut Tx, name: &str, position: i64) -> Result<(), StoreError> {
+    with_tx!(tx, c => sqlx::query("update projection_checkpoints set position = $1 where name = $2")
+        .bind(position).bind(name).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
+}

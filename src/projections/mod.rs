@@ -4,11 +4,13 @@
 //!   one transaction (crash-safe: nothing lost, nothing applied twice), and rebuilds.
 //! - [`docs`]: document read models (one JSON document per key) built by pure fold functions.
 //! - [`audit`]: the audit history, one row per event, filterable.
+//! - [`state_view`]: an aggregate's own state as its read model (folded with `apply`).
 //! - [`visibility`]: which events a role may read (live stream, audit).
 
 pub mod audit;
 pub mod docs;
 pub mod runner;
+pub mod state_view;
 pub mod visibility;
 
 use crate::store::sql::Tx;

@@ -1,0 +1,57 @@
+//! A read model that is the aggregate's own state, folded with the domain's `apply`: the live
+//! state of a meeting (current item, speakers, pending vote, consensus call, presence) is
+//! exactly what the rules were decided against, never a second interpretation of the events.
+
+use std::marker::PhantomData;
+
+use cqrs_es::Aggregate;
+use serde_json::Value;
+
+use super::docs::DocFold;
+use crate::store::{StoreError, StoredEvent};
+
+pub struct StateView<A> {
+    _a: PhantomData<fn() -> A>,
+}
+
+impl<A> Default for StateView<A> {
+    fn default() -> Self {
+        Self { _a: PhantomData }
+    }
+}
+
+/// Names the read model of each aggregate type.
+pub trait ViewName {
+    const VIEW: &'static str;
+}
+
+impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
+    const NAME: &'static str = A::VIEW;
+
+    fn keys(&self, e: &StoredEvent) -> Vec<String> {
+        if e.aggregate_type == A::TYPE {
+            vec![e.aggregate_id.clone()]
+        } else {
+            vec![]
+        }
+    }
+
+    fn fold(&self, _key: &str, doc: Option<Value>, e: &StoredEvent) -> Result<Option<Value>, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt { position: e.position, reason };
+        let mut state: A = match doc {
+            Some(Value::Object(mut o)) => {
+                o.remove("version");
+                serde_json::from_value(Value::Object(o)).map_err(|err| corrupt(format!("stored {} view: {err}", A::TYPE)))?
+            }
+            _ => A::default(),
+        };
+        let event: A::Event = serde_json::from_str(&e.payload)
+            .map_err(|err| corrupt(format!("cannot decode {} event {}: {err}", A::TYPE, e.event_type)))?;
+        state.apply(event);
+        let mut v = serde_json::to_value(&state).map_err(|err| corrupt(err.to_string()))?;
+        if let Value::Object(o) = &mut v {
+            o.insert("version".into(), Value::from(e.stream_version));
+        }
+        Ok(Some(v))
+    }
+}

@@ -23,3 +23,6 @@ pub use text::{
     apply, check_applies, Conflict, Declaration, NumberedParagraph, OpError, Operation, Paragraph,
     ParagraphKind, Section, SectionHeading,
 };
+
+#[cfg(test)]
+mod tests;

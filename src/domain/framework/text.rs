@@ -687,13 +687,9 @@ fn locate_words<'a>(
             paragraph: p.id.clone(),
         });
     }
-    // An insertion may point one past the last word (append).
-    let limit = if old_words.is_empty() {
-        words.len() + 1
-    } else {
-        words.len()
-    };
-    if at_word == 0 || at_word > limit {
+    // An insertion may point one past the last word (append). Words expected beyond the end
+    // are reported as not found, like words expected anywhere else.
+    if at_word == 0 || (old_words.is_empty() && at_word > words.len() + 1) {
         return Err(OpError::WordOutOfRange {
             op,
             paragraph: p.id.clone(),
@@ -704,13 +700,13 @@ fn locate_words<'a>(
     let start = at_word - 1;
     let end = start + old_words.len();
     if words.get(start..end) != Some(&old_words[..]) {
-        let found_end = end.min(words.len());
+        let found = words.get(start..end.min(words.len())).unwrap_or_default();
         return Err(OpError::WordsNotFound {
             op,
             paragraph: p.id.clone(),
             at_word,
             expected: clip(&old_words.join(" ")),
-            found: clip(&words[start..found_end].join(" ")),
+            found: clip(&found.join(" ")),
         });
     }
     Ok(WordChange {
@@ -1258,6 +1254,34 @@ pub(crate) mod tests {
             (id.clone(), proptest::option::of(id))
                 .prop_map(|(paragraph, after)| Operation::MoveParagraph { paragraph, after }),
         ]
+    }
+
+    #[test]
+    fn generators_produce_real_changes() {
+        // Guards the properties below against vacuity: most generated lists are non-empty
+        // and change the text.
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut non_empty, mut multi) = (0, 0);
+        for _ in 0..100 {
+            let d = arb_declaration().new_tree(&mut runner).unwrap().current();
+            let seeds = arb_seeds().new_tree(&mut runner).unwrap().current();
+            let ops = valid_ops(&d, &seeds, "g");
+            if !ops.is_empty() && apply(&d, &ops).unwrap() != d {
+                non_empty += 1;
+            }
+            if ops.len() > 2 {
+                multi += 1;
+            }
+        }
+        assert!(
+            non_empty > 60,
+            "only {non_empty} of 100 lists changed the text"
+        );
+        assert!(
+            multi > 20,
+            "only {multi} of 100 lists had more than two operations"
+        );
     }
 
     proptest! {

@@ -11,3 +11,6 @@ pub use aggregate::{Amendment, AmendmentStatus, ConflictRecord, Revision, Tabled
 pub use commands::AmendmentCommand;
 pub use error::AmendmentError;
 pub use events::AmendmentEvent;
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::commands::AmendmentCommand;
 use super::error::AmendmentError;
 use super::events::AmendmentEvent;
-use crate::domain::framework::{text, Conflict, DecisionRef, Declaration, Operation};
+use crate::domain::framework::{
+    diff, text, Conflict, DecisionRef, Declaration, Operation, ParagraphDiff,
+};
 use crate::domain::values::{Date, Id, StateCode, Text};
 
 /// draft → tabled → adopted | no_consensus; draft/tabled → withdrawn → (reintroduced) draft.
@@ -174,20 +176,23 @@ impl Amendment {
         }
     }
 
+    /// Validates the operations against the text they are stated against and returns the
+    /// readable diff of what they do.
     fn validate_ops(
         base_version: u32,
         operations: &[Operation],
         base_text: &Declaration,
-    ) -> Result<(), AmendmentError> {
+    ) -> Result<Vec<ParagraphDiff>, AmendmentError> {
         if base_version == 0 {
             return Err(AmendmentError::InvalidBaseVersion { base_version });
         }
-        text::apply(base_text, operations)
-            .map(|_| ())
-            .map_err(|error| AmendmentError::InvalidOperations {
+        let after = text::apply(base_text, operations).map_err(|error| {
+            AmendmentError::InvalidOperations {
                 base_version,
                 error,
-            })
+            }
+        })?;
+        Ok(diff(base_text, &after).changes())
     }
 
     fn decide(&self, command: AmendmentCommand) -> Result<Vec<AmendmentEvent>, AmendmentError> {
@@ -214,7 +219,7 @@ impl Amendment {
                         return Err(AmendmentError::DuplicateCoSponsor(s.clone()));
                     }
                 }
-                Self::validate_ops(base_version, &operations, &base_text)?;
+                let changes = Self::validate_ops(base_version, &operations, &base_text)?;
                 E::AmendmentProposed {
                     proposer,
                     co_sponsors,
@@ -222,6 +227,7 @@ impl Amendment {
                     revision: 1,
                     base_version,
                     operations,
+                    changes,
                     at: now,
                 }
             }
@@ -243,7 +249,7 @@ impl Amendment {
                         current_base: self.base_version,
                     });
                 }
-                Self::validate_ops(base_version, &operations, &base_text)?;
+                let changes = Self::validate_ops(base_version, &operations, &base_text)?;
                 let title = match (title, self.revisions.last()) {
                     (Some(t), _) => t,
                     (None, Some(r)) => r.title.clone(),
@@ -255,6 +261,7 @@ impl Amendment {
                     title,
                     base_version,
                     operations,
+                    changes,
                     at: now,
                 }
             }
@@ -450,6 +457,7 @@ impl Aggregate for Amendment {
                 base_version,
                 operations,
                 at,
+                ..
             } => {
                 self.proposed = true;
                 self.stage = Stage::Draft;
@@ -472,6 +480,7 @@ impl Aggregate for Amendment {
                 base_version,
                 operations,
                 at,
+                ..
             } => {
                 self.base_version = base_version;
                 self.conflict = None;

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::framework::{Conflict, DecisionRef, Operation};
+use crate::domain::framework::{Conflict, DecisionRef, Operation, ParagraphDiff};
 use crate::domain::values::{Date, Id, StateCode, Text};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +15,8 @@ pub enum AmendmentEvent {
         revision: u32,
         base_version: u32,
         operations: Vec<Operation>,
+        /// Word-level diff of what the operations do to the base text (changed paragraphs only).
+        changes: Vec<ParagraphDiff>,
         at: DateTime<Utc>,
     },
     AmendmentRevised {
@@ -23,6 +25,7 @@ pub enum AmendmentEvent {
         title: Text,
         base_version: u32,
         operations: Vec<Operation>,
+        changes: Vec<ParagraphDiff>,
         at: DateTime<Utc>,
     },
     CoSponsorshipAdded {

@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use super::*;
 use crate::domain::framework::text::tests::{pid, sample, text};
 use crate::domain::framework::{
-    apply, check_applies, Conflict, DecisionRef, Declaration, OpError, Operation,
+    apply, check_applies, diff, Conflict, DecisionRef, Declaration, OpError, Operation,
+    ParagraphDiff, SpanKind,
 };
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode};
 
@@ -81,8 +82,13 @@ fn proposed() -> AmendmentEvent {
         revision: 1,
         base_version: 1,
         operations: ops(),
+        changes: changes_of(&sample(), &ops()),
         at: now(),
     }
+}
+
+fn changes_of(base: &Declaration, operations: &[Operation]) -> Vec<ParagraphDiff> {
+    diff(base, &apply(base, operations).unwrap()).changes()
 }
 
 fn revise(by: &str, base_version: u32, base_text: Declaration) -> AmendmentCommand {
@@ -103,6 +109,7 @@ fn revised(by: &str, base_version: u32) -> AmendmentEvent {
         title: text("Stakeholders in the preamble"),
         base_version,
         operations: ops_v2(),
+        changes: changes_of(&sample(), &ops_v2()),
         at: now(),
     }
 }
@@ -204,6 +211,26 @@ fn a_state_proposes_an_amendment_against_a_stated_version() {
     assert_eq!(a.proposer(), Some(&state("NOR")));
     assert_eq!(a.revisions().len(), 1);
     assert_eq!(a.base_version(), 1);
+    // The event carries the readable diff for the amendments board.
+    let AmendmentEvent::AmendmentProposed { changes, .. } = proposed() else {
+        unreachable!()
+    };
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].id, pid("PP-2"));
+    let spans: Vec<(SpanKind, &str)> = changes[0]
+        .spans
+        .iter()
+        .map(|s| (s.kind, s.text.as_str()))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (SpanKind::Unchanged, "Recognizing the role of the private"),
+            (SpanKind::Deleted, "sector"),
+            (SpanKind::Inserted, "sector, academia"),
+            (SpanKind::Unchanged, "and civil society,"),
+        ]
+    );
 }
 
 #[test]
@@ -637,6 +664,7 @@ fn revising_resolves_the_conflict() {
         title: text("Stakeholders, revised"),
         base_version: 2,
         operations: ops_v2(),
+        changes: changes_of(&conflicting_v2(), &ops_v2()),
         at: now(),
     };
     am().given(vec![proposed(), tabled(), in_conflict()])

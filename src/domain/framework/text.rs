@@ -1227,7 +1227,17 @@ pub(crate) mod tests {
     }
 
     fn arb_any_op() -> impl Strategy<Value = Operation> {
-        let id = "[A-Z]{1,2}-[0-9]{1,2}".prop_map(|s| pid(&s));
+        // Mostly ids and words that exist in `sample()`, so many lists get deep into apply.
+        let id = prop_oneof![
+            4 => proptest::sample::select(vec!["PP-1", "PP-2", "OP-1", "OP-2", "OP-3"]),
+            1 => Just("X-1"),
+        ]
+        .prop_map(pid);
+        let words = prop_oneof![
+            3 => proptest::sample::select(vec!["", "Decides", "private sector", "the", "on a", "civil society,"])
+                .prop_map(String::from),
+            1 => ".{0,12}",
+        ];
         let txt = "[a-z ]{0,5}[a-z]".prop_map(|s| text(&s));
         prop_oneof![
             (proptest::option::of(id.clone()), id.clone(), txt.clone()).prop_map(
@@ -1239,10 +1249,10 @@ pub(crate) mod tests {
                     text
                 }
             ),
-            (id.clone(), any::<usize>(), ".{0,12}", ".{0,12}").prop_map(
+            (id.clone(), any::<usize>(), words.clone(), words).prop_map(
                 |(paragraph, at_word, old, new)| Operation::ReplaceWords {
                     paragraph,
-                    at_word: at_word % 20,
+                    at_word: at_word % 12,
                     old,
                     new
                 }
@@ -1285,6 +1295,8 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
         #[test]
         fn apply_never_panics_on_arbitrary_ops(ops in proptest::collection::vec(arb_any_op(), 0..10)) {
             let d = sample();

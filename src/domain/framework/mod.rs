@@ -20,8 +20,8 @@ pub use diff::{
 pub use error::FrameworkError;
 pub use events::FrameworkEvent;
 pub use text::{
-    apply, check_applies, Conflict, Declaration, NumberedParagraph, OpError, Operation, Paragraph,
-    ParagraphKind, Section, SectionHeading,
+    apply, check_applies, Conflict, Declaration, DeclarationError, NumberedParagraph, OpError,
+    Operation, Paragraph, ParagraphKind, Section, SectionHeading,
 };
 
 #[cfg(test)]

@@ -286,6 +286,12 @@ pub enum OpError {
         "operation {op}: replacing nothing by nothing in paragraph {paragraph} changes nothing"
     )]
     EmptyWordChange { op: usize, paragraph: ParagraphId },
+    #[error("operation {op}: replacing '{words}' in paragraph {paragraph} by the same words changes nothing")]
+    NoChange {
+        op: usize,
+        paragraph: ParagraphId,
+        words: String,
+    },
     #[error(
         "operations {first} and {second} overlap: both change paragraph {paragraph}{}",
         detail_note(detail)
@@ -340,6 +346,7 @@ impl OpError {
             OpError::WordsNotFound { .. } => "words-not-found",
             OpError::WordOutOfRange { .. } => "word-out-of-range",
             OpError::EmptyWordChange { .. } => "empty-word-change",
+            OpError::NoChange { .. } => "no-change",
             OpError::Overlap { .. } => "operations-overlap",
             OpError::DuplicateParagraphId { .. } => "duplicate-paragraph-id",
             OpError::UnknownSection { .. } => "unknown-section",
@@ -358,6 +365,7 @@ impl OpError {
             | OpError::WordsNotFound { op, .. }
             | OpError::WordOutOfRange { op, .. }
             | OpError::EmptyWordChange { op, .. }
+            | OpError::NoChange { op, .. }
             | OpError::DuplicateParagraphId { op, .. }
             | OpError::UnknownSection { op, .. }
             | OpError::MoveAfterItself { op, .. }
@@ -375,6 +383,7 @@ impl OpError {
             | OpError::WordsNotFound { paragraph, .. }
             | OpError::WordOutOfRange { paragraph, .. }
             | OpError::EmptyWordChange { paragraph, .. }
+            | OpError::NoChange { paragraph, .. }
             | OpError::Overlap { paragraph, .. }
             | OpError::DuplicateParagraphId { paragraph, .. }
             | OpError::MoveAfterItself { paragraph, .. }
@@ -709,6 +718,13 @@ fn locate_words<'a>(
             found: clip(&found.join(" ")),
         });
     }
+    if new.split_whitespace().eq(old_words.iter().copied()) {
+        return Err(OpError::NoChange {
+            op,
+            paragraph: p.id.clone(),
+            words: clip(&old_words.join(" ")),
+        });
+    }
     Ok(WordChange {
         op,
         start,
@@ -947,6 +963,16 @@ pub(crate) mod tests {
             d.paragraph(&pid("OP-3")).unwrap().text.as_str(),
             "Strongly Encourages capacity building\non and demand-driven basis."
         );
+    }
+
+    #[test]
+    fn replacing_words_by_the_same_words_is_refused() {
+        let err = apply(&sample(), &[rw("OP-1", 1, "Decides to", "Decides  to")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "operation 1: replacing 'Decides to' in paragraph OP-1 by the same words changes nothing"
+        );
+        assert_eq!(err.code(), "no-change");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::commands::AmendmentCommand;
 use super::error::AmendmentError;
 use super::events::AmendmentEvent;
 use crate::domain::framework::{
-    diff, text, Conflict, DecisionRef, Declaration, Operation, ParagraphDiff,
+    diff, text, Conflict, DecisionRef, Declaration, FrameworkCommand, Operation, ParagraphDiff,
 };
 use crate::domain::values::{Date, Id, StateCode, Text};
 
@@ -139,6 +139,23 @@ impl Amendment {
 
     pub fn decision(&self) -> Option<&DecisionRef> {
         self.decision.as_ref()
+    }
+
+    /// Once adopted: the command that applies this amendment to the framework (exactly the
+    /// decided revision, on the base it was decided against). `amendment_id` is this
+    /// aggregate's id, which the aggregate itself does not know.
+    pub fn framework_command(&self, amendment_id: Id) -> Option<FrameworkCommand> {
+        if self.stage != Stage::Adopted {
+            return None;
+        }
+        let revision = self.revisions.last()?;
+        Some(FrameworkCommand::ApplyAdoptedAmendment {
+            decision: self.decision.clone()?,
+            amendment_id,
+            revision: revision.number,
+            base_version: self.base_version,
+            operations: revision.operations.clone(),
+        })
     }
 
     fn is_sponsor(&self, state: &StateCode) -> bool {

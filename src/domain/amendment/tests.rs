@@ -868,7 +868,7 @@ fn arb_command() -> impl Strategy<Value = AmendmentCommand> {
     ]
 }
 
-fn run(a: &mut Amendment, cmd: AmendmentCommand) -> Result<Vec<AmendmentEvent>, AmendmentError> {
+fn run<X: Aggregate<Services = ()>>(a: &mut X, cmd: X::Command) -> Result<Vec<X::Event>, X::Error> {
     let sink = cqrs_es::event_sink::EventSink::default();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -911,4 +911,163 @@ proptest! {
         let adoptions = log.iter().filter(|e| matches!(e, AmendmentEvent::AmendmentAdopted { .. })).count();
         prop_assert!(adoptions <= 1);
     }
+}
+
+// ---- the conference scenario, both aggregates together, as the app drives them ----
+
+#[test]
+fn scenario_conflict_revision_adoption_and_no_consensus() {
+    use crate::domain::framework::{Framework, FrameworkCommand};
+    let mut framework = Framework::default();
+    let d = sample();
+    run(
+        &mut framework,
+        FrameworkCommand::EstablishProgramme {
+            body_id: id("poa"),
+            name: text("Programme of Action"),
+            establishing_symbol: DocumentSymbol::parse("A/RES/77/37").unwrap(),
+            date: date("2022-12-07"),
+            co_sponsors: vec![state("FRA"), state("EGY")],
+            sections: d.sections.clone(),
+            paragraphs: d.paragraphs.clone(),
+        },
+    )
+    .unwrap();
+
+    // Norway and Brazil both draft against version 1, on the same words.
+    let mut norway = Amendment::default();
+    run(&mut norway, propose()).unwrap();
+    let mut brazil = Amendment::default();
+    run(
+        &mut brazil,
+        AmendmentCommand::Propose {
+            proposer: state("BRA"),
+            co_sponsors: vec![],
+            title: text("Public sector"),
+            base_version: 1,
+            operations: vec![Operation::ReplaceWords {
+                paragraph: pid("PP-2"),
+                at_word: 6,
+                old: "private".into(),
+                new: "public".into(),
+            }],
+            base_text: framework.declaration().clone(),
+            now: now(),
+        },
+    )
+    .unwrap();
+    for a in [&mut norway, &mut brazil] {
+        run(a, table(true, true)).unwrap();
+    }
+
+    // Brazil's is adopted first (after an objection raised and withdrawn, in the meeting).
+    let mut dec1 = decision();
+    dec1.number = 1;
+    dec1.symbol = DocumentSymbol::parse("A/CONF.300/DEC/1").unwrap();
+    brazil.can_be_decided().unwrap();
+    run(
+        &mut brazil,
+        AmendmentCommand::MarkAdopted { decision: dec1 },
+    )
+    .unwrap();
+    let apply_brazil = brazil.framework_command(id("am-bra")).unwrap();
+    run(&mut framework, apply_brazil.clone()).unwrap();
+    assert_eq!(framework.version(), 2);
+    // The app retries after a crash: nothing is applied twice.
+    assert_eq!(run(&mut framework, apply_brazil).unwrap(), vec![]);
+    assert_eq!(framework.version(), 2);
+
+    // Norway's draft no longer applies: the conflict is shown and blocks the decision.
+    let c = check_applies(
+        framework.declaration(),
+        &norway.current_revision().unwrap().operations,
+    )
+    .unwrap_err();
+    run(
+        &mut norway,
+        AmendmentCommand::MarkInConflict {
+            current_version: 2,
+            conflict: c,
+            now: now(),
+        },
+    )
+    .unwrap();
+    assert_eq!(norway.status(), AmendmentStatus::InConflict);
+    assert_eq!(
+        norway.can_be_decided().unwrap_err().code(),
+        "amendment-in-conflict"
+    );
+
+    // Norway revises against version 2, and it is adopted by consensus.
+    run(
+        &mut norway,
+        AmendmentCommand::Revise {
+            by: state("NOR"),
+            title: None,
+            base_version: 2,
+            operations: vec![Operation::ReplaceWords {
+                paragraph: pid("PP-2"),
+                at_word: 6,
+                old: "public sector".into(),
+                new: "public and private sectors, academia".into(),
+            }],
+            base_text: framework.declaration().clone(),
+            now: now(),
+        },
+    )
+    .unwrap();
+    norway.can_be_decided().unwrap();
+    run(
+        &mut norway,
+        AmendmentCommand::MarkAdopted {
+            decision: decision(),
+        },
+    )
+    .unwrap();
+    run(
+        &mut framework,
+        norway.framework_command(id("am-nor")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(framework.version(), 3);
+    let pp2 = framework
+        .paragraph_views()
+        .into_iter()
+        .find(|p| p.id == pid("PP-2"))
+        .unwrap();
+    assert_eq!(
+        pp2.text.as_str(),
+        "Recognizing the role of the public and private sectors, academia and civil society,"
+    );
+    assert_eq!(pp2.wording_version, 3);
+    assert_eq!(
+        pp2.provenance,
+        crate::domain::framework::Provenance::Decision {
+            decision: decision(),
+            amendment_id: id("am-nor")
+        }
+    );
+
+    // A third amendment fails for lack of consensus and changes nothing.
+    let mut third = Amendment::default();
+    run(
+        &mut third,
+        AmendmentCommand::Propose {
+            proposer: state("IRN"),
+            co_sponsors: vec![],
+            title: text("Delete OP-3"),
+            base_version: 3,
+            operations: vec![Operation::DeleteParagraph {
+                paragraph: pid("OP-3"),
+            }],
+            base_text: framework.declaration().clone(),
+            now: now(),
+        },
+    )
+    .unwrap();
+    run(&mut third, table(true, true)).unwrap();
+    run(&mut third, not_adopted_cmd()).unwrap();
+    assert_eq!(third.status(), AmendmentStatus::NoConsensus);
+    assert_eq!(third.framework_command(id("am-irn")), None);
+    assert_eq!(framework.version(), 3);
 }

@@ -1,1 +1,16 @@
-//! (in progress)
+//! Draft amendments to the Political Declaration (aggregate `Amendment`): proposal, revisions,
+//! sponsorship, withdrawal and reintroduction, tabling, conflicts with a changed framework, and
+//! the consensus outcome.
+
+mod aggregate;
+mod commands;
+mod error;
+mod events;
+
+pub use aggregate::{Amendment, AmendmentStatus, ConflictRecord, Revision, TabledUnder};
+pub use commands::AmendmentCommand;
+pub use error::AmendmentError;
+pub use events::AmendmentEvent;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,70 @@
+//! What States, chairs and the app can ask of a draft amendment. Facts from elsewhere (the text
+//! at the base version, whether the meeting is open, the time) come in the command.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::framework::{Conflict, DecisionRef, Declaration, Operation};
+use crate::domain::values::{Date, Id, StateCode, Text};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AmendmentCommand {
+    /// A State proposes the amendment (its id is the aggregate id). `base_text` is the
+    /// declaration at `base_version`, so the operations can be validated here.
+    Propose {
+        proposer: StateCode,
+        co_sponsors: Vec<StateCode>,
+        title: Text,
+        base_version: u32,
+        operations: Vec<Operation>,
+        base_text: Declaration,
+        now: DateTime<Utc>,
+    },
+    /// A new revision by the proposer or a co-sponsor; `title: None` keeps the title.
+    Revise {
+        by: StateCode,
+        title: Option<Text>,
+        base_version: u32,
+        operations: Vec<Operation>,
+        base_text: Declaration,
+        now: DateTime<Utc>,
+    },
+    CoSponsor {
+        state: StateCode,
+        now: DateTime<Utc>,
+    },
+    WithdrawCoSponsorship {
+        state: StateCode,
+        now: DateTime<Utc>,
+    },
+    /// By the proposer, before a decision (rule 122).
+    Withdraw { by: StateCode, now: DateTime<Utc> },
+    /// Another State takes up a withdrawn amendment and becomes its proposer (rule 122).
+    Reintroduce { by: StateCode, now: DateTime<Utc> },
+    /// Puts the amendment before a meeting under an agenda item; the app states whether that
+    /// meeting is open and the item substantive.
+    Table {
+        meeting_id: Id,
+        agenda_item: u32,
+        meeting_open: bool,
+        item_substantive: bool,
+        now: DateTime<Utc>,
+    },
+    /// The framework moved to `current_version` and the operations no longer apply to it.
+    MarkInConflict {
+        current_version: u32,
+        conflict: Conflict,
+        now: DateTime<Utc>,
+    },
+    /// The framework moved to `new_version` and the operations still apply; `current_text` is
+    /// the declaration at `new_version`, so that is checked here.
+    Rebase {
+        new_version: u32,
+        current_text: Declaration,
+        now: DateTime<Utc>,
+    },
+    /// The chair declared it adopted by consensus; `decision` is the registered decision.
+    MarkAdopted { decision: DecisionRef },
+    /// The chair declared that there is no consensus.
+    MarkNotAdopted { meeting_id: Id, date: Date },
+}

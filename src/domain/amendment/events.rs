@@ -1,0 +1,97 @@
+use chrono::{DateTime, Utc};
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::framework::{Conflict, DecisionRef, Operation, ParagraphDiff};
+use crate::domain::values::{Date, Id, StateCode, Text};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AmendmentEvent {
+    AmendmentProposed {
+        proposer: StateCode,
+        co_sponsors: Vec<StateCode>,
+        title: Text,
+        /// Always 1.
+        revision: u32,
+        base_version: u32,
+        operations: Vec<Operation>,
+        /// Word-level diff of what the operations do to the base text (changed paragraphs only).
+        changes: Vec<ParagraphDiff>,
+        at: DateTime<Utc>,
+    },
+    AmendmentRevised {
+        by: StateCode,
+        revision: u32,
+        title: Text,
+        base_version: u32,
+        operations: Vec<Operation>,
+        changes: Vec<ParagraphDiff>,
+        at: DateTime<Utc>,
+    },
+    CoSponsorshipAdded {
+        state: StateCode,
+        at: DateTime<Utc>,
+    },
+    CoSponsorshipWithdrawn {
+        state: StateCode,
+        at: DateTime<Utc>,
+    },
+    AmendmentWithdrawn {
+        by: StateCode,
+        at: DateTime<Utc>,
+    },
+    /// `by` is now the proposer; the former co-sponsors no longer sponsor it.
+    AmendmentReintroduced {
+        by: StateCode,
+        previous_proposer: StateCode,
+        at: DateTime<Utc>,
+    },
+    AmendmentTabled {
+        meeting_id: Id,
+        agenda_item: u32,
+        at: DateTime<Utc>,
+    },
+    AmendmentInConflict {
+        current_version: u32,
+        conflict: Conflict,
+        at: DateTime<Utc>,
+    },
+    AmendmentRebased {
+        from_version: u32,
+        to_version: u32,
+        at: DateTime<Utc>,
+    },
+    AmendmentAdopted {
+        decision: DecisionRef,
+        revision: u32,
+        base_version: u32,
+    },
+    AmendmentNotAdopted {
+        meeting_id: Id,
+        date: Date,
+        revision: u32,
+    },
+}
+
+impl DomainEvent for AmendmentEvent {
+    fn event_type(&self) -> String {
+        match self {
+            AmendmentEvent::AmendmentProposed { .. } => "AmendmentProposed",
+            AmendmentEvent::AmendmentRevised { .. } => "AmendmentRevised",
+            AmendmentEvent::CoSponsorshipAdded { .. } => "CoSponsorshipAdded",
+            AmendmentEvent::CoSponsorshipWithdrawn { .. } => "CoSponsorshipWithdrawn",
+            AmendmentEvent::AmendmentWithdrawn { .. } => "AmendmentWithdrawn",
+            AmendmentEvent::AmendmentReintroduced { .. } => "AmendmentReintroduced",
+            AmendmentEvent::AmendmentTabled { .. } => "AmendmentTabled",
+            AmendmentEvent::AmendmentInConflict { .. } => "AmendmentInConflict",
+            AmendmentEvent::AmendmentRebased { .. } => "AmendmentRebased",
+            AmendmentEvent::AmendmentAdopted { .. } => "AmendmentAdopted",
+            AmendmentEvent::AmendmentNotAdopted { .. } => "AmendmentNotAdopted",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}

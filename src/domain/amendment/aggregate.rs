@@ -77,6 +77,7 @@ pub struct ConflictRecord {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Amendment {
     proposed: bool,
+    framework_id: Option<Id>,
     stage: Stage,
     proposer: Option<StateCode>,
     co_sponsors: Vec<StateCode>,
@@ -92,6 +93,11 @@ pub struct Amendment {
 }
 
 impl Amendment {
+    /// The framework this amendment amends.
+    pub fn framework_id(&self) -> Option<&Id> {
+        self.framework_id.as_ref()
+    }
+
     pub fn is_proposed(&self) -> bool {
         self.proposed
     }
@@ -217,6 +223,7 @@ impl Amendment {
         use AmendmentEvent as E;
         let event = match command {
             C::Propose {
+                framework_id,
                 proposer,
                 co_sponsors,
                 title,
@@ -238,6 +245,7 @@ impl Amendment {
                 }
                 let changes = Self::validate_ops(base_version, &operations, &base_text)?;
                 E::AmendmentProposed {
+                    framework_id,
                     proposer,
                     co_sponsors,
                     title,
@@ -467,6 +475,7 @@ impl Aggregate for Amendment {
         use AmendmentEvent as E;
         match event {
             E::AmendmentProposed {
+                framework_id,
                 proposer,
                 co_sponsors,
                 title,
@@ -477,6 +486,7 @@ impl Aggregate for Amendment {
                 ..
             } => {
                 self.proposed = true;
+                self.framework_id = Some(framework_id);
                 self.stage = Stage::Draft;
                 self.proposer = Some(proposer.clone());
                 self.co_sponsors = co_sponsors;

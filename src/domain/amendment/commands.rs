@@ -12,6 +12,8 @@ pub enum AmendmentCommand {
     /// A State proposes the amendment (its id is the aggregate id). `base_text` is the
     /// declaration at `base_version`, so the operations can be validated here.
     Propose {
+        /// The framework (Political Declaration) this amends: its aggregate id, the body id.
+        framework_id: Id,
         proposer: StateCode,
         co_sponsors: Vec<StateCode>,
         title: Text,

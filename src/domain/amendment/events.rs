@@ -8,6 +8,7 @@ use crate::domain::values::{Date, Id, StateCode, Text};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AmendmentEvent {
     AmendmentProposed {
+        framework_id: Id,
         proposer: StateCode,
         co_sponsors: Vec<StateCode>,
         title: Text,

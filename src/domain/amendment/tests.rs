@@ -64,6 +64,7 @@ fn ops_v2() -> Vec<Operation> {
 
 fn propose() -> AmendmentCommand {
     AmendmentCommand::Propose {
+        framework_id: Id::parse("poa").unwrap(),
         proposer: state("NOR"),
         co_sponsors: vec![state("NLD")],
         title: text("Stakeholders in the preamble"),
@@ -76,6 +77,7 @@ fn propose() -> AmendmentCommand {
 
 fn proposed() -> AmendmentEvent {
     AmendmentEvent::AmendmentProposed {
+        framework_id: Id::parse("poa").unwrap(),
         proposer: state("NOR"),
         co_sponsors: vec![state("NLD")],
         title: text("Stakeholders in the preamble"),
@@ -236,6 +238,7 @@ fn a_state_proposes_an_amendment_against_a_stated_version() {
 #[test]
 fn a_proposal_whose_words_are_not_where_stated_is_refused() {
     let cmd = AmendmentCommand::Propose {
+        framework_id: Id::parse("poa").unwrap(),
         proposer: state("NOR"),
         co_sponsors: vec![],
         title: text("x"),
@@ -271,6 +274,7 @@ fn overlapping_operations_are_refused() {
         text: text("Recognizing all stakeholders,"),
     });
     let cmd = AmendmentCommand::Propose {
+        framework_id: Id::parse("poa").unwrap(),
         proposer: state("NOR"),
         co_sponsors: vec![],
         title: text("x"),
@@ -305,6 +309,7 @@ fn proposal_refusals() {
         .when(propose())
         .then_expect_error(AmendmentError::AlreadyProposed);
     let with = |co: Vec<&str>, base: u32| AmendmentCommand::Propose {
+        framework_id: Id::parse("poa").unwrap(),
         proposer: state("NOR"),
         co_sponsors: co.into_iter().map(state).collect(),
         title: text("x"),
@@ -941,6 +946,7 @@ fn scenario_conflict_revision_adoption_and_no_consensus() {
     run(
         &mut brazil,
         AmendmentCommand::Propose {
+        framework_id: Id::parse("poa").unwrap(),
             proposer: state("BRA"),
             co_sponsors: vec![],
             title: text("Public sector"),
@@ -1053,6 +1059,7 @@ fn scenario_conflict_revision_adoption_and_no_consensus() {
     run(
         &mut third,
         AmendmentCommand::Propose {
+        framework_id: Id::parse("poa").unwrap(),
             proposer: state("IRN"),
             co_sponsors: vec![],
             title: text("Delete OP-3"),

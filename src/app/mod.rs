@@ -1,6 +1,9 @@
 //! Wiring: the store, aggregates under `CqrsFramework`, the projector. The API and the CLI
 //! both go through [`App`], so a command from the demo loader is the same as one over HTTP.
 
+pub mod history;
+pub mod reactor;
+
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -11,6 +14,13 @@ use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use serde::Serialize;
 
 use crate::projections::runner::Projector;
+use crate::domain::amendment::Amendment;
+use crate::domain::body::Body;
+use crate::domain::framework::Framework;
+use crate::domain::meeting::Meeting;
+use crate::projections::decisions::DecisionsRegister;
+use crate::projections::docs::Docs;
+use crate::projections::state_view::StateView;
 use crate::projections::{audit::AuditLog, Projection};
 use crate::store::repository::{meta, PersistOutcome, StaleVersion};
 use crate::store::{Appended, EventStore, Repository, StoreError};
@@ -280,8 +290,10 @@ pub struct App {
     pub repo: Repository,
     pub projector: Arc<Projector>,
     pub settings: Settings,
-    #[allow(dead_code)]
-    locks: Arc<StripedLocks>,
+    pub frameworks: CommandBus<Framework>,
+    pub amendments: CommandBus<Amendment>,
+    pub bodies: CommandBus<Body>,
+    pub meetings: CommandBus<Meeting>,
 }
 
 impl App {
@@ -296,25 +308,26 @@ impl App {
         let locks = Arc::new(StripedLocks::new(1024));
         let projector = Projector::new(store.clone(), all_projections());
         Arc::new(App {
+            frameworks: CommandBus::new(repo.clone(), (), locks.clone()),
+            amendments: CommandBus::new(repo.clone(), (), locks.clone()),
+            bodies: CommandBus::new(repo.clone(), (), locks.clone()),
+            meetings: CommandBus::new(repo.clone(), (), locks),
             store,
             repo,
             projector,
             settings,
-            locks,
         })
-    }
-
-    pub fn bus<A>(&self, services: A::Services) -> CommandBus<A>
-    where
-        A: Aggregate + 'static,
-        A::Command: Clone,
-        A::Error: std::error::Error,
-    {
-        CommandBus::new(self.repo.clone(), services, self.locks.clone())
     }
 }
 
 /// Every projection the service maintains, in the order they are applied.
 pub fn all_projections() -> Vec<Arc<dyn Projection>> {
-    vec![Arc::new(AuditLog)]
+    vec![
+        Arc::new(AuditLog),
+        Arc::new(Docs(StateView::<Body>::default())),
+        Arc::new(Docs(StateView::<Meeting>::default())),
+        Arc::new(Docs(StateView::<Amendment>::default())),
+        Arc::new(Docs(StateView::<Framework>::default())),
+        Arc::new(Docs(DecisionsRegister)),
+    ]
 }

@@ -1,1 +1,17 @@
-//! (in progress)
+//! A body that meets: a Programme of Action, the Global Mechanism, a working group. It keeps
+//! its rules of procedure, its members, observers and accredited stakeholders.
+
+pub mod aggregate;
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod rules;
+
+pub use aggregate::{Accreditation, Body, Stakeholder};
+pub use commands::{BodyCommand, DecisionReference, StakeholderKind};
+pub use error::BodyError;
+pub use events::BodyEvent;
+pub use rules::{Fraction, MajorityBasis, MotionKind, ProceduralMajority, RulesOfProcedure, Tally};
+
+#[cfg(test)]
+mod tests;

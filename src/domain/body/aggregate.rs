@@ -1,0 +1,360 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+
+use super::commands::{BodyCommand, StakeholderKind};
+use super::error::BodyError;
+use super::events::BodyEvent;
+use super::rules::RulesOfProcedure;
+use crate::domain::values::{Date, Id, StateCode, Text};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Accreditation {
+    NotAccredited,
+    /// Non-objection procedure running; `objections` are those standing.
+    Pending {
+        notice_ends: Date,
+        objections: BTreeSet<StateCode>,
+    },
+    Accredited,
+    Rejected {
+        objecting_states: Vec<StateCode>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stakeholder {
+    pub name: Text,
+    pub kind: StakeholderKind,
+    pub accreditation: Accreditation,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Body {
+    pub id: Option<Id>,
+    pub name: Option<Text>,
+    pub parent_body: Option<Id>,
+    pub rules: RulesOfProcedure,
+    pub members: BTreeSet<StateCode>,
+    pub observers: BTreeMap<Id, Text>,
+    pub stakeholders: BTreeMap<Id, Stakeholder>,
+}
+
+impl Aggregate for Body {
+    const TYPE: &'static str = "Body";
+    type Command = BodyCommand;
+    type Event = BodyEvent;
+    type Error = BodyError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            BodyEvent::BodyEstablished {
+                body_id,
+                name,
+                parent_body,
+                members,
+                rules,
+                ..
+            } => {
+                self.id = Some(body_id);
+                self.name = Some(name);
+                self.parent_body = parent_body;
+                self.members = members.into_iter().collect();
+                self.rules = rules;
+            }
+            BodyEvent::MemberAdmitted { state } => {
+                self.members.insert(state);
+            }
+            BodyEvent::ObserverRegistered { observer_id, name } => {
+                self.observers.insert(observer_id, name);
+            }
+            BodyEvent::StakeholderRegistered {
+                organisation_id,
+                name,
+                kind,
+                accredited,
+            } => {
+                let accreditation = if accredited {
+                    Accreditation::Accredited
+                } else {
+                    Accreditation::NotAccredited
+                };
+                self.stakeholders.insert(
+                    organisation_id,
+                    Stakeholder {
+                        name,
+                        kind,
+                        accreditation,
+                    },
+                );
+            }
+            BodyEvent::AccreditationProposed {
+                organisation_id,
+                notice_ends,
+                ..
+            } => self.set_accreditation(
+                &organisation_id,
+                Accreditation::Pending {
+                    notice_ends,
+                    objections: BTreeSet::new(),
+                },
+            ),
+            BodyEvent::AccreditationObjected {
+                organisation_id,
+                state,
+                ..
+            } => {
+                if let Some(Accreditation::Pending { objections, .. }) = self
+                    .stakeholders
+                    .get_mut(&organisation_id)
+                    .map(|s| &mut s.accreditation)
+                {
+                    objections.insert(state);
+                }
+            }
+            BodyEvent::AccreditationObjectionWithdrawn {
+                organisation_id,
+                state,
+                ..
+            } => {
+                if let Some(Accreditation::Pending { objections, .. }) = self
+                    .stakeholders
+                    .get_mut(&organisation_id)
+                    .map(|s| &mut s.accreditation)
+                {
+                    objections.remove(&state);
+                }
+            }
+            BodyEvent::StakeholderAccredited {
+                organisation_id, ..
+            } => self.set_accreditation(&organisation_id, Accreditation::Accredited),
+            BodyEvent::AccreditationRejected {
+                organisation_id,
+                objecting_states,
+                ..
+            } => self.set_accreditation(
+                &organisation_id,
+                Accreditation::Rejected { objecting_states },
+            ),
+            BodyEvent::RulesOfProcedureModified { rules, .. } => self.rules = rules,
+        }
+    }
+}
+
+impl Body {
+    fn set_accreditation(&mut self, organisation: &Id, accreditation: Accreditation) {
+        if let Some(s) = self.stakeholders.get_mut(organisation) {
+            s.accreditation = accreditation;
+        }
+    }
+
+    fn stakeholder(&self, organisation: &Id) -> Result<&Stakeholder, BodyError> {
+        self.stakeholders
+            .get(organisation)
+            .ok_or_else(|| BodyError::UnknownStakeholder(organisation.clone()))
+    }
+
+    fn member(&self, state: &StateCode) -> Result<(), BodyError> {
+        if self.members.contains(state) {
+            Ok(())
+        } else {
+            Err(BodyError::NotAMember(state.clone()))
+        }
+    }
+
+    /// The pending procedure's notice end and standing objections.
+    fn pending(&self, organisation: &Id) -> Result<(Date, &BTreeSet<StateCode>), BodyError> {
+        match &self.stakeholder(organisation)?.accreditation {
+            Accreditation::Pending {
+                notice_ends,
+                objections,
+            } => Ok((*notice_ends, objections)),
+            _ => Err(BodyError::NoAccreditationPending(organisation.clone())),
+        }
+    }
+
+    /// Decides which events a command produces; emits nothing on refusal.
+    pub fn decide(&self, command: BodyCommand) -> Result<Vec<BodyEvent>, BodyError> {
+        if self.id.is_none() && !matches!(command, BodyCommand::EstablishBody { .. }) {
+            return Err(BodyError::NotEstablished);
+        }
+        let event = match command {
+            BodyCommand::EstablishBody {
+                body_id,
+                name,
+                parent_body,
+                founding_document,
+                members,
+                rules,
+            } => {
+                if self.id.is_some() {
+                    return Err(BodyError::AlreadyEstablished);
+                }
+                let members: BTreeSet<StateCode> = members.into_iter().collect();
+                if members.is_empty() {
+                    return Err(BodyError::NoMembers);
+                }
+                let rules = rules.unwrap_or_default();
+                rules.check().map_err(BodyError::InvalidRules)?;
+                BodyEvent::BodyEstablished {
+                    body_id,
+                    name,
+                    parent_body,
+                    founding_document,
+                    members: members.into_iter().collect(),
+                    rules,
+                }
+            }
+            BodyCommand::AdmitMember { state } => {
+                if self.members.contains(&state) {
+                    return Err(BodyError::AlreadyMember(state));
+                }
+                BodyEvent::MemberAdmitted { state }
+            }
+            BodyCommand::RegisterObserver { observer_id, name } => {
+                if self.observers.contains_key(&observer_id)
+                    || self.stakeholders.contains_key(&observer_id)
+                {
+                    return Err(BodyError::AlreadyRegistered(observer_id));
+                }
+                BodyEvent::ObserverRegistered { observer_id, name }
+            }
+            BodyCommand::RegisterStakeholder {
+                organisation_id,
+                name,
+                kind,
+                already_accredited,
+            } => {
+                if self.observers.contains_key(&organisation_id)
+                    || self.stakeholders.contains_key(&organisation_id)
+                {
+                    return Err(BodyError::AlreadyRegistered(organisation_id));
+                }
+                BodyEvent::StakeholderRegistered {
+                    organisation_id,
+                    name,
+                    kind,
+                    accredited: already_accredited,
+                }
+            }
+            BodyCommand::ProposeAccreditation {
+                organisation_id,
+                notice_ends,
+                now,
+            } => {
+                match self.stakeholder(&organisation_id)?.accreditation {
+                    Accreditation::Accredited => {
+                        return Err(BodyError::AlreadyAccredited(organisation_id))
+                    }
+                    Accreditation::Pending { .. } => {
+                        return Err(BodyError::AccreditationPending(organisation_id))
+                    }
+                    Accreditation::NotAccredited | Accreditation::Rejected { .. } => {}
+                }
+                if notice_ends <= now {
+                    return Err(BodyError::NoticeEndsTooEarly { notice_ends, now });
+                }
+                BodyEvent::AccreditationProposed {
+                    organisation_id,
+                    notice_ends,
+                    proposed_on: now,
+                }
+            }
+            BodyCommand::ObjectToAccreditation {
+                organisation_id,
+                state,
+                reason,
+                now,
+            } => {
+                self.member(&state)?;
+                let (notice_ends, objections) = self.pending(&organisation_id)?;
+                if now > notice_ends {
+                    return Err(BodyError::NoticePeriodOver {
+                        organisation: organisation_id,
+                        notice_ended: notice_ends,
+                    });
+                }
+                if objections.contains(&state) {
+                    return Err(BodyError::AlreadyObjected {
+                        state,
+                        organisation: organisation_id,
+                    });
+                }
+                BodyEvent::AccreditationObjected {
+                    organisation_id,
+                    state,
+                    reason,
+                    on: now,
+                }
+            }
+            BodyCommand::WithdrawAccreditationObjection {
+                organisation_id,
+                state,
+                now,
+            } => {
+                let (notice_ends, objections) = self.pending(&organisation_id)?;
+                if now > notice_ends {
+                    return Err(BodyError::NoticePeriodOver {
+                        organisation: organisation_id,
+                        notice_ended: notice_ends,
+                    });
+                }
+                if !objections.contains(&state) {
+                    return Err(BodyError::NoObjectionToWithdraw {
+                        state,
+                        organisation: organisation_id,
+                    });
+                }
+                BodyEvent::AccreditationObjectionWithdrawn {
+                    organisation_id,
+                    state,
+                    on: now,
+                }
+            }
+            BodyCommand::ConcludeAccreditation {
+                organisation_id,
+                now,
+            } => {
+                let (notice_ends, objections) = self.pending(&organisation_id)?;
+                if now <= notice_ends {
+                    return Err(BodyError::NoticePeriodNotOver {
+                        organisation: organisation_id,
+                        notice_ends,
+                    });
+                }
+                if objections.is_empty() {
+                    BodyEvent::StakeholderAccredited {
+                        organisation_id,
+                        on: now,
+                    }
+                } else {
+                    BodyEvent::AccreditationRejected {
+                        organisation_id,
+                        objecting_states: objections.iter().cloned().collect(),
+                        on: now,
+                    }
+                }
+            }
+            BodyCommand::ModifyRulesOfProcedure { rules, decision } => {
+                rules.check().map_err(BodyError::InvalidRules)?;
+                BodyEvent::RulesOfProcedureModified { rules, decision }
+            }
+        };
+        Ok(vec![event])
+    }
+}

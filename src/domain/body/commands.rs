@@ -1,0 +1,76 @@
+use serde::{Deserialize, Serialize};
+
+use super::rules::RulesOfProcedure;
+use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StakeholderKind {
+    PrivateSector,
+    Academia,
+    CivilSociety,
+    TechnicalCommunity,
+    Other,
+}
+
+/// The decision that authorises a change, taken at a meeting of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionReference {
+    pub meeting_id: Id,
+    pub decision_number: u32,
+    pub symbol: DocumentSymbol,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BodyCommand {
+    EstablishBody {
+        body_id: Id,
+        name: Text,
+        /// A working group hangs off its parent body.
+        parent_body: Option<Id>,
+        /// E.g. the General Assembly resolution that established it.
+        founding_document: Option<DocumentSymbol>,
+        members: Vec<StateCode>,
+        /// None: the General Assembly Main Committee defaults.
+        rules: Option<RulesOfProcedure>,
+    },
+    AdmitMember {
+        state: StateCode,
+    },
+    RegisterObserver {
+        observer_id: Id,
+        name: Text,
+    },
+    RegisterStakeholder {
+        organisation_id: Id,
+        name: Text,
+        kind: StakeholderKind,
+        /// Already accredited elsewhere (e.g. ECOSOC consultative status): no non-objection
+        /// procedure is needed.
+        already_accredited: bool,
+    },
+    ProposeAccreditation {
+        organisation_id: Id,
+        /// The last day on which a State may object.
+        notice_ends: Date,
+        now: Date,
+    },
+    ObjectToAccreditation {
+        organisation_id: Id,
+        state: StateCode,
+        reason: Option<Text>,
+        now: Date,
+    },
+    WithdrawAccreditationObjection {
+        organisation_id: Id,
+        state: StateCode,
+        now: Date,
+    },
+    ConcludeAccreditation {
+        organisation_id: Id,
+        now: Date,
+    },
+    ModifyRulesOfProcedure {
+        rules: RulesOfProcedure,
+        decision: DecisionReference,
+    },
+}

@@ -1,0 +1,87 @@
+use crate::domain::values::{Date, Id, StateCode};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("This body has already been established.")]
+    AlreadyEstablished,
+    #[error("This body has not been established.")]
+    NotEstablished,
+    #[error("A body needs at least one member State.")]
+    NoMembers,
+    #[error("The rules of procedure are not workable: {0}.")]
+    InvalidRules(String),
+    #[error("{0} is already a member of this body.")]
+    AlreadyMember(StateCode),
+    #[error("{0} is not a member State of this body.")]
+    NotAMember(StateCode),
+    #[error("{0} is already registered with this body.")]
+    AlreadyRegistered(Id),
+    #[error("{0} is not a registered stakeholder of this body.")]
+    UnknownStakeholder(Id),
+    #[error("{0} is already accredited.")]
+    AlreadyAccredited(Id),
+    #[error("The accreditation of {0} is already pending.")]
+    AccreditationPending(Id),
+    #[error("No accreditation of {0} is pending.")]
+    NoAccreditationPending(Id),
+    #[error("The notice period must end after today ({now}); {notice_ends} was given.")]
+    NoticeEndsTooEarly { notice_ends: Date, now: Date },
+    #[error("The notice period for {organisation} ended on {notice_ended}; objections can no longer be raised or withdrawn.")]
+    NoticePeriodOver {
+        organisation: Id,
+        notice_ended: Date,
+    },
+    #[error("The accreditation of {organisation} cannot be concluded before its notice period ends on {notice_ends}.")]
+    NoticePeriodNotOver { organisation: Id, notice_ends: Date },
+    #[error("{state} has already objected to the accreditation of {organisation}.")]
+    AlreadyObjected { state: StateCode, organisation: Id },
+    #[error("{state} has no objection standing to the accreditation of {organisation}.")]
+    NoObjectionToWithdraw { state: StateCode, organisation: Id },
+}
+
+impl BodyError {
+    /// Stable slug, used as the problem+json `type`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BodyError::AlreadyEstablished => "body-already-established",
+            BodyError::NotEstablished => "body-not-established",
+            BodyError::NoMembers => "body-without-members",
+            BodyError::InvalidRules(_) => "invalid-rules-of-procedure",
+            BodyError::AlreadyMember(_) => "already-member",
+            BodyError::NotAMember(_) => "not-a-member",
+            BodyError::AlreadyRegistered(_) => "already-registered",
+            BodyError::UnknownStakeholder(_) => "unknown-stakeholder",
+            BodyError::AlreadyAccredited(_) => "already-accredited",
+            BodyError::AccreditationPending(_) => "accreditation-pending",
+            BodyError::NoAccreditationPending(_) => "no-accreditation-pending",
+            BodyError::NoticeEndsTooEarly { .. } => "notice-ends-too-early",
+            BodyError::NoticePeriodOver { .. } => "notice-period-over",
+            BodyError::NoticePeriodNotOver { .. } => "notice-period-not-over",
+            BodyError::AlreadyObjected { .. } => "already-objected",
+            BodyError::NoObjectionToWithdraw { .. } => "no-objection-to-withdraw",
+        }
+    }
+
+    /// True when the command is refused because of where things stand (409), false when the
+    /// input itself is wrong (422).
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            BodyError::AlreadyEstablished
+            | BodyError::NotEstablished
+            | BodyError::AlreadyMember(_)
+            | BodyError::AlreadyRegistered(_)
+            | BodyError::AlreadyAccredited(_)
+            | BodyError::AccreditationPending(_)
+            | BodyError::NoAccreditationPending(_)
+            | BodyError::NoticePeriodOver { .. }
+            | BodyError::NoticePeriodNotOver { .. }
+            | BodyError::AlreadyObjected { .. }
+            | BodyError::NoObjectionToWithdraw { .. } => true,
+            BodyError::NoMembers
+            | BodyError::InvalidRules(_)
+            | BodyError::NotAMember(_)
+            | BodyError::UnknownStakeholder(_)
+            | BodyError::NoticeEndsTooEarly { .. } => false,
+        }
+    }
+}

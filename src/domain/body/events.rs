@@ -1,0 +1,83 @@
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use super::commands::{DecisionReference, StakeholderKind};
+use super::rules::RulesOfProcedure;
+use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BodyEvent {
+    BodyEstablished {
+        body_id: Id,
+        name: Text,
+        parent_body: Option<Id>,
+        founding_document: Option<DocumentSymbol>,
+        /// Sorted, without duplicates.
+        members: Vec<StateCode>,
+        rules: RulesOfProcedure,
+    },
+    MemberAdmitted {
+        state: StateCode,
+    },
+    ObserverRegistered {
+        observer_id: Id,
+        name: Text,
+    },
+    StakeholderRegistered {
+        organisation_id: Id,
+        name: Text,
+        kind: StakeholderKind,
+        accredited: bool,
+    },
+    AccreditationProposed {
+        organisation_id: Id,
+        notice_ends: Date,
+        proposed_on: Date,
+    },
+    AccreditationObjected {
+        organisation_id: Id,
+        state: StateCode,
+        reason: Option<Text>,
+        on: Date,
+    },
+    AccreditationObjectionWithdrawn {
+        organisation_id: Id,
+        state: StateCode,
+        on: Date,
+    },
+    StakeholderAccredited {
+        organisation_id: Id,
+        on: Date,
+    },
+    AccreditationRejected {
+        organisation_id: Id,
+        objecting_states: Vec<StateCode>,
+        on: Date,
+    },
+    RulesOfProcedureModified {
+        rules: RulesOfProcedure,
+        decision: DecisionReference,
+    },
+}
+
+impl DomainEvent for BodyEvent {
+    fn event_type(&self) -> String {
+        match self {
+            BodyEvent::BodyEstablished { .. } => "BodyEstablished",
+            BodyEvent::MemberAdmitted { .. } => "MemberAdmitted",
+            BodyEvent::ObserverRegistered { .. } => "ObserverRegistered",
+            BodyEvent::StakeholderRegistered { .. } => "StakeholderRegistered",
+            BodyEvent::AccreditationProposed { .. } => "AccreditationProposed",
+            BodyEvent::AccreditationObjected { .. } => "AccreditationObjected",
+            BodyEvent::AccreditationObjectionWithdrawn { .. } => "AccreditationObjectionWithdrawn",
+            BodyEvent::StakeholderAccredited { .. } => "StakeholderAccredited",
+            BodyEvent::AccreditationRejected { .. } => "AccreditationRejected",
+            BodyEvent::RulesOfProcedureModified { .. } => "RulesOfProcedureModified",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}

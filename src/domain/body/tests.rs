@@ -1,0 +1,456 @@
+use cqrs_es::test::TestFramework;
+
+use super::*;
+use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
+
+type BodyTest = TestFramework<Body>;
+
+fn s(code: &str) -> StateCode {
+    StateCode::parse(code).unwrap()
+}
+fn id(raw: &str) -> Id {
+    Id::parse(raw).unwrap()
+}
+fn text(raw: &str) -> Text {
+    Text::parse(raw).unwrap()
+}
+fn day(d: u32) -> Date {
+    Date::from_ymd_opt(2026, 3, d).unwrap()
+}
+
+fn established() -> BodyEvent {
+    BodyEvent::BodyEstablished {
+        body_id: id("poa"),
+        name: text("Programme of Action on ICT security"),
+        parent_body: None,
+        founding_document: Some(DocumentSymbol::parse("A/RES/77/37").unwrap()),
+        members: vec![s("BRA"), s("FRA"), s("NOR")],
+        rules: RulesOfProcedure::default(),
+    }
+}
+
+fn registered_ngo() -> BodyEvent {
+    BodyEvent::StakeholderRegistered {
+        organisation_id: id("ngo-1"),
+        name: text("Cyber Peace Institute"),
+        kind: StakeholderKind::CivilSociety,
+        accredited: false,
+    }
+}
+
+fn proposed() -> BodyEvent {
+    BodyEvent::AccreditationProposed {
+        organisation_id: id("ngo-1"),
+        notice_ends: day(10),
+        proposed_on: day(1),
+    }
+}
+
+#[test]
+fn establishing_a_body_defaults_to_ga_main_committee_rules_and_sorts_members() {
+    BodyTest::with(())
+        .given_no_previous_events()
+        .when(BodyCommand::EstablishBody {
+            body_id: id("poa"),
+            name: text("Programme of Action on ICT security"),
+            parent_body: None,
+            founding_document: Some(DocumentSymbol::parse("A/RES/77/37").unwrap()),
+            members: vec![s("NOR"), s("BRA"), s("FRA"), s("NOR")],
+            rules: None,
+        })
+        .then_expect_events(vec![established()]);
+}
+
+#[test]
+fn a_body_is_established_once() {
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::EstablishBody {
+            body_id: id("poa"),
+            name: text("Again"),
+            parent_body: None,
+            founding_document: None,
+            members: vec![s("NOR")],
+            rules: None,
+        })
+        .then_expect_error_message("This body has already been established.");
+}
+
+#[test]
+fn a_body_needs_members_and_workable_rules() {
+    BodyTest::with(())
+        .given_no_previous_events()
+        .when(BodyCommand::EstablishBody {
+            body_id: id("poa"),
+            name: text("Empty"),
+            parent_body: None,
+            founding_document: None,
+            members: vec![],
+            rules: None,
+        })
+        .then_expect_error(BodyError::NoMembers);
+    let mut rules = RulesOfProcedure::default();
+    rules.quorum_to_open = Fraction::at_least(5, 4);
+    BodyTest::with(())
+        .given_no_previous_events()
+        .when(BodyCommand::EstablishBody {
+            body_id: id("poa"),
+            name: text("Odd"),
+            parent_body: None,
+            founding_document: None,
+            members: vec![s("NOR")],
+            rules: Some(rules),
+        })
+        .then_expect_error_message(
+            "The rules of procedure are not workable: quorum to open: 5/4 can never be reached.",
+        );
+}
+
+#[test]
+fn nothing_happens_to_a_body_not_established() {
+    BodyTest::with(())
+        .given_no_previous_events()
+        .when(BodyCommand::AdmitMember { state: s("NOR") })
+        .then_expect_error(BodyError::NotEstablished);
+}
+
+#[test]
+fn members_are_admitted_once() {
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::AdmitMember { state: s("KEN") })
+        .then_expect_events(vec![BodyEvent::MemberAdmitted { state: s("KEN") }]);
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::AdmitMember { state: s("NOR") })
+        .then_expect_error_message("NOR is already a member of this body.");
+}
+
+#[test]
+fn observers_and_stakeholders_are_registered_once() {
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::RegisterObserver {
+            observer_id: id("icrc"),
+            name: text("International Committee of the Red Cross"),
+        })
+        .then_expect_events(vec![BodyEvent::ObserverRegistered {
+            observer_id: id("icrc"),
+            name: text("International Committee of the Red Cross"),
+        }]);
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo()])
+        .when(BodyCommand::RegisterObserver {
+            observer_id: id("ngo-1"),
+            name: text("Dup"),
+        })
+        .then_expect_error_message("ngo-1 is already registered with this body.");
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo()])
+        .when(BodyCommand::RegisterStakeholder {
+            organisation_id: id("ngo-1"),
+            name: text("Dup"),
+            kind: StakeholderKind::Academia,
+            already_accredited: true,
+        })
+        .then_expect_error(BodyError::AlreadyRegistered(id("ngo-1")));
+}
+
+#[test]
+fn accreditation_is_proposed_with_a_notice_period_in_the_future() {
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo()])
+        .when(BodyCommand::ProposeAccreditation {
+            organisation_id: id("ngo-1"),
+            notice_ends: day(10),
+            now: day(1),
+        })
+        .then_expect_events(vec![proposed()]);
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo()])
+        .when(BodyCommand::ProposeAccreditation {
+            organisation_id: id("ngo-1"),
+            notice_ends: day(1),
+            now: day(1),
+        })
+        .then_expect_error_message(
+            "The notice period must end after today (2026-03-01); 2026-03-01 was given.",
+        );
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo(), proposed()])
+        .when(BodyCommand::ProposeAccreditation {
+            organisation_id: id("ngo-1"),
+            notice_ends: day(20),
+            now: day(2),
+        })
+        .then_expect_error_message("The accreditation of ngo-1 is already pending.");
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::ProposeAccreditation {
+            organisation_id: id("ngo-9"),
+            notice_ends: day(20),
+            now: day(2),
+        })
+        .then_expect_error_message("ngo-9 is not a registered stakeholder of this body.");
+}
+
+#[test]
+fn an_already_accredited_stakeholder_needs_no_procedure() {
+    BodyTest::with(())
+        .given(vec![
+            established(),
+            BodyEvent::StakeholderRegistered {
+                organisation_id: id("ngo-2"),
+                name: text("ECOSOC NGO"),
+                kind: StakeholderKind::CivilSociety,
+                accredited: true,
+            },
+        ])
+        .when(BodyCommand::ProposeAccreditation {
+            organisation_id: id("ngo-2"),
+            notice_ends: day(20),
+            now: day(2),
+        })
+        .then_expect_error_message("ngo-2 is already accredited.");
+}
+
+#[test]
+fn only_member_states_object_and_only_within_the_notice_period() {
+    let given = vec![established(), registered_ngo(), proposed()];
+    BodyTest::with(())
+        .given(given.clone())
+        .when(BodyCommand::ObjectToAccreditation {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            reason: Some(text("Not relevant to the mandate")),
+            now: day(10),
+        })
+        .then_expect_events(vec![BodyEvent::AccreditationObjected {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            reason: Some(text("Not relevant to the mandate")),
+            on: day(10),
+        }]);
+    BodyTest::with(())
+        .given(given.clone())
+        .when(BodyCommand::ObjectToAccreditation {
+            organisation_id: id("ngo-1"),
+            state: s("KEN"),
+            reason: None,
+            now: day(2),
+        })
+        .then_expect_error_message("KEN is not a member State of this body.");
+    BodyTest::with(())
+        .given(given.clone())
+        .when(BodyCommand::ObjectToAccreditation {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            reason: None,
+            now: day(11),
+        })
+        .then_expect_error_message(
+            "The notice period for ngo-1 ended on 2026-03-10; objections can no longer be raised or withdrawn.",
+        );
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo()])
+        .when(BodyCommand::ObjectToAccreditation {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            reason: None,
+            now: day(2),
+        })
+        .then_expect_error_message("No accreditation of ngo-1 is pending.");
+}
+
+fn objected(state: &str) -> BodyEvent {
+    BodyEvent::AccreditationObjected {
+        organisation_id: id("ngo-1"),
+        state: s(state),
+        reason: None,
+        on: day(2),
+    }
+}
+
+#[test]
+fn a_state_objects_once_and_may_withdraw() {
+    let given = vec![established(), registered_ngo(), proposed(), objected("BRA")];
+    BodyTest::with(())
+        .given(given.clone())
+        .when(BodyCommand::ObjectToAccreditation {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            reason: None,
+            now: day(3),
+        })
+        .then_expect_error_message("BRA has already objected to the accreditation of ngo-1.");
+    BodyTest::with(())
+        .given(given.clone())
+        .when(BodyCommand::WithdrawAccreditationObjection {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            now: day(3),
+        })
+        .then_expect_events(vec![BodyEvent::AccreditationObjectionWithdrawn {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            on: day(3),
+        }]);
+    BodyTest::with(())
+        .given(given.clone())
+        .when(BodyCommand::WithdrawAccreditationObjection {
+            organisation_id: id("ngo-1"),
+            state: s("FRA"),
+            now: day(3),
+        })
+        .then_expect_error_message("FRA has no objection standing to the accreditation of ngo-1.");
+    BodyTest::with(())
+        .given(given)
+        .when(BodyCommand::WithdrawAccreditationObjection {
+            organisation_id: id("ngo-1"),
+            state: s("BRA"),
+            now: day(11),
+        })
+        .then_expect_error(BodyError::NoticePeriodOver {
+            organisation: id("ngo-1"),
+            notice_ended: day(10),
+        });
+}
+
+#[test]
+fn accreditation_concludes_only_after_the_notice_period() {
+    BodyTest::with(())
+        .given(vec![established(), registered_ngo(), proposed()])
+        .when(BodyCommand::ConcludeAccreditation {
+            organisation_id: id("ngo-1"),
+            now: day(10),
+        })
+        .then_expect_error_message(
+            "The accreditation of ngo-1 cannot be concluded before its notice period ends on 2026-03-10.",
+        );
+}
+
+#[test]
+fn without_a_standing_objection_the_stakeholder_is_accredited() {
+    BodyTest::with(())
+        .given(vec![
+            established(),
+            registered_ngo(),
+            proposed(),
+            objected("BRA"),
+            BodyEvent::AccreditationObjectionWithdrawn {
+                organisation_id: id("ngo-1"),
+                state: s("BRA"),
+                on: day(3),
+            },
+        ])
+        .when(BodyCommand::ConcludeAccreditation {
+            organisation_id: id("ngo-1"),
+            now: day(11),
+        })
+        .then_expect_events(vec![BodyEvent::StakeholderAccredited {
+            organisation_id: id("ngo-1"),
+            on: day(11),
+        }]);
+}
+
+#[test]
+fn a_standing_objection_rejects_and_names_the_objectors() {
+    BodyTest::with(())
+        .given(vec![
+            established(),
+            registered_ngo(),
+            proposed(),
+            objected("NOR"),
+            objected("BRA"),
+        ])
+        .when(BodyCommand::ConcludeAccreditation {
+            organisation_id: id("ngo-1"),
+            now: day(11),
+        })
+        .then_expect_events(vec![BodyEvent::AccreditationRejected {
+            organisation_id: id("ngo-1"),
+            objecting_states: vec![s("BRA"), s("NOR")],
+            on: day(11),
+        }]);
+}
+
+#[test]
+fn rules_change_only_with_a_decision_and_must_be_workable() {
+    let decision = DecisionReference {
+        meeting_id: id("rc-1"),
+        decision_number: 3,
+        symbol: DocumentSymbol::parse("A/CONF.1/DEC/3").unwrap(),
+    };
+    let mut rules = RulesOfProcedure::default();
+    rules.quorum_to_open = Fraction::at_least(1, 3);
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::ModifyRulesOfProcedure {
+            rules: rules.clone(),
+            decision: decision.clone(),
+        })
+        .then_expect_events(vec![BodyEvent::RulesOfProcedureModified {
+            rules,
+            decision: decision.clone(),
+        }]);
+    let mut bad = RulesOfProcedure::default();
+    bad.motion_precedence = vec![MotionKind::CloseDebate, MotionKind::CloseDebate];
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::ModifyRulesOfProcedure {
+            rules: bad,
+            decision,
+        })
+        .then_expect_error_message("The rules of procedure are not workable: the motion to close the debate is listed twice in the order of precedence.");
+}
+
+#[test]
+fn error_codes_are_distinct_and_classified() {
+    let errors = [
+        BodyError::AlreadyEstablished,
+        BodyError::NotEstablished,
+        BodyError::NoMembers,
+        BodyError::InvalidRules(String::new()),
+        BodyError::AlreadyMember(s("NOR")),
+        BodyError::NotAMember(s("NOR")),
+        BodyError::AlreadyRegistered(id("x")),
+        BodyError::UnknownStakeholder(id("x")),
+        BodyError::AlreadyAccredited(id("x")),
+        BodyError::AccreditationPending(id("x")),
+        BodyError::NoAccreditationPending(id("x")),
+        BodyError::NoticeEndsTooEarly {
+            notice_ends: day(1),
+            now: day(1),
+        },
+        BodyError::NoticePeriodOver {
+            organisation: id("x"),
+            notice_ended: day(1),
+        },
+        BodyError::NoticePeriodNotOver {
+            organisation: id("x"),
+            notice_ends: day(1),
+        },
+        BodyError::AlreadyObjected {
+            state: s("NOR"),
+            organisation: id("x"),
+        },
+        BodyError::NoObjectionToWithdraw {
+            state: s("NOR"),
+            organisation: id("x"),
+        },
+    ];
+    let codes: std::collections::BTreeSet<_> = errors.iter().map(|e| e.code()).collect();
+    assert_eq!(codes.len(), errors.len());
+    assert!(BodyError::NotEstablished.is_conflict());
+    assert!(!BodyError::NotAMember(s("NOR")).is_conflict());
+}
+
+#[test]
+fn body_survives_a_json_snapshot() {
+    let mut body = Body::default();
+    for e in [established(), registered_ngo(), proposed(), objected("BRA")] {
+        cqrs_es::Aggregate::apply(&mut body, e);
+    }
+    let json = serde_json::to_string(&body).unwrap();
+    assert_eq!(serde_json::from_str::<Body>(&json).unwrap(), body);
+}

@@ -1,0 +1,338 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::domain::body::{MotionKind, RulesOfProcedure, StakeholderKind};
+use crate::domain::values::{Date, DocumentSymbol, Id, ParagraphId, StateCode, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MeetingKind {
+    ReviewConference,
+    PeriodicMeeting,
+    IntersessionalMeeting,
+    InformalWorkingGroupSession,
+    /// Open to stakeholders; no State quorum is needed to open it.
+    ConsultativeDay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chair {
+    pub name: Text,
+    pub state: Option<StateCode>,
+}
+
+/// The place in a review conference's programme of work under which a meeting is convened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeLink {
+    pub meeting_id: Id,
+    /// 1-based position in that programme of work.
+    pub item: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Gender {
+    Female,
+    Male,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegateMember {
+    pub name: Text,
+    /// Recorded only where given, for participation reporting.
+    pub gender: Option<Gender>,
+    pub head_of_delegation: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StakeholderRole {
+    Participant,
+    Observer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemNature {
+    Procedural,
+    Substantive,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub number: u32,
+    pub title: Text,
+    pub nature: ItemNature,
+    pub documents: Vec<DocumentSymbol>,
+}
+
+/// A change to an adopted agenda; each one is taken as a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AgendaChange {
+    AddItem {
+        item: AgendaItem,
+    },
+    /// Every item number, in the new order.
+    Reorder {
+        order: Vec<u32>,
+    },
+    DeferItem {
+        item: u32,
+        to_meeting: Option<Id>,
+    },
+}
+
+/// Who may be inscribed on a list of speakers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Speaker {
+    State(StateCode),
+    Observer(Id),
+    Stakeholder(Id),
+}
+
+impl fmt::Display for Speaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Speaker::State(s) => write!(f, "{s}"),
+            Speaker::Observer(id) => write!(f, "observer {id}"),
+            Speaker::Stakeholder(id) => write!(f, "stakeholder {id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ballot {
+    Yes,
+    No,
+    Abstain,
+}
+
+/// A meeting scheduled by a programme of work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedMeeting {
+    pub kind: MeetingKind,
+    pub title: Text,
+    pub starts: Date,
+    pub ends: Date,
+}
+
+/// What the chair proposes for adoption without a vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsensusSubject {
+    Amendment {
+        amendment_id: Id,
+        revision: u32,
+    },
+    DraftDecision {
+        text: Text,
+    },
+    /// Only a review conference adopts one.
+    ProgrammeOfWork {
+        meetings: Vec<PlannedMeeting>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabledUnder {
+    pub meeting_id: Id,
+    pub item: u32,
+}
+
+/// Facts about an amendment, read by the application from the Amendment aggregate, so this
+/// aggregate can refuse a call on an amendment that cannot be decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendmentStanding {
+    pub tabled_under: Option<TabledUnder>,
+    pub current_revision: u32,
+    /// The text it amends changed since it was drafted.
+    pub in_conflict: bool,
+    pub withdrawn: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExplanationTiming {
+    BeforeDecision,
+    AfterDecision,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeclaredOutcome {
+    AdoptedWithoutAVote,
+    NoConsensus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoteQuestion {
+    Motion {
+        motion: u32,
+    },
+    /// An appeal against the chair's ruling on a point of order.
+    Appeal {
+        point: u32,
+    },
+    /// Always refused: a substantive proposal is decided by consensus.
+    Proposal {
+        subject: ConsensusSubject,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MeetingCommand {
+    Convene {
+        meeting_id: Id,
+        body_id: Id,
+        kind: MeetingKind,
+        symbol: DocumentSymbol,
+        title: Text,
+        starts: Date,
+        ends: Date,
+        venue: Text,
+        chair: Chair,
+        programme_link: Option<ProgrammeLink>,
+        /// The body's rules and members as they stand, so quorum is counted here.
+        rules: RulesOfProcedure,
+        members: Vec<StateCode>,
+    },
+    Open {
+        now: Date,
+    },
+    Suspend {
+        now: Date,
+    },
+    Resume {
+        now: Date,
+    },
+    Close {
+        now: Date,
+    },
+
+    RegisterDelegation {
+        state: StateCode,
+        members: Vec<DelegateMember>,
+    },
+    RegisterObserver {
+        observer_id: Id,
+        name: Text,
+    },
+    RegisterStakeholder {
+        organisation_id: Id,
+        name: Text,
+        kind: StakeholderKind,
+        role: StakeholderRole,
+        /// From the Body aggregate: only accredited stakeholders are invited.
+        accredited: bool,
+    },
+    MarkPresent {
+        state: StateCode,
+    },
+    MarkAbsent {
+        state: StateCode,
+    },
+    RequestSponsorship {
+        request_id: Id,
+        expert: Text,
+        state: StateCode,
+        amount_usd: u32,
+    },
+    AwardSponsorship {
+        request_id: Id,
+    },
+    DeclineSponsorship {
+        request_id: Id,
+        reason: Option<Text>,
+    },
+
+    IssueProvisionalAgenda {
+        items: Vec<AgendaItem>,
+    },
+    AdoptAgenda {
+        now: Date,
+    },
+    ChangeAgenda {
+        change: AgendaChange,
+        now: Date,
+    },
+    TakeUpItem {
+        item: u32,
+    },
+    ConcludeItem {
+        item: u32,
+    },
+
+    InscribeSpeaker {
+        item: u32,
+        speaker: Speaker,
+    },
+    WithdrawSpeaker {
+        item: u32,
+        speaker: Speaker,
+    },
+    CallNextSpeaker {
+        item: u32,
+    },
+    SetSpeakingTime {
+        item: u32,
+        seconds: u32,
+    },
+    CloseSpeakersList {
+        item: u32,
+    },
+    RequestRightOfReply {
+        item: u32,
+        state: StateCode,
+    },
+    RaisePointOfOrder {
+        state: StateCode,
+        point: Text,
+    },
+    RuleOnPointOfOrder {
+        point: u32,
+        ruling: Text,
+    },
+    AppealRuling {
+        point: u32,
+        state: StateCode,
+    },
+
+    MoveMotion {
+        state: StateCode,
+        kind: MotionKind,
+    },
+    WithdrawMotion {
+        motion: u32,
+        state: StateCode,
+    },
+    PutQuestionToVote {
+        question: VoteQuestion,
+    },
+    RequestRecordedVote {
+        state: StateCode,
+    },
+    CastVote {
+        state: StateCode,
+        ballot: Ballot,
+    },
+    CloseVoting {
+        now: Date,
+    },
+
+    CallForConsensus {
+        subject: ConsensusSubject,
+        /// Required when the subject is an amendment.
+        amendment: Option<AmendmentStanding>,
+    },
+    RaiseObjection {
+        state: StateCode,
+        reason: Option<Text>,
+    },
+    WithdrawObjection {
+        state: StateCode,
+    },
+    ExplainPosition {
+        state: StateCode,
+        timing: ExplanationTiming,
+        text: Text,
+        dissociates_from: Vec<ParagraphId>,
+    },
+    DeclareOutcome {
+        outcome: DeclaredOutcome,
+        now: Date,
+    },
+}

@@ -1,0 +1,369 @@
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+use super::commands::{
+    AgendaItem, Ballot, Chair, ConsensusSubject, DelegateMember, ExplanationTiming, ItemNature,
+    MeetingKind, PlannedMeeting, ProgrammeLink, Speaker, StakeholderRole,
+};
+use crate::domain::body::{MotionKind, RulesOfProcedure, StakeholderKind, Tally};
+use crate::domain::values::{Date, DocumentSymbol, Id, ParagraphId, StateCode, Text};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectionRecord {
+    pub state: StateCode,
+    pub reason: Option<Text>,
+    pub withdrawn: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub state: StateCode,
+    pub timing: ExplanationTiming,
+    pub text: Text,
+    pub dissociates_from: Vec<ParagraphId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedVote {
+    pub state: StateCode,
+    pub ballot: Ballot,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HowTaken {
+    /// Adopted without a vote.
+    Consensus,
+    Vote {
+        yes: u32,
+        no: u32,
+        abstain: u32,
+        /// Present only when a recorded vote was requested.
+        recorded_votes: Option<Vec<RecordedVote>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecisionKind {
+    AgendaAdoption,
+    AgendaChange,
+    AmendmentAdopted {
+        amendment_id: Id,
+        revision: u32,
+    },
+    ProgrammeOfWork,
+    ProceduralOutcome {
+        motion: MotionKind,
+        tally: Tally,
+    },
+    /// A decision in its own right (convene, accredit, change the rules...).
+    Decision,
+}
+
+/// The question being voted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoteOn {
+    Motion {
+        motion: u32,
+        kind: MotionKind,
+    },
+    /// "Shall the chair's ruling be overturned?"
+    Appeal {
+        point: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MeetingEvent {
+    MeetingConvened {
+        meeting_id: Id,
+        body_id: Id,
+        kind: MeetingKind,
+        symbol: DocumentSymbol,
+        title: Text,
+        starts: Date,
+        ends: Date,
+        venue: Text,
+        chair: Chair,
+        programme_link: Option<ProgrammeLink>,
+        rules: RulesOfProcedure,
+        /// Sorted, without duplicates.
+        members: Vec<StateCode>,
+    },
+    MeetingOpened {
+        on: Date,
+        states_present: u32,
+        members: u32,
+        quorum_needed: u32,
+    },
+    MeetingSuspended {
+        on: Date,
+        by_motion: Option<u32>,
+    },
+    MeetingResumed {
+        on: Date,
+    },
+    MeetingClosed {
+        on: Date,
+        by_motion: Option<u32>,
+    },
+
+    DelegationRegistered {
+        state: StateCode,
+        members: Vec<DelegateMember>,
+    },
+    ObserverAdmitted {
+        observer_id: Id,
+        name: Text,
+    },
+    StakeholderAdmitted {
+        organisation_id: Id,
+        name: Text,
+        kind: StakeholderKind,
+        role: StakeholderRole,
+    },
+    StateMarkedPresent {
+        state: StateCode,
+        states_present: u32,
+    },
+    StateMarkedAbsent {
+        state: StateCode,
+        states_present: u32,
+    },
+    SponsorshipRequested {
+        request_id: Id,
+        expert: Text,
+        state: StateCode,
+        amount_usd: u32,
+    },
+    SponsorshipAwarded {
+        request_id: Id,
+        expert: Text,
+        state: StateCode,
+        amount_usd: u32,
+    },
+    SponsorshipDeclined {
+        request_id: Id,
+        reason: Option<Text>,
+    },
+
+    ProvisionalAgendaIssued {
+        items: Vec<AgendaItem>,
+    },
+    AgendaAdopted {
+        items: Vec<AgendaItem>,
+        decision_number: u32,
+    },
+    AgendaItemAdded {
+        item: AgendaItem,
+        decision_number: u32,
+    },
+    AgendaReordered {
+        order: Vec<u32>,
+        decision_number: u32,
+    },
+    AgendaItemDeferred {
+        item: u32,
+        to_meeting: Option<Id>,
+        decision_number: u32,
+    },
+    ItemTakenUp {
+        item: u32,
+        title: Text,
+        nature: ItemNature,
+    },
+    ItemConcluded {
+        item: u32,
+    },
+
+    SpeakerInscribed {
+        item: u32,
+        speaker: Speaker,
+        position: u32,
+    },
+    SpeakerWithdrawn {
+        item: u32,
+        speaker: Speaker,
+    },
+    FloorGiven {
+        item: u32,
+        speaker: Speaker,
+        right_of_reply: bool,
+        time_limit_seconds: Option<u32>,
+    },
+    SpeakingTimeLimited {
+        item: u32,
+        seconds: u32,
+    },
+    SpeakersListClosed {
+        item: u32,
+    },
+    RightOfReplyRequested {
+        item: u32,
+        state: StateCode,
+    },
+    PointOfOrderRaised {
+        point: u32,
+        state: StateCode,
+        text: Text,
+    },
+    PointOfOrderRuled {
+        point: u32,
+        ruling: Text,
+    },
+    RulingAppealed {
+        point: u32,
+        state: StateCode,
+    },
+
+    MotionMoved {
+        motion: u32,
+        kind: MotionKind,
+        state: StateCode,
+        item: Option<u32>,
+        /// Pending motions of lower precedence set aside by this one.
+        displaced: Vec<u32>,
+    },
+    MotionWithdrawn {
+        motion: u32,
+        state: StateCode,
+    },
+    VotingOpened {
+        question: VoteOn,
+        states_present: u32,
+        members: u32,
+        quorum_needed: u32,
+    },
+    RecordedVoteRequested {
+        state: StateCode,
+    },
+    VoteCast {
+        state: StateCode,
+        ballot: Ballot,
+    },
+    /// For an appeal, `carried` means the chair's ruling was overturned.
+    VoteConcluded {
+        question: VoteOn,
+        tally: Tally,
+        yes_needed: u32,
+        carried: bool,
+        recorded_votes: Option<Vec<RecordedVote>>,
+    },
+    /// The item is set aside, not concluded; it may be taken up again.
+    DebateAdjourned {
+        item: u32,
+        by_motion: u32,
+    },
+    /// No further speakers on the item: the list is closed and those waiting are dropped.
+    DebateClosed {
+        item: u32,
+        by_motion: u32,
+    },
+
+    ConsensusCalled {
+        call: u32,
+        item: u32,
+        subject: ConsensusSubject,
+    },
+    ObjectionRaised {
+        call: u32,
+        state: StateCode,
+        reason: Option<Text>,
+    },
+    ObjectionWithdrawn {
+        call: u32,
+        state: StateCode,
+    },
+    PositionExplained {
+        call: u32,
+        state: StateCode,
+        timing: ExplanationTiming,
+        text: Text,
+        dissociates_from: Vec<ParagraphId>,
+        /// Set for an explanation after a proposal was adopted.
+        decision_number: Option<u32>,
+    },
+    /// The chair found no consensus; not a decision, but on the record.
+    NoConsensusDeclared {
+        call: u32,
+        item: u32,
+        subject: ConsensusSubject,
+        objections: Vec<ObjectionRecord>,
+        explanations: Vec<Explanation>,
+        on: Date,
+    },
+    DecisionTaken {
+        number: u32,
+        symbol: DocumentSymbol,
+        meeting_id: Id,
+        date: Date,
+        agenda_item: Option<u32>,
+        kind: DecisionKind,
+        text: Text,
+        how: HowTaken,
+        /// Every objection raised during the call, withdrawn ones included.
+        objections: Vec<ObjectionRecord>,
+        explanations: Vec<Explanation>,
+        consensus_call: Option<u32>,
+    },
+    ProgrammeOfWorkAdopted {
+        decision_number: u32,
+        meetings: Vec<PlannedMeeting>,
+    },
+}
+
+impl DomainEvent for MeetingEvent {
+    fn event_type(&self) -> String {
+        use MeetingEvent as E;
+        match self {
+            E::MeetingConvened { .. } => "MeetingConvened",
+            E::MeetingOpened { .. } => "MeetingOpened",
+            E::MeetingSuspended { .. } => "MeetingSuspended",
+            E::MeetingResumed { .. } => "MeetingResumed",
+            E::MeetingClosed { .. } => "MeetingClosed",
+            E::DelegationRegistered { .. } => "DelegationRegistered",
+            E::ObserverAdmitted { .. } => "ObserverAdmitted",
+            E::StakeholderAdmitted { .. } => "StakeholderAdmitted",
+            E::StateMarkedPresent { .. } => "StateMarkedPresent",
+            E::StateMarkedAbsent { .. } => "StateMarkedAbsent",
+            E::SponsorshipRequested { .. } => "SponsorshipRequested",
+            E::SponsorshipAwarded { .. } => "SponsorshipAwarded",
+            E::SponsorshipDeclined { .. } => "SponsorshipDeclined",
+            E::ProvisionalAgendaIssued { .. } => "ProvisionalAgendaIssued",
+            E::AgendaAdopted { .. } => "AgendaAdopted",
+            E::AgendaItemAdded { .. } => "AgendaItemAdded",
+            E::AgendaReordered { .. } => "AgendaReordered",
+            E::AgendaItemDeferred { .. } => "AgendaItemDeferred",
+            E::ItemTakenUp { .. } => "ItemTakenUp",
+            E::ItemConcluded { .. } => "ItemConcluded",
+            E::SpeakerInscribed { .. } => "SpeakerInscribed",
+            E::SpeakerWithdrawn { .. } => "SpeakerWithdrawn",
+            E::FloorGiven { .. } => "FloorGiven",
+            E::SpeakingTimeLimited { .. } => "SpeakingTimeLimited",
+            E::SpeakersListClosed { .. } => "SpeakersListClosed",
+            E::RightOfReplyRequested { .. } => "RightOfReplyRequested",
+            E::PointOfOrderRaised { .. } => "PointOfOrderRaised",
+            E::PointOfOrderRuled { .. } => "PointOfOrderRuled",
+            E::RulingAppealed { .. } => "RulingAppealed",
+            E::MotionMoved { .. } => "MotionMoved",
+            E::MotionWithdrawn { .. } => "MotionWithdrawn",
+            E::VotingOpened { .. } => "VotingOpened",
+            E::RecordedVoteRequested { .. } => "RecordedVoteRequested",
+            E::VoteCast { .. } => "VoteCast",
+            E::VoteConcluded { .. } => "VoteConcluded",
+            E::DebateAdjourned { .. } => "DebateAdjourned",
+            E::DebateClosed { .. } => "DebateClosed",
+            E::ConsensusCalled { .. } => "ConsensusCalled",
+            E::ObjectionRaised { .. } => "ObjectionRaised",
+            E::ObjectionWithdrawn { .. } => "ObjectionWithdrawn",
+            E::PositionExplained { .. } => "PositionExplained",
+            E::NoConsensusDeclared { .. } => "NoConsensusDeclared",
+            E::DecisionTaken { .. } => "DecisionTaken",
+            E::ProgrammeOfWorkAdopted { .. } => "ProgrammeOfWorkAdopted",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        "1".to_owned()
+    }
+}

@@ -177,3 +177,23 @@ pub async fn method_not_allowed() -> ApiError {
         "this method is not allowed on this resource",
     )
 }
+
+macro_rules! domain_error {
+    ($($t:ty),*) => {$(
+        impl DomainError for $t {
+            fn code(&self) -> &'static str {
+                <$t>::code(self)
+            }
+            fn is_conflict(&self) -> bool {
+                <$t>::is_conflict(self)
+            }
+        }
+    )*};
+}
+
+domain_error!(
+    crate::domain::amendment::AmendmentError,
+    crate::domain::body::BodyError,
+    crate::domain::framework::FrameworkError,
+    crate::domain::meeting::MeetingError
+);

@@ -9,10 +9,14 @@
 //!
 //! Each resource module exposes `router()`; [`router`] merges them.
 
+pub mod amendments;
 pub mod audit;
 pub mod auth;
+pub mod commands;
 pub mod error;
 pub mod extract;
+pub mod frameworks;
+pub mod meetings;
 pub mod stream;
 pub mod system;
 
@@ -88,6 +92,9 @@ pub fn router(state: AppState) -> Router {
         .merge(system::router())
         .merge(audit::router())
         .merge(stream::router())
+        .merge(frameworks::router())
+        .merge(amendments::router())
+        .merge(meetings::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

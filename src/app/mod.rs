@@ -2,6 +2,7 @@
 //! both go through [`App`], so a command from the demo loader is the same as one over HTTP.
 
 pub mod history;
+mod meeting_reactions;
 pub mod reactor;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use crate::domain::framework::Framework;
 use crate::domain::meeting::Meeting;
 use crate::projections::decisions::DecisionsRegister;
 use crate::projections::docs::Docs;
+use crate::projections::meetings::MeetingList;
 use crate::projections::state_view::StateView;
 use crate::projections::{audit::AuditLog, Projection};
 use crate::store::repository::{meta, PersistOutcome, StaleVersion};
@@ -329,5 +331,6 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Amendment>::default())),
         Arc::new(Docs(StateView::<Framework>::default())),
         Arc::new(Docs(DecisionsRegister)),
+        Arc::new(Docs(MeetingList)),
     ]
 }

@@ -8,7 +8,9 @@
 //! - [`visibility`]: which events a role may read (live stream, audit).
 
 pub mod audit;
+pub mod decisions;
 pub mod docs;
+pub mod meetings;
 pub mod runner;
 pub mod state_view;
 pub mod visibility;

@@ -47,8 +47,8 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
         state.apply(event);
         let mut v = serde_json::to_value(&state).map_err(|err| corrupt(err.to_string()))?;
         if let Value::Object(o) = &mut v {
-            o.insert("id".into(), Value::from(e.aggregate_id.clone()));
-            o.insert("version".into(), Value::from(e.stream_version));
+            o.insert("_id".into(), Value::from(e.aggregate_id.clone()));
+            o.insert("_version".into(), Value::from(e.stream_version));
         }
         Ok(Some(v))
     }
@@ -60,7 +60,20 @@ pub fn decode<A: Aggregate>(doc: Value) -> Result<(String, i64, A), serde_json::
         Value::Object(o) => o,
         other => return Err(serde::de::Error::custom(format!("expected an object, found {other}"))),
     };
-    let id = o.remove("id").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let version = o.remove("version").and_then(|v| v.as_i64()).unwrap_or(0);
+    let id = o.remove("_id").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let version = o.remove("_version").and_then(|v| v.as_i64()).unwrap_or(0);
     Ok((id, version, serde_json::from_value(Value::Object(o))?))
+}
+
+impl ViewName for crate::domain::body::Body {
+    const VIEW: &'static str = "bodies";
+}
+impl ViewName for crate::domain::meeting::Meeting {
+    const VIEW: &'static str = "meetings";
+}
+impl ViewName for crate::domain::amendment::Amendment {
+    const VIEW: &'static str = "amendments";
+}
+impl ViewName for crate::domain::framework::Framework {
+    const VIEW: &'static str = "frameworks";
 }

@@ -1,0 +1,138 @@
+//! The Political Declaration: as agreed now with each paragraph's provenance, as of any date,
+//! log position or version, and the word-level difference between two versions.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use super::auth::Principal;
+use super::commands::{authorize, context, run, Envelope, Who};
+use super::error::ApiError;
+use super::extract::{CommandHeaders, Ids, Json, Query};
+use super::AppState;
+use crate::app::history::{framework_at, Cut};
+use crate::domain::framework::{diff, Framework, FrameworkCommand, ParagraphView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/frameworks/{id}", get(show))
+        .route("/api/v1/frameworks/{id}/diff", get(show_diff))
+        .route("/api/v1/frameworks/{id}/commands", post(command))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AtParams {
+    /// A date (`2026-07-14`, meaning the end of that day, UTC), an RFC 3339 time, or a log
+    /// position (`p:1234` or a bare integer).
+    at: Option<String>,
+    /// A framework version number.
+    version: Option<u32>,
+}
+
+/// Parses `at` into a cut of the history.
+pub fn parse_at(at: &str) -> Result<Cut, ApiError> {
+    let digits = at.strip_prefix("p:").unwrap_or(at);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && !at.contains('-') {
+        return digits
+            .parse()
+            .map(Cut::Position)
+            .map_err(|_| ApiError::bad_request("at", "log position out of range"));
+    }
+    super::audit::parse_time("at", at, true).map(Cut::Time)
+}
+
+#[derive(Serialize)]
+pub struct FrameworkView {
+    pub id: String,
+    pub name: Option<String>,
+    pub version: u32,
+    /// The log position this view includes.
+    pub as_of_position: i64,
+    pub paragraphs: Vec<ParagraphView>,
+    pub applied_amendments: serde_json::Value,
+    pub endorsements: serde_json::Value,
+}
+
+pub fn view(id: &str, f: &Framework, position: i64) -> FrameworkView {
+    FrameworkView {
+        id: id.to_owned(),
+        name: f.name().map(|n| n.to_string()),
+        version: f.version(),
+        as_of_position: position,
+        paragraphs: f.paragraph_views(),
+        applied_amendments: serde_json::to_value(f.applied_amendments()).unwrap_or_default(),
+        endorsements: serde_json::to_value(f.endorsements()).unwrap_or_default(),
+    }
+}
+
+/// The framework now (every paragraph with the decision that gave it its wording), or as of
+/// `?at=` / `?version=`. Public record: any credential may read it.
+#[tracing::instrument(skip_all)]
+async fn show(
+    State(s): State<AppState>,
+    _p: Principal,
+    Ids(ids): Ids,
+    Query(q): Query<AtParams>,
+) -> Result<axum::Json<FrameworkView>, ApiError> {
+    let id = ids[0].as_str();
+    let cut = match (&q.at, q.version) {
+        (Some(_), Some(_)) => return Err(ApiError::bad_request("at", "give either at or version, not both")),
+        (Some(at), None) => parse_at(at)?,
+        (None, Some(v)) => Cut::Version(v),
+        (None, None) => Cut::Latest,
+    };
+    let (f, position) = framework_at(&s.app.store, id, cut)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("framework {id} did not exist at that moment (or has no such version)")))?;
+    Ok(axum::Json(view(id, &f, position)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffParams {
+    from: u32,
+    to: Option<u32>,
+}
+
+async fn show_diff(
+    State(s): State<AppState>,
+    _p: Principal,
+    Ids(ids): Ids,
+    Query(q): Query<DiffParams>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let id = ids[0].as_str();
+    let missing = |v: u32| ApiError::not_found(format!("framework {id} has no version {v}"));
+    let (old, _) = framework_at(&s.app.store, id, Cut::Version(q.from)).await?.ok_or_else(|| missing(q.from))?;
+    let to_cut = q.to.map(Cut::Version).unwrap_or(Cut::Latest);
+    let (new, _) = framework_at(&s.app.store, id, to_cut)
+        .await?
+        .ok_or_else(|| missing(q.to.unwrap_or(0)))?;
+    let d = diff(old.declaration(), new.declaration());
+    Ok(axum::Json(serde_json::json!({
+        "from": old.version(),
+        "to": new.version(),
+        "paragraphs": d.paragraphs,
+    })))
+}
+
+#[tracing::instrument(skip_all)]
+async fn command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let id = ids[0].as_str();
+    let env = Envelope::parse(body)?;
+    let who = match env.name.as_str() {
+        "EstablishProgramme" | "RecordExternalEndorsement" | "AddTranslation" => Who::Secretariat,
+        _ => Who::System,
+    };
+    authorize(&p, who, &env)?;
+    let cmd: FrameworkCommand = env.decode(&[])?;
+    run(&s.app.frameworks, id, cmd, &context(&p, h, hash)).await
+}

@@ -236,8 +236,10 @@ mod tests {
     #[test]
     fn rules_are_checked() {
         assert!(RulesOfProcedure::default().check().is_ok());
-        let mut r = RulesOfProcedure::default();
-        r.quorum_to_open = Fraction::at_least(1, 0);
+        let r = RulesOfProcedure {
+            quorum_to_open: Fraction::at_least(1, 0),
+            ..RulesOfProcedure::default()
+        };
         assert!(r.check().is_err());
         let mut r = RulesOfProcedure::default();
         r.motion_precedence.push(MotionKind::SuspendMeeting);

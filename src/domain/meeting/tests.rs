@@ -261,8 +261,10 @@ fn convening_checks_dates_symbol_members_and_rules() {
         ),
         "The meeting has no member States to count a quorum against.",
     );
-    let mut rules = RulesOfProcedure::default();
-    rules.quorum_to_decide = Fraction::at_least(3, 0);
+    let rules = RulesOfProcedure {
+        quorum_to_decide: Fraction::at_least(3, 0),
+        ..RulesOfProcedure::default()
+    };
     refused(
         vec![],
         convene_with(MeetingKind::PeriodicMeeting, vec![s("NOR")], rules),
@@ -322,8 +324,10 @@ fn no_quorum_no_opening() {
 
 #[test]
 fn the_quorum_to_open_comes_from_the_rules() {
-    let mut rules = RulesOfProcedure::default();
-    rules.quorum_to_open = Fraction::more_than(1, 2);
+    let rules = RulesOfProcedure {
+        quorum_to_open: Fraction::more_than(1, 2),
+        ..RulesOfProcedure::default()
+    };
     let mut c = vec![convene_with(
         MeetingKind::PeriodicMeeting,
         MEMBERS.iter().map(|c| s(c)).collect(),
@@ -1322,8 +1326,10 @@ fn a_motion_is_moved_by_a_state_present() {
 
 #[test]
 fn the_rules_decide_which_motions_exist() {
-    let mut rules = RulesOfProcedure::default();
-    rules.motion_precedence = vec![MotionKind::SuspendMeeting, MotionKind::AdjournMeeting];
+    let rules = RulesOfProcedure {
+        motion_precedence: vec![MotionKind::SuspendMeeting, MotionKind::AdjournMeeting],
+        ..RulesOfProcedure::default()
+    };
     let mut c = vec![convene_with(
         MeetingKind::PeriodicMeeting,
         MEMBERS.iter().map(|c| s(c)).collect(),

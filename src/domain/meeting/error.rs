@@ -139,6 +139,8 @@ pub enum MeetingError {
         "A motion to {kind} (motion {motion}) is pending; it must be decided or withdrawn first."
     )]
     MotionPending { motion: u32, kind: MotionKind },
+    #[error("A motion to {0} is already pending.")]
+    MotionAlreadyPending(MotionKind),
     #[error("There is no motion {0}.")]
     UnknownMotion(u32),
     #[error("Motion {0} is not pending.")]
@@ -189,7 +191,7 @@ pub enum MeetingError {
     AlreadyObjecting(StateCode),
     #[error("{0} has no objection standing.")]
     NoObjectionStanding(StateCode),
-    #[error("The proposal cannot be declared adopted: the objection of {} stands.", list(.0))]
+    #[error("The proposal cannot be declared adopted while an objection stands: {}.", list(.0))]
     ObjectionsStand(Vec<StateCode>),
 }
 
@@ -246,6 +248,7 @@ impl MeetingError {
             M::MotionNotProvided(_) => "motion-not-provided",
             M::MotionOutranked { .. } => "motion-outranked",
             M::MotionPending { .. } => "motion-pending",
+            M::MotionAlreadyPending(_) => "motion-already-pending",
             M::UnknownMotion(_) => "unknown-motion",
             M::MotionNotPending(_) => "motion-not-pending",
             M::NotTheMover { .. } => "not-the-mover",

@@ -1374,7 +1374,7 @@ fn a_motion_of_higher_precedence_displaces_lower_ones() {
             vec![move_motion("NOR", MotionKind::AdjournDebate)],
         ),
         move_motion("BRA", MotionKind::AdjournDebate),
-        "A motion to adjourn the debate is pending and takes precedence over a motion to adjourn the debate.",
+        "A motion to adjourn the debate is already pending.",
     );
     // A displaced motion is no longer before the meeting.
     refused(
@@ -1940,7 +1940,7 @@ fn adoption_is_refused_while_an_objection_stands() {
             vec![call_draft(), object("NOR"), object("BRA")],
         ),
         declare(DeclaredOutcome::AdoptedWithoutAVote),
-        "The proposal cannot be declared adopted: the objection of BRA, NOR stands.",
+        "The proposal cannot be declared adopted while an objection stands: BRA, NOR.",
     );
 }
 
@@ -2178,6 +2178,65 @@ fn a_draft_decision_adopted_is_numbered_after_earlier_decisions() {
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[test]
+fn a_pending_procedural_motion_comes_before_a_call_for_consensus() {
+    refused(
+        with(
+            on_item_cmds(2),
+            vec![move_motion("NOR", MotionKind::CloseDebate)],
+        ),
+        call_draft(),
+        "A motion to close the debate (motion 1) is pending; it must be decided or withdrawn first.",
+    );
+}
+
+/// Four of five present; then two leave, so only two remain against a quorum of three.
+fn thinned(mut c: Vec<MeetingCommand>) -> Vec<MeetingEvent> {
+    c.extend([
+        MeetingCommand::MarkAbsent { state: s("BRA") },
+        MeetingCommand::MarkAbsent { state: s("FRA") },
+    ]);
+    run(c)
+}
+
+#[test]
+fn every_decision_needs_a_majority_of_members_present() {
+    const NO_QUORUM: &str = "No quorum: 2 of 5 members present, 3 needed to take a decision.";
+    let mut c = opened_cmds();
+    c.push(MeetingCommand::IssueProvisionalAgenda {
+        items: provisional_items(),
+    });
+    refused(
+        thinned(c),
+        MeetingCommand::AdoptAgenda { now: day(7) },
+        NO_QUORUM,
+    );
+    refused(
+        thinned(in_session_cmds()),
+        MeetingCommand::ChangeAgenda {
+            change: AgendaChange::Reorder {
+                order: vec![3, 2, 1],
+            },
+            now: day(7),
+        },
+        NO_QUORUM,
+    );
+    let mut c = on_item_cmds(2);
+    c.push(call_draft());
+    let thin_call = thinned(c);
+    refused(
+        thin_call.clone(),
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        NO_QUORUM,
+    );
+    // "No consensus" is not a decision, so it needs no quorum.
+    let mut m = Meeting::default();
+    for e in thin_call {
+        m.apply(e);
+    }
+    assert!(m.decide(declare(DeclaredOutcome::NoConsensus)).is_ok());
 }
 
 // ---------------------------------------------------------------- plumbing

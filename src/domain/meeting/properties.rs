@@ -148,7 +148,7 @@ fn agenda_shape(m: &Meeting) -> Vec<(u32, String, bool)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
     #[test]
     fn no_vote_passes_without_a_majority_of_those_present_and_voting((n, ops) in vote_case()) {

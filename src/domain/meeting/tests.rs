@@ -2287,3 +2287,106 @@ fn errors_say_whether_they_are_conflicts() {
         "state-not-present"
     );
 }
+
+/// The scenario of the brief, as far as one meeting goes.
+#[test]
+fn the_first_review_conference_end_to_end() {
+    let am = |n: &str| ConsensusSubject::Amendment {
+        amendment_id: id(n),
+        revision: 2,
+    };
+    let facts = Some(standing(2));
+    let mut c = in_session_cmds();
+    c.extend([
+        MeetingCommand::TakeUpItem { item: 2 },
+        MeetingCommand::CallForConsensus {
+            subject: am("am-nor-1"),
+            amendment: facts.clone(),
+        },
+        object("BRA"),
+        MeetingCommand::WithdrawObjection { state: s("BRA") },
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        explain("FRA", ExplanationTiming::AfterDecision),
+        MeetingCommand::CallForConsensus {
+            subject: am("am-ken-1"),
+            amendment: facts,
+        },
+    ]);
+    // USA was absent: it is marked present before it can object.
+    let mut with_usa = c;
+    with_usa.extend([
+        MeetingCommand::MarkPresent { state: s("USA") },
+        object("USA"),
+        declare(DeclaredOutcome::NoConsensus),
+        MeetingCommand::ConcludeItem { item: 2 },
+        MeetingCommand::TakeUpItem { item: 3 },
+        MeetingCommand::CallForConsensus {
+            subject: ConsensusSubject::ProgrammeOfWork {
+                meetings: programme(),
+            },
+            amendment: None,
+        },
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        move_motion("NOR", MotionKind::AdjournMeeting),
+        vote_on(1),
+    ]);
+    with_usa.extend(votes(&[
+        ("BRA", Ballot::Yes),
+        ("FRA", Ballot::Yes),
+        ("KEN", Ballot::Yes),
+        ("NOR", Ballot::No),
+        ("USA", Ballot::Abstain),
+    ]));
+    with_usa.push(MeetingCommand::CloseVoting { now: day(10) });
+    let log = run(with_usa);
+
+    let register: Vec<(u32, DecisionKind)> = log
+        .iter()
+        .filter_map(|e| match e {
+            MeetingEvent::DecisionTaken { number, kind, .. } => Some((*number, kind.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        register,
+        vec![
+            (1, DecisionKind::AgendaAdoption),
+            (
+                2,
+                DecisionKind::AmendmentAdopted {
+                    amendment_id: id("am-nor-1"),
+                    revision: 2
+                }
+            ),
+            (3, DecisionKind::ProgrammeOfWork),
+            (
+                4,
+                DecisionKind::ProceduralOutcome {
+                    motion: MotionKind::AdjournMeeting,
+                    tally: Tally {
+                        yes: 3,
+                        no: 1,
+                        abstain: 1
+                    }
+                }
+            ),
+        ]
+    );
+    assert!(log
+        .iter()
+        .any(|e| matches!(e, MeetingEvent::NoConsensusDeclared { call: 2, .. })));
+    assert!(log.iter().any(|e| matches!(
+        e,
+        MeetingEvent::PositionExplained {
+            decision_number: Some(2),
+            ..
+        }
+    )));
+    assert_eq!(
+        log.last(),
+        Some(&MeetingEvent::MeetingClosed {
+            on: day(10),
+            by_motion: Some(1)
+        })
+    );
+}

@@ -482,7 +482,7 @@ impl Aggregate for Meeting {
                     });
                 }
             }
-            E::NoConsensusDeclared { .. } => {
+            E::NoConsensusDeclared { .. } | E::ConsensusCallWithdrawn { .. } => {
                 if let Some(c) = &mut self.consensus {
                     c.open = false;
                 }
@@ -624,7 +624,7 @@ impl Meeting {
     fn open_call(&self) -> Result<&ConsensusCall> {
         match &self.consensus {
             Some(c) if c.open => Ok(c),
-            Some(_) => Err(MeetingError::OutcomeAlreadyDeclared),
+            Some(_) => Err(MeetingError::ConsensusCallEnded),
             None => Err(MeetingError::NoConsensusCallOpen),
         }
     }
@@ -1511,6 +1511,18 @@ impl Meeting {
                     text,
                     dissociates_from,
                     decision_number: call.decision_number,
+                })
+            }
+            C::WithdrawConsensusCall { now } => {
+                let call = self.open_call()?;
+                self.require_open("withdraw the proposal")?;
+                one(E::ConsensusCallWithdrawn {
+                    call: call.number,
+                    item: call.item,
+                    subject: call.subject.clone(),
+                    objections: call.objections.clone(),
+                    explanations: call.explanations.clone(),
+                    on: now,
                 })
             }
             C::DeclareOutcome { outcome, now } => {

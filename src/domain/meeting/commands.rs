@@ -338,4 +338,9 @@ pub enum MeetingCommand {
         outcome: DeclaredOutcome,
         now: Date,
     },
+    /// The proposal was withdrawn before a decision (rule 122), e.g. its sponsor withdrew
+    /// the amendment; the call ends with neither a decision nor "no consensus".
+    WithdrawConsensusCall {
+        now: Date,
+    },
 }

@@ -163,8 +163,8 @@ pub enum MeetingError {
     ConsensusCallOpen,
     #[error("No call for consensus is open.")]
     NoConsensusCallOpen,
-    #[error("The outcome of the call for consensus has already been declared.")]
-    OutcomeAlreadyDeclared,
+    #[error("The call for consensus has already ended: its outcome was declared or the proposal withdrawn.")]
+    ConsensusCallEnded,
     #[error("No outcome of a call for consensus has been declared yet.")]
     NoOutcomeDeclared,
     #[error("Agenda item {0} is procedural; only substantive items are decided by consensus.")]
@@ -259,7 +259,7 @@ impl MeetingError {
             M::RecordedVoteAlreadyRequested => "recorded-vote-already-requested",
             M::ConsensusCallOpen => "consensus-call-open",
             M::NoConsensusCallOpen => "no-consensus-call-open",
-            M::OutcomeAlreadyDeclared => "outcome-already-declared",
+            M::ConsensusCallEnded => "consensus-call-ended",
             M::NoOutcomeDeclared => "no-outcome-declared",
             M::ItemNotSubstantive(_) => "item-not-substantive",
             M::AmendmentNotTabled { .. } => "amendment-not-tabled",

@@ -2025,22 +2025,22 @@ fn after_the_outcome_no_objection_but_explanations_after_the_decision() {
     refused(
         decided.clone(),
         object("BRA"),
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     refused(
         decided.clone(),
         MeetingCommand::WithdrawObjection { state: s("BRA") },
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     refused(
         decided.clone(),
         declare(DeclaredOutcome::NoConsensus),
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     refused(
         decided.clone(),
         explain("NOR", ExplanationTiming::BeforeDecision),
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     accepted(
         decided,
@@ -2073,6 +2073,49 @@ fn after_the_outcome_no_objection_but_explanations_after_the_decision() {
         with(on_item_cmds(2), vec![call_draft()]),
         MeetingCommand::Close { now: day(7) },
         "A call for consensus is open; the chair must declare its outcome first.",
+    );
+}
+
+#[test]
+fn a_proposal_withdrawn_ends_the_call_without_an_outcome() {
+    let given = with(on_item_cmds(2), vec![call_draft(), object("BRA")]);
+    accepted(
+        given,
+        MeetingCommand::WithdrawConsensusCall { now: day(7) },
+        vec![MeetingEvent::ConsensusCallWithdrawn {
+            call: 1,
+            item: 2,
+            subject: draft(),
+            objections: vec![ObjectionRecord {
+                state: s("BRA"),
+                reason: Some(t("We cannot accept operative paragraph 3.")),
+                withdrawn: false,
+            }],
+            explanations: vec![],
+            on: day(7),
+        }],
+    );
+    let withdrawn = with(
+        on_item_cmds(2),
+        vec![
+            call_draft(),
+            MeetingCommand::WithdrawConsensusCall { now: day(7) },
+        ],
+    );
+    refused(
+        withdrawn.clone(),
+        object("NOR"),
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
+    );
+    accepted(
+        withdrawn,
+        MeetingCommand::ConcludeItem { item: 2 },
+        vec![MeetingEvent::ItemConcluded { item: 2 }],
+    );
+    refused(
+        on_item(2),
+        MeetingCommand::WithdrawConsensusCall { now: day(7) },
+        "No call for consensus is open.",
     );
 }
 
@@ -2275,7 +2318,7 @@ fn errors_say_whether_they_are_conflicts() {
         needed: 2
     }
     .is_conflict());
-    assert!(MeetingError::OutcomeAlreadyDeclared.is_conflict());
+    assert!(MeetingError::ConsensusCallEnded.is_conflict());
     assert!(!MeetingError::SubstantiveQuestionNotVotable.is_conflict());
     assert!(!MeetingError::ItemNotOnAgenda(5).is_conflict());
     assert_eq!(

@@ -234,10 +234,32 @@ mod tests {
     }
 
     #[test]
+    fn other_majorities_count_abstentions_or_all_members() {
+        let present = ProceduralMajority {
+            basis: MajorityBasis::Present,
+            fraction: Fraction::more_than(1, 2),
+        };
+        let t = Tally {
+            yes: 11,
+            no: 10,
+            abstain: 10,
+        };
+        assert!(!present.is_carried(&t, 31, 193));
+        assert_eq!(present.yes_needed(&t, 31, 193), 16);
+        let two_thirds_of_members = ProceduralMajority {
+            basis: MajorityBasis::Members,
+            fraction: Fraction::at_least(2, 3),
+        };
+        assert_eq!(two_thirds_of_members.yes_needed(&t, 31, 193), 129);
+    }
+
+    #[test]
     fn rules_are_checked() {
         assert!(RulesOfProcedure::default().check().is_ok());
-        let mut r = RulesOfProcedure::default();
-        r.quorum_to_open = Fraction::at_least(1, 0);
+        let r = RulesOfProcedure {
+            quorum_to_open: Fraction::at_least(1, 0),
+            ..RulesOfProcedure::default()
+        };
         assert!(r.check().is_err());
         let mut r = RulesOfProcedure::default();
         r.motion_precedence.push(MotionKind::SuspendMeeting);

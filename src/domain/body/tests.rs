@@ -89,8 +89,10 @@ fn a_body_needs_members_and_workable_rules() {
             rules: None,
         })
         .then_expect_error(BodyError::NoMembers);
-    let mut rules = RulesOfProcedure::default();
-    rules.quorum_to_open = Fraction::at_least(5, 4);
+    let rules = RulesOfProcedure {
+        quorum_to_open: Fraction::at_least(5, 4),
+        ..RulesOfProcedure::default()
+    };
     BodyTest::with(())
         .given_no_previous_events()
         .when(BodyCommand::EstablishBody {
@@ -381,8 +383,10 @@ fn rules_change_only_with_a_decision_and_must_be_workable() {
         decision_number: 3,
         symbol: DocumentSymbol::parse("A/CONF.1/DEC/3").unwrap(),
     };
-    let mut rules = RulesOfProcedure::default();
-    rules.quorum_to_open = Fraction::at_least(1, 3);
+    let rules = RulesOfProcedure {
+        quorum_to_open: Fraction::at_least(1, 3),
+        ..RulesOfProcedure::default()
+    };
     BodyTest::with(())
         .given(vec![established()])
         .when(BodyCommand::ModifyRulesOfProcedure {
@@ -393,8 +397,10 @@ fn rules_change_only_with_a_decision_and_must_be_workable() {
             rules,
             decision: decision.clone(),
         }]);
-    let mut bad = RulesOfProcedure::default();
-    bad.motion_precedence = vec![MotionKind::CloseDebate, MotionKind::CloseDebate];
+    let bad = RulesOfProcedure {
+        motion_precedence: vec![MotionKind::CloseDebate, MotionKind::CloseDebate],
+        ..RulesOfProcedure::default()
+    };
     BodyTest::with(())
         .given(vec![established()])
         .when(BodyCommand::ModifyRulesOfProcedure {

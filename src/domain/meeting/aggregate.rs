@@ -482,7 +482,7 @@ impl Aggregate for Meeting {
                     });
                 }
             }
-            E::NoConsensusDeclared { .. } => {
+            E::NoConsensusDeclared { .. } | E::ConsensusCallWithdrawn { .. } => {
                 if let Some(c) = &mut self.consensus {
                     c.open = false;
                 }
@@ -577,6 +577,34 @@ impl Meeting {
         }
     }
 
+    /// Rule 108: a majority of members present for any decision. A consultative day takes
+    /// none that a State quorum could govern.
+    fn require_quorum_to_decide(&self) -> Result<(u32, u32, u32)> {
+        let (present, members) = (self.states_present(), self.member_count());
+        if self.kind == Some(MeetingKind::ConsultativeDay) {
+            return Ok((present, members, 0));
+        }
+        let needed = self.rules.quorum_to_decide.required(members);
+        if present < needed {
+            return Err(MeetingError::NoQuorumToDecide {
+                present,
+                members,
+                needed,
+            });
+        }
+        Ok((present, members, needed))
+    }
+
+    fn require_no_pending_motion(&self) -> Result<()> {
+        match self.pending_motions().next() {
+            Some((motion, m)) => Err(MeetingError::MotionPending {
+                motion,
+                kind: m.kind,
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn require_no_vote(&self) -> Result<()> {
         if self.vote.is_some() {
             Err(MeetingError::VoteInProgress)
@@ -596,7 +624,7 @@ impl Meeting {
     fn open_call(&self) -> Result<&ConsensusCall> {
         match &self.consensus {
             Some(c) if c.open => Ok(c),
-            Some(_) => Err(MeetingError::OutcomeAlreadyDeclared),
+            Some(_) => Err(MeetingError::ConsensusCallEnded),
             None => Err(MeetingError::NoConsensusCallOpen),
         }
     }
@@ -1028,6 +1056,7 @@ impl Meeting {
                 if self.agenda.is_empty() {
                     return Err(MeetingError::NoProvisionalAgenda);
                 }
+                self.require_quorum_to_decide()?;
                 let items: Vec<AgendaItem> = self.agenda.iter().map(|e| e.item.clone()).collect();
                 let decision = self.decision(
                     DecisionKind::AgendaAdoption,
@@ -1053,6 +1082,7 @@ impl Meeting {
                 if !self.agenda_adopted {
                     return Err(MeetingError::AgendaNotAdopted);
                 }
+                self.require_quorum_to_decide()?;
                 let decision_number = self.decisions_taken + 1;
                 let (wording, item, change_event) = match change {
                     AgendaChange::AddItem { item } => {
@@ -1149,12 +1179,7 @@ impl Meeting {
                 self.require_current(item)?;
                 self.require_no_vote()?;
                 self.require_no_open_call()?;
-                if let Some((motion, m)) = self.pending_motions().next() {
-                    return Err(MeetingError::MotionPending {
-                        motion,
-                        kind: m.kind,
-                    });
-                }
+                self.require_no_pending_motion()?;
                 one(E::ItemConcluded { item })
             }
 
@@ -1276,6 +1301,9 @@ impl Meeting {
                 for (n, m) in self.pending_motions() {
                     // Missing from the list means the rules were changed: treat as lowest.
                     let theirs = self.rules.precedence_of(m.kind).unwrap_or(usize::MAX);
+                    if m.kind == kind {
+                        return Err(MeetingError::MotionAlreadyPending(kind));
+                    }
                     if theirs <= rank {
                         return Err(MeetingError::MotionOutranked {
                             kind,
@@ -1331,15 +1359,7 @@ impl Meeting {
                         return Err(MeetingError::SubstantiveQuestionNotVotable)
                     }
                 };
-                let (present, members) = (self.states_present(), self.member_count());
-                let needed = self.rules.quorum_to_decide.required(members);
-                if present < needed {
-                    return Err(MeetingError::NoQuorumToDecide {
-                        present,
-                        members,
-                        needed,
-                    });
-                }
+                let (present, members, needed) = self.require_quorum_to_decide()?;
                 one(E::VotingOpened {
                     question,
                     states_present: present,
@@ -1431,6 +1451,8 @@ impl Meeting {
                 self.require_open("call for consensus")?;
                 self.require_no_open_call()?;
                 self.require_no_vote()?;
+                // Procedural motions take precedence over every other proposal (rule 119).
+                self.require_no_pending_motion()?;
                 let item = self.current()?;
                 if self.entry(item)?.item.nature != ItemNature::Substantive {
                     return Err(MeetingError::ItemNotSubstantive(item));
@@ -1491,6 +1513,18 @@ impl Meeting {
                     decision_number: call.decision_number,
                 })
             }
+            C::WithdrawConsensusCall { now } => {
+                let call = self.open_call()?;
+                self.require_open("withdraw the proposal")?;
+                one(E::ConsensusCallWithdrawn {
+                    call: call.number,
+                    item: call.item,
+                    subject: call.subject.clone(),
+                    objections: call.objections.clone(),
+                    explanations: call.explanations.clone(),
+                    on: now,
+                })
+            }
             C::DeclareOutcome { outcome, now } => {
                 let call = self.open_call()?;
                 self.require_open("declare the outcome")?;
@@ -1508,6 +1542,7 @@ impl Meeting {
                         if !standing.is_empty() {
                             return Err(MeetingError::ObjectionsStand(standing));
                         }
+                        self.require_quorum_to_decide()?;
                         let (kind, wording) = match &call.subject {
                             ConsensusSubject::Amendment {
                                 amendment_id,

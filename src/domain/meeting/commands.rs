@@ -173,6 +173,9 @@ pub enum VoteQuestion {
     },
 }
 
+// Convene is much larger than the rest; commands live for one request, so boxing it would
+// only make the API's JSON handling clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum MeetingCommand {
     Convene {
@@ -333,6 +336,11 @@ pub enum MeetingCommand {
     },
     DeclareOutcome {
         outcome: DeclaredOutcome,
+        now: Date,
+    },
+    /// The proposal was withdrawn before a decision (rule 122), e.g. its sponsor withdrew
+    /// the amendment; the call ends with neither a decision nor "no consensus".
+    WithdrawConsensusCall {
         now: Date,
     },
 }

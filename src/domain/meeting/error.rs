@@ -139,6 +139,8 @@ pub enum MeetingError {
         "A motion to {kind} (motion {motion}) is pending; it must be decided or withdrawn first."
     )]
     MotionPending { motion: u32, kind: MotionKind },
+    #[error("A motion to {0} is already pending.")]
+    MotionAlreadyPending(MotionKind),
     #[error("There is no motion {0}.")]
     UnknownMotion(u32),
     #[error("Motion {0} is not pending.")]
@@ -161,8 +163,8 @@ pub enum MeetingError {
     ConsensusCallOpen,
     #[error("No call for consensus is open.")]
     NoConsensusCallOpen,
-    #[error("The outcome of the call for consensus has already been declared.")]
-    OutcomeAlreadyDeclared,
+    #[error("The call for consensus has already ended: its outcome was declared or the proposal withdrawn.")]
+    ConsensusCallEnded,
     #[error("No outcome of a call for consensus has been declared yet.")]
     NoOutcomeDeclared,
     #[error("Agenda item {0} is procedural; only substantive items are decided by consensus.")]
@@ -189,7 +191,7 @@ pub enum MeetingError {
     AlreadyObjecting(StateCode),
     #[error("{0} has no objection standing.")]
     NoObjectionStanding(StateCode),
-    #[error("The proposal cannot be declared adopted: the objection of {} stands.", list(.0))]
+    #[error("The proposal cannot be declared adopted while an objection stands: {}.", list(.0))]
     ObjectionsStand(Vec<StateCode>),
 }
 
@@ -246,6 +248,7 @@ impl MeetingError {
             M::MotionNotProvided(_) => "motion-not-provided",
             M::MotionOutranked { .. } => "motion-outranked",
             M::MotionPending { .. } => "motion-pending",
+            M::MotionAlreadyPending(_) => "motion-already-pending",
             M::UnknownMotion(_) => "unknown-motion",
             M::MotionNotPending(_) => "motion-not-pending",
             M::NotTheMover { .. } => "not-the-mover",
@@ -256,7 +259,7 @@ impl MeetingError {
             M::RecordedVoteAlreadyRequested => "recorded-vote-already-requested",
             M::ConsensusCallOpen => "consensus-call-open",
             M::NoConsensusCallOpen => "no-consensus-call-open",
-            M::OutcomeAlreadyDeclared => "outcome-already-declared",
+            M::ConsensusCallEnded => "consensus-call-ended",
             M::NoOutcomeDeclared => "no-outcome-declared",
             M::ItemNotSubstantive(_) => "item-not-substantive",
             M::AmendmentNotTabled { .. } => "amendment-not-tabled",

@@ -291,6 +291,14 @@ pub enum MeetingEvent {
         explanations: Vec<Explanation>,
         on: Date,
     },
+    ConsensusCallWithdrawn {
+        call: u32,
+        item: u32,
+        subject: ConsensusSubject,
+        objections: Vec<ObjectionRecord>,
+        explanations: Vec<Explanation>,
+        on: Date,
+    },
     DecisionTaken {
         number: u32,
         symbol: DocumentSymbol,
@@ -357,6 +365,7 @@ impl DomainEvent for MeetingEvent {
             E::ObjectionWithdrawn { .. } => "ObjectionWithdrawn",
             E::PositionExplained { .. } => "PositionExplained",
             E::NoConsensusDeclared { .. } => "NoConsensusDeclared",
+            E::ConsensusCallWithdrawn { .. } => "ConsensusCallWithdrawn",
             E::DecisionTaken { .. } => "DecisionTaken",
             E::ProgrammeOfWorkAdopted { .. } => "ProgrammeOfWorkAdopted",
         }

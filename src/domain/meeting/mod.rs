@@ -1,5 +1,13 @@
 //! A meeting of a body: attendance and quorum, the agenda, the speakers' list, points of
 //! order, procedural motions and votes, the consensus procedure and the decisions it takes.
+//!
+//! The aggregate does no I/O, so commands carry what it cannot know:
+//! - `Convene`: the body's rules of procedure and member list as they stand (quorum and
+//!   majorities are counted against this snapshot);
+//! - `RegisterStakeholder`: whether the Body has accredited the organisation;
+//! - `CallForConsensus` on an amendment: where it is tabled, its current revision, and whether
+//!   it is in conflict or withdrawn, read from the Amendment aggregate;
+//! - every dated act: `now`, from the clock.
 
 pub mod aggregate;
 pub mod commands;

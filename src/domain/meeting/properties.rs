@@ -24,6 +24,11 @@ fn codes(n: usize) -> Vec<StateCode> {
 fn step(m: &mut Meeting, c: MeetingCommand) -> Result<Vec<MeetingEvent>, MeetingError> {
     let events = m.decide(c)?;
     for e in &events {
+        // The event's type is its serde tag, so stored events and event_type() agree.
+        let json = serde_json::to_value(e).unwrap();
+        let tag = json.as_object().and_then(|o| o.keys().next().cloned());
+        assert_eq!(tag, Some(cqrs_es::DomainEvent::event_type(e)));
+        assert_eq!(serde_json::from_value::<MeetingEvent>(json).unwrap(), *e);
         m.apply(e.clone());
     }
     Ok(events)
@@ -143,7 +148,7 @@ fn agenda_shape(m: &Meeting) -> Vec<(u32, String, bool)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
     #[test]
     fn no_vote_passes_without_a_majority_of_those_present_and_voting((n, ops) in vote_case()) {

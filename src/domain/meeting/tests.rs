@@ -261,8 +261,10 @@ fn convening_checks_dates_symbol_members_and_rules() {
         ),
         "The meeting has no member States to count a quorum against.",
     );
-    let mut rules = RulesOfProcedure::default();
-    rules.quorum_to_decide = Fraction::at_least(3, 0);
+    let rules = RulesOfProcedure {
+        quorum_to_decide: Fraction::at_least(3, 0),
+        ..RulesOfProcedure::default()
+    };
     refused(
         vec![],
         convene_with(MeetingKind::PeriodicMeeting, vec![s("NOR")], rules),
@@ -322,8 +324,10 @@ fn no_quorum_no_opening() {
 
 #[test]
 fn the_quorum_to_open_comes_from_the_rules() {
-    let mut rules = RulesOfProcedure::default();
-    rules.quorum_to_open = Fraction::more_than(1, 2);
+    let rules = RulesOfProcedure {
+        quorum_to_open: Fraction::more_than(1, 2),
+        ..RulesOfProcedure::default()
+    };
     let mut c = vec![convene_with(
         MeetingKind::PeriodicMeeting,
         MEMBERS.iter().map(|c| s(c)).collect(),
@@ -1322,8 +1326,10 @@ fn a_motion_is_moved_by_a_state_present() {
 
 #[test]
 fn the_rules_decide_which_motions_exist() {
-    let mut rules = RulesOfProcedure::default();
-    rules.motion_precedence = vec![MotionKind::SuspendMeeting, MotionKind::AdjournMeeting];
+    let rules = RulesOfProcedure {
+        motion_precedence: vec![MotionKind::SuspendMeeting, MotionKind::AdjournMeeting],
+        ..RulesOfProcedure::default()
+    };
     let mut c = vec![convene_with(
         MeetingKind::PeriodicMeeting,
         MEMBERS.iter().map(|c| s(c)).collect(),
@@ -1368,7 +1374,7 @@ fn a_motion_of_higher_precedence_displaces_lower_ones() {
             vec![move_motion("NOR", MotionKind::AdjournDebate)],
         ),
         move_motion("BRA", MotionKind::AdjournDebate),
-        "A motion to adjourn the debate is pending and takes precedence over a motion to adjourn the debate.",
+        "A motion to adjourn the debate is already pending.",
     );
     // A displaced motion is no longer before the meeting.
     refused(
@@ -1934,7 +1940,7 @@ fn adoption_is_refused_while_an_objection_stands() {
             vec![call_draft(), object("NOR"), object("BRA")],
         ),
         declare(DeclaredOutcome::AdoptedWithoutAVote),
-        "The proposal cannot be declared adopted: the objection of BRA, NOR stands.",
+        "The proposal cannot be declared adopted while an objection stands: BRA, NOR.",
     );
 }
 
@@ -2019,22 +2025,22 @@ fn after_the_outcome_no_objection_but_explanations_after_the_decision() {
     refused(
         decided.clone(),
         object("BRA"),
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     refused(
         decided.clone(),
         MeetingCommand::WithdrawObjection { state: s("BRA") },
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     refused(
         decided.clone(),
         declare(DeclaredOutcome::NoConsensus),
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     refused(
         decided.clone(),
         explain("NOR", ExplanationTiming::BeforeDecision),
-        "The outcome of the call for consensus has already been declared.",
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
     );
     accepted(
         decided,
@@ -2067,6 +2073,49 @@ fn after_the_outcome_no_objection_but_explanations_after_the_decision() {
         with(on_item_cmds(2), vec![call_draft()]),
         MeetingCommand::Close { now: day(7) },
         "A call for consensus is open; the chair must declare its outcome first.",
+    );
+}
+
+#[test]
+fn a_proposal_withdrawn_ends_the_call_without_an_outcome() {
+    let given = with(on_item_cmds(2), vec![call_draft(), object("BRA")]);
+    accepted(
+        given,
+        MeetingCommand::WithdrawConsensusCall { now: day(7) },
+        vec![MeetingEvent::ConsensusCallWithdrawn {
+            call: 1,
+            item: 2,
+            subject: draft(),
+            objections: vec![ObjectionRecord {
+                state: s("BRA"),
+                reason: Some(t("We cannot accept operative paragraph 3.")),
+                withdrawn: false,
+            }],
+            explanations: vec![],
+            on: day(7),
+        }],
+    );
+    let withdrawn = with(
+        on_item_cmds(2),
+        vec![
+            call_draft(),
+            MeetingCommand::WithdrawConsensusCall { now: day(7) },
+        ],
+    );
+    refused(
+        withdrawn.clone(),
+        object("NOR"),
+        "The call for consensus has already ended: its outcome was declared or the proposal withdrawn.",
+    );
+    accepted(
+        withdrawn,
+        MeetingCommand::ConcludeItem { item: 2 },
+        vec![MeetingEvent::ItemConcluded { item: 2 }],
+    );
+    refused(
+        on_item(2),
+        MeetingCommand::WithdrawConsensusCall { now: day(7) },
+        "No call for consensus is open.",
     );
 }
 
@@ -2174,6 +2223,65 @@ fn a_draft_decision_adopted_is_numbered_after_earlier_decisions() {
     }
 }
 
+#[test]
+fn a_pending_procedural_motion_comes_before_a_call_for_consensus() {
+    refused(
+        with(
+            on_item_cmds(2),
+            vec![move_motion("NOR", MotionKind::CloseDebate)],
+        ),
+        call_draft(),
+        "A motion to close the debate (motion 1) is pending; it must be decided or withdrawn first.",
+    );
+}
+
+/// Four of five present; then two leave, so only two remain against a quorum of three.
+fn thinned(mut c: Vec<MeetingCommand>) -> Vec<MeetingEvent> {
+    c.extend([
+        MeetingCommand::MarkAbsent { state: s("BRA") },
+        MeetingCommand::MarkAbsent { state: s("FRA") },
+    ]);
+    run(c)
+}
+
+#[test]
+fn every_decision_needs_a_majority_of_members_present() {
+    const NO_QUORUM: &str = "No quorum: 2 of 5 members present, 3 needed to take a decision.";
+    let mut c = opened_cmds();
+    c.push(MeetingCommand::IssueProvisionalAgenda {
+        items: provisional_items(),
+    });
+    refused(
+        thinned(c),
+        MeetingCommand::AdoptAgenda { now: day(7) },
+        NO_QUORUM,
+    );
+    refused(
+        thinned(in_session_cmds()),
+        MeetingCommand::ChangeAgenda {
+            change: AgendaChange::Reorder {
+                order: vec![3, 2, 1],
+            },
+            now: day(7),
+        },
+        NO_QUORUM,
+    );
+    let mut c = on_item_cmds(2);
+    c.push(call_draft());
+    let thin_call = thinned(c);
+    refused(
+        thin_call.clone(),
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        NO_QUORUM,
+    );
+    // "No consensus" is not a decision, so it needs no quorum.
+    let mut m = Meeting::default();
+    for e in thin_call {
+        m.apply(e);
+    }
+    assert!(m.decide(declare(DeclaredOutcome::NoConsensus)).is_ok());
+}
+
 // ---------------------------------------------------------------- plumbing
 
 #[test]
@@ -2210,7 +2318,7 @@ fn errors_say_whether_they_are_conflicts() {
         needed: 2
     }
     .is_conflict());
-    assert!(MeetingError::OutcomeAlreadyDeclared.is_conflict());
+    assert!(MeetingError::ConsensusCallEnded.is_conflict());
     assert!(!MeetingError::SubstantiveQuestionNotVotable.is_conflict());
     assert!(!MeetingError::ItemNotOnAgenda(5).is_conflict());
     assert_eq!(
@@ -2220,5 +2328,108 @@ fn errors_say_whether_they_are_conflicts() {
         }
         .code(),
         "state-not-present"
+    );
+}
+
+/// The scenario of the brief, as far as one meeting goes.
+#[test]
+fn the_first_review_conference_end_to_end() {
+    let am = |n: &str| ConsensusSubject::Amendment {
+        amendment_id: id(n),
+        revision: 2,
+    };
+    let facts = Some(standing(2));
+    let mut c = in_session_cmds();
+    c.extend([
+        MeetingCommand::TakeUpItem { item: 2 },
+        MeetingCommand::CallForConsensus {
+            subject: am("am-nor-1"),
+            amendment: facts.clone(),
+        },
+        object("BRA"),
+        MeetingCommand::WithdrawObjection { state: s("BRA") },
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        explain("FRA", ExplanationTiming::AfterDecision),
+        MeetingCommand::CallForConsensus {
+            subject: am("am-ken-1"),
+            amendment: facts,
+        },
+    ]);
+    // USA was absent: it is marked present before it can object.
+    let mut with_usa = c;
+    with_usa.extend([
+        MeetingCommand::MarkPresent { state: s("USA") },
+        object("USA"),
+        declare(DeclaredOutcome::NoConsensus),
+        MeetingCommand::ConcludeItem { item: 2 },
+        MeetingCommand::TakeUpItem { item: 3 },
+        MeetingCommand::CallForConsensus {
+            subject: ConsensusSubject::ProgrammeOfWork {
+                meetings: programme(),
+            },
+            amendment: None,
+        },
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        move_motion("NOR", MotionKind::AdjournMeeting),
+        vote_on(1),
+    ]);
+    with_usa.extend(votes(&[
+        ("BRA", Ballot::Yes),
+        ("FRA", Ballot::Yes),
+        ("KEN", Ballot::Yes),
+        ("NOR", Ballot::No),
+        ("USA", Ballot::Abstain),
+    ]));
+    with_usa.push(MeetingCommand::CloseVoting { now: day(10) });
+    let log = run(with_usa);
+
+    let register: Vec<(u32, DecisionKind)> = log
+        .iter()
+        .filter_map(|e| match e {
+            MeetingEvent::DecisionTaken { number, kind, .. } => Some((*number, kind.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        register,
+        vec![
+            (1, DecisionKind::AgendaAdoption),
+            (
+                2,
+                DecisionKind::AmendmentAdopted {
+                    amendment_id: id("am-nor-1"),
+                    revision: 2
+                }
+            ),
+            (3, DecisionKind::ProgrammeOfWork),
+            (
+                4,
+                DecisionKind::ProceduralOutcome {
+                    motion: MotionKind::AdjournMeeting,
+                    tally: Tally {
+                        yes: 3,
+                        no: 1,
+                        abstain: 1
+                    }
+                }
+            ),
+        ]
+    );
+    assert!(log
+        .iter()
+        .any(|e| matches!(e, MeetingEvent::NoConsensusDeclared { call: 2, .. })));
+    assert!(log.iter().any(|e| matches!(
+        e,
+        MeetingEvent::PositionExplained {
+            decision_number: Some(2),
+            ..
+        }
+    )));
+    assert_eq!(
+        log.last(),
+        Some(&MeetingEvent::MeetingClosed {
+            on: day(10),
+            by_motion: Some(1)
+        })
     );
 }

@@ -13,11 +13,13 @@
 //!   rebuild.
 //! - [`api`]: axum handlers, authentication and roles, problem+json errors, live stream.
 //! - [`app`]: wiring: opens the store, runs aggregates under `CqrsFramework`, starts projectors.
+//! - [`demo`]: the end-to-end scenario of DOMAIN.md, driven through the HTTP API.
 //!
 //! Dependencies point inwards: `api` → `app` → `projections`/`store` → `domain`.
 
 pub mod api;
 pub mod app;
+pub mod demo;
 pub mod domain;
 pub mod projections;
 pub mod store;

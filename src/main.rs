@@ -39,6 +39,9 @@ enum Command {
         /// `/ready` fails when projections are more than this many events behind the log.
         #[arg(long, env = "PLENARY_READY_MAX_LAG", default_value_t = 1_000)]
         ready_max_lag: i64,
+        /// Load the demo scenario (if the log is empty) and print a token for each role.
+        #[arg(long)]
+        demo: bool,
     },
     /// Inspect the event log.
     Log {
@@ -119,6 +122,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Serve {
             bind,
             ready_max_lag,
+            demo,
         } => {
             let settings = Settings {
                 ready_max_lag,
@@ -126,12 +130,19 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             };
             let app = App::open(&cli.database, settings).await?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let projector = app.projector.spawn(stop_rx);
+            let projector = app.projector.spawn(stop_rx.clone());
+            let reactor = plenary::app::reactor::Reactor::new(app.clone()).spawn(stop_rx);
             let listener = tokio::net::TcpListener::bind(&bind).await?;
-            tracing::info!(address = %listener.local_addr()?, database = %app.store.url(), "plenary is serving");
-            api::serve(listener, AppState::new(app.clone()), api::shutdown_signal()).await?;
+            let address = listener.local_addr()?;
+            let state = AppState::new(app.clone());
+            if demo {
+                load_demo(&app, &state, &address.to_string()).await?;
+            }
+            tracing::info!(address = %address, database = %app.store.url(), "plenary is serving");
+            api::serve(listener, state, api::shutdown_signal()).await?;
             let _ = stop_tx.send(true);
             let _ = projector.await;
+            let _ = reactor.await;
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -216,6 +227,58 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Loads the demo scenario through the API (unless the log already holds events) and prints
+/// a token for each role and the URLs to open.
+async fn load_demo(
+    app: &std::sync::Arc<App>,
+    state: &AppState,
+    address: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use plenary::demo;
+    let client = demo::InProcess(api::router(state.clone()));
+    let (_, admin) = credentials::create(app.store.db(), "admin", None, "Demo admin").await?;
+    let tokens = demo::tokens(&client, &admin).await?;
+    if app.store.head_from_db().await?.0 <= 0 {
+        eprintln!("loading the demo scenario through the API…");
+        let outcome = demo::load(&client, &tokens).await?;
+        eprintln!(
+            "demo loaded: {} adopted, {} failed for lack of consensus, {} revised after a conflict and adopted; framework at version {}",
+            outcome.adopted, outcome.failed, outcome.revised, outcome.framework_version
+        );
+        for (day, position) in &outcome.day_ends {
+            eprintln!("  end of {day}: log position {position}  →  http://{address}/api/v1/frameworks/{}?at=p:{position}", demo::BODY);
+        }
+    } else {
+        eprintln!(
+            "the log is not empty: the demo scenario is not loaded again (fresh tokens below)"
+        );
+    }
+    println!("\nTokens (send as: Authorization: Bearer <token>):");
+    println!("  admin        {}", tokens.admin);
+    println!("  secretariat  {}", tokens.secretariat);
+    println!("  auditor      {}", tokens.auditor);
+    println!("  observer     {}  (cyberpeace-institute)", tokens.observer);
+    for (m, t) in &tokens.chairs {
+        println!("  chair        {t}  ({m})");
+    }
+    for s in ["NOR", "BRA", "EGY", "RUS", "IND"] {
+        println!("  delegate     {}  ({s})", tokens.delegates[s]);
+    }
+    println!("\nOpen:");
+    for path in [
+        format!("/api/v1/frameworks/{}", demo::BODY),
+        format!("/api/v1/frameworks/{}/diff?from=1", demo::BODY),
+        "/api/v1/amendments".to_owned(),
+        "/api/v1/decisions".to_owned(),
+        format!("/api/v1/meetings/{}", demo::REVIEW_CONFERENCE),
+        "/api/v1/audit/events?limit=50".to_owned(),
+        format!("/api/v1/stream?meeting={}&after=0", demo::REVIEW_CONFERENCE),
+    ] {
+        println!("  http://{address}{path}");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

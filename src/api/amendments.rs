@@ -62,7 +62,10 @@ async fn board(
     for doc in docs::list(s.app.store.db(), "amendments", "").await? {
         let (id, version, a) = state_view::decode::<Amendment>(doc).map_err(ApiError::internal)?;
         let c = card(&id, version, &a);
-        if q.framework.as_deref().is_some_and(|f| c["framework_id"] != f) {
+        if q.framework
+            .as_deref()
+            .is_some_and(|f| c["framework_id"] != f)
+        {
             continue;
         }
         if q.status.as_deref().is_some_and(|st| c["status"] != st) {
@@ -75,7 +78,12 @@ async fn board(
 
 /// One amendment with each revision's word-level diff against its base.
 #[tracing::instrument(skip_all)]
-async fn show(State(s): State<AppState>, _p: Principal, min: MinPosition, Ids(ids): Ids) -> Result<axum::Json<Value>, ApiError> {
+async fn show(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
     let doc = docs::get(s.app.store.db(), "amendments", id)
@@ -128,17 +136,31 @@ async fn command(
         let framework_id = if env.name == "Propose" {
             env.str("framework_id").map(str::to_owned)
         } else {
-            app.amendments.load(id).await?.0.framework_id().map(|f| f.to_string())
+            app.amendments
+                .load(id)
+                .await?
+                .0
+                .framework_id()
+                .map(|f| f.to_string())
         };
         let Some(framework_id) = framework_id else {
-            return Err(ApiError::unprocessable("invalid-input", "framework_id is required").with_field("framework_id"));
+            return Err(
+                ApiError::unprocessable("invalid-input", "framework_id is required")
+                    .with_field("framework_id"),
+            );
         };
         let base_version = env
             .fields
             .get("base_version")
             .and_then(Value::as_u64)
             .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| ApiError::unprocessable("invalid-input", "base_version must be a framework version number").with_field("base_version"))?;
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "invalid-input",
+                    "base_version must be a framework version number",
+                )
+                .with_field("base_version")
+            })?;
         let (framework, _) = framework_at(&app.store, &framework_id, Cut::Version(base_version))
             .await?
             .ok_or_else(|| {
@@ -152,10 +174,18 @@ async fn command(
     }
     if env.name == "Table" {
         let meeting_id = env.str("meeting_id").unwrap_or_default().to_owned();
-        let item = env.fields.get("agenda_item").and_then(Value::as_u64).unwrap_or(0);
+        let item = env
+            .fields
+            .get("agenda_item")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
         let (meeting, version) = app.meetings.load(&meeting_id).await?;
         if version == 0 {
-            return Err(ApiError::unprocessable("unknown-meeting", format!("no meeting {meeting_id}")).with_field("meeting_id"));
+            return Err(ApiError::unprocessable(
+                "unknown-meeting",
+                format!("no meeting {meeting_id}"),
+            )
+            .with_field("meeting_id"));
         }
         let substantive = meeting
             .agenda

@@ -34,12 +34,21 @@ impl Envelope {
                 };
                 match fields {
                     Value::Object(fields) => Ok(Self { name, fields }),
-                    Value::Null => Ok(Self { name, fields: Map::new() }),
-                    _ => Err(ApiError::unprocessable("invalid-input", format!("the fields of {name} must be an object"))
-                        .with_field(name)),
+                    Value::Null => Ok(Self {
+                        name,
+                        fields: Map::new(),
+                    }),
+                    _ => Err(ApiError::unprocessable(
+                        "invalid-input",
+                        format!("the fields of {name} must be an object"),
+                    )
+                    .with_field(name)),
                 }
             }
-            Value::String(name) => Ok(Self { name, fields: Map::new() }),
+            Value::String(name) => Ok(Self {
+                name,
+                fields: Map::new(),
+            }),
             _ => Err(Self::shape_error()),
         }
     }
@@ -73,8 +82,8 @@ impl Envelope {
         let de = serde_path_to_error::Deserializer::new(&value, &mut track);
         let cmd: Result<C, _> = serde_ignored::deserialize(de, |path| {
             let p = path.to_string();
-            let leaf = p.rsplit('.').next().unwrap_or(&p).to_owned();
-            if !(p.matches('.').count() == 1 && supplied.contains(&leaf.as_str())) {
+            let top = p.strip_prefix(&format!("{}.", self.name)).unwrap_or(&p);
+            if !(!top.contains('.') && supplied.contains(&top)) {
                 unknown.push(p);
             }
         });
@@ -87,10 +96,17 @@ impl Envelope {
                 msg
             };
             let err = ApiError::unprocessable("invalid-input", msg);
-            if path == "." { err } else { err.with_field(path) }
+            if path == "." {
+                err
+            } else {
+                err.with_field(path)
+            }
         })?;
         if let Some(first) = unknown.first() {
-            return Err(ApiError::unprocessable("invalid-input", format!("unknown field {first}")).with_field(first.clone()));
+            return Err(
+                ApiError::unprocessable("invalid-input", format!("unknown field {first}"))
+                    .with_field(first.clone()),
+            );
         }
         Ok(cmd)
     }
@@ -127,7 +143,11 @@ pub fn authorize(p: &Principal, who: Who<'_>, cmd: &Envelope) -> Result<(), ApiE
         }
         Who::DelegateOf(field) => {
             let state = cmd.str(field).ok_or_else(|| {
-                ApiError::unprocessable("invalid-input", format!("{} needs the field {field}", cmd.name)).with_field(field)
+                ApiError::unprocessable(
+                    "invalid-input",
+                    format!("{} needs the field {field}", cmd.name),
+                )
+                .with_field(field)
             })?;
             p.require_delegate_of(state)
         }

@@ -30,6 +30,10 @@ struct AtParams {
     at: Option<String>,
     /// A framework version number.
     version: Option<u32>,
+    /// Accepted for uniformity; the framework is read from the log itself, which is always
+    /// current, so there is nothing to wait for.
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
 }
 
 /// Parses `at` into a cut of the history.
@@ -79,14 +83,21 @@ async fn show(
 ) -> Result<axum::Json<FrameworkView>, ApiError> {
     let id = ids[0].as_str();
     let cut = match (&q.at, q.version) {
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("at", "give either at or version, not both")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "at",
+                "give either at or version, not both",
+            ))
+        }
         (Some(at), None) => parse_at(at)?,
         (None, Some(v)) => Cut::Version(v),
         (None, None) => Cut::Latest,
     };
-    let (f, position) = framework_at(&s.app.store, id, cut)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("framework {id} did not exist at that moment (or has no such version)")))?;
+    let (f, position) = framework_at(&s.app.store, id, cut).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "framework {id} did not exist at that moment (or has no such version)"
+        ))
+    })?;
     Ok(axum::Json(view(id, &f, position)))
 }
 
@@ -95,6 +106,8 @@ async fn show(
 struct DiffParams {
     from: u32,
     to: Option<u32>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
 }
 
 async fn show_diff(
@@ -105,7 +118,9 @@ async fn show_diff(
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let id = ids[0].as_str();
     let missing = |v: u32| ApiError::not_found(format!("framework {id} has no version {v}"));
-    let (old, _) = framework_at(&s.app.store, id, Cut::Version(q.from)).await?.ok_or_else(|| missing(q.from))?;
+    let (old, _) = framework_at(&s.app.store, id, Cut::Version(q.from))
+        .await?
+        .ok_or_else(|| missing(q.from))?;
     let to_cut = q.to.map(Cut::Version).unwrap_or(Cut::Latest);
     let (new, _) = framework_at(&s.app.store, id, to_cut)
         .await?

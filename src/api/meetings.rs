@@ -15,7 +15,7 @@ use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::domain::amendment::AmendmentStatus;
-use crate::domain::body::{Body, BodyCommand};
+use crate::domain::body::{Accreditation, Body, BodyCommand};
 use crate::domain::meeting::{AmendmentStanding, Meeting, MeetingCommand, TabledUnder};
 use crate::projections::visibility::Reader;
 use crate::projections::{decisions, docs, meetings as list, state_view};
@@ -35,13 +35,24 @@ pub fn router() -> Router<AppState> {
 
 // ---- bodies ----------------------------------------------------------------------------
 
-async fn bodies(State(s): State<AppState>, _p: Principal, min: MinPosition) -> Result<axum::Json<Value>, ApiError> {
+async fn bodies(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let docs = docs::list(s.app.store.db(), "bodies", "").await?;
-    Ok(axum::Json(json!({ "bodies": docs.into_iter().map(public_view).collect::<Vec<_>>() })))
+    Ok(axum::Json(
+        json!({ "bodies": docs.into_iter().map(public_view).collect::<Vec<_>>() }),
+    ))
 }
 
-async fn body(State(s): State<AppState>, _p: Principal, min: MinPosition, Ids(ids): Ids) -> Result<axum::Json<Value>, ApiError> {
+async fn body(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
     let doc = docs::get(s.app.store.db(), "bodies", id)
@@ -103,10 +114,14 @@ async fn meetings(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let all = docs::list(s.app.store.db(), list::NAME, "").await?;
-    let keep = |d: &Value, field: &str, want: &Option<String>| want.as_deref().is_none_or(|w| d[field] == w);
+    let keep = |d: &Value, field: &str, want: &Option<String>| {
+        want.as_deref().is_none_or(|w| d[field] == w)
+    };
     let out: Vec<Value> = all
         .into_iter()
-        .filter(|d| keep(d, "body_id", &q.body) && keep(d, "kind", &q.kind) && keep(d, "status", &q.status))
+        .filter(|d| {
+            keep(d, "body_id", &q.body) && keep(d, "kind", &q.kind) && keep(d, "status", &q.status)
+        })
         .collect();
     Ok(axum::Json(json!({ "meetings": out })))
 }
@@ -116,7 +131,9 @@ async fn load_view(s: &AppState, id: &str) -> Result<(i64, Meeting, Value), ApiE
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no meeting {id}")))?;
     let (_, version, m) = state_view::decode::<Meeting>(doc).map_err(ApiError::internal)?;
-    let info = docs::get(s.app.store.db(), list::NAME, id).await?.unwrap_or(Value::Null);
+    let info = docs::get(s.app.store.db(), list::NAME, id)
+        .await?
+        .unwrap_or(Value::Null);
     Ok((version, m, info))
 }
 
@@ -138,11 +155,20 @@ fn quorum(m: &Meeting) -> Value {
 /// The live state of a meeting: status, current item, speakers' lists, pending motions and
 /// vote, the consensus call with the objections standing, who is present, quorum.
 #[tracing::instrument(skip_all)]
-async fn meeting(State(s): State<AppState>, p: Principal, min: MinPosition, Ids(ids): Ids) -> Result<axum::Json<Value>, ApiError> {
+async fn meeting(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
     let (version, m, info) = load_view(&s, id).await?;
-    let standing = m.consensus.as_ref().map(|c| c.standing_objections()).unwrap_or_default();
+    let standing = m
+        .consensus
+        .as_ref()
+        .map(|c| c.standing_objections())
+        .unwrap_or_default();
     let mut state = serde_json::to_value(&m).map_err(ApiError::internal)?;
     if let Value::Object(o) = &mut state {
         // Personal data (delegates' names and gender, travel funding) is not public record.
@@ -166,7 +192,12 @@ async fn meeting(State(s): State<AppState>, p: Principal, min: MinPosition, Ids(
     })))
 }
 
-async fn agenda(State(s): State<AppState>, _p: Principal, min: MinPosition, Ids(ids): Ids) -> Result<axum::Json<Value>, ApiError> {
+async fn agenda(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
     let (version, m, _) = load_view(&s, id).await?;
@@ -181,7 +212,12 @@ async fn agenda(State(s): State<AppState>, _p: Principal, min: MinPosition, Ids(
 
 /// Participation statistics: delegations and their members by gender, stakeholders by type,
 /// and the sponsorship programme.
-async fn participation(State(s): State<AppState>, p: Principal, min: MinPosition, Ids(ids): Ids) -> Result<axum::Json<Value>, ApiError> {
+async fn participation(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
     let (_, m, _) = load_view(&s, id).await?;
@@ -191,7 +227,10 @@ async fn participation(State(s): State<AppState>, p: Principal, min: MinPosition
     for (state, members) in &m.delegations {
         by_state.insert(state.to_string(), members.len() as u32);
         for member in members {
-            let g = member.gender.map(|g| format!("{g:?}").to_lowercase()).unwrap_or_else(|| "not_given".into());
+            let g = member
+                .gender
+                .map(|g| format!("{g:?}").to_lowercase())
+                .unwrap_or_else(|| "not_given".into());
             if member.head_of_delegation {
                 *heads_by_gender.entry(g.clone()).or_default() += 1;
             }
@@ -204,7 +243,9 @@ async fn participation(State(s): State<AppState>, p: Principal, min: MinPosition
     }
     let mut sponsorship: BTreeMap<String, (u32, u64)> = BTreeMap::new();
     for r in m.sponsorships.values() {
-        let e = sponsorship.entry(format!("{:?}", r.status).to_lowercase()).or_default();
+        let e = sponsorship
+            .entry(format!("{:?}", r.status).to_lowercase())
+            .or_default();
         e.0 += 1;
         e.1 += u64::from(r.amount_usd);
     }
@@ -236,22 +277,37 @@ async fn meeting_command(
     let mut env = Envelope::parse(body)?;
     let app = &s.app;
     let who = match env.name.as_str() {
-        "Convene" | "RegisterDelegation" | "RegisterObserver" | "RegisterStakeholder" | "AwardSponsorship"
+        "Convene"
+        | "RegisterDelegation"
+        | "RegisterObserver"
+        | "RegisterStakeholder"
+        | "AwardSponsorship"
         | "DeclineSponsorship" => Who::Secretariat,
         "MarkPresent" | "MarkAbsent" | "IssueProvisionalAgenda" => Who::ChairOrSecretariat(id),
         "RequestSponsorship" => Who::DelegateOrSecretariat("state"),
-        "RequestRightOfReply" | "RaisePointOfOrder" | "AppealRuling" | "MoveMotion" | "WithdrawMotion"
-        | "RequestRecordedVote" | "CastVote" | "RaiseObjection" | "WithdrawObjection" | "ExplainPosition" => {
-            Who::DelegateOf("state")
-        }
+        "RequestRightOfReply"
+        | "RaisePointOfOrder"
+        | "AppealRuling"
+        | "MoveMotion"
+        | "WithdrawMotion"
+        | "RequestRecordedVote"
+        | "CastVote"
+        | "RaiseObjection"
+        | "WithdrawObjection"
+        | "ExplainPosition" => Who::DelegateOf("state"),
         "InscribeSpeaker" | "WithdrawSpeaker" => {
             // A delegate inscribes its own State, an observer its own organisation; the chair
             // and the secretariat anyone.
             let speaker = env.fields.get("speaker").cloned().unwrap_or(Value::Null);
             let own = match (p.role, &speaker) {
-                (Role::Delegate, Value::Object(o)) => o.get("State").and_then(Value::as_str) == p.scope.as_deref(),
+                (Role::Delegate, Value::Object(o)) => {
+                    o.get("State").and_then(Value::as_str) == p.scope.as_deref()
+                }
                 (Role::Observer, Value::Object(o)) => {
-                    let org = o.get("Observer").or_else(|| o.get("Stakeholder")).and_then(Value::as_str);
+                    let org = o
+                        .get("Observer")
+                        .or_else(|| o.get("Stakeholder"))
+                        .and_then(Value::as_str);
                     org.is_some() && org == p.scope.as_deref()
                 }
                 _ => false,
@@ -273,10 +329,29 @@ async fn meeting_command(
         let body_id = env.str("body_id").unwrap_or_default().to_owned();
         let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;
         if version == 0 {
-            return Err(ApiError::unprocessable("unknown-body", format!("no body {body_id}: establish it first")).with_field("body_id"));
+            return Err(ApiError::unprocessable(
+                "unknown-body",
+                format!("no body {body_id}: establish it first"),
+            )
+            .with_field("body_id"));
         }
         env.supply("rules", &body.rules)?;
         env.supply("members", &body.members)?;
+    }
+    if env.name == "RegisterStakeholder" {
+        // Whether it is accredited is the body's record, not the client's claim.
+        let (meeting, _) = app.meetings.load(id).await?;
+        let org = env.str("organisation_id").unwrap_or_default().to_owned();
+        let accredited = match &meeting.body_id {
+            Some(body_id) => {
+                let (body, _) = app.bodies.load(body_id.as_str()).await?;
+                body.stakeholders.iter().any(|(k, st)| {
+                    k.as_str() == org && st.accreditation == Accreditation::Accredited
+                })
+            }
+            None => false,
+        };
+        env.supply("accredited", accredited)?;
     }
     if env.name == "CallForConsensus" {
         let amendment_id = env
@@ -290,7 +365,11 @@ async fn meeting_command(
             Some(aid) => {
                 let (a, version) = app.amendments.load(&aid).await?;
                 if version == 0 {
-                    return Err(ApiError::unprocessable("unknown-amendment", format!("no amendment {aid}")).with_field("subject.Amendment.amendment_id"));
+                    return Err(ApiError::unprocessable(
+                        "unknown-amendment",
+                        format!("no amendment {aid}"),
+                    )
+                    .with_field("subject.Amendment.amendment_id"));
                 }
                 let standing = AmendmentStanding {
                     tabled_under: a.tabled_under().map(|t| TabledUnder {
@@ -306,7 +385,8 @@ async fn meeting_command(
             None => env.supply("amendment", None::<AmendmentStanding>)?,
         }
     }
-    let cmd: MeetingCommand = env.decode(&["now", "rules", "members", "amendment"])?;
+    let cmd: MeetingCommand =
+        env.decode(&["now", "rules", "members", "amendment", "accredited"])?;
     run(&app.meetings, id, cmd, &context(&p, h, hash)).await
 }
 
@@ -331,7 +411,11 @@ async fn decisions_register(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let db = s.app.store.db();
-    let prefix = q.meeting.as_deref().map(|m| format!("{m}/")).unwrap_or_default();
+    let prefix = q
+        .meeting
+        .as_deref()
+        .map(|m| format!("{m}/"))
+        .unwrap_or_default();
     let mut out = docs::list(db, decisions::NAME, &prefix).await?;
     if let Some(body) = &q.body {
         let meetings: std::collections::HashSet<String> = docs::list(db, list::NAME, "")
@@ -340,7 +424,11 @@ async fn decisions_register(
             .filter(|m| m["body_id"] == body.as_str())
             .filter_map(|m| m["id"].as_str().map(str::to_owned))
             .collect();
-        out.retain(|d| d["meeting_id"].as_str().is_some_and(|m| meetings.contains(m)));
+        out.retain(|d| {
+            d["meeting_id"]
+                .as_str()
+                .is_some_and(|m| meetings.contains(m))
+        });
     }
     if let Some(kind) = &q.kind {
         out.retain(|d| d["kind"] == kind.as_str());

@@ -40,10 +40,11 @@ pub async fn framework_at(
         if !included {
             break;
         }
-        let event: FrameworkEvent = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-            position: e.position,
-            reason: format!("cannot decode Framework event {}: {err}", e.event_type),
-        })?;
+        let event: FrameworkEvent =
+            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
+                position: e.position,
+                reason: format!("cannot decode Framework event {}: {err}", e.event_type),
+            })?;
         framework.apply(event);
         at = Some(e.position);
     }

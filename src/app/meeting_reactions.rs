@@ -7,13 +7,17 @@ use crate::domain::meeting::{ConsensusSubject, DecisionKind, MeetingEvent};
 use crate::store::{StoreError, StoredEvent};
 
 pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<(), ReactError> {
-    if !matches!(e.event_type.as_str(), "DecisionTaken" | "NoConsensusDeclared") {
+    if !matches!(
+        e.event_type.as_str(),
+        "DecisionTaken" | "NoConsensusDeclared"
+    ) {
         return Ok(());
     }
-    let event: MeetingEvent = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-        position: e.position,
-        reason: format!("cannot decode {}: {err}", e.event_type),
-    })?;
+    let event: MeetingEvent =
+        serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
+            position: e.position,
+            reason: format!("cannot decode {}: {err}", e.event_type),
+        })?;
     match event {
         MeetingEvent::DecisionTaken {
             number,
@@ -29,15 +33,22 @@ pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<(), ReactError
                 symbol,
                 date,
             };
-            r.amendment_command(e, "adopt", amendment_id.as_str(), AmendmentCommand::MarkAdopted { decision })
-                .await?;
+            r.amendment_command(
+                e,
+                "adopt",
+                amendment_id.as_str(),
+                AmendmentCommand::MarkAdopted { decision },
+            )
+            .await?;
             // Apply to the framework what the amendment now records as adopted. The command is
             // idempotent in the framework as well (same decision, same amendment: no-op).
             let (amendment, _) = r.app().amendments.load(amendment_id.as_str()).await?;
-            if let (Some(framework_id), Some(cmd)) =
-                (amendment.framework_id().cloned(), amendment.framework_command(amendment_id.clone()))
-            {
-                r.framework_command(e, "apply", framework_id.as_str(), cmd).await?;
+            if let (Some(framework_id), Some(cmd)) = (
+                amendment.framework_id().cloned(),
+                amendment.framework_command(amendment_id.clone()),
+            ) {
+                r.framework_command(e, "apply", framework_id.as_str(), cmd)
+                    .await?;
             }
             Ok(())
         }
@@ -46,15 +57,20 @@ pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<(), ReactError
             on,
             ..
         } => {
-            let meeting_id = crate::domain::values::Id::parse(&e.aggregate_id).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: err.to_string(),
+            let meeting_id = crate::domain::values::Id::parse(&e.aggregate_id).map_err(|err| {
+                StoreError::Corrupt {
+                    position: e.position,
+                    reason: err.to_string(),
+                }
             })?;
             r.amendment_command(
                 e,
                 "not-adopted",
                 amendment_id.as_str(),
-                AmendmentCommand::MarkNotAdopted { meeting_id, date: on },
+                AmendmentCommand::MarkNotAdopted {
+                    meeting_id,
+                    date: on,
+                },
             )
             .await
         }

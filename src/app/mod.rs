@@ -14,7 +14,6 @@ use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use serde::Serialize;
 
-use crate::projections::runner::Projector;
 use crate::domain::amendment::Amendment;
 use crate::domain::body::Body;
 use crate::domain::framework::Framework;
@@ -22,6 +21,7 @@ use crate::domain::meeting::Meeting;
 use crate::projections::decisions::DecisionsRegister;
 use crate::projections::docs::Docs;
 use crate::projections::meetings::MeetingList;
+use crate::projections::runner::Projector;
 use crate::projections::state_view::StateView;
 use crate::projections::{audit::AuditLog, Projection};
 use crate::store::repository::{meta, PersistOutcome, StaleVersion};

@@ -88,7 +88,10 @@ impl Reactor {
         Ok(page.len())
     }
 
-    pub fn spawn(self: &Arc<Self>, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(
+        self: &Arc<Self>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
         tokio::spawn(async move {
             let mut head = this.app.store.subscribe();
@@ -123,7 +126,9 @@ impl Reactor {
             actor: "system:reactor".into(),
             role: "system".into(),
             on_behalf_of: None,
-            correlation_id: e.meta("correlation_id").unwrap_or_else(|| e.event_id.to_string()),
+            correlation_id: e
+                .meta("correlation_id")
+                .unwrap_or_else(|| e.event_id.to_string()),
             causation_id: Some(e.event_id.to_string()),
             idempotency_key: Some(format!("{}:{purpose}", e.event_id)),
             request_hash: format!("{}:{purpose}", e.event_id),
@@ -134,7 +139,9 @@ impl Reactor {
     #[tracing::instrument(skip_all, fields(position = e.position, event = %e.event_type))]
     async fn react(&self, e: &StoredEvent) -> Result<(), ReactError> {
         match (e.aggregate_type.as_str(), e.event_type.as_str()) {
-            ("Framework", "AmendmentApplied" | "ExternalEndorsementRecorded") => self.framework_changed(e).await,
+            ("Framework", "AmendmentApplied" | "ExternalEndorsementRecorded") => {
+                self.framework_changed(e).await
+            }
             ("Meeting", _) => super::meeting_reactions::react(self, e).await,
             _ => Ok(()),
         }
@@ -151,7 +158,12 @@ impl Reactor {
         amendment_id: &str,
         cmd: AmendmentCommand,
     ) -> Result<(), ReactError> {
-        match self.app.amendments.execute(amendment_id, cmd, &Self::context(e, purpose)).await {
+        match self
+            .app
+            .amendments
+            .execute(amendment_id, cmd, &Self::context(e, purpose))
+            .await
+        {
             Ok(_) => Ok(()),
             // A refusal is final (the amendment moved on, e.g. was withdrawn): record and go on.
             Err(CommandError::Rejected(refusal)) => {
@@ -169,7 +181,12 @@ impl Reactor {
         framework_id: &str,
         cmd: crate::domain::framework::FrameworkCommand,
     ) -> Result<(), ReactError> {
-        match self.app.frameworks.execute(framework_id, cmd, &Self::context(e, purpose)).await {
+        match self
+            .app
+            .frameworks
+            .execute(framework_id, cmd, &Self::context(e, purpose))
+            .await
+        {
             Ok(_) => Ok(()),
             Err(CommandError::Rejected(refusal)) => {
                 tracing::warn!(framework = framework_id, %refusal, purpose, "reaction refused by the framework");
@@ -181,31 +198,46 @@ impl Reactor {
 
     /// Rebases or flags every open amendment of the framework that just changed.
     async fn framework_changed(&self, e: &StoredEvent) -> Result<(), ReactError> {
-        let event: FrameworkEvent = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-            position: e.position,
-            reason: err.to_string(),
-        })?;
+        let event: FrameworkEvent =
+            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
+                position: e.position,
+                reason: err.to_string(),
+            })?;
         let version = match &event {
             FrameworkEvent::AmendmentApplied { version, .. }
             | FrameworkEvent::ExternalEndorsementRecorded { version, .. } => *version,
             _ => return Ok(()),
         };
-        let Some((framework, _)) = framework_at(&self.app.store, &e.aggregate_id, Cut::Position(e.position)).await? else {
+        let Some((framework, _)) =
+            framework_at(&self.app.store, &e.aggregate_id, Cut::Position(e.position)).await?
+        else {
             return Ok(());
         };
         // The amendments read model must include everything proposed before this change.
-        if !self.app.projector.wait_for(e.position, Duration::from_secs(30)).await {
+        if !self
+            .app
+            .projector
+            .wait_for(e.position, Duration::from_secs(30))
+            .await
+        {
             return Err(ReactError::Unavailable("read models are behind".into()));
         }
         for doc in docs::list(self.app.store.db(), "amendments", "").await? {
-            let Ok((amendment_id, _, amendment)) = state_view::decode::<Amendment>(doc) else { continue };
+            let Ok((amendment_id, _, amendment)) = state_view::decode::<Amendment>(doc) else {
+                continue;
+            };
             if amendment.framework_id().map(|f| f.as_str()) != Some(e.aggregate_id.as_str())
-                || !matches!(amendment.status(), AmendmentStatus::Draft | AmendmentStatus::Tabled | AmendmentStatus::InConflict)
+                || !matches!(
+                    amendment.status(),
+                    AmendmentStatus::Draft | AmendmentStatus::Tabled | AmendmentStatus::InConflict
+                )
                 || amendment.base_version() >= version
             {
                 continue;
             }
-            let Some(revision) = amendment.revisions().last() else { continue };
+            let Some(revision) = amendment.revisions().last() else {
+                continue;
+            };
             let now = chrono::DateTime::from_timestamp_micros(e.recorded_at_us).unwrap_or_default();
             let cmd = match check_applies(framework.declaration(), &revision.operations) {
                 Ok(()) => AmendmentCommand::Rebase {
@@ -219,7 +251,8 @@ impl Reactor {
                     now,
                 },
             };
-            self.amendment_command(e, &format!("rebase:{amendment_id}"), &amendment_id, cmd).await?;
+            self.amendment_command(e, &format!("rebase:{amendment_id}"), &amendment_id, cmd)
+                .await?;
         }
         Ok(())
     }

@@ -21,18 +21,25 @@ impl DocFold for DecisionsRegister {
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
         if e.aggregate_type == "Meeting" && e.event_type == "DecisionTaken" {
-            if let Ok(MeetingEvent::DecisionTaken { number, .. }) = serde_json::from_str(&e.payload) {
+            if let Ok(MeetingEvent::DecisionTaken { number, .. }) = serde_json::from_str(&e.payload)
+            {
                 return vec![key(&e.aggregate_id, number)];
             }
         }
         vec![]
     }
 
-    fn fold(&self, _key: &str, _doc: Option<Value>, e: &StoredEvent) -> Result<Option<Value>, StoreError> {
-        let event: MeetingEvent = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-            position: e.position,
-            reason: format!("cannot decode DecisionTaken: {err}"),
-        })?;
+    fn fold(
+        &self,
+        _key: &str,
+        _doc: Option<Value>,
+        e: &StoredEvent,
+    ) -> Result<Option<Value>, StoreError> {
+        let event: MeetingEvent =
+            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
+                position: e.position,
+                reason: format!("cannot decode DecisionTaken: {err}"),
+            })?;
         let MeetingEvent::DecisionTaken {
             number,
             symbol,

@@ -33,11 +33,17 @@ impl DocFold for MeetingList {
         }
     }
 
-    fn fold(&self, _key: &str, doc: Option<Value>, e: &StoredEvent) -> Result<Option<Value>, StoreError> {
-        let event: MeetingEvent = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-            position: e.position,
-            reason: format!("cannot decode {}: {err}", e.event_type),
-        })?;
+    fn fold(
+        &self,
+        _key: &str,
+        doc: Option<Value>,
+        e: &StoredEvent,
+    ) -> Result<Option<Value>, StoreError> {
+        let event: MeetingEvent =
+            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
+                position: e.position,
+                reason: format!("cannot decode {}: {err}", e.event_type),
+            })?;
         let mut d = doc.unwrap_or_else(|| json!({ "id": e.aggregate_id, "decisions": 0 }));
         match event {
             MeetingEvent::MeetingConvened {
@@ -66,12 +72,16 @@ impl DocFold for MeetingList {
                 d["status"] = json!("convened");
                 d["convened_at_us"] = json!(e.recorded_at_us);
             }
-            MeetingEvent::MeetingOpened { .. } | MeetingEvent::MeetingResumed { .. } => d["status"] = json!("open"),
+            MeetingEvent::MeetingOpened { .. } | MeetingEvent::MeetingResumed { .. } => {
+                d["status"] = json!("open")
+            }
             MeetingEvent::MeetingSuspended { .. } => d["status"] = json!("suspended"),
             MeetingEvent::MeetingClosed { .. } => d["status"] = json!("closed"),
             MeetingEvent::AgendaAdopted { .. } => d["agenda_adopted"] = json!(true),
             MeetingEvent::DecisionTaken { number, .. } => d["decisions"] = json!(number),
-            MeetingEvent::ProgrammeOfWorkAdopted { meetings, .. } => d["programme_of_work"] = json!(meetings),
+            MeetingEvent::ProgrammeOfWorkAdopted { meetings, .. } => {
+                d["programme_of_work"] = json!(meetings)
+            }
             _ => {}
         }
         d["version"] = json!(e.stream_version);

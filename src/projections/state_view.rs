@@ -36,14 +36,31 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
         }
     }
 
-    fn fold(&self, _key: &str, doc: Option<Value>, e: &StoredEvent) -> Result<Option<Value>, StoreError> {
-        let corrupt = |reason: String| StoreError::Corrupt { position: e.position, reason };
+    fn fold(
+        &self,
+        _key: &str,
+        doc: Option<Value>,
+        e: &StoredEvent,
+    ) -> Result<Option<Value>, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            position: e.position,
+            reason,
+        };
         let mut state: A = match doc {
-            Some(doc) => decode::<A>(doc).map_err(|err| corrupt(format!("stored {} view: {err}", A::TYPE)))?.2,
+            Some(doc) => {
+                decode::<A>(doc)
+                    .map_err(|err| corrupt(format!("stored {} view: {err}", A::TYPE)))?
+                    .2
+            }
             None => A::default(),
         };
-        let event: A::Event = serde_json::from_str(&e.payload)
-            .map_err(|err| corrupt(format!("cannot decode {} event {}: {err}", A::TYPE, e.event_type)))?;
+        let event: A::Event = serde_json::from_str(&e.payload).map_err(|err| {
+            corrupt(format!(
+                "cannot decode {} event {}: {err}",
+                A::TYPE,
+                e.event_type
+            ))
+        })?;
         state.apply(event);
         let mut v = serde_json::to_value(&state).map_err(|err| corrupt(err.to_string()))?;
         if let Value::Object(o) = &mut v {
@@ -58,9 +75,16 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
 pub fn decode<A: Aggregate>(doc: Value) -> Result<(String, i64, A), serde_json::Error> {
     let mut o = match doc {
         Value::Object(o) => o,
-        other => return Err(serde::de::Error::custom(format!("expected an object, found {other}"))),
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "expected an object, found {other}"
+            )))
+        }
     };
-    let id = o.remove("_id").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let id = o
+        .remove("_id")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let version = o.remove("_version").and_then(|v| v.as_i64()).unwrap_or(0);
     Ok((id, version, serde_json::from_value(Value::Object(o))?))
 }

@@ -26,7 +26,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let store = db.open().await;
     let app = App::with_store(store, Settings::default());
     let (projector_stop, rx) = tokio::sync::watch::channel(false);
-    app.projector.spawn(rx);
+    app.projector.spawn(rx.clone());
+    plenary::app::reactor::Reactor::new(app.clone()).spawn(rx);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -38,7 +39,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .await
         .unwrap();
     });
-    let (_, admin) = credentials::create(app.store.db(), "admin", None, "test admin").await.unwrap();
+    let (_, admin) = credentials::create(app.store.db(), "admin", None, "test admin")
+        .await
+        .unwrap();
     Some(TestApp {
         base,
         client: Client::new(),
@@ -69,11 +72,18 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.req(Method::GET, path, Some(token)).send().await.unwrap()
+        self.req(Method::GET, path, Some(token))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
-        self.req(Method::POST, path, Some(token)).json(&body).send().await.unwrap()
+        self.req(Method::POST, path, Some(token))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Issues a credential through the API, as an admin would.
@@ -82,17 +92,28 @@ impl TestApp {
             .post("/api/v1/credentials", &self.admin, serde_json::json!({ "role": role, "scope": scope, "label": format!("{role} {}", scope.unwrap_or("")) }))
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
 /// Asserts a problem+json response and returns its body.
 pub async fn problem(r: Response, status: StatusCode) -> Value {
     assert_eq!(r.status(), status, "unexpected status");
-    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     assert_eq!(ct, "application/problem+json");
     let body: Value = r.json().await.unwrap();
-    assert!(body["type"].as_str().unwrap().starts_with("/problems/"), "{body}");
+    assert!(
+        body["type"].as_str().unwrap().starts_with("/problems/"),
+        "{body}"
+    );
     assert!(!body["detail"].as_str().unwrap().is_empty());
     body
 }

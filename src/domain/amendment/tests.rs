@@ -946,7 +946,7 @@ fn scenario_conflict_revision_adoption_and_no_consensus() {
     run(
         &mut brazil,
         AmendmentCommand::Propose {
-        framework_id: Id::parse("poa").unwrap(),
+            framework_id: Id::parse("poa").unwrap(),
             proposer: state("BRA"),
             co_sponsors: vec![],
             title: text("Public sector"),
@@ -1059,7 +1059,7 @@ fn scenario_conflict_revision_adoption_and_no_consensus() {
     run(
         &mut third,
         AmendmentCommand::Propose {
-        framework_id: Id::parse("poa").unwrap(),
+            framework_id: Id::parse("poa").unwrap(),
             proposer: state("IRN"),
             co_sponsors: vec![],
             title: text("Delete OP-3"),

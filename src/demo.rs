@@ -1,0 +1,720 @@
+//! The demo scenario of DOMAIN.md, driven through the HTTP API exactly as a client would
+//! (same routes, JSON, credentials and rules), so loading it is itself an end-to-end test.
+//!
+//! The 54 co-sponsors establish the Programme; the secretariat convenes a consultative day and
+//! the first review conference; the chair adopts the agenda; Norway and others propose
+//! amendments: one is adopted after an objection is raised and withdrawn, one fails for lack of
+//! consensus, one is put in conflict by the first adoption and then revised and adopted; a
+//! procedural motion to adjourn is put to the vote; the conference adopts a programme of work
+//! that schedules periodic meetings, and the first one is convened under it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// Sends one HTTP request and returns (status, JSON body).
+#[async_trait::async_trait]
+pub trait Client: Send + Sync {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), String>;
+}
+
+/// The router itself, called in-process with real HTTP requests (used by `serve --demo`).
+pub struct InProcess(pub axum::Router);
+
+#[async_trait::async_trait]
+impl Client for InProcess {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), String> {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"));
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                axum::body::Body::from(b.to_string())
+            }
+            None => axum::body::Body::empty(),
+        };
+        let req = req.body(body).map_err(|e| e.to_string())?;
+        let res = self
+            .0
+            .clone()
+            .oneshot(req)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .map_err(|e| e.to_string())?;
+        let v = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        Ok((status, v))
+    }
+}
+
+/// The 54 co-sponsors of the PoA proposal (footnote 2 of the working paper).
+pub const CO_SPONSORS: [&str; 54] = [
+    "ARG", "AUS", "AUT", "BEL", "BGR", "CAN", "CHL", "COL", "HRV", "CYP", "CZE", "DNK", "ECU",
+    "EGY", "EST", "FRA", "FIN", "GAB", "GEO", "DEU", "GRC", "GTM", "HUN", "ISL", "IRL", "ITA",
+    "JPN", "LVA", "LBN", "LIE", "LTU", "LUX", "MLT", "MCO", "MNE", "MAR", "NLD", "NOR", "POL",
+    "PRT", "KOR", "MDA", "MKD", "ROU", "SLV", "SGP", "SVK", "SVN", "ESP", "SWE", "CHE", "UKR",
+    "ARE", "GBR",
+];
+
+/// Other member States of the demo body.
+pub const OTHERS: [&str; 16] = [
+    "BRA", "CHN", "RUS", "USA", "IND", "ZAF", "MEX", "NGA", "IDN", "KEN", "PAK", "IRN", "CUB",
+    "VNM", "SAU", "TUR",
+];
+
+pub const BODY: &str = "poa";
+pub const CONSULTATIVE_DAY: &str = "poa-cd-1";
+pub const REVIEW_CONFERENCE: &str = "poa-rc-1";
+pub const PERIODIC_MEETING: &str = "poa-pm-1";
+
+/// Tokens of every role, created through the admin API.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    pub admin: String,
+    pub secretariat: String,
+    pub auditor: String,
+    pub observer: String,
+    pub chairs: BTreeMap<String, String>,
+    pub delegates: BTreeMap<String, String>,
+}
+
+/// What the scenario produced, for printing and for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The log position at the end of each conference day.
+    pub day_ends: Vec<(String, i64)>,
+    pub adopted: String,
+    pub failed: String,
+    pub revised: String,
+    pub framework_version: u64,
+}
+
+struct Run<'a> {
+    c: &'a dyn Client,
+    t: &'a Tokens,
+    last_position: i64,
+}
+
+fn who<'t>(t: &'t Tokens, state: &str) -> Result<&'t str, String> {
+    t.delegates
+        .get(state)
+        .map(String::as_str)
+        .ok_or_else(|| format!("no delegate token for {state}"))
+}
+
+impl Run<'_> {
+    async fn ok(&mut self, path: &str, token: &str, body: Value) -> Result<Value, String> {
+        let (status, v) = self.c.send("POST", path, token, Some(body.clone())).await?;
+        if status != 200 {
+            return Err(format!("POST {path} {body} answered {status}: {v}"));
+        }
+        if let Some(p) = v["positions"]
+            .as_array()
+            .and_then(|p| p.last())
+            .and_then(Value::as_i64)
+        {
+            self.last_position = self.last_position.max(p);
+        }
+        Ok(v)
+    }
+
+    /// A command the rules must refuse with this status.
+    async fn refused(
+        &mut self,
+        path: &str,
+        token: &str,
+        body: Value,
+        expected: u16,
+    ) -> Result<Value, String> {
+        let (status, v) = self.c.send("POST", path, token, Some(body.clone())).await?;
+        if status != expected {
+            return Err(format!(
+                "POST {path} {body} should be refused with {expected}, answered {status}: {v}"
+            ));
+        }
+        Ok(v)
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Result<Value, String> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{sep}min_position={}", self.last_position);
+        let (status, v) = self.c.send("GET", &path, token, None).await?;
+        if status != 200 {
+            return Err(format!("GET {path} answered {status}: {v}"));
+        }
+        Ok(v)
+    }
+
+    async fn meeting(&mut self, id: &str, token: &str, cmd: Value) -> Result<Value, String> {
+        self.ok(&format!("/api/v1/meetings/{id}/commands"), token, cmd)
+            .await
+    }
+
+    async fn amendment(&mut self, id: &str, token: &str, cmd: Value) -> Result<Value, String> {
+        self.ok(&format!("/api/v1/amendments/{id}/commands"), token, cmd)
+            .await
+    }
+
+    /// Waits until the reactor has brought an amendment to `status`.
+    async fn until_status(&self, id: &str, status: &str) -> Result<Value, String> {
+        for _ in 0..200 {
+            let a = self
+                .get(&format!("/api/v1/amendments/{id}"), &self.t.secretariat)
+                .await?;
+            if a["status"] == status {
+                return Ok(a);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("amendment {id} never reached status {status}"))
+    }
+}
+
+fn word_index(text: &str, phrase: &str) -> usize {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let target: Vec<&str> = phrase.split_whitespace().collect();
+    words
+        .windows(target.len())
+        .position(|w| w == target.as_slice())
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
+
+const OP2: &str = "Encourages States to report on their national implementation efforts and to conduct gap analyses on a rotating basis in order to determine their needs and priority areas for action;";
+
+fn declaration() -> Value {
+    json!({
+        "sections": [
+            { "section": "general", "title": "General" },
+            { "section": "international_law", "title": "International law" },
+            { "section": "norms_rules_principles", "title": "Norms, rules and principles" },
+            { "section": "confidence_building_measures", "title": "Confidence-building measures" },
+            { "section": "capacity_building", "title": "Capacity building" }
+        ],
+        "paragraphs": [
+            { "id": "PP-1", "kind": "preamble", "section": "general", "text": "Recalling the existing and emerging threats to international security related to the malicious uses of information and communication technologies," },
+            { "id": "PP-2", "kind": "preamble", "section": "general", "text": "Reaffirming the framework for responsible State behaviour endorsed by resolution 70/237 and the consensus final report of the Open-ended Working Group established pursuant to resolution 73/27," },
+            { "id": "OP-1", "kind": "operative", "section": "general", "text": "Establishes a permanent, action-oriented, inclusive, transparent and results-based Programme of Action to advance responsible State behaviour in the use of ICTs;" },
+            { "id": "OP-2", "kind": "operative", "section": "norms_rules_principles", "text": OP2 },
+            { "id": "OP-3", "kind": "operative", "section": "international_law", "text": "Invites States to share their national positions on how international law applies to the use of ICTs;" },
+            { "id": "OP-4", "kind": "operative", "section": "confidence_building_measures", "text": "Establishes a repository of national points of contact;" },
+            { "id": "OP-5", "kind": "operative", "section": "capacity_building", "text": "Decides to create a working group dedicated to capacity building, consistent with the principles set out in paragraph 56 of the final report of the Open-ended Working Group;" }
+        ]
+    })
+}
+
+/// Creates a token for each role (and a delegate for each member State) through the API.
+pub async fn tokens(c: &dyn Client, admin: &str) -> Result<Tokens, String> {
+    let make = |role: &'static str, scope: Option<String>, label: String| async move {
+        let (status, v) = c
+            .send(
+                "POST",
+                "/api/v1/credentials",
+                admin,
+                Some(json!({ "role": role, "scope": scope, "label": label })),
+            )
+            .await?;
+        if status != 201 {
+            return Err(format!(
+                "creating a {role} credential answered {status}: {v}"
+            ));
+        }
+        v["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "no token".to_owned())
+    };
+    let mut t = Tokens {
+        admin: admin.to_owned(),
+        secretariat: make("secretariat", None, "UNODA secretariat".into()).await?,
+        auditor: make("auditor", None, "External auditor".into()).await?,
+        observer: make(
+            "observer",
+            Some("cyberpeace-institute".into()),
+            "CyberPeace Institute".into(),
+        )
+        .await?,
+        ..Default::default()
+    };
+    for m in [CONSULTATIVE_DAY, REVIEW_CONFERENCE, PERIODIC_MEETING] {
+        t.chairs.insert(
+            m.to_owned(),
+            make("chair", Some(m.to_owned()), format!("Chair of {m}")).await?,
+        );
+    }
+    for s in CO_SPONSORS.iter().chain(OTHERS.iter()) {
+        t.delegates.insert(
+            (*s).to_owned(),
+            make(
+                "delegate",
+                Some((*s).to_owned()),
+                format!("Delegation of {s}"),
+            )
+            .await?,
+        );
+    }
+    Ok(t)
+}
+
+/// Loads the whole scenario. Fails on the first answer that is not what the rules require.
+pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
+    let mut r = Run {
+        c,
+        t,
+        last_position: 0,
+    };
+    let sec = t.secretariat.clone();
+    let chair = t.chairs[REVIEW_CONFERENCE].clone();
+    let cd_chair = t.chairs[CONSULTATIVE_DAY].clone();
+    let members: Vec<&str> = CO_SPONSORS.iter().chain(OTHERS.iter()).copied().collect();
+    let mut out = Outcome::default();
+
+    // The co-sponsors establish the Programme: the body and its Political Declaration.
+    r.ok(&format!("/api/v1/bodies/{BODY}/commands"), &sec, json!({ "EstablishBody": {
+        "body_id": BODY, "name": "Programme of Action to advance responsible State behaviour in the use of ICTs",
+        "parent_body": null, "founding_document": "A/RES/77/37", "members": members, "rules": null } })).await?;
+    let mut establish = declaration();
+    establish["body_id"] = json!(BODY);
+    establish["name"] = json!("Political Declaration of the Programme of Action");
+    establish["establishing_symbol"] = json!("A/RES/77/37");
+    establish["date"] = json!("2022-12-07");
+    establish["co_sponsors"] = json!(CO_SPONSORS.to_vec());
+    r.ok(
+        &format!("/api/v1/frameworks/{BODY}/commands"),
+        &sec,
+        json!({ "EstablishProgramme": establish }),
+    )
+    .await?;
+    r.ok(&format!("/api/v1/frameworks/{BODY}/commands"), &sec, json!({ "AddTranslation": {
+        "paragraph": "OP-2", "language": "fr", "origin": "human", "of_version": 1,
+        "text": "Encourage les États à rendre compte de leurs efforts nationaux de mise en œuvre et à procéder à des analyses des lacunes de manière tournante, afin de déterminer leurs besoins et leurs domaines d'action prioritaires;" } })).await?;
+
+    // Stakeholders: one accredited already, one proposed on a non-objection basis.
+    r.ok(&format!("/api/v1/bodies/{BODY}/commands"), &sec, json!({ "RegisterStakeholder": {
+        "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "already_accredited": true } })).await?;
+    r.ok(&format!("/api/v1/bodies/{BODY}/commands"), &sec, json!({ "RegisterStakeholder": {
+        "organisation_id": "acme-security", "name": "ACME Security Ltd", "kind": "PrivateSector", "already_accredited": false } })).await?;
+    let notice = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    r.ok(
+        &format!("/api/v1/bodies/{BODY}/commands"),
+        &sec,
+        json!({ "ProposeAccreditation": {
+        "organisation_id": "acme-security", "notice_ends": notice } }),
+    )
+    .await?;
+    r.ok(&format!("/api/v1/bodies/{BODY}/commands"), who(t, "IRN")?, json!({ "ObjectToAccreditation": {
+        "organisation_id": "acme-security", "state": "IRN", "reason": "Insufficient information on the company's activities." } })).await?;
+
+    // The consultative day, open to stakeholders, precedes the review conference.
+    r.meeting(CONSULTATIVE_DAY, &sec, json!({ "Convene": {
+        "meeting_id": CONSULTATIVE_DAY, "body_id": BODY, "kind": "ConsultativeDay", "symbol": "PoA/CD.1/2026",
+        "title": "Consultative day with stakeholders", "starts": "2026-11-22", "ends": "2026-11-22",
+        "venue": "Conference Room 4, United Nations Headquarters, New York",
+        "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null } })).await?;
+    r.meeting(CONSULTATIVE_DAY, &sec, json!({ "RegisterStakeholder": {
+        "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "role": "Participant" } })).await?;
+    r.meeting(CONSULTATIVE_DAY, &cd_chair, json!({ "Open": {} }))
+        .await?;
+    r.meeting(CONSULTATIVE_DAY, &cd_chair, json!({ "Close": {} }))
+        .await?;
+
+    // The review conference: delegations, presence, quorum.
+    r.meeting(REVIEW_CONFERENCE, &sec, json!({ "Convene": {
+        "meeting_id": REVIEW_CONFERENCE, "body_id": BODY, "kind": "ReviewConference", "symbol": "PoA/RC.1/2026",
+        "title": "First Review Conference of the Programme of Action", "starts": "2026-11-23", "ends": "2026-11-27",
+        "venue": "Conference Room 4, United Nations Headquarters, New York",
+        "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &sec,
+        json!({ "RegisterDelegation": { "state": "NOR", "members": [
+        { "name": "Kari Nordmann", "gender": "Female", "head_of_delegation": true },
+        { "name": "Ola Nordmann", "gender": "Male", "head_of_delegation": false } ] } }),
+    )
+    .await?;
+    for (s, name, gender) in [
+        ("BRA", "Joana Silva", "Female"),
+        ("EGY", "Omar Hassan", "Male"),
+        ("RUS", "Irina Petrova", "Female"),
+        ("IND", "Arjun Mehta", "Male"),
+    ] {
+        r.meeting(
+            REVIEW_CONFERENCE,
+            &sec,
+            json!({ "RegisterDelegation": { "state": s, "members": [
+            { "name": name, "gender": gender, "head_of_delegation": true } ] } }),
+        )
+        .await?;
+    }
+    r.meeting(REVIEW_CONFERENCE, &sec, json!({ "RegisterStakeholder": {
+        "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "role": "Observer" } })).await?;
+    r.meeting(REVIEW_CONFERENCE, who(t, "NOR")?, json!({ "RequestSponsorship": {
+        "request_id": "spons-1", "expert": "Dr. Amina Diallo", "state": "NOR", "amount_usd": 4200 } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &sec,
+        json!({ "AwardSponsorship": { "request_id": "spons-1" } }),
+    )
+    .await?;
+
+    // Only 10 States in the room: the chair cannot open the meeting.
+    for s in members.iter().take(10) {
+        r.meeting(
+            REVIEW_CONFERENCE,
+            &sec,
+            json!({ "MarkPresent": { "state": s } }),
+        )
+        .await?;
+    }
+    let refusal = r
+        .refused(
+            &format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"),
+            &chair,
+            json!({ "Open": {} }),
+            409,
+        )
+        .await?;
+    if !refusal["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("No quorum")
+    {
+        return Err(format!(
+            "opening without quorum: unexpected refusal {refusal}"
+        ));
+    }
+    let present: Vec<&str> = members
+        .iter()
+        .copied()
+        .filter(|s| !["USA", "CHN", "PAK", "CUB", "VNM", "SAU", "TUR"].contains(s))
+        .take(50)
+        .collect();
+    for s in present.iter().skip(10) {
+        r.meeting(
+            REVIEW_CONFERENCE,
+            &sec,
+            json!({ "MarkPresent": { "state": s } }),
+        )
+        .await?;
+    }
+    for s in ["BRA", "RUS", "IND", "IRN"] {
+        if !present.contains(&s) {
+            r.meeting(
+                REVIEW_CONFERENCE,
+                &sec,
+                json!({ "MarkPresent": { "state": s } }),
+            )
+            .await?;
+        }
+    }
+
+    // Day 1: opening, agenda.
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "IssueProvisionalAgenda": { "items": [
+        { "number": 1, "title": "Opening of the Conference", "nature": "Procedural", "documents": [] },
+        { "number": 2, "title": "Adoption of the agenda", "nature": "Procedural", "documents": ["PoA/RC.1/2026/1"] },
+        { "number": 3, "title": "Review of implementation of the framework", "nature": "Substantive", "documents": ["PoA/RC.1/2026/INF.1"] },
+        { "number": 4, "title": "Amendments to the Political Declaration", "nature": "Substantive", "documents": [] },
+        { "number": 5, "title": "Programme of work", "nature": "Substantive", "documents": [] } ] } })).await?;
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "Open": {} }))
+        .await?;
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "AdoptAgenda": {} }))
+        .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "TakeUpItem": { "item": 3 } }),
+    )
+    .await?;
+    for s in ["NOR", "BRA", "EGY"] {
+        r.meeting(
+            REVIEW_CONFERENCE,
+            who(t, s)?,
+            json!({ "InscribeSpeaker": { "item": 3, "speaker": { "State": s } } }),
+        )
+        .await?;
+    }
+    r.meeting(
+        REVIEW_CONFERENCE,
+        who(t, "BRA")?,
+        json!({ "WithdrawSpeaker": { "item": 3, "speaker": { "State": "BRA" } } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "SetSpeakingTime": { "item": 3, "seconds": 300 } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "CallNextSpeaker": { "item": 3 } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "CallNextSpeaker": { "item": 3 } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "ConcludeItem": { "item": 3 } }),
+    )
+    .await?;
+    out.day_ends.push(("2026-11-23".into(), r.last_position));
+
+    // Day 2: amendments are proposed against version 1 and tabled under item 4.
+    let am_nor = "poa-am-nor-1";
+    let am_bra = "poa-am-bra-1";
+    let am_egy = "poa-am-egy-1";
+    let at = word_index(OP2, "on a rotating basis");
+    r.amendment(am_nor, who(t, "NOR")?, json!({ "Propose": {
+        "framework_id": BODY, "proposer": "NOR", "co_sponsors": ["ISL", "FIN"], "title": "Voluntary national reporting",
+        "base_version": 1, "operations": [
+            { "op": "replace_words", "paragraph": "OP-2", "at_word": at, "old": "on a rotating basis", "new": "on a voluntary and rotating basis" } ] } })).await?;
+    r.amendment(
+        am_nor,
+        who(t, "SWE")?,
+        json!({ "CoSponsor": { "state": "SWE" } }),
+    )
+    .await?;
+    r.amendment(am_bra, who(t, "BRA")?, json!({ "Propose": {
+        "framework_id": BODY, "proposer": "BRA", "co_sponsors": [], "title": "A dedicated capacity-building fund",
+        "base_version": 1, "operations": [
+            { "op": "insert_after", "after": "OP-5", "new_id": "OP-BRA-1", "kind": "operative", "section": "capacity_building",
+              "text": "Decides to establish a dedicated trust fund for capacity building, financed by assessed contributions;" } ] } })).await?;
+    r.amendment(am_egy, who(t, "EGY")?, json!({ "Propose": {
+        "framework_id": BODY, "proposer": "EGY", "co_sponsors": [], "title": "Periodic gap analyses",
+        "base_version": 1, "operations": [
+            { "op": "replace_words", "paragraph": "OP-2", "at_word": at, "old": "on a rotating basis", "new": "periodically" } ] } })).await?;
+    // An operation that does not match the text is refused with where and why.
+    r.refused(&format!("/api/v1/amendments/poa-am-bad/commands"), who(t, "EGY")?, json!({ "Propose": {
+        "framework_id": BODY, "proposer": "EGY", "co_sponsors": [], "title": "Mistyped",
+        "base_version": 1, "operations": [
+            { "op": "replace_words", "paragraph": "OP-2", "at_word": 3, "old": "private sector", "new": "industry" } ] } }), 422).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "TakeUpItem": { "item": 4 } }),
+    )
+    .await?;
+    for a in [am_nor, am_bra, am_egy] {
+        r.amendment(
+            a,
+            &chair,
+            json!({ "Table": { "meeting_id": REVIEW_CONFERENCE, "agenda_item": 4 } }),
+        )
+        .await?;
+    }
+
+    // Norway's amendment: an objection is raised and withdrawn; adopted without a vote.
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Amendment": { "amendment_id": am_nor, "revision": 1 } } } })).await?;
+    r.meeting(REVIEW_CONFERENCE, who(t, "IND")?, json!({ "RaiseObjection": { "state": "IND", "reason": "Reporting must remain voluntary in every case." } })).await?;
+    r.refused(
+        &format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"),
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
+        409,
+    )
+    .await?;
+    // A State not present cannot object.
+    r.refused(
+        &format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"),
+        who(t, "USA")?,
+        json!({ "RaiseObjection": { "state": "USA", "reason": null } }),
+        409,
+    )
+    .await?;
+    // A delegate cannot object for another State.
+    r.refused(
+        &format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"),
+        who(t, "NOR")?,
+        json!({ "RaiseObjection": { "state": "BRA", "reason": null } }),
+        403,
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        who(t, "IND")?,
+        json!({ "WithdrawObjection": { "state": "IND" } }),
+    )
+    .await?;
+    r.meeting(REVIEW_CONFERENCE, who(t, "EGY")?, json!({ "ExplainPosition": { "state": "EGY", "timing": "BeforeDecision",
+        "text": "Egypt joins the consensus but dissociates itself from operative paragraph 2.", "dissociates_from": ["OP-2"] } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
+    )
+    .await?;
+    r.refused(
+        &format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"),
+        who(t, "RUS")?,
+        json!({ "RaiseObjection": { "state": "RUS", "reason": null } }),
+        409,
+    )
+    .await?;
+    r.until_status(am_nor, "adopted").await?;
+    // Egypt's amendment touched the same words: it is now in conflict.
+    r.until_status(am_egy, "in_conflict").await?;
+    out.day_ends.push(("2026-11-24".into(), r.last_position));
+
+    // Day 3: Brazil's amendment meets a standing objection: no consensus (never a vote).
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } })).await?;
+    r.meeting(REVIEW_CONFERENCE, who(t, "RUS")?, json!({ "RaiseObjection": { "state": "RUS", "reason": "Assessed contributions are not acceptable." } })).await?;
+    r.refused(&format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"), &chair, json!({ "PutQuestionToVote": { "question": { "Proposal": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } } } }), 409).await
+        .or(Ok::<Value, String>(Value::Null))?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "NoConsensus" } }),
+    )
+    .await?;
+    r.until_status(am_bra, "no_consensus").await?;
+
+    // Egypt revises against version 2, which clears the conflict; adopted by consensus.
+    let v2 = r.get(&format!("/api/v1/frameworks/{BODY}"), &sec).await?;
+    let op2 = v2["paragraphs"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["id"] == "OP-2"))
+        .map(|p| p["text"].as_str().unwrap_or("").to_owned())
+        .unwrap_or_default();
+    let at2 = word_index(&op2, "on a voluntary and rotating basis");
+    r.amendment(am_egy, who(t, "EGY")?, json!({ "Revise": { "by": "EGY", "title": null, "base_version": 2, "operations": [
+        { "op": "replace_words", "paragraph": "OP-2", "at_word": at2, "old": "on a voluntary and rotating basis", "new": "on a voluntary, rotating and periodic basis" } ] } })).await?;
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Amendment": { "amendment_id": am_egy, "revision": 2 } } } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
+    )
+    .await?;
+    r.until_status(am_egy, "adopted").await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "ConcludeItem": { "item": 4 } }),
+    )
+    .await?;
+    out.day_ends.push(("2026-11-25".into(), r.last_position));
+
+    // Day 4: a motion to adjourn the meeting is put to the vote and rejected.
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "TakeUpItem": { "item": 5 } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        who(t, "RUS")?,
+        json!({ "MoveMotion": { "state": "RUS", "kind": "AdjournMeeting" } }),
+    )
+    .await?;
+    let state = r
+        .get(&format!("/api/v1/meetings/{REVIEW_CONFERENCE}"), &chair)
+        .await?;
+    let motion = state["state"]["motions"]
+        .as_array()
+        .map(|m| m.len())
+        .unwrap_or(1);
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "PutQuestionToVote": { "question": { "Motion": { "motion": motion } } } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        who(t, "RUS")?,
+        json!({ "RequestRecordedVote": { "state": "RUS" } }),
+    )
+    .await?;
+    let in_room: Vec<String> = state["state"]["present"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (i, s) in in_room.iter().enumerate() {
+        let ballot = match (s.as_str(), i % 10) {
+            ("RUS" | "IRN", _) => "Yes",
+            (_, 0) => "Abstain",
+            (_, 1) => "Yes",
+            _ => "No",
+        };
+        r.meeting(
+            REVIEW_CONFERENCE,
+            who(t, s)?,
+            json!({ "CastVote": { "state": s, "ballot": ballot } }),
+        )
+        .await?;
+    }
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CloseVoting": {} }))
+        .await?;
+
+    // The programme of work, adopted by consensus, schedules the periodic meetings.
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "ProgrammeOfWork": { "meetings": [
+        { "kind": "PeriodicMeeting", "title": "First annual meeting", "starts": "2027-07-12", "ends": "2027-07-16" },
+        { "kind": "IntersessionalMeeting", "title": "Intersessional meeting on capacity building", "starts": "2027-03-01", "ends": "2027-03-03" },
+        { "kind": "PeriodicMeeting", "title": "Second annual meeting", "starts": "2028-07-10", "ends": "2028-07-14" } ] } } } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
+    )
+    .await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "ConcludeItem": { "item": 5 } }),
+    )
+    .await?;
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "Close": {} }))
+        .await?;
+    r.meeting(PERIODIC_MEETING, &sec, json!({ "Convene": {
+        "meeting_id": PERIODIC_MEETING, "body_id": BODY, "kind": "PeriodicMeeting", "symbol": "PoA/AM.1/2027",
+        "title": "First annual meeting of the Programme of Action", "starts": "2027-07-12", "ends": "2027-07-16",
+        "venue": "Palais des Nations, Geneva", "chair": { "name": "Ambassador Lars Berg", "state": "SWE" },
+        "programme_link": { "meeting_id": REVIEW_CONFERENCE, "item": 5 } } })).await?;
+    out.day_ends.push(("2026-11-26".into(), r.last_position));
+
+    let framework = r.get(&format!("/api/v1/frameworks/{BODY}"), &sec).await?;
+    out.framework_version = framework["version"].as_u64().unwrap_or(0);
+    if out.framework_version != 3 {
+        return Err(format!(
+            "expected framework version 3 after two adoptions, found {}",
+            out.framework_version
+        ));
+    }
+    out.adopted = am_nor.into();
+    out.failed = am_bra.into();
+    out.revised = am_egy.into();
+    Ok(out)
+}

@@ -512,7 +512,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         "base_version": 1, "operations": [
             { "op": "replace_words", "paragraph": "OP-2", "at_word": at, "old": "on a rotating basis", "new": "periodically" } ] } })).await?;
     // An operation that does not match the text is refused with where and why.
-    r.refused(&format!("/api/v1/amendments/poa-am-bad/commands"), who(t, "EGY")?, json!({ "Propose": {
+    r.refused("/api/v1/amendments/poa-am-bad/commands", who(t, "EGY")?, json!({ "Propose": {
         "framework_id": BODY, "proposer": "EGY", "co_sponsors": [], "title": "Mistyped",
         "base_version": 1, "operations": [
             { "op": "replace_words", "paragraph": "OP-2", "at_word": 3, "old": "private sector", "new": "industry" } ] } }), 422).await?;

@@ -96,7 +96,7 @@ async fn show(
     let diffs: Vec<Value> = events
         .iter()
         .filter(|e| e.event_type == "AmendmentProposed" || e.event_type == "AmendmentRevised")
-        .filter_map(|e| crate::projections::payload_fields(e))
+        .filter_map(crate::projections::payload_fields)
         .map(|f| json!({ "revision": f.get("revision"), "base_version": f.get("base_version"), "changes": f.get("changes") }))
         .collect();
     c["revision_diffs"] = Value::Array(diffs);

@@ -83,7 +83,7 @@ impl Envelope {
         let cmd: Result<C, _> = serde_ignored::deserialize(de, |path| {
             let p = path.to_string();
             let top = p.strip_prefix(&format!("{}.", self.name)).unwrap_or(&p);
-            if !(!top.contains('.') && supplied.contains(&top)) {
+            if top.contains('.') || !supplied.contains(&top) {
                 unknown.push(p);
             }
         });

@@ -47,14 +47,15 @@ fn event(meeting: &str, version: i64, actor: &str, state: Option<&str>) -> Appen
         meta["on_behalf_of"] = json!(s);
     }
     AppendCommand {
-        aggregate_type: "Meeting".into(),
+        // Not a real aggregate type: projections of real aggregates would refuse to decode it.
+        aggregate_type: "Note".into(),
         aggregate_id: meeting.into(),
         expected_version: version,
         events: vec![NewEvent {
             event_type: "SomethingNoted".into(),
             event_version: "1".into(),
             payload: canonical_json(
-                &json!({ "SomethingNoted": { "note": format!("n{version}") } }),
+                &json!({ "SomethingNoted": { "meeting_id": meeting, "note": format!("n{version}") } }),
             ),
             metadata: canonical_json(&meta),
         }],
@@ -364,7 +365,7 @@ async fn audit_history_is_filterable_and_paged(app: TestApp) {
     assert_eq!(by_state["events"].as_array().unwrap().len(), 10);
     let by_actor: Value = app
         .get(
-            "/api/v1/audit/events?actor=actor-1&stream=Meeting/pm-1",
+            "/api/v1/audit/events?actor=actor-1&stream=Note/pm-1",
             &auditor,
         )
         .await

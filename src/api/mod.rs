@@ -17,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod frameworks;
 pub mod meetings;
+pub mod openapi;
 pub mod stream;
 pub mod system;
 
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(frameworks::router())
         .merge(amendments::router())
         .merge(meetings::router())
+        .merge(openapi::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

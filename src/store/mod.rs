@@ -153,7 +153,7 @@ pub enum AppendError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot reach the database at {url}: {reason}")]
+    #[error("cannot reach the database{}: {reason}", if url.is_empty() { String::new() } else { format!(" at {url}") })]
     Unreachable { url: String, reason: String },
     #[error("database error: {0}")]
     Database(String),

@@ -175,8 +175,13 @@ fn corrupt(e: StoreError) -> PersistenceError {
     PersistenceError::DeserializationError(Box::new(e))
 }
 
+/// A store failure as cqrs-es sees it: transient (503 upstream) or a real fault (500).
 fn unavailable(e: StoreError) -> PersistenceError {
-    PersistenceError::ConnectionError(Box::new(e))
+    if e.is_unavailable() {
+        PersistenceError::ConnectionError(Box::new(e))
+    } else {
+        PersistenceError::UnknownError(Box::new(e))
+    }
 }
 
 impl PersistedEventRepository for Repository {

@@ -229,10 +229,10 @@ fn operation(r: &Route) -> Value {
                 .map(|n| json!({ "type": "object", "required": [n], "additionalProperties": false, "properties": { *n: { "type": "object" } } }))
                 .collect();
             op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "oneOf": variants } } } });
-            op["parameters"].as_array_mut().map(|p| {
+            if let Some(p) = op["parameters"].as_array_mut() {
                 p.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 } }));
                 p.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the stream version acted on, e.g. \"12\"", "schema": { "type": "string" } }));
-            });
+            }
         }
     }
     op

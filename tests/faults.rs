@@ -293,9 +293,9 @@ async fn crash_under_load(backend: Backend) {
     let (_, secretariat) = prepare(&db.url).await;
     let port = free_port();
     let client = reqwest::Client::new();
-    let server = Arc::new(Mutex::new(Server::start(&db.url, port)));
-    let base = server.lock().unwrap().url.clone();
-    Server::wait_healthy(&server.lock().unwrap(), &client).await;
+    let mut server = Server::start(&db.url, port);
+    let base = server.url.clone();
+    server.wait_healthy(&client).await;
     establish(&client, &base, &secretariat).await;
 
     let acked: Arc<Mutex<BTreeMap<String, Vec<i64>>>> = Arc::default();
@@ -327,18 +327,16 @@ async fn crash_under_load(backend: Backend) {
         rng ^= rng >> 7;
         rng ^= rng << 17;
         tokio::time::sleep(Duration::from_millis(150 + rng % 350)).await;
-        let mut s = server.lock().unwrap();
-        s.kill();
-        *s = Server::start(&db.url, port);
-        drop(s);
-        Server::wait_healthy(&server.lock().unwrap(), &client).await;
+        server.kill();
+        server = Server::start(&db.url, port);
+        server.wait_healthy(&client).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for c in clients {
         c.await.unwrap();
     }
-    server.lock().unwrap().kill();
+    server.kill();
     let acked = acked.lock().unwrap().clone();
     assert!(
         acked.len() > 40,

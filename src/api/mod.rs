@@ -56,6 +56,15 @@ impl AppState {
     /// Waits (bounded) until projections include `min`, for read-your-writes.
     pub async fn read_after(&self, min: Option<i64>) -> Result<(), ApiError> {
         let Some(min) = min else { return Ok(()) };
+        if min > self.app.store.head() {
+            let (head, _) = self.app.store.head_from_db().await?;
+            if min > head {
+                return Err(ApiError::bad_request(
+                    "min_position",
+                    format!("min_position {min} is beyond the end of the log (position {head})"),
+                ));
+            }
+        }
         if self
             .app
             .projector

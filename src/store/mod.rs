@@ -168,16 +168,36 @@ pub enum StoreError {
 impl StoreError {
     /// Transient: the database may come back, so the API answers 503 rather than 500.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            Self::Unreachable { .. } | Self::Database(_) | Self::WriterStopped
-        )
+        matches!(self, Self::Unreachable { .. } | Self::WriterStopped)
     }
 }
 
 impl From<sqlx::Error> for StoreError {
+    /// Connection trouble (the server is down, restarting, or the pool is exhausted) is
+    /// `Unreachable`; anything else is a real fault.
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Database(e.to_string())
+        let transient = match &e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => true,
+            // Postgres: connection exceptions (08xxx), shutdown (57P01-57P03), too many
+            // connections (53300); SQLite: busy/locked (5, 6).
+            sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+                c.starts_with("08") || c.starts_with("57P") || c == "53300" || c == "5" || c == "6"
+            }),
+            _ => false,
+        };
+        if transient {
+            StoreError::Unreachable {
+                url: String::new(),
+                reason: e.to_string(),
+            }
+        } else {
+            StoreError::Database(e.to_string())
+        }
     }
 }
 

@@ -101,7 +101,13 @@ impl TestApp {
 
 /// Asserts a problem+json response and returns its body.
 pub async fn problem(r: Response, status: StatusCode) -> Value {
-    assert_eq!(r.status(), status, "unexpected status");
+    if r.status() != status {
+        panic!(
+            "unexpected status {} (wanted {status}): {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+    }
     let ct = r
         .headers()
         .get("content-type")

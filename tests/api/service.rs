@@ -437,9 +437,25 @@ async fn reads_wait_for_a_minimum_position(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r["events"].as_array().unwrap().len(), 5);
+    // Beyond the end of the log: a client error, answered at once.
     let r = app
         .req(Method::GET, "/api/v1/audit/events", Some(&auditor))
         .header("x-min-position", (last + 100).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(r, StatusCode::BAD_REQUEST).await["field"],
+        "min_position"
+    );
+    // An event the projections cannot decode stalls them (loudly, never skipped): a read that
+    // must include it answers 503 with Retry-After instead of stale data.
+    let mut bad = event("rc-9", 0, "actor-x", None);
+    bad.aggregate_type = "Meeting".into();
+    let stalled = app.app.store.append(bad).await.unwrap().last_position;
+    let r = app
+        .req(Method::GET, "/api/v1/audit/events", Some(&auditor))
+        .header("x-min-position", stalled.to_string())
         .send()
         .await
         .unwrap();

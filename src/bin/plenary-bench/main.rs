@@ -1,0 +1,64 @@
+//! `plenary-bench`: measures the event log and the HTTP service and prints figures.
+//! Performance is measured here, never in timed tests; figures go to docs/PERFORMANCE.md.
+
+mod http;
+mod stats;
+mod store;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "plenary-bench", about = "Benchmarks for Plenary")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The event log: appends with 1/8/32 appenders, replay, long streams, projection rebuild,
+    /// framework-as-of over a large log, word diff.
+    Store(store::Args),
+    /// The HTTP service end to end: mixed load and one-meeting contention, then checks that
+    /// every acknowledged command is in the log once and projections equal a rebuild.
+    Http(http::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let result = rt.block_on(async {
+        println!("# plenary-bench — {}", machine());
+        match cli.command {
+            Command::Store(a) => store::run(a).await,
+            Command::Http(a) => http::run(a).await,
+        }
+    });
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "{cores} cores, {cpu}, Linux {}, {}",
+        kernel.trim(),
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+    )
+}

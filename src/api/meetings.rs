@@ -91,6 +91,22 @@ async fn body_command(
     authorize(&p, who, &env)?;
     env.supply("now", today())?;
     let cmd: BodyCommand = env.decode(&["now"])?;
+    // Rules of procedure change only by a decision that is on the register.
+    if let BodyCommand::ModifyRulesOfProcedure { decision, .. } = &cmd {
+        let key = decisions::key(decision.meeting_id.as_str(), decision.decision_number);
+        let found = docs::get(s.app.store.db(), decisions::NAME, &key).await?;
+        let matches = found.as_ref().is_some_and(|d| d["symbol"] == decision.symbol.as_str());
+        if !matches {
+            return Err(ApiError::unprocessable(
+                "unknown-decision",
+                format!(
+                    "decision {} ({}) of meeting {} is not on the decisions register",
+                    decision.decision_number, decision.symbol, decision.meeting_id
+                ),
+            )
+            .with_field("decision"));
+        }
+    }
     run(&s.app.bodies, id, cmd, &context(&p, h, hash)).await
 }
 

@@ -95,7 +95,9 @@ async fn body_command(
     if let BodyCommand::ModifyRulesOfProcedure { decision, .. } = &cmd {
         let key = decisions::key(decision.meeting_id.as_str(), decision.decision_number);
         let found = docs::get(s.app.store.db(), decisions::NAME, &key).await?;
-        let matches = found.as_ref().is_some_and(|d| d["symbol"] == decision.symbol.as_str());
+        let matches = found
+            .as_ref()
+            .is_some_and(|d| d["symbol"] == decision.symbol.as_str());
         if !matches {
             return Err(ApiError::unprocessable(
                 "unknown-decision",

@@ -148,3 +148,5 @@ macro_rules! backend_tests {
         }
     };
 }
+
+pub mod process;

@@ -15,7 +15,7 @@ pub struct AuditLog;
 
 const COLUMNS: &str = "position, event_id, aggregate_type, aggregate_id, stream_version, event_type, actor, role, on_behalf_of, correlation_id, causation_id, meeting_id, amendment_id, recorded_at_us, hash";
 const NCOLS: usize = 15;
-/// Rows per INSERT: 15 columns x 400 rows stays under SQLite's parameter limit.
+/// Rows per INSERT on SQLite: 15 columns x 400 rows stays under its parameter limit.
 const ROWS_PER_INSERT: usize = 400;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -74,14 +74,36 @@ impl Projection for AuditLog {
 
     async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError> {
         let entries: Vec<AuditEntry> = events.iter().map(AuditEntry::from_event).collect();
+        if let Tx::Postgres(t) = tx {
+            // One statement with arrays: several times faster than many bound VALUES rows.
+            let a = &entries;
+            sqlx::query(&format!(
+                "insert into audit_log ({COLUMNS}) select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[])"
+            ))
+            .bind(a.iter().map(|e| e.position).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.aggregate_type.as_str()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.aggregate_id.as_str()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.stream_version).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.actor.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.role.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.on_behalf_of.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.correlation_id.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.causation_id.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.meeting_id.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.amendment_id.as_deref()).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.recorded_at_us).collect::<Vec<_>>())
+            .bind(a.iter().map(|e| e.hash.as_str()).collect::<Vec<_>>())
+            .execute(&mut **t)
+            .await?;
+            return Ok(());
+        }
         for chunk in entries.chunks(ROWS_PER_INSERT) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|r| {
-                    let ps: Vec<String> =
-                        (1..=NCOLS).map(|c| format!("${}", r * NCOLS + c)).collect();
-                    format!("({})", ps.join(","))
-                })
-                .collect();
+            // Plain `?` placeholders: with `$N`, binding looks each name up among all of the
+            // statement's parameters, which is quadratic in a 6,000-parameter insert.
+            let row = format!("({})", vec!["?"; NCOLS].join(","));
+            let rows: Vec<&str> = (0..chunk.len()).map(|_| row.as_str()).collect();
             let sql = format!(
                 "insert into audit_log ({COLUMNS}) values {}",
                 rows.join(",")

@@ -12,13 +12,16 @@
 //! - [`projections`]: read models fed from the global log with transactional checkpoints, and
 //!   rebuild.
 //! - [`api`]: axum handlers, authentication and roles, problem+json errors, live stream.
+//! - [`audit`]: export bundles, signed checkpoints, offline verification, inclusion proofs and
+//!   replay from a bundle alone.
 //! - [`app`]: wiring: opens the store, runs aggregates under `CqrsFramework`, starts projectors.
 //! - [`demo`]: the end-to-end scenario of DOMAIN.md, driven through the HTTP API.
 //!
-//! Dependencies point inwards: `api` → `app` → `projections`/`store` → `domain`.
+//! Dependencies point inwards: `api`/`audit` → `app` → `projections`/`store` → `domain`.
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod demo;
 pub mod domain;
 pub mod projections;

@@ -1,11 +1,16 @@
 //! The `plenary` command line. Thin: every subcommand calls into the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use plenary::api::{self, auth::Role, AppState};
+use plenary::app::history::Cut;
 use plenary::app::{App, Settings};
+use plenary::audit::publisher::CheckpointPublisher;
+use plenary::audit::{bundle, checkpoint, proof, replay, verify};
 use plenary::store::{credentials, EventStore, DEFAULT_DATABASE_URL};
+use std::time::Duration;
 
 /// Plenary: an event-sourced record of consensus-based intergovernmental processes.
 #[derive(Debug, Parser)]
@@ -42,6 +47,37 @@ enum Command {
         /// Load the demo scenario (if the log is empty) and print a token for each role.
         #[arg(long)]
         demo: bool,
+        /// Ed25519 signing key file (from `plenary keys generate`): the service then publishes
+        /// signed checkpoints into the log.
+        #[arg(long, env = "PLENARY_SIGNING_KEY")]
+        signing_key: Option<PathBuf>,
+        /// Seconds between signed checkpoints (with --signing-key).
+        #[arg(long, env = "PLENARY_CHECKPOINT_EVERY", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+        checkpoint_every: u64,
+    },
+    /// Write an export bundle (events.jsonl + manifest.json) of the log or a range of it.
+    Export {
+        /// Directory to create (must not exist or be empty).
+        out: PathBuf,
+        /// First position (default 1).
+        #[arg(long)]
+        from: Option<i64>,
+        /// Last position (default: the head when the export starts).
+        #[arg(long)]
+        to: Option<i64>,
+        /// Sign the manifest with this Ed25519 key file.
+        #[arg(long, env = "PLENARY_SIGNING_KEY")]
+        signing_key: Option<PathBuf>,
+    },
+    /// Manage signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Offline tools for auditors: they read a bundle or proof, never the database.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Inspect the event log.
     Log {
@@ -64,6 +100,73 @@ enum Command {
 enum LogCommand {
     /// Check the whole hash chain; exits non-zero naming the first damaged position.
     Verify,
+    /// Publish one signed checkpoint of the log now.
+    Checkpoint {
+        #[arg(long, env = "PLENARY_SIGNING_KEY")]
+        signing_key: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Generate an Ed25519 key: writes FILE (secret, mode 0600) and FILE.pub; prints the
+    /// public key, which auditors keep.
+    Generate {
+        #[arg(long, default_value = "plenary-signing.key")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify an export bundle (a directory) or an inclusion proof (a file), offline. Exits
+    /// non-zero naming the first bad position and the kind of damage.
+    Verify {
+        path: PathBuf,
+        /// The public key you trust (64 hex characters or a .pub file).
+        #[arg(long)]
+        public_key: Option<String>,
+        /// A checkpoint kept outside the system (saved from /api/v1/log/checkpoints, or an
+        /// earlier export's manifest.json); repeatable.
+        #[arg(long)]
+        checkpoint: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the framework and the decisions register as of a moment, from a bundle alone.
+    Replay {
+        bundle: PathBuf,
+        /// A log position (`1234` or `p:1234`), a date (its end, UTC) or an RFC 3339 time.
+        #[arg(long)]
+        at: String,
+        /// Write the declaration as Markdown to this file (`-` for stdout).
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// Write the declaration as HTML to this file (`-` for stdout).
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Compare with what this live server shows for the same moment (http://host:port).
+        #[arg(long, requires = "token")]
+        server: Option<String>,
+        /// A bearer token for --server.
+        #[arg(long, env = "PLENARY_TOKEN")]
+        token: Option<String>,
+        /// Print the replay as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prove that the event at POSITION is in a published checkpoint (RFC 9162 inclusion
+    /// proof), from a bundle or from the database.
+    Prove {
+        position: i64,
+        /// Read events from this bundle instead of the database.
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// Write the proof here (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +226,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             bind,
             ready_max_lag,
             demo,
+            signing_key,
+            checkpoint_every,
         } => {
             let settings = Settings {
                 ready_max_lag,
@@ -131,7 +236,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let app = App::open(&cli.database, settings).await?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let projector = app.projector.spawn(stop_rx.clone());
-            let reactor = plenary::app::reactor::Reactor::new(app.clone()).spawn(stop_rx);
+            let reactor = plenary::app::reactor::Reactor::new(app.clone()).spawn(stop_rx.clone());
+            let checkpoints = match signing_key {
+                Some(path) => {
+                    let key = checkpoint::read_signing_key(&path)?;
+                    tracing::info!(every_s = checkpoint_every, public_key = %hex_key(&key), "publishing signed checkpoints");
+                    Some(
+                        CheckpointPublisher::new(app.store.clone(), key)
+                            .spawn(Duration::from_secs(checkpoint_every), stop_rx),
+                    )
+                }
+                None => None,
+            };
             let listener = tokio::net::TcpListener::bind(&bind).await?;
             let address = listener.local_addr()?;
             let state = AppState::new(app.clone());
@@ -143,9 +259,91 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let _ = stop_tx.send(true);
             let _ = projector.await;
             let _ = reactor.await;
+            if let Some(c) = checkpoints {
+                let _ = c.await;
+            }
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Log {
+            command: LogCommand::Checkpoint { signing_key },
+        } => {
+            let key = checkpoint::read_signing_key(&signing_key)?;
+            let store = EventStore::open(&cli.database).await?;
+            match CheckpointPublisher::new(store, key).publish().await? {
+                Some((s, position)) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "position": position,
+                        "checkpoint": s.checkpoint,
+                        "public_key": s.public_key,
+                        "signature": s.signature,
+                    }))?
+                ),
+                None => eprintln!("nothing new since the last checkpoint"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            out,
+            from,
+            to,
+            signing_key,
+        } => {
+            let signing_key = signing_key
+                .map(|p| checkpoint::read_signing_key(&p))
+                .transpose()?;
+            let store = EventStore::open(&cli.database).await?;
+            let started = std::time::Instant::now();
+            let summary = bundle::export(
+                &store,
+                &out,
+                bundle::ExportOptions {
+                    from,
+                    to,
+                    signing_key,
+                    progress: true,
+                },
+            )
+            .await?;
+            let c = &summary.manifest.checkpoint;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "exported {} events ({}..={}) to {} in {secs:.1}s ({:.0} events/s)\n  head {}\n  merkle root {}\n  {}",
+                c.count,
+                c.first_position,
+                c.last_position,
+                out.display(),
+                c.count as f64 / secs.max(1e-9),
+                c.head_hash,
+                c.merkle_root,
+                if summary.manifest.signature.is_some() { "signed" } else { "not signed (no --signing-key)" }
+            );
+            if let Some(f) = summary.damage {
+                println!(
+                    "WARNING: the log is damaged at position {} ({}): {}; the bundle holds it as found",
+                    f.position,
+                    f.damage.label(),
+                    f.detail
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Generate { out },
+        } => {
+            let key = checkpoint::generate_key()?;
+            let public = checkpoint::write_key_files(&out, &key)?;
+            eprintln!(
+                "wrote the secret key to {} and the public key to {}",
+                out.display(),
+                public.display()
+            );
+            println!("{}", hex_key(&key));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => audit(command, &cli.database).await,
         Command::Log {
             command: LogCommand::Verify,
         } => {
@@ -161,8 +359,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
                 Some(f) => {
                     println!(
-                        "BROKEN at position {}: {:?}: {}",
-                        f.position, f.damage, f.detail
+                        "BROKEN at position {}: {}: {}",
+                        f.position,
+                        f.damage.label(),
+                        f.detail
                     );
                     Ok(ExitCode::FAILURE)
                 }
@@ -224,6 +424,167 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 app.projector.position(),
                 started.elapsed()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
+    hex::encode(key.verifying_key().as_bytes())
+}
+
+/// The auditor's offline commands. None of them opens the database except `prove` without
+/// `--bundle`.
+async fn audit(
+    command: AuditCommand,
+    database: &str,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match command {
+        AuditCommand::Verify {
+            path,
+            public_key,
+            checkpoint: external,
+            json,
+        } => {
+            let key = public_key
+                .as_deref()
+                .map(checkpoint::parse_public_key)
+                .transpose()?;
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path)?;
+                let proof: proof::InclusionProof = serde_json::from_str(&text)
+                    .map_err(|e| format!("{} is not an inclusion proof: {e}", path.display()))?;
+                let r = verify::verify_proof(&proof, key.as_ref())?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&r)?);
+                } else {
+                    match &r.problem {
+                        None => println!(
+                            "ok: event {} ({}) is in the log described by the checkpoint up to position {}; signature {}",
+                            r.position, r.event_type, r.checkpoint_last_position, r.signature
+                        ),
+                        Some(f) => println!(
+                            "BAD PROOF at position {}: {}: {}",
+                            f.position,
+                            f.damage.label(),
+                            f.detail
+                        ),
+                    }
+                }
+                return Ok(if r.problem.is_none() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                });
+            }
+            let external = external
+                .iter()
+                .map(|p| verify::External::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let r = verify::verify_bundle(&path, key.as_ref(), &external)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "{} events checked ({}..={}), head {}, merkle root {}, signature {}",
+                    r.events_checked,
+                    r.first_position,
+                    r.last_position,
+                    r.head_hash,
+                    r.merkle_root,
+                    r.signature
+                );
+                for c in &r.checkpoints {
+                    println!(
+                        "  checkpoint up to {} ({}): {}",
+                        c.last_position, c.source, c.outcome
+                    );
+                }
+                match &r.problem {
+                    None => println!("ok: the bundle is intact"),
+                    Some(f) => println!(
+                        "BROKEN at position {}: {}: {}",
+                        f.position,
+                        f.damage.label(),
+                        f.detail
+                    ),
+                }
+            }
+            Ok(if r.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        AuditCommand::Replay {
+            bundle: dir,
+            at,
+            markdown,
+            html,
+            server,
+            token,
+            json,
+        } => {
+            let cut = Cut::parse_at(&at)?;
+            let r = replay::replay(&dir, cut)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print!("{}", replay::render_text(&r));
+            }
+            for (target, text) in [
+                (
+                    markdown,
+                    replay::render_markdown as fn(&replay::Replayed) -> String,
+                ),
+                (html, replay::render_html),
+            ] {
+                match target {
+                    Some(p) if p.as_os_str() == "-" => print!("{}", text(&r)),
+                    Some(p) => {
+                        std::fs::write(&p, text(&r))?;
+                        eprintln!("wrote {}", p.display());
+                    }
+                    None => {}
+                }
+            }
+            if let (Some(base), Some(token)) = (server, token) {
+                let diffs = replay::compare_with_server(&r, cut, &base, &token).await?;
+                if diffs.is_empty() {
+                    println!("\nmatches {base} for the same moment");
+                } else {
+                    println!("\nDIFFERS from {base}:");
+                    for d in diffs {
+                        println!("  {d}");
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Prove {
+            position,
+            bundle: dir,
+            out,
+        } => {
+            let p = match dir {
+                Some(dir) => proof::prove_from_bundle(&dir, position)?,
+                None => {
+                    let store = EventStore::open(database).await?;
+                    proof::prove_from_store(&store, position).await?
+                }
+            };
+            let text = serde_json::to_string_pretty(&p)? + "\n";
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)?;
+                    eprintln!("wrote the proof to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            if p.signature.is_none() {
+                eprintln!("note: no signed checkpoint covers position {position}; the proof is against an unsigned root (publish a checkpoint, or export with --signing-key)");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -65,23 +65,7 @@ pub fn rfc3339(us: i64) -> String {
 
 /// Parses an RFC 3339 time or a plain date; `end` makes a date mean its last microsecond.
 pub fn parse_time(field: &str, s: &str, end: bool) -> Result<i64, ApiError> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.timestamp_micros());
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let t = if end {
-            d.and_hms_micro_opt(23, 59, 59, 999_999)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        };
-        if let Some(t) = t {
-            return Ok(t.and_utc().timestamp_micros());
-        }
-    }
-    Err(ApiError::bad_request(
-        field,
-        format!("'{s}' is neither an RFC 3339 time nor a date (YYYY-MM-DD)"),
-    ))
+    crate::app::history::parse_time(s, end).map_err(|why| ApiError::bad_request(field, why))
 }
 
 #[tracing::instrument(skip_all)]

@@ -5,15 +5,15 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::auth::Principal;
 use super::commands::{authorize, context, run, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, Query};
 use super::AppState;
-use crate::app::history::{framework_at, Cut};
-use crate::domain::framework::{diff, Framework, FrameworkCommand, ParagraphView};
+use crate::app::history::{framework_at, view, Cut, FrameworkView};
+use crate::domain::framework::{diff, FrameworkCommand};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,38 +38,7 @@ struct AtParams {
 
 /// Parses `at` into a cut of the history.
 pub fn parse_at(at: &str) -> Result<Cut, ApiError> {
-    let digits = at.strip_prefix("p:").unwrap_or(at);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && !at.contains('-') {
-        return digits
-            .parse()
-            .map(Cut::Position)
-            .map_err(|_| ApiError::bad_request("at", "log position out of range"));
-    }
-    super::audit::parse_time("at", at, true).map(Cut::Time)
-}
-
-#[derive(Serialize)]
-pub struct FrameworkView {
-    pub id: String,
-    pub name: Option<String>,
-    pub version: u32,
-    /// The log position this view includes.
-    pub as_of_position: i64,
-    pub paragraphs: Vec<ParagraphView>,
-    pub applied_amendments: serde_json::Value,
-    pub endorsements: serde_json::Value,
-}
-
-pub fn view(id: &str, f: &Framework, position: i64) -> FrameworkView {
-    FrameworkView {
-        id: id.to_owned(),
-        name: f.name().map(|n| n.to_string()),
-        version: f.version(),
-        as_of_position: position,
-        paragraphs: f.paragraph_views(),
-        applied_amendments: serde_json::to_value(f.applied_amendments()).unwrap_or_default(),
-        endorsements: serde_json::to_value(f.endorsements()).unwrap_or_default(),
-    }
+    Cut::parse_at(at).map_err(|why| ApiError::bad_request("at", why))
 }
 
 /// The framework now (every paragraph with the decision that gave it its wording), or as of

@@ -117,6 +117,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/v1/credentials", summary: "Issue a credential; the token is shown once", who: "admin", query: &[], input: Input::Credential },
     Route { method: "delete", path: "/api/v1/credentials/{id}", summary: "Revoke a credential", who: "admin", query: &[], input: Input::None },
     Route { method: "get", path: "/api/v1/log/head", summary: "Head of the hash chain", who: "auditor, secretariat, admin", query: &[], input: Input::None },
+    Route { method: "get", path: "/api/v1/log/checkpoints", summary: "Signed checkpoints published into the log", who: "auditor, secretariat, admin", query: &[], input: Input::None },
     Route { method: "get", path: "/api/v1/log/verify", summary: "Verify the whole hash chain on the server", who: "auditor, admin", query: &[], input: Input::None },
     Route { method: "get", path: "/api/v1/projections", summary: "Read-model positions", who: "admin, auditor, secretariat", query: &[], input: Input::None },
     Route { method: "get", path: "/api/v1/audit/events", summary: "The audit history, filtered, in log order, with cursor paging", who: "auditor, secretariat, admin",

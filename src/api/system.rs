@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/ready", get(ready))
         .route("/api/v1/log/head", get(log_head))
         .route("/api/v1/log/verify", get(log_verify))
+        .route("/api/v1/log/checkpoints", get(log_checkpoints))
         .route("/api/v1/projections", get(projections))
         .route(
             "/api/v1/credentials",
@@ -109,6 +110,41 @@ async fn log_verify(
     p.require(&[Role::Auditor, Role::Admin])?;
     let report = s.app.store.verify().await?;
     Ok(axum::Json(report))
+}
+
+/// The signed checkpoints the service published into the log, oldest first. An auditor keeps
+/// copies outside the system and later gives them to `plenary audit verify --checkpoint`.
+#[tracing::instrument(skip_all)]
+async fn log_checkpoints(
+    State(s): State<AppState>,
+    p: Principal,
+) -> Result<impl IntoResponse, ApiError> {
+    use crate::audit::checkpoint::{self, SignedCheckpoint};
+    p.require(&[Role::Auditor, Role::Secretariat, Role::Admin])?;
+    let events = s
+        .app
+        .store
+        .read_stream(checkpoint::STREAM_TYPE, checkpoint::STREAM_ID, 0)
+        .await?;
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let signed: SignedCheckpoint = e
+            .payload_json()?
+            .get_mut(checkpoint::EVENT_TYPE)
+            .map(serde_json::Value::take)
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                ApiError::from(crate::store::StoreError::Corrupt {
+                    position: e.position,
+                    reason: "a CheckpointPublished event that does not decode".into(),
+                })
+            })?;
+        let mut entry = serde_json::to_value(&signed).unwrap_or_default();
+        entry["position"] = e.position.into();
+        entry["recorded_at_us"] = e.recorded_at_us.into();
+        out.push(entry);
+    }
+    Ok(axum::Json(serde_json::json!({ "checkpoints": out })))
 }
 
 #[derive(Serialize)]

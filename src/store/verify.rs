@@ -22,6 +22,25 @@ pub enum Damage {
     Reordered,
     /// Events are missing from the end of the log (the head says there were more).
     Truncated,
+    /// A signature does not verify with the trusted key (export bundles, checkpoints).
+    SignatureMismatch,
+    /// An export's manifest disagrees with its events (count, Merkle root).
+    ManifestMismatch,
+}
+
+impl Damage {
+    /// The word an auditor reads in a report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Damage::Changed => "changed",
+            Damage::Deleted => "missing",
+            Damage::Inserted => "inserted",
+            Damage::Reordered => "reordered",
+            Damage::Truncated => "truncated",
+            Damage::SignatureMismatch => "signature mismatch",
+            Damage::ManifestMismatch => "manifest mismatch",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

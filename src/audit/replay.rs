@@ -1,0 +1,339 @@
+//! Replay from an export bundle alone: the frameworks and the decisions register as they stood
+//! at a log position or a time, folded with the same code the live service uses.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::bundle::{self, EventLine, Manifest};
+use crate::app::history::{fold_framework, view, Cut, FrameworkView};
+use crate::projections::decisions::DecisionsRegister;
+use crate::projections::docs::DocFold;
+use crate::store::StoredEvent;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Replayed {
+    /// The last log position the replay includes.
+    pub position: i64,
+    pub cut: String,
+    pub frameworks: Vec<FrameworkView>,
+    /// The decisions register, in log order.
+    pub decisions: Vec<Value>,
+}
+
+/// Replays `dir` up to `cut` (a position or a time; versions are per framework and not a cut
+/// of the whole log).
+pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
+    if matches!(cut, Cut::Version(_)) {
+        return Err("replay cuts the log at a position or a time, not a version".into());
+    }
+    let manifest = Manifest::read(dir)?;
+    let mut streams: BTreeMap<String, Vec<StoredEvent>> = BTreeMap::new();
+    let mut decisions: BTreeMap<String, Value> = BTreeMap::new();
+    let mut position = 0;
+    let mut failed: Option<String> = None;
+    bundle::for_each_line(dir, &manifest, |n, line| {
+        // Most events are neither framework nor decision: read only the envelope first.
+        let l: EventLine<'_> = match serde_json::from_str(line) {
+            Ok(l) => l,
+            Err(e) => {
+                failed = Some(format!("line {n}: {e} (run `plenary audit verify`)"));
+                return false;
+            }
+        };
+        let included = match cut {
+            Cut::Position(p) => l.position <= p,
+            Cut::Time(t) => l.recorded_at_us <= t,
+            _ => true,
+        };
+        if !included {
+            // Positions only grow; times may not (clocks), so a time cut reads on.
+            return !matches!(cut, Cut::Position(_));
+        }
+        position = l.position;
+        // The register folds meeting events only; frameworks are their own streams.
+        if l.aggregate_type != "Framework" && l.aggregate_type != "Meeting" {
+            return true;
+        }
+        let e = match l.to_stored() {
+            Ok(e) => e,
+            Err(why) => {
+                failed = Some(why);
+                return false;
+            }
+        };
+        if e.aggregate_type == "Framework" {
+            streams.entry(e.aggregate_id.clone()).or_default().push(e);
+            return true;
+        }
+        for key in DecisionsRegister.keys(&e) {
+            match DecisionsRegister.fold(&key, decisions.remove(&key), &e) {
+                Ok(Some(doc)) => {
+                    decisions.insert(key, doc);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    failed = Some(err.to_string());
+                    return false;
+                }
+            }
+        }
+        true
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let mut frameworks = Vec::new();
+    for (id, events) in streams {
+        // The time cut of a framework stream is a prefix, exactly as the live service reads it.
+        if let Some((f, at)) = fold_framework(&events, cut).map_err(|e| e.to_string())? {
+            frameworks.push(view(&id, &f, at));
+        }
+    }
+    let mut decisions: Vec<Value> = decisions.into_values().collect();
+    decisions.sort_by_key(|d| d["position"].as_i64());
+    Ok(Replayed {
+        position,
+        cut: match cut {
+            Cut::Position(p) => format!("position {p}"),
+            Cut::Time(t) => chrono::DateTime::from_timestamp_micros(t)
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_else(|| t.to_string()),
+            _ => "latest".into(),
+        },
+        frameworks,
+        decisions,
+    })
+}
+
+/// The replay as plain text for a terminal.
+pub fn render_text(r: &Replayed) -> String {
+    let mut s = format!("As of {} (log position {})\n", r.cut, r.position);
+    for f in &r.frameworks {
+        s.push_str(&format!(
+            "\n== {} ({}), version {}, last changed at position {} ==\n",
+            f.name.as_deref().unwrap_or("(unnamed)"),
+            f.id,
+            f.version,
+            f.as_of_position
+        ));
+        for p in &f.paragraphs {
+            s.push_str(&format!(
+                "{:>6}  {}\n        [{}]\n",
+                p.number,
+                p.text,
+                provenance(&p.provenance)
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "\n== Decisions register ({}) ==\n",
+        r.decisions.len()
+    ));
+    for d in &r.decisions {
+        s.push_str(&format!(
+            "{}  {}  {}  {}: {}\n",
+            d["symbol"].as_str().unwrap_or("-"),
+            d["date"].as_str().unwrap_or("-"),
+            d["meeting_id"].as_str().unwrap_or("-"),
+            d["kind"].as_str().unwrap_or("-"),
+            d["text"].as_str().unwrap_or("")
+        ));
+    }
+    s
+}
+
+fn provenance(p: &crate::domain::framework::Provenance) -> String {
+    use crate::domain::framework::Provenance as P;
+    match p {
+        P::Establishment { symbol, date } => format!("established by {symbol}, {date}"),
+        P::Decision {
+            decision,
+            amendment_id,
+        } => format!(
+            "decision {} ({} no. {}), {}, amendment {amendment_id}",
+            decision.symbol, decision.meeting_id, decision.number, decision.date
+        ),
+        P::ExternalEndorsement { symbol, date } => format!("endorsed by {symbol}, {date}"),
+    }
+}
+
+/// The declaration text as Markdown.
+pub fn render_markdown(r: &Replayed) -> String {
+    let mut s = String::new();
+    for f in &r.frameworks {
+        s.push_str(&format!(
+            "# {}\n\n*Version {}, as of {} (log position {}).*\n\n",
+            md_escape(f.name.as_deref().unwrap_or(&f.id)),
+            f.version,
+            r.cut,
+            r.position
+        ));
+        for p in &f.paragraphs {
+            s.push_str(&format!(
+                "**{}** {}\n\n<sub>{}</sub>\n\n",
+                md_escape(&p.number),
+                md_escape(p.text.as_str()),
+                md_escape(&provenance(&p.provenance))
+            ));
+        }
+    }
+    s
+}
+
+/// The declaration text as a standalone HTML page; every text is escaped.
+pub fn render_html(r: &Replayed) -> String {
+    let mut s = String::from(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Political Declaration</title>\n<style>body{font-family:serif;max-width:46em;margin:2em auto}p.prov{font-size:.8em;color:#555}</style></head><body>\n",
+    );
+    for f in &r.frameworks {
+        s.push_str(&format!(
+            "<h1>{}</h1>\n<p><em>Version {}, as of {} (log position {}).</em></p>\n",
+            html_escape(f.name.as_deref().unwrap_or(&f.id)),
+            f.version,
+            html_escape(&r.cut),
+            r.position
+        ));
+        for p in &f.paragraphs {
+            s.push_str(&format!(
+                "<p id=\"{}\"><strong>{}</strong> {}</p>\n<p class=\"prov\">{}</p>\n",
+                html_escape(p.id.as_str()),
+                html_escape(&p.number),
+                html_escape(p.text.as_str()),
+                html_escape(&provenance(&p.provenance))
+            ));
+        }
+    }
+    s.push_str("</body></html>\n");
+    s
+}
+
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown-significant characters escaped, so a paragraph's text is shown, never interpreted.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_{}[]<>()#+-.!|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Compares a replay with what a live server shows for the same cut. Returns the differences
+/// (empty when they agree).
+pub async fn compare_with_server(
+    r: &Replayed,
+    cut: Cut,
+    base: &str,
+    token: &str,
+) -> Result<Vec<String>, String> {
+    let at = match cut {
+        Cut::Position(p) => format!("p:{p}"),
+        Cut::Time(t) => chrono::DateTime::from_timestamp_micros(t)
+            .ok_or("time out of range")?
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        _ => return Err("compare needs a position or a time".into()),
+    };
+    let mut diffs = Vec::new();
+    for f in &r.frameworks {
+        let path = format!(
+            "/api/v1/frameworks/{}?at={}",
+            f.id,
+            form_urlencoded::byte_serialize(at.as_bytes()).collect::<String>()
+        );
+        let live = http_get(base, &path, token).await?;
+        let mine = serde_json::to_value(f).map_err(|e| e.to_string())?;
+        if live != mine {
+            diffs.push(format!(
+                "framework {}: the server shows version {} at position {}, the bundle version {} at position {}",
+                f.id, live["version"], live["as_of_position"], f.version, f.as_of_position
+            ));
+        }
+    }
+    let live = http_get(base, "/api/v1/decisions", token).await?;
+    let included = |d: &Value| match cut {
+        Cut::Position(p) => d["position"].as_i64().is_some_and(|x| x <= p),
+        Cut::Time(t) => d["recorded_at_us"].as_i64().is_some_and(|x| x <= t),
+        _ => true,
+    };
+    let live: Vec<Value> = live["decisions"]
+        .as_array()
+        .ok_or("the server's decisions register is not a list")?
+        .iter()
+        .filter(|d| included(d))
+        .cloned()
+        .collect();
+    if live != r.decisions {
+        diffs.push(format!(
+            "decisions register: the server shows {} decisions, the bundle {}",
+            live.len(),
+            r.decisions.len()
+        ));
+    }
+    Ok(diffs)
+}
+
+/// A GET over plain HTTP (the server is reached on a trusted network or through a tunnel).
+async fn http_get(base: &str, path: &str, token: &str) -> Result<Value, String> {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Empty<hyper::body::Bytes>>();
+    let uri = format!("{}{path}", base.trim_end_matches('/'));
+    let req = hyper::Request::get(&uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(http_body_util::Empty::new())
+        .map_err(|e| format!("bad server URL {uri}: {e}"))?;
+    let res = client
+        .request(req)
+        .await
+        .map_err(|e| format!("cannot reach {uri}: {e}"))?;
+    let status = res.status();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if !status.is_success() {
+        return Err(format!(
+            "{uri} answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        ));
+    }
+    serde_json::from_slice(&body).map_err(|e| format!("{uri} did not answer JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_markup_inert() {
+        assert_eq!(
+            html_escape("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
+        assert_eq!(
+            md_escape("*bold* [link](x)"),
+            "\\*bold\\* \\[link\\]\\(x\\)"
+        );
+    }
+}

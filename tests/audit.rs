@@ -1,0 +1,617 @@
+//! Auditors' tools end to end: export bundles, signed checkpoints, offline verification with
+//! every kind of damage, inclusion proofs, and replay compared with the live server.
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use plenary::api::{self, AppState};
+use plenary::app::history::Cut;
+use plenary::audit::bundle::{self, ExportOptions, Manifest};
+use plenary::audit::checkpoint::SignedCheckpoint;
+use plenary::audit::publisher::CheckpointPublisher;
+use plenary::audit::{proof, replay, verify};
+use plenary::demo::{self, InProcess};
+use plenary::store::verify::Damage;
+use plenary::store::{AppendCommand, EventStore, NewEvent};
+
+use common::Backend;
+use helpers::{spawn_app, TestApp};
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+async fn caught_up(app: &TestApp) {
+    for _ in 0..500 {
+        if app.app.projector.position() >= app.app.store.head() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("projections did not catch up");
+}
+
+/// The demo scenario loaded through the API, a signed checkpoint published, and a signed
+/// export of the whole log.
+struct Loaded {
+    app: TestApp,
+    tokens: demo::Tokens,
+    outcome: demo::Outcome,
+    dir: tempfile::TempDir,
+}
+
+async fn loaded(backend: Backend) -> Option<Loaded> {
+    let app = spawn_app(backend).await?;
+    let client = InProcess(api::router(AppState::new(app.app.clone())));
+    let tokens = demo::tokens(&client, &app.admin).await.unwrap();
+    let outcome = demo::load(&client, &tokens).await.unwrap();
+    let mut publisher = CheckpointPublisher::new(app.app.store.clone(), key(1));
+    let (signed, _) = publisher.publish().await.unwrap().expect("a checkpoint");
+    assert_eq!(
+        publisher.publish().await.unwrap(),
+        None,
+        "nothing new: no second checkpoint"
+    );
+    assert_eq!(signed.checkpoint.first_position, 1);
+    caught_up(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = bundle::export(
+        &app.app.store,
+        &dir.path().join("bundle"),
+        ExportOptions {
+            signing_key: Some(key(1)),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(summary.damage.is_none());
+    Some(Loaded {
+        app,
+        tokens,
+        outcome,
+        dir,
+    })
+}
+
+impl Loaded {
+    fn bundle(&self) -> PathBuf {
+        self.dir.path().join("bundle")
+    }
+}
+
+async fn replay_equals_live_at_several_points(backend: Backend) {
+    let Some(l) = loaded(backend).await else {
+        return;
+    };
+    let report = verify::verify_bundle(&l.bundle(), Some(&key(1).verifying_key()), &[]).unwrap();
+    assert!(report.ok(), "{report:?}");
+    assert_eq!(report.signature, "valid");
+    assert_eq!(report.checkpoints.len(), 1);
+    assert_eq!(report.checkpoints[0].outcome, "ok");
+
+    let head = l.app.app.store.head();
+    let mut points: Vec<i64> = l.outcome.day_ends.iter().map(|(_, p)| *p).collect();
+    points.push(head);
+    assert!(points.len() >= 4);
+    let mut versions = Vec::new();
+    let mut decisions = Vec::new();
+    for p in points {
+        let r = replay::replay(&l.bundle(), Cut::Position(p)).unwrap();
+        let diffs =
+            replay::compare_with_server(&r, Cut::Position(p), &l.app.base, &l.tokens.auditor)
+                .await
+                .unwrap();
+        assert!(diffs.is_empty(), "at position {p}: {diffs:?}");
+        versions.push(r.frameworks.iter().map(|f| f.version).max().unwrap_or(0));
+        decisions.push(r.decisions.len());
+    }
+    // The points differ: the declaration grows in versions and the register in decisions.
+    assert!(versions.first() < versions.last(), "{versions:?}");
+    assert!(decisions.first() < decisions.last(), "{decisions:?}");
+
+    // A cut by time, at the moment the first conference day ended.
+    let day1 = l.outcome.day_ends[0].1;
+    let at = l.app.app.store.read_all(day1 - 1, 1).await.unwrap()[0].recorded_at_us;
+    let r = replay::replay(&l.bundle(), Cut::Time(at)).unwrap();
+    let diffs = replay::compare_with_server(&r, Cut::Time(at), &l.app.base, &l.tokens.auditor)
+        .await
+        .unwrap();
+    assert!(diffs.is_empty(), "{diffs:?}");
+
+    // Declaration text as Markdown and HTML: every paragraph, escaped.
+    let r = replay::replay(&l.bundle(), Cut::Position(head)).unwrap();
+    let md = replay::render_markdown(&r);
+    let html = replay::render_html(&r);
+    let f = &r.frameworks[0];
+    assert!(md.contains(&format!("Version {}", f.version)));
+    for p in &f.paragraphs {
+        let first_word = p.text.as_str().split_whitespace().next().unwrap();
+        assert!(html.contains(&replay::html_escape(first_word)));
+    }
+    assert!(!html.contains("<script"));
+}
+
+async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(backend: Backend) {
+    let Some(l) = loaded(backend).await else {
+        return;
+    };
+    let vk = key(1).verifying_key();
+    let r = replay::replay(&l.bundle(), Cut::Position(l.app.app.store.head())).unwrap();
+    let adopted = r
+        .decisions
+        .iter()
+        .find(|d| d["kind"] == "amendment_adopted")
+        .expect("an adopted amendment in the register");
+    let position = adopted["position"].as_i64().unwrap();
+
+    for p in [
+        proof::prove_from_store(&l.app.app.store, position)
+            .await
+            .unwrap(),
+        proof::prove_from_bundle(&l.bundle(), position).unwrap(),
+    ] {
+        assert!(
+            p.signature.is_some(),
+            "proved against the signed checkpoint"
+        );
+        assert_eq!(p.event["event_type"], "DecisionTaken");
+        let ok = verify::verify_proof(&p, Some(&vk)).unwrap();
+        assert!(ok.problem.is_none(), "{ok:?}");
+
+        // One byte of the decision's content changed.
+        let text = serde_json::to_string(&p).unwrap();
+        let needle = "\"DecisionTaken\":{";
+        let at = text.find(needle).unwrap() + needle.len() + 2;
+        let mut bytes = text.into_bytes();
+        bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+        let changed: proof::InclusionProof = serde_json::from_slice(&bytes).unwrap();
+        let bad = verify::verify_proof(&changed, Some(&vk)).unwrap();
+        assert_eq!(bad.problem.unwrap().damage, Damage::Changed);
+
+        // One hex digit of the audit path changed.
+        let mut tampered = p.clone();
+        let first = tampered.path[0].as_bytes()[0];
+        tampered.path[0].replace_range(0..1, if first == b'0' { "1" } else { "0" });
+        let bad = verify::verify_proof(&tampered, Some(&vk)).unwrap();
+        assert_eq!(bad.problem.unwrap().damage, Damage::Changed);
+
+        // The right proof under a key the auditor does not trust.
+        let bad = verify::verify_proof(&p, Some(&key(2).verifying_key())).unwrap();
+        assert_eq!(bad.problem.unwrap().damage, Damage::SignatureMismatch);
+    }
+}
+
+/// Each scenario test once per backend (the Postgres half fails, never skips, when
+/// PLENARY_TEST_POSTGRES is set).
+macro_rules! per_backend {
+    ($($name:ident),*) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                super::$name(super::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                super::$name(super::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
+per_backend!(
+    replay_equals_live_at_several_points,
+    inclusion_proof_verifies_and_fails_after_a_one_byte_change
+);
+
+// ---- tamper tests on bundle files -------------------------------------------------------
+
+/// A small log of 40 events on three streams with a signed checkpoint after event 30, exported
+/// signed to `signed/` and unsigned to `plain/`.
+async fn small_bundles() -> (tempfile::TempDir, SignedCheckpoint) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EventStore::open(&format!("sqlite://{}", dir.path().join("log.db").display()))
+        .await
+        .unwrap();
+    let mut versions = [0i64; 3];
+    let mut checkpoint = None;
+    for i in 0..40 {
+        if i == 30 {
+            let mut p = CheckpointPublisher::new(store.clone(), key(1));
+            checkpoint = p.publish().await.unwrap().map(|(s, _)| s);
+            continue;
+        }
+        let s = i % 3;
+        store
+            .append(AppendCommand {
+                aggregate_type: "Note".into(),
+                aggregate_id: format!("n{s}"),
+                expected_version: versions[s],
+                events: vec![NewEvent {
+                    event_type: "Noted".into(),
+                    event_version: "1".into(),
+                    payload: format!(r#"{{"Noted":{{"text":"note number {i} <b>é</b>"}}}}"#),
+                    metadata: r#"{"actor":"tester","role":"secretariat"}"#.into(),
+                }],
+                idempotency_key: None,
+                request_hash: String::new(),
+                snapshot: None,
+            })
+            .await
+            .unwrap();
+        versions[s] += 1;
+    }
+    for (name, signing_key) in [("signed", Some(key(1))), ("plain", None)] {
+        bundle::export(
+            &store,
+            &dir.path().join(name),
+            ExportOptions {
+                signing_key,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    store.close().await;
+    (dir, checkpoint.unwrap())
+}
+
+fn copy_bundle(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for f in [bundle::EVENTS_FILE, bundle::MANIFEST_FILE] {
+        std::fs::copy(from.join(f), to.join(f)).unwrap();
+    }
+}
+
+fn lines(dir: &Path) -> Vec<Vec<u8>> {
+    std::fs::read(dir.join(bundle::EVENTS_FILE))
+        .unwrap()
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn write_lines(dir: &Path, lines: &[Vec<u8>]) {
+    let mut out = Vec::new();
+    for l in lines {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    }
+    std::fs::write(dir.join(bundle::EVENTS_FILE), out).unwrap();
+}
+
+/// Re-hashes event `e` at its place in the chain after `prev`, as a forger would.
+fn forge(mut e: plenary::store::StoredEvent, prev: [u8; 32]) -> Vec<u8> {
+    e.prev_hash = prev;
+    e.hash = e.compute_hash(&prev);
+    let mut out = Vec::new();
+    bundle::write_line(&mut out, &e).unwrap();
+    out
+}
+
+fn parse(line: &[u8]) -> plenary::store::StoredEvent {
+    bundle::parse_line(std::str::from_utf8(line).unwrap()).unwrap()
+}
+
+fn damage_of(dir: &Path, trusted: Option<&SigningKey>) -> Option<(i64, Damage)> {
+    let vk = trusted.map(SigningKey::verifying_key);
+    let r = verify::verify_bundle(dir, vk.as_ref(), &[]).unwrap();
+    r.problem.map(|f| (f.position, f.damage))
+}
+
+#[tokio::test]
+async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
+    let (root, _) = small_bundles().await;
+    let signed = root.path().join("signed");
+    let plain = root.path().join("plain");
+    assert_eq!(damage_of(&signed, Some(&key(1))), None);
+    assert_eq!(damage_of(&plain, None), None);
+    let original = lines(&signed);
+    assert_eq!(original.len(), 40);
+
+    let case = |name: &str, edit: &dyn Fn(&mut Vec<Vec<u8>>)| {
+        let dir = root.path().join(name);
+        copy_bundle(&signed, &dir);
+        let mut l = original.clone();
+        edit(&mut l);
+        write_lines(&dir, &l);
+        damage_of(&dir, Some(&key(1)))
+    };
+
+    // Changed: one byte of one event's text.
+    let changed = case("changed", &|l| {
+        let i = l[6].windows(6).position(|w| w == b"number").unwrap();
+        l[6][i] = b'N';
+    });
+    assert_eq!(changed, Some((7, Damage::Changed)));
+
+    // Missing: an event removed from the middle.
+    assert_eq!(
+        case("missing", &|l| {
+            l.remove(9);
+        }),
+        Some((10, Damage::Deleted))
+    );
+
+    // Reordered: two events swapped.
+    assert_eq!(
+        case("reordered", &|l| l.swap(11, 12)),
+        Some((12, Damage::Reordered))
+    );
+
+    // Truncated: the last two events cut off.
+    assert_eq!(
+        case("truncated", &|l| l.truncate(38)),
+        Some((39, Damage::Truncated))
+    );
+
+    // Inserted: a well-formed event forged after the head, correctly chained.
+    assert_eq!(
+        case("inserted-after", &|l| {
+            let last = parse(l.last().unwrap());
+            let mut extra = last.clone();
+            extra.position += 1;
+            extra.event_id = uuid::Uuid::now_v7();
+            l.push(forge(extra, last.hash));
+        }),
+        Some((41, Damage::Inserted))
+    );
+
+    // Inserted: an event re-hashed so it no longer links to its predecessor.
+    assert_eq!(
+        case("inserted-middle", &|l| {
+            let e = parse(&l[19]);
+            l[19] = forge(e, [7u8; 32]);
+        }),
+        Some((20, Damage::Inserted))
+    );
+
+    // A line that is not even UTF-8.
+    assert_eq!(
+        case("not-utf8", &|l| l[4] = vec![0xff, 0xfe, b'{']),
+        Some((5, Damage::Changed))
+    );
+
+    // Signature: the right bundle, a key the auditor does not trust.
+    assert_eq!(
+        damage_of(&signed, Some(&key(2))).map(|d| d.1),
+        Some(Damage::SignatureMismatch)
+    );
+    // Signature: the manifest's root edited (signed bundle) ...
+    let edit_manifest = |from: &Path, name: &str| {
+        let dir = root.path().join(name);
+        copy_bundle(from, &dir);
+        let mut m = Manifest::read(&dir).unwrap();
+        m.checkpoint.merkle_root = "00".repeat(32);
+        std::fs::write(
+            dir.join(bundle::MANIFEST_FILE),
+            serde_json::to_string(&m).unwrap(),
+        )
+        .unwrap();
+        dir
+    };
+    let dir = edit_manifest(&signed, "manifest-signed");
+    assert_eq!(
+        damage_of(&dir, Some(&key(1))).map(|d| d.1),
+        Some(Damage::SignatureMismatch)
+    );
+    // ... and in an unsigned bundle, where the root no longer matches the events.
+    let dir = edit_manifest(&plain, "manifest-plain");
+    assert_eq!(damage_of(&dir, None), Some((40, Damage::ManifestMismatch)));
+    // A key given for an unsigned bundle is a failure, not a pass.
+    assert_eq!(
+        damage_of(&plain, Some(&key(1))).map(|d| d.1),
+        Some(Damage::SignatureMismatch)
+    );
+}
+
+#[tokio::test]
+async fn a_consistently_rewritten_history_is_caught_by_a_checkpoint_kept_elsewhere() {
+    let (root, published) = small_bundles().await;
+    let plain = root.path().join("plain");
+    // The forger changes event 5 and re-hashes everything after it, and drops the published
+    // checkpoint (it would give them away), then writes a fresh unsigned manifest.
+    let dir = root.path().join("rewritten");
+    copy_bundle(&plain, &dir);
+    let mut prev = [0u8; 32];
+    let mut out = Vec::new();
+    let mut hashes = Vec::new();
+    let mut position = 0;
+    for line in lines(&plain) {
+        let mut e = parse(&line);
+        if e.aggregate_type == "Log" {
+            continue;
+        }
+        position += 1;
+        e.position = position;
+        if position == 5 {
+            e.payload = e.payload.replace("note number", "NOTE NUMBER");
+        }
+        let forged = forge(e, prev);
+        let e = parse(&forged);
+        prev = e.hash;
+        hashes.push(e.hash);
+        out.push(forged);
+    }
+    write_lines(&dir, &out);
+    let mut m = Manifest::read(&dir).unwrap();
+    m.checkpoint.count = out.len() as i64;
+    m.checkpoint.last_position = out.len() as i64;
+    m.checkpoint.head_hash = hex::encode(prev);
+    m.checkpoint.merkle_root = hex::encode(plenary::audit::merkle::root(&hashes));
+    std::fs::write(
+        dir.join(bundle::MANIFEST_FILE),
+        serde_json::to_string(&m).unwrap(),
+    )
+    .unwrap();
+
+    // On its own, a consistent rewrite verifies: this is why checkpoints are kept elsewhere.
+    assert_eq!(damage_of(&dir, None), None);
+    let kept = std::env::temp_dir().join(format!("cp-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&kept, serde_json::to_string(&published).unwrap()).unwrap();
+    let external = verify::External::read(&kept).unwrap();
+    let _ = std::fs::remove_file(&kept);
+    let r = verify::verify_bundle(
+        &dir,
+        Some(&key(1).verifying_key()),
+        std::slice::from_ref(&external),
+    );
+    let problem = r.unwrap().problem.unwrap();
+    // The unsigned manifest fails the trusted key first; without the key, the checkpoint
+    // itself names the rewrite.
+    assert_eq!(problem.damage, Damage::SignatureMismatch);
+    let r = verify::verify_bundle(&dir, None, std::slice::from_ref(&external)).unwrap();
+    let problem = r.problem.unwrap();
+    assert_eq!(problem.damage, Damage::Changed);
+    assert_eq!(problem.position, 30);
+    // And the untouched bundle agrees with the same checkpoint.
+    let r = verify::verify_bundle(&plain, Some(&key(1).verifying_key()), &[external]);
+    let r = r.unwrap();
+    assert!(r.checkpoints.iter().all(|c| c.outcome == "ok"), "{r:?}");
+    assert_eq!(
+        r.problem.map(|p| p.damage),
+        Some(Damage::SignatureMismatch),
+        "plain is unsigned"
+    );
+}
+
+// ---- the command line, as the README walks an auditor through it ------------------------
+
+fn plenary(args: &[&str], db: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_plenary"))
+        .args(args)
+        .env("PLENARY_DATABASE_URL", db)
+        .env_remove("PLENARY_SIGNING_KEY")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_auditor_walkthrough_on_the_command_line() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let client = InProcess(api::router(AppState::new(app.app.clone())));
+    let tokens = demo::tokens(&client, &app.admin).await.unwrap();
+    let outcome = demo::load(&client, &tokens).await.unwrap();
+    caught_up(&app).await;
+    let db = app.db.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).display().to_string();
+
+    let public = ok(&plenary(&["keys", "generate", "--out", &p("k.key")], &db));
+    assert_eq!(public.trim().len(), 64);
+    assert!(!plenary(&["keys", "generate", "--out", &p("k.key")], &db)
+        .status
+        .success());
+    let published = ok(&plenary(
+        &["log", "checkpoint", "--signing-key", &p("k.key")],
+        &db,
+    ));
+    assert!(published.contains("merkle_root"));
+    ok(&plenary(
+        &["export", &p("bundle"), "--signing-key", &p("k.key")],
+        &db,
+    ));
+    let report = ok(&plenary(
+        &["audit", "verify", &p("bundle"), "--public-key", &p("k.pub")],
+        &db,
+    ));
+    assert!(report.contains("signature valid"), "{report}");
+    assert!(report.contains("ok: the bundle is intact"));
+
+    let day2 = outcome.day_ends[1].1.to_string();
+    let out = ok(&plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &day2,
+            "--markdown",
+            &p("day2.md"),
+            "--html",
+            &p("day2.html"),
+            "--server",
+            &app.base,
+            "--token",
+            &tokens.auditor,
+        ],
+        &db,
+    ));
+    assert!(out.contains("matches"), "{out}");
+    assert!(std::fs::read_to_string(p("day2.html"))
+        .unwrap()
+        .starts_with("<!doctype html>"));
+    assert!(std::fs::read_to_string(p("day2.md"))
+        .unwrap()
+        .contains("# "));
+
+    let decision = replay::replay(Path::new(&p("bundle")), Cut::Position(app.app.store.head()))
+        .unwrap()
+        .decisions
+        .last()
+        .unwrap()["position"]
+        .to_string();
+    ok(&plenary(
+        &[
+            "audit",
+            "prove",
+            &decision,
+            "--bundle",
+            &p("bundle"),
+            "--out",
+            &p("proof.json"),
+        ],
+        &db,
+    ));
+    let checked = ok(&plenary(
+        &[
+            "audit",
+            "verify",
+            &p("proof.json"),
+            "--public-key",
+            public.trim(),
+        ],
+        &db,
+    ));
+    assert!(checked.contains("signature valid"), "{checked}");
+
+    // A range export verifies on its own.
+    ok(&plenary(
+        &["export", &p("range"), "--from", "10", "--to", "50"],
+        &db,
+    ));
+    ok(&plenary(&["audit", "verify", &p("range")], &db));
+
+    // Damage: a non-zero exit naming the position.
+    let events = Path::new(&p("bundle")).join(bundle::EVENTS_FILE);
+    let text = std::fs::read_to_string(&events).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let (second, rest) = rest.split_once('\n').unwrap();
+    std::fs::write(&events, format!("{first}\n{rest}")).unwrap();
+    let _ = second;
+    let out = plenary(&["audit", "verify", &p("bundle")], &db);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("BROKEN at position 2: missing"), "{stdout}");
+}

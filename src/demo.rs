@@ -586,8 +586,13 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
     // Day 3: Brazil's amendment meets a standing objection: no consensus (never a vote).
     r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } })).await?;
     r.meeting(REVIEW_CONFERENCE, who(t, "RUS")?, json!({ "RaiseObjection": { "state": "RUS", "reason": "Assessed contributions are not acceptable." } })).await?;
-    r.refused(&format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"), &chair, json!({ "PutQuestionToVote": { "question": { "Proposal": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } } } }), 409).await
-        .or(Ok::<Value, String>(Value::Null))?;
+    // A substantive proposal is never put to a vote: invalid input (422), whatever the state.
+    let refusal = r.refused(&format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"), &chair, json!({ "PutQuestionToVote": { "question": { "Proposal": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } } } }), 422).await?;
+    if refusal["type"] != "/problems/substantive-question-not-votable" {
+        return Err(format!(
+            "putting a substantive proposal to the vote: unexpected refusal {refusal}"
+        ));
+    }
     r.meeting(
         REVIEW_CONFERENCE,
         &chair,

@@ -5,4 +5,5 @@
 mod common;
 mod helpers;
 mod matrix;
+mod protocol;
 mod service;

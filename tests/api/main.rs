@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
+mod hostile;
 mod matrix;
 mod protocol;
 mod service;

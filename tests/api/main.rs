@@ -7,4 +7,5 @@ mod helpers;
 mod hostile;
 mod matrix;
 mod protocol;
+mod scenario;
 mod service;

@@ -547,8 +547,7 @@ async fn every_route_refuses_every_caller_outside_its_role_and_scope(app: TestAp
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["label"] == "auditor" && c["revoked_at_us"].is_null())
-        .last()
+        .rfind(|c| c["label"] == "auditor" && c["revoked_at_us"].is_null())
         .unwrap()["id"]
         .as_str()
         .unwrap()

@@ -177,6 +177,35 @@ impl Run<'_> {
             .await
     }
 
+    /// Waits until the reactor has applied adoptions up to this framework version.
+    async fn until_framework_version(&self, version: u64) -> Result<(), String> {
+        for _ in 0..200 {
+            let f = self
+                .get(&format!("/api/v1/frameworks/{BODY}"), &self.t.secretariat)
+                .await?;
+            if f["version"].as_u64() >= Some(version) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("framework {BODY} never reached version {version}"))
+    }
+
+    /// The head of the log now: the end of a day includes the consequences the system itself
+    /// recorded (adoptions applied, amendments put in conflict), not only our own commands.
+    async fn day_end(&mut self) -> Result<i64, String> {
+        let (status, v) = self
+            .c
+            .send("GET", "/api/v1/log/head", &self.t.secretariat, None)
+            .await?;
+        let head = v["position"]
+            .as_i64()
+            .filter(|_| status == 200)
+            .ok_or_else(|| format!("GET /api/v1/log/head answered {status}: {v}"))?;
+        self.last_position = self.last_position.max(head);
+        Ok(head)
+    }
+
     /// Waits until the reactor has brought an amendment to `status`.
     async fn until_status(&self, id: &str, status: &str) -> Result<Value, String> {
         for _ in 0..200 {
@@ -485,7 +514,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         json!({ "ConcludeItem": { "item": 3 } }),
     )
     .await?;
-    out.day_ends.push(("2026-11-23".into(), r.last_position));
+    out.day_ends.push(("2026-11-23".into(), r.day_end().await?));
 
     // Day 2: amendments are proposed against version 1 and tabled under item 4.
     let am_nor = "poa-am-nor-1";
@@ -581,13 +610,19 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
     r.until_status(am_nor, "adopted").await?;
     // Egypt's amendment touched the same words: it is now in conflict.
     r.until_status(am_egy, "in_conflict").await?;
-    out.day_ends.push(("2026-11-24".into(), r.last_position));
+    r.until_framework_version(2).await?;
+    out.day_ends.push(("2026-11-24".into(), r.day_end().await?));
 
     // Day 3: Brazil's amendment meets a standing objection: no consensus (never a vote).
     r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } })).await?;
     r.meeting(REVIEW_CONFERENCE, who(t, "RUS")?, json!({ "RaiseObjection": { "state": "RUS", "reason": "Assessed contributions are not acceptable." } })).await?;
-    r.refused(&format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"), &chair, json!({ "PutQuestionToVote": { "question": { "Proposal": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } } } }), 409).await
-        .or(Ok::<Value, String>(Value::Null))?;
+    // A substantive proposal is never put to a vote: invalid input (422), whatever the state.
+    let refusal = r.refused(&format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands"), &chair, json!({ "PutQuestionToVote": { "question": { "Proposal": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } } } }), 422).await?;
+    if refusal["type"] != "/problems/substantive-question-not-votable" {
+        return Err(format!(
+            "putting a substantive proposal to the vote: unexpected refusal {refusal}"
+        ));
+    }
     r.meeting(
         REVIEW_CONFERENCE,
         &chair,
@@ -620,7 +655,8 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         json!({ "ConcludeItem": { "item": 4 } }),
     )
     .await?;
-    out.day_ends.push(("2026-11-25".into(), r.last_position));
+    r.until_framework_version(3).await?;
+    out.day_ends.push(("2026-11-25".into(), r.day_end().await?));
 
     // Day 4: a motion to adjourn the meeting is put to the vote and rejected.
     r.meeting(
@@ -703,7 +739,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         "title": "First annual meeting of the Programme of Action", "starts": "2027-07-12", "ends": "2027-07-16",
         "venue": "Palais des Nations, Geneva", "chair": { "name": "Ambassador Lars Berg", "state": "SWE" },
         "programme_link": { "meeting_id": REVIEW_CONFERENCE, "item": 5 } } })).await?;
-    out.day_ends.push(("2026-11-26".into(), r.last_position));
+    out.day_ends.push(("2026-11-26".into(), r.day_end().await?));
 
     let framework = r.get(&format!("/api/v1/frameworks/{BODY}"), &sec).await?;
     out.framework_version = framework["version"].as_u64().unwrap_or(0);

@@ -4,4 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
+mod hostile;
+mod matrix;
+mod protocol;
+mod scenario;
 mod service;

@@ -1,0 +1,734 @@
+//! The authorization matrix: every route of the API × every role (and no token, and a revoked
+//! token) × in scope and out of scope, on a log loaded with the demo scenario so that real ids
+//! exist. A refused request is exactly 401 or 403, problem+json, and never moves the log head.
+
+use std::collections::BTreeSet;
+
+use plenary::api::openapi::ROUTES;
+use plenary::demo;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{e2e_tests, TestApp};
+
+e2e_tests!(every_route_refuses_every_caller_outside_its_role_and_scope);
+
+/// Who is calling. The target meeting is `poa-pm-1`, the acting State is NOR and the
+/// organisation is the demo's observer, `cyberpeace-institute`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    NoToken,
+    /// A revoked admin credential.
+    Revoked,
+    Admin,
+    Secretariat,
+    Auditor,
+    /// Chair of the target meeting.
+    ChairIn,
+    /// Chair of another meeting (poa-rc-1).
+    ChairOut,
+    /// Delegate of the acting State (NOR).
+    DelegateIn,
+    /// Delegate of another State (BRA).
+    DelegateOut,
+    /// Observer of the organisation concerned.
+    ObserverIn,
+    /// Observer of another organisation.
+    ObserverOut,
+}
+
+const ALL: [Who; 11] = [
+    Who::NoToken,
+    Who::Revoked,
+    Who::Admin,
+    Who::Secretariat,
+    Who::Auditor,
+    Who::ChairIn,
+    Who::ChairOut,
+    Who::DelegateIn,
+    Who::DelegateOut,
+    Who::ObserverIn,
+    Who::ObserverOut,
+];
+
+impl Who {
+    /// A slug usable inside ids, so each caller's command names its own resource.
+    fn slug(self) -> &'static str {
+        match self {
+            Who::NoToken => "none",
+            Who::Revoked => "revoked",
+            Who::Admin => "admin",
+            Who::Secretariat => "sec",
+            Who::Auditor => "aud",
+            Who::ChairIn => "chair-in",
+            Who::ChairOut => "chair-out",
+            Who::DelegateIn => "del-in",
+            Who::DelegateOut => "del-out",
+            Who::ObserverIn => "obs-in",
+            Who::ObserverOut => "obs-out",
+        }
+    }
+}
+
+/// What a caller must get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exp {
+    /// 2xx.
+    Ok,
+    /// Authorised: the answer depends on the state of the meeting (2xx, or a 409/422 from a
+    /// rule of procedure), but is never 401/403/5xx.
+    Permitted,
+    Unauthorized,
+    Forbidden,
+}
+
+type BodyFn = Box<dyn Fn(Who) -> Value + Send + Sync>;
+type RuleFn = Box<dyn Fn(Who) -> Exp + Send + Sync>;
+
+struct Case {
+    method: Method,
+    /// The route as in `openapi::ROUTES`.
+    route: &'static str,
+    path: String,
+    body: Option<BodyFn>,
+    rule: RuleFn,
+    /// A never-ending response (server-sent events): check the status, do not read the body.
+    streaming: bool,
+}
+
+fn public() -> RuleFn {
+    Box::new(|_| Exp::Ok)
+}
+
+fn any_credential() -> RuleFn {
+    Box::new(|w| match w {
+        Who::NoToken | Who::Revoked => Exp::Unauthorized,
+        _ => Exp::Ok,
+    })
+}
+
+fn only(allowed: &'static [Who], then: Exp) -> RuleFn {
+    Box::new(move |w| match w {
+        Who::NoToken | Who::Revoked => Exp::Unauthorized,
+        w if allowed.contains(&w) => then,
+        _ => Exp::Forbidden,
+    })
+}
+
+fn get(route: &'static str, path: impl Into<String>, rule: RuleFn) -> Case {
+    Case {
+        method: Method::GET,
+        route,
+        path: path.into(),
+        body: None,
+        rule,
+        streaming: false,
+    }
+}
+
+fn post(
+    route: &'static str,
+    path: impl Into<String>,
+    body: impl Fn(Who) -> Value + Send + Sync + 'static,
+    rule: RuleFn,
+) -> Case {
+    Case {
+        method: Method::POST,
+        route,
+        path: path.into(),
+        body: Some(Box::new(body)),
+        rule,
+        streaming: false,
+    }
+}
+
+const PM: &str = demo::PERIODIC_MEETING;
+
+fn insert_op(text: &str) -> Value {
+    json!([{ "op": "insert_after", "after": "OP-5", "new_id": "OP-MX-1", "kind": "operative",
+             "section": "capacity_building", "text": text }])
+}
+
+fn cases(revocable_id: &str) -> Vec<Case> {
+    use Who::*;
+    let meeting_cmds = "/api/v1/meetings/{id}/commands";
+    let pm_cmds = format!("/api/v1/meetings/{PM}/commands");
+    let am_cmds = "/api/v1/amendments/{id}/commands";
+    vec![
+        get("/health", "/health", public()),
+        get("/ready", "/ready", public()),
+        get("/openapi.json", "/openapi.json", public()),
+        get("/docs", "/docs", public()),
+        // Credentials: admin only.
+        get(
+            "/api/v1/credentials",
+            "/api/v1/credentials",
+            only(&[Admin], Exp::Ok),
+        ),
+        post(
+            "/api/v1/credentials",
+            "/api/v1/credentials",
+            |w| json!({ "role": "auditor", "scope": null, "label": format!("matrix {}", w.slug()) }),
+            only(&[Admin], Exp::Ok),
+        ),
+        Case {
+            method: Method::DELETE,
+            route: "/api/v1/credentials/{id}",
+            path: format!("/api/v1/credentials/{revocable_id}"),
+            body: None,
+            rule: only(&[Admin], Exp::Ok),
+            streaming: false,
+        },
+        // The log and the read models.
+        get(
+            "/api/v1/log/head",
+            "/api/v1/log/head",
+            only(&[Auditor, Secretariat, Admin], Exp::Ok),
+        ),
+        get(
+            "/api/v1/log/verify",
+            "/api/v1/log/verify",
+            only(&[Auditor, Admin], Exp::Ok),
+        ),
+        get(
+            "/api/v1/projections",
+            "/api/v1/projections",
+            only(&[Auditor, Secretariat, Admin], Exp::Ok),
+        ),
+        get(
+            "/api/v1/audit/events",
+            "/api/v1/audit/events?meeting=poa-rc-1&limit=5",
+            only(&[Auditor, Secretariat, Admin], Exp::Ok),
+        ),
+        get(
+            "/api/v1/audit/events/{position}",
+            "/api/v1/audit/events/1",
+            only(&[Auditor, Secretariat, Admin], Exp::Ok),
+        ),
+        Case {
+            method: Method::GET,
+            route: "/api/v1/stream",
+            path: "/api/v1/stream?after=0".into(),
+            body: None,
+            rule: any_credential(),
+            streaming: true,
+        },
+        // Bodies.
+        get("/api/v1/bodies", "/api/v1/bodies", any_credential()),
+        get(
+            "/api/v1/bodies/{id}",
+            "/api/v1/bodies/poa",
+            any_credential(),
+        ),
+        post(
+            "/api/v1/bodies/{id}/commands",
+            "/api/v1/bodies/poa/commands",
+            |w| {
+                json!({ "RegisterStakeholder": { "organisation_id": format!("mx-org-{}", w.slug()),
+                "name": "Matrix Institute", "kind": "Academia", "already_accredited": true } })
+            },
+            only(&[Secretariat], Exp::Ok),
+        ),
+        post(
+            "/api/v1/bodies/{id}/commands",
+            "/api/v1/bodies/poa/commands",
+            |_| {
+                json!({ "ObjectToAccreditation": { "organisation_id": "acme-security", "state": "NOR",
+                "reason": "Not yet." } })
+            },
+            only(&[DelegateIn], Exp::Ok),
+        ),
+        // Meetings (the target is poa-pm-1, convened, not yet open).
+        get(
+            "/api/v1/meetings",
+            "/api/v1/meetings?body=poa",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/meetings/{id}",
+            format!("/api/v1/meetings/{PM}"),
+            any_credential(),
+        ),
+        get(
+            "/api/v1/meetings/{id}/agenda",
+            format!("/api/v1/meetings/{PM}/agenda"),
+            any_credential(),
+        ),
+        get(
+            "/api/v1/meetings/{id}/participation",
+            format!("/api/v1/meetings/{PM}/participation"),
+            any_credential(),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |w| json!({ "RegisterObserver": { "observer_id": format!("mx-obs-{}", w.slug()), "name": "Holy See" } }),
+            only(&[Secretariat], Exp::Ok),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |w| {
+                let state = match w {
+                    Who::ChairIn => "NOR",
+                    Who::Secretariat => "BRA",
+                    _ => "DEU",
+                };
+                json!({ "MarkPresent": { "state": state } })
+            },
+            only(&[ChairIn, Secretariat], Exp::Ok),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |w| {
+                json!({ "RequestSponsorship": { "request_id": format!("mx-sp-{}", w.slug()),
+                "expert": "Dr. Matrix", "state": "NOR", "amount_usd": 1000 } })
+            },
+            only(&[DelegateIn, Secretariat], Exp::Ok),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "AwardSponsorship": { "request_id": "mx-sp-del-in" } }),
+            only(&[Secretariat], Exp::Ok),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "RaiseObjection": { "state": "NOR", "reason": null } }),
+            only(&[DelegateIn], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "MoveMotion": { "state": "NOR", "kind": "SuspendMeeting" } }),
+            only(&[DelegateIn], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "Open": {} }),
+            only(&[ChairIn], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "SetSpeakingTime": { "item": 1, "seconds": 120 } }),
+            only(&[ChairIn], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| {
+                json!({ "IssueProvisionalAgenda": { "items": [
+                { "number": 1, "title": "Opening", "nature": "Procedural", "documents": [] } ] } })
+            },
+            only(&[ChairIn, Secretariat], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "InscribeSpeaker": { "item": 1, "speaker": { "State": "NOR" } } }),
+            only(&[DelegateIn, ChairIn, Secretariat], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |_| json!({ "InscribeSpeaker": { "item": 1, "speaker": { "Stakeholder": "cyberpeace-institute" } } }),
+            only(&[ObserverIn, ChairIn, Secretariat], Exp::Permitted),
+        ),
+        post(
+            meeting_cmds,
+            pm_cmds.clone(),
+            |w| {
+                json!({ "Convene": { "meeting_id": format!("mx-m-{}", w.slug()), "body_id": "poa",
+                "kind": "IntersessionalMeeting", "symbol": "PoA/IS.1/2027", "title": "Intersessional",
+                "starts": "2027-03-01", "ends": "2027-03-03", "venue": "Geneva",
+                "chair": { "name": "Ambassador X", "state": "NOR" }, "programme_link": null } })
+            },
+            only(&[Secretariat], Exp::Permitted),
+        ),
+        // The decisions register and the framework.
+        get("/api/v1/decisions", "/api/v1/decisions", any_credential()),
+        get(
+            "/api/v1/frameworks/{id}",
+            "/api/v1/frameworks/poa",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/frameworks/{id}/diff",
+            "/api/v1/frameworks/poa/diff?from=1",
+            any_credential(),
+        ),
+        post(
+            "/api/v1/frameworks/{id}/commands",
+            "/api/v1/frameworks/poa/commands",
+            |_| {
+                json!({ "AddTranslation": { "paragraph": "OP-3", "language": "es", "origin": "human",
+                "of_version": 1, "text": "Invita a los Estados a compartir sus posiciones nacionales;" } })
+            },
+            only(&[Secretariat], Exp::Ok),
+        ),
+        // Recorded by the system itself: nobody may send it.
+        post(
+            "/api/v1/frameworks/{id}/commands",
+            "/api/v1/frameworks/poa/commands",
+            |_| json!({ "ApplyAdoptedAmendment": {} }),
+            only(&[], Exp::Forbidden),
+        ),
+        // Amendments.
+        get("/api/v1/amendments", "/api/v1/amendments", any_credential()),
+        get(
+            "/api/v1/amendments/{id}",
+            "/api/v1/amendments/poa-am-nor-1",
+            any_credential(),
+        ),
+        Case {
+            method: Method::POST,
+            route: am_cmds,
+            path: String::new(), // per caller, below
+            body: Some(Box::new(|w| {
+                json!({ "Propose": { "framework_id": "poa", "proposer": "NOR", "co_sponsors": [],
+                    "title": format!("Matrix {}", w.slug()), "base_version": 3,
+                    "operations": insert_op("Decides to hold a matrix;") } })
+            })),
+            rule: only(&[DelegateIn], Exp::Ok),
+            streaming: false,
+        },
+        post(
+            am_cmds,
+            "/api/v1/amendments/mx-am-bra/commands",
+            |_| json!({ "CoSponsor": { "state": "NOR" } }),
+            only(&[DelegateIn], Exp::Ok),
+        ),
+        post(
+            am_cmds,
+            "/api/v1/amendments/mx-am-nor-a/commands",
+            |_| json!({ "Table": { "meeting_id": PM, "agenda_item": 1 } }),
+            only(&[DelegateIn, ChairIn, Secretariat], Exp::Permitted),
+        ),
+        post(
+            am_cmds,
+            "/api/v1/amendments/mx-am-bra/commands",
+            |_| json!({ "Table": { "meeting_id": PM, "agenda_item": 1 } }),
+            // The proposer here is Brazil: Norway's delegate is out of scope.
+            only(&[DelegateOut, ChairIn, Secretariat], Exp::Permitted),
+        ),
+        post(
+            am_cmds,
+            "/api/v1/amendments/mx-am-nor-b/commands",
+            |_| json!({ "Withdraw": { "by": "NOR" } }),
+            only(&[DelegateIn], Exp::Ok),
+        ),
+        post(
+            am_cmds,
+            "/api/v1/amendments/mx-am-nor-a/commands",
+            |_| {
+                json!({ "Revise": { "by": "NOR", "title": null, "base_version": 3,
+                "operations": insert_op("Decides to hold a revised matrix;") } })
+            },
+            only(&[DelegateIn], Exp::Ok),
+        ),
+        post(
+            am_cmds,
+            "/api/v1/amendments/poa-am-bra-1/commands",
+            |_| json!({ "MarkNotAdopted": { "meeting_id": "poa-rc-1", "date": "2026-11-25" } }),
+            only(&[], Exp::Forbidden),
+        ),
+    ]
+}
+
+/// Every `.route("path", method(handler)...)` in the sources of src/api.
+fn source_routes() -> BTreeSet<(String, String)> {
+    let sources = [
+        include_str!("../../src/api/system.rs"),
+        include_str!("../../src/api/audit.rs"),
+        include_str!("../../src/api/stream.rs"),
+        include_str!("../../src/api/frameworks.rs"),
+        include_str!("../../src/api/amendments.rs"),
+        include_str!("../../src/api/meetings.rs"),
+        include_str!("../../src/api/openapi.rs"),
+        include_str!("../../src/api/mod.rs"),
+        include_str!("../../src/api/commands.rs"),
+        include_str!("../../src/api/auth.rs"),
+        include_str!("../../src/api/error.rs"),
+        include_str!("../../src/api/extract.rs"),
+    ];
+    let mut out = BTreeSet::new();
+    for src in sources {
+        let mut rest = src;
+        while let Some(i) = rest.find(".route(") {
+            let call = &rest[i + ".route(".len()..];
+            // The arguments, up to the matching parenthesis.
+            let mut depth = 1;
+            let mut end = 0;
+            for (j, c) in call.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = j;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let args = &call[..end];
+            let path = args.split('"').nth(1).unwrap().to_owned();
+            let handlers = &args[args.find(',').unwrap()..];
+            for m in ["get", "post", "put", "patch", "delete"] {
+                let found = handlers.match_indices(&format!("{m}(")).any(|(k, _)| {
+                    k == 0
+                        || !handlers.as_bytes()[k - 1].is_ascii_alphanumeric()
+                            && handlers.as_bytes()[k - 1] != b'_'
+                            && handlers.as_bytes()[k - 1] != b':'
+                });
+                if found {
+                    out.insert((m.to_uppercase(), path.clone()));
+                }
+            }
+            rest = &call[end..];
+        }
+    }
+    out
+}
+
+async fn every_route_refuses_every_caller_outside_its_role_and_scope(app: TestApp) {
+    let (t, _) = app.load_demo().await;
+    // Callers not in the demo: another organisation's observer, a revoked admin.
+    let observer_out = app.token("observer", Some("icrc")).await;
+    let revoked = app.token("admin", None).await;
+    let list: Value = app
+        .get("/api/v1/credentials", &app.admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let revoked_id = ids
+        .iter()
+        .rev()
+        .find(|(_, l)| l == "admin")
+        .unwrap()
+        .0
+        .clone();
+    let r = app
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/credentials/{revoked_id}"),
+            Some(&app.admin),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // A throwaway credential for the admin to revoke in the matrix.
+    app.token("auditor", None).await;
+    let list: Value = app
+        .get("/api/v1/credentials", &app.admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let revocable = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|c| c["label"] == "auditor" && c["revoked_at_us"].is_null())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Amendments for the amendment commands: Brazil's, and two of Norway's.
+    let http = app.http();
+    for (id, state) in [
+        ("mx-am-bra", "BRA"),
+        ("mx-am-nor-a", "NOR"),
+        ("mx-am-nor-b", "NOR"),
+    ] {
+        let (status, v) = demo::Client::send(
+            &http,
+            "POST",
+            &format!("/api/v1/amendments/{id}/commands"),
+            &t.delegates[state],
+            Some(
+                json!({ "Propose": { "framework_id": "poa", "proposer": state,
+                "co_sponsors": [], "title": format!("Setup {id}"), "base_version": 3,
+                "operations": insert_op("Decides to set up;") } }),
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{v}");
+    }
+    app.settle().await;
+
+    let token = |w: Who| -> Option<String> {
+        Some(match w {
+            Who::NoToken => return None,
+            Who::Revoked => revoked.clone(),
+            Who::Admin => t.admin.clone(),
+            Who::Secretariat => t.secretariat.clone(),
+            Who::Auditor => t.auditor.clone(),
+            Who::ChairIn => t.chairs[PM].clone(),
+            Who::ChairOut => t.chairs[demo::REVIEW_CONFERENCE].clone(),
+            Who::DelegateIn => t.delegates["NOR"].clone(),
+            Who::DelegateOut => t.delegates["BRA"].clone(),
+            Who::ObserverIn => t.observer.clone(),
+            Who::ObserverOut => observer_out.clone(),
+        })
+    };
+
+    let cases = cases(&revocable);
+
+    // The table covers every route of openapi::ROUTES and every route in src/api.
+    let covered: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| (c.method.as_str().to_owned(), c.route.to_owned()))
+        .collect();
+    for r in ROUTES {
+        let key = (r.method.to_uppercase(), r.path.to_owned());
+        assert!(covered.contains(&key), "the matrix misses {key:?}");
+    }
+    let in_source = source_routes();
+    assert!(in_source.len() >= ROUTES.len(), "{in_source:?}");
+    for key in &in_source {
+        assert!(covered.contains(key), "the matrix misses {key:?} (src/api)");
+    }
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in &cases {
+        for w in ALL {
+            let exp = (case.rule)(w);
+            let path = if case.path.is_empty() {
+                format!("/api/v1/amendments/mx-am-{}/commands", w.slug())
+            } else {
+                case.path.clone()
+            };
+            let body = case.body.as_ref().map(|b| b(w));
+            let before = app.head().await;
+            let mut req = app.req(case.method.clone(), &path, token(w).as_deref());
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let ct = res
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let text = if case.streaming {
+                drop(res);
+                String::new()
+            } else {
+                res.text().await.unwrap()
+            };
+            let after = app.head().await;
+            checked += 1;
+            let what = format!(
+                "{w:?} {} {path} {}: {status} {text}",
+                case.method,
+                body.map(|b| b.to_string()).unwrap_or_default()
+            );
+            let ok = match exp {
+                Exp::Ok => status.is_success(),
+                Exp::Permitted => {
+                    status.is_success()
+                        || (status.is_client_error()
+                            && status != StatusCode::UNAUTHORIZED
+                            && status != StatusCode::FORBIDDEN)
+                }
+                Exp::Unauthorized => status == StatusCode::UNAUTHORIZED,
+                Exp::Forbidden => status == StatusCode::FORBIDDEN,
+            };
+            if !ok {
+                failures.push(format!("expected {exp:?}: {what}"));
+            }
+            if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+                if ct != "application/problem+json" {
+                    failures.push(format!("not problem+json ({ct}): {what}"));
+                }
+                if after != before {
+                    failures.push(format!("log head moved {before} -> {after}: {what}"));
+                }
+            }
+            if status.is_server_error() {
+                failures.push(format!("5xx: {what}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} requests broke the matrix:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // Scope also governs what a read shows: delegates' personal data only to the secretariat,
+    // auditors, admins and the chair of that meeting.
+    let rc = demo::REVIEW_CONFERENCE;
+    for (w, entitled) in [
+        (Who::Secretariat, true),
+        (Who::Auditor, true),
+        (Who::Admin, true),
+        (Who::ChairOut, true), // chair of poa-rc-1
+        (Who::ChairIn, false), // chair of poa-pm-1
+        (Who::DelegateIn, false),
+        (Who::ObserverIn, false),
+    ] {
+        let tok = token(w).unwrap();
+        let m: Value = app
+            .get(&format!("/api/v1/meetings/{rc}"), &tok)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            m["state"].get("delegations").is_some(),
+            entitled,
+            "{w:?} delegations of {rc}"
+        );
+        assert_eq!(
+            m["state"].get("sponsorships").is_some(),
+            entitled,
+            "{w:?} sponsorships of {rc}"
+        );
+        let p: Value = app
+            .get(&format!("/api/v1/meetings/{rc}/participation"), &tok)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            !p["delegates_by_state"].is_null(),
+            entitled,
+            "{w:?} participation of {rc}"
+        );
+    }
+
+    // Nothing refused left a trace, and the log is intact.
+    let v: Value = app
+        .get("/api/v1/log/verify", &t.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["problem"].is_null(), "{v}");
+}

@@ -96,6 +96,27 @@ async fn replay_equals_live_at_several_points(backend: Backend) {
     assert_eq!(report.checkpoints.len(), 1);
     assert_eq!(report.checkpoints[0].outcome, "ok");
 
+    // The published checkpoint, as an auditor fetches it to keep elsewhere.
+    let listed: serde_json::Value = l
+        .app
+        .get("/api/v1/log/checkpoints", &l.tokens.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = &listed["checkpoints"][0];
+    assert_eq!(listed["checkpoints"].as_array().unwrap().len(), 1);
+    let kept = l.dir.path().join("kept.json");
+    std::fs::write(&kept, entry.to_string()).unwrap();
+    let external = verify::External::read(&kept).unwrap();
+    let r = verify::verify_bundle(
+        &l.bundle(),
+        Some(&key(1).verifying_key()),
+        std::slice::from_ref(&external),
+    )
+    .unwrap();
+    assert!(r.ok() && r.checkpoints.len() == 2, "{r:?}");
+
     let head = l.app.app.store.head();
     let mut points: Vec<i64> = l.outcome.day_ends.iter().map(|(_, p)| *p).collect();
     points.push(head);

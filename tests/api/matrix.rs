@@ -186,6 +186,11 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             only(&[Auditor, Secretariat, Admin], Exp::Ok),
         ),
         get(
+            "/api/v1/log/checkpoints",
+            "/api/v1/log/checkpoints",
+            only(&[Auditor, Secretariat, Admin], Exp::Ok),
+        ),
+        get(
             "/api/v1/log/verify",
             "/api/v1/log/verify",
             only(&[Auditor, Admin], Exp::Ok),

@@ -46,8 +46,7 @@ struct Loaded {
     dir: tempfile::TempDir,
 }
 
-async fn loaded(backend: Backend) -> Option<Loaded> {
-    let app = spawn_app(backend).await?;
+async fn loaded(app: TestApp) -> Loaded {
     let client = InProcess(api::router(AppState::new(app.app.clone())));
     let tokens = demo::tokens(&client, &app.admin).await.unwrap();
     let outcome = demo::load(&client, &tokens).await.unwrap();
@@ -72,12 +71,12 @@ async fn loaded(backend: Backend) -> Option<Loaded> {
     .await
     .unwrap();
     assert!(summary.damage.is_none());
-    Some(Loaded {
+    Loaded {
         app,
         tokens,
         outcome,
         dir,
-    })
+    }
 }
 
 impl Loaded {
@@ -86,10 +85,8 @@ impl Loaded {
     }
 }
 
-async fn replay_equals_live_at_several_points(backend: Backend) {
-    let Some(l) = loaded(backend).await else {
-        return;
-    };
+async fn replay_equals_live_at_several_points(app: TestApp) {
+    let l = loaded(app).await;
     let report = verify::verify_bundle(&l.bundle(), Some(&key(1).verifying_key()), &[]).unwrap();
     assert!(report.ok(), "{report:?}");
     assert_eq!(report.signature, "valid");
@@ -159,10 +156,8 @@ async fn replay_equals_live_at_several_points(backend: Backend) {
     assert!(!html.contains("<script"));
 }
 
-async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(backend: Backend) {
-    let Some(l) = loaded(backend).await else {
-        return;
-    };
+async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(app: TestApp) {
+    let l = loaded(app).await;
     let vk = key(1).verifying_key();
     let r = replay::replay(&l.bundle(), Cut::Position(l.app.app.store.head())).unwrap();
     let adopted = r
@@ -209,26 +204,7 @@ async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(backend: Bac
     }
 }
 
-/// Each scenario test once per backend (the Postgres half fails, never skips, when
-/// PLENARY_TEST_POSTGRES is set).
-macro_rules! per_backend {
-    ($($name:ident),*) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                super::$name(super::Backend::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                super::$name(super::Backend::Postgres).await
-            })*
-        }
-    };
-}
-
-per_backend!(
+helpers::e2e_tests!(
     replay_equals_live_at_several_points,
     inclusion_proof_verifies_and_fails_after_a_one_byte_change
 );

@@ -1,6 +1,7 @@
 //! `plenary-bench`: measures the event log and the HTTP service and prints figures.
 //! Performance is measured here, never in timed tests; figures go to docs/PERFORMANCE.md.
 
+mod audit;
 mod http;
 mod stats;
 mod store;
@@ -22,6 +23,9 @@ enum Command {
     /// The HTTP service end to end: mixed load and one-meeting contention, then checks that
     /// every acknowledged command is in the log once and projections equal a rebuild.
     Http(http::Args),
+    /// The auditors' tools over a large log: export, offline verify, replay "as of", an
+    /// inclusion proof.
+    Audit(audit::Args),
 }
 
 fn main() {
@@ -35,6 +39,7 @@ fn main() {
         match cli.command {
             Command::Store(a) => store::run(a).await,
             Command::Http(a) => http::run(a).await,
+            Command::Audit(a) => audit::run(a).await,
         }
     });
     if let Err(e) = result {

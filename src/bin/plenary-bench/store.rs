@@ -300,7 +300,7 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
     Ok(())
 }
 
-fn establish() -> FrameworkCommand {
+pub fn establish() -> FrameworkCommand {
     let text = |s: &str| Text::parse(s).expect("text");
     FrameworkCommand::EstablishProgramme {
         body_id: Id::parse("bench-poa").expect("id"),

@@ -813,6 +813,12 @@ fn check_subject(
             if standing.in_conflict {
                 return Err(MeetingError::AmendmentInConflict(amendment_id.clone()));
             }
+            if let Some(conflict) = &standing.conflict {
+                return Err(MeetingError::AmendmentDoesNotApply {
+                    amendment_id: amendment_id.clone(),
+                    conflict: conflict.clone(),
+                });
+            }
         }
         ConsensusSubject::DraftDecision { .. } => {}
         ConsensusSubject::ProgrammeOfWork { meetings } => {
@@ -1525,7 +1531,11 @@ impl Meeting {
                     on: now,
                 })
             }
-            C::DeclareOutcome { outcome, now } => {
+            C::DeclareOutcome {
+                outcome,
+                now,
+                amendment,
+            } => {
                 let call = self.open_call()?;
                 self.require_open("declare the outcome")?;
                 match outcome {
@@ -1543,6 +1553,11 @@ impl Meeting {
                             return Err(MeetingError::ObjectionsStand(standing));
                         }
                         self.require_quorum_to_decide()?;
+                        // "Adopted" must mean "applied": the amendment must still be the one
+                        // called, and still apply to the framework's current text.
+                        if let ConsensusSubject::Amendment { .. } = &call.subject {
+                            check_subject(self, call.item, &call.subject, amendment.as_ref())?;
+                        }
                         let (kind, wording) = match &call.subject {
                             ConsensusSubject::Amendment {
                                 amendment_id,

@@ -1,6 +1,7 @@
 use super::aggregate::MeetingStatus;
 use super::commands::Speaker;
 use crate::domain::body::MotionKind;
+use crate::domain::framework::Conflict;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode};
 
 fn list(states: &[StateCode]) -> String {
@@ -183,6 +184,11 @@ pub enum MeetingError {
     },
     #[error("Amendment {0} amends a text that has changed since it was drafted; it must be revised before it can be decided.")]
     AmendmentInConflict(Id),
+    #[error("Amendment {amendment_id} no longer applies to the current text of the framework, so it cannot be decided until it is revised: {conflict}.")]
+    AmendmentDoesNotApply {
+        amendment_id: Id,
+        conflict: Conflict,
+    },
     #[error("Only a review conference adopts a programme of work.")]
     ProgrammeOfWorkOnlyAtReviewConference,
     #[error("A programme of work must schedule at least one meeting.")]
@@ -266,6 +272,7 @@ impl MeetingError {
             M::AmendmentWithdrawn(_) => "amendment-withdrawn",
             M::RevisionSuperseded { .. } => "amendment-revision-superseded",
             M::AmendmentInConflict(_) => "amendment-in-conflict",
+            M::AmendmentDoesNotApply { .. } => "amendment-does-not-apply",
             M::ProgrammeOfWorkOnlyAtReviewConference => {
                 "programme-of-work-only-at-review-conference"
             }

@@ -3,5 +3,6 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod core_fixes;
 mod helpers;
 mod service;

@@ -19,7 +19,8 @@ use crate::domain::amendment::AmendmentStatus;
 use crate::domain::body::{Accreditation, Body, BodyCommand};
 use crate::domain::framework::{check_applies, Conflict};
 use crate::domain::meeting::{
-    AmendmentStanding, ConsensusSubject, Meeting, MeetingCommand, TabledUnder,
+    AmendmentStanding, ConsensusSubject, Meeting, MeetingCommand, MeetingError, ProgrammeLink,
+    TabledUnder,
 };
 use crate::projections::visibility::Reader;
 use crate::projections::{decisions, docs, meetings as list, state_view};
@@ -359,6 +360,27 @@ async fn meeting_command(
         }
         env.supply("rules", &body.rules)?;
         env.supply("members", &body.members)?;
+        // A meeting convened under a programme of work names an item that programme has.
+        if let Some(link) = env.fields.get("programme_link").filter(|v| !v.is_null()) {
+            let link: ProgrammeLink = serde_json::from_value(link.clone()).map_err(|e| {
+                ApiError::unprocessable("invalid-input", e.to_string()).with_field("programme_link")
+            })?;
+            let (linked, version) = app.meetings.load(link.meeting_id.as_str()).await?;
+            if version == 0 {
+                return Err(ApiError::unprocessable(
+                    "unknown-meeting",
+                    format!("no meeting {}", link.meeting_id),
+                )
+                .with_field("programme_link.meeting_id"));
+            }
+            if let Err(e) = linked.check_programme_link(&link) {
+                let field = match e {
+                    MeetingError::NoProgrammeOfWork(_) => "programme_link.meeting_id",
+                    _ => "programme_link.item",
+                };
+                return Err(ApiError::unprocessable(e.code(), e.to_string()).with_field(field));
+            }
+        }
     }
     if env.name == "RegisterStakeholder" {
         // Whether it is accredited is the body's record, not the client's claim.

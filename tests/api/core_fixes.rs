@@ -43,6 +43,7 @@ backend_tests!(
     two_instances_accepting_the_same_key_give_one_outcome,
     an_amendment_put_in_conflict_is_neither_called_nor_adopted_before_the_reactor_marks_it,
     explanations_after_a_decision_are_on_the_register_and_survive_a_rebuild,
+    a_meeting_is_convened_only_under_an_item_of_an_adopted_programme_of_work,
 );
 
 fn establish_body(id: &str) -> Value {
@@ -505,4 +506,61 @@ async fn explanations_after_a_decision_are_on_the_register_and_survive_a_rebuild
     assert!(live
         .iter()
         .any(|(p, _, body, _)| p == "decisions" && body.contains("Norway welcomes the decision.")));
+}
+
+async fn a_meeting_is_convened_only_under_an_item_of_an_adopted_programme_of_work(
+    backend: Backend,
+) {
+    let s = spawn_without_reactor(backend).await;
+    let t = meeting_with_amendments(&s).await;
+    let convene = |item: u32| {
+        json!({ "Convene": {
+            "meeting_id": "pm-1", "body_id": "poa", "kind": "PeriodicMeeting", "symbol": "PoA/AM.1/2027",
+            "title": "First annual meeting", "starts": "2027-07-12", "ends": "2027-07-16",
+            "venue": "Geneva", "chair": { "name": "Ambassador Lars Berg", "state": null },
+            "programme_link": { "meeting_id": "rc-1", "item": item } } })
+    };
+    let pm = "/api/v1/meetings/pm-1/commands";
+
+    // No programme of work adopted yet.
+    let before = s.head().await;
+    let p = problem(
+        s.post(pm, &t.sec, convene(1)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["type"], "/problems/no-programme-of-work", "{p}");
+    assert_eq!(p["field"], "programme_link.meeting_id", "{p}");
+    // A meeting that does not exist.
+    let mut unknown = convene(1);
+    unknown["Convene"]["programme_link"]["meeting_id"] = json!("rc-9");
+    let p = problem(
+        s.post(pm, &t.sec, unknown).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["field"], "programme_link.meeting_id", "{p}");
+    assert_eq!(s.head().await, before, "refusals append nothing");
+
+    // The conference adopts a programme of three meetings.
+    s.ok(MEETING, &t.chair, json!({ "CallForConsensus": { "subject": { "ProgrammeOfWork": { "meetings": [
+        { "kind": "PeriodicMeeting", "title": "First annual meeting", "starts": "2027-07-12", "ends": "2027-07-16" },
+        { "kind": "IntersessionalMeeting", "title": "Intersessional meeting", "starts": "2027-03-01", "ends": "2027-03-03" },
+        { "kind": "PeriodicMeeting", "title": "Second annual meeting", "starts": "2028-07-10", "ends": "2028-07-14" } ] } } } }))
+        .await;
+    s.ok(MEETING, &t.chair, adopt()).await;
+
+    let before = s.head().await;
+    for item in [0, 4, 5] {
+        let p = problem(
+            s.post(pm, &t.sec, convene(item)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["type"], "/problems/not-in-programme-of-work", "{p}");
+        assert_eq!(p["field"], "programme_link.item", "{p}");
+        assert!(p["detail"].as_str().unwrap().contains("3 meetings"), "{p}");
+    }
+    assert_eq!(s.head().await, before, "refusals append nothing");
+    s.ok(pm, &t.sec, convene(1)).await;
 }

@@ -840,6 +840,23 @@ fn check_subject(
 }
 
 impl Meeting {
+    /// For the application before `Convene` with a programme link: whether `link` names an
+    /// item of this meeting's adopted programme of work (this being the linked meeting).
+    /// Returns the meeting scheduled at that item.
+    pub fn check_programme_link(&self, link: &ProgrammeLink) -> Result<&PlannedMeeting> {
+        if self.programme_of_work.is_empty() {
+            return Err(MeetingError::NoProgrammeOfWork(link.meeting_id.clone()));
+        }
+        link.item
+            .checked_sub(1)
+            .and_then(|i| self.programme_of_work.get(i as usize))
+            .ok_or_else(|| MeetingError::NotInProgrammeOfWork {
+                meeting_id: link.meeting_id.clone(),
+                item: link.item,
+                scheduled: self.programme_of_work.len(),
+            })
+    }
+
     /// Decides which events a command produces; a refusal produces none.
     pub fn decide(&self, command: MeetingCommand) -> Result<Vec<MeetingEvent>> {
         use MeetingCommand as C;

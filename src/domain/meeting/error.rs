@@ -189,6 +189,14 @@ pub enum MeetingError {
         amendment_id: Id,
         conflict: Conflict,
     },
+    #[error("Meeting {0} has adopted no programme of work to convene a meeting under.")]
+    NoProgrammeOfWork(Id),
+    #[error("The programme of work of meeting {meeting_id} has no item {item}: it schedules {scheduled} meetings, numbered from 1.")]
+    NotInProgrammeOfWork {
+        meeting_id: Id,
+        item: u32,
+        scheduled: usize,
+    },
     #[error("Only a review conference adopts a programme of work.")]
     ProgrammeOfWorkOnlyAtReviewConference,
     #[error("A programme of work must schedule at least one meeting.")]
@@ -277,6 +285,8 @@ impl MeetingError {
                 "programme-of-work-only-at-review-conference"
             }
             M::EmptyProgrammeOfWork => "empty-programme-of-work",
+            M::NoProgrammeOfWork(_) => "no-programme-of-work",
+            M::NotInProgrammeOfWork { .. } => "not-in-programme-of-work",
             M::AlreadyObjecting(_) => "already-objecting",
             M::NoObjectionStanding(_) => "no-objection-standing",
             M::ObjectionsStand(_) => "objections-stand",
@@ -313,6 +323,8 @@ impl MeetingError {
                 | M::SubstantiveQuestionNotVotable
                 | M::ProgrammeOfWorkOnlyAtReviewConference
                 | M::EmptyProgrammeOfWork
+                | M::NoProgrammeOfWork(_)
+                | M::NotInProgrammeOfWork { .. }
         )
     }
 }

@@ -2507,3 +2507,39 @@ fn the_first_review_conference_end_to_end() {
         })
     );
 }
+
+#[test]
+fn a_programme_link_must_name_an_item_of_an_adopted_programme_of_work() {
+    let link = |item: u32| ProgrammeLink {
+        meeting_id: id("rc-1"),
+        item,
+    };
+    let mut conference = Meeting::default();
+    for e in on_item(2) {
+        conference.apply(e);
+    }
+    assert_eq!(
+        conference.check_programme_link(&link(1)),
+        Err(MeetingError::NoProgrammeOfWork(id("rc-1")))
+    );
+    conference.apply(MeetingEvent::ProgrammeOfWorkAdopted {
+        decision_number: 2,
+        meetings: programme(),
+    });
+    assert_eq!(
+        conference.check_programme_link(&link(1)),
+        Ok(&programme()[0])
+    );
+    for item in [0, 2, 5] {
+        let refusal = conference.check_programme_link(&link(item)).unwrap_err();
+        assert_eq!(
+            refusal,
+            MeetingError::NotInProgrammeOfWork {
+                meeting_id: id("rc-1"),
+                item,
+                scheduled: 1,
+            }
+        );
+        assert!(!refusal.is_conflict());
+    }
+}

@@ -738,7 +738,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         "meeting_id": PERIODIC_MEETING, "body_id": BODY, "kind": "PeriodicMeeting", "symbol": "PoA/AM.1/2027",
         "title": "First annual meeting of the Programme of Action", "starts": "2027-07-12", "ends": "2027-07-16",
         "venue": "Palais des Nations, Geneva", "chair": { "name": "Ambassador Lars Berg", "state": "SWE" },
-        "programme_link": { "meeting_id": REVIEW_CONFERENCE, "item": 5 } } })).await?;
+        "programme_link": { "meeting_id": REVIEW_CONFERENCE, "item": 1 } } })).await?;
     out.day_ends.push(("2026-11-26".into(), r.day_end().await?));
 
     let framework = r.get(&format!("/api/v1/frameworks/{BODY}"), &sec).await?;

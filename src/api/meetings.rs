@@ -14,9 +14,14 @@ use super::commands::{authorize, context, run, today, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
+use crate::app::history::{framework_at, Cut};
 use crate::domain::amendment::AmendmentStatus;
 use crate::domain::body::{Accreditation, Body, BodyCommand};
-use crate::domain::meeting::{AmendmentStanding, Meeting, MeetingCommand, TabledUnder};
+use crate::domain::framework::{check_applies, Conflict};
+use crate::domain::meeting::{
+    AmendmentStanding, ConsensusSubject, Meeting, MeetingCommand, MeetingError, ProgrammeLink,
+    TabledUnder,
+};
 use crate::projections::visibility::Reader;
 use crate::projections::{decisions, docs, meetings as list, state_view};
 
@@ -355,6 +360,27 @@ async fn meeting_command(
         }
         env.supply("rules", &body.rules)?;
         env.supply("members", &body.members)?;
+        // A meeting convened under a programme of work names an item that programme has.
+        if let Some(link) = env.fields.get("programme_link").filter(|v| !v.is_null()) {
+            let link: ProgrammeLink = serde_json::from_value(link.clone()).map_err(|e| {
+                ApiError::unprocessable("invalid-input", e.to_string()).with_field("programme_link")
+            })?;
+            let (linked, version) = app.meetings.load(link.meeting_id.as_str()).await?;
+            if version == 0 {
+                return Err(ApiError::unprocessable(
+                    "unknown-meeting",
+                    format!("no meeting {}", link.meeting_id),
+                )
+                .with_field("programme_link.meeting_id"));
+            }
+            if let Err(e) = linked.check_programme_link(&link) {
+                let field = match e {
+                    MeetingError::NoProgrammeOfWork(_) => "programme_link.meeting_id",
+                    _ => "programme_link.item",
+                };
+                return Err(ApiError::unprocessable(e.code(), e.to_string()).with_field(field));
+            }
+        }
     }
     if env.name == "RegisterStakeholder" {
         // Whether it is accredited is the body's record, not the client's claim.
@@ -371,41 +397,113 @@ async fn meeting_command(
         };
         env.supply("accredited", accredited)?;
     }
+    // Where a refusal about the amendment points in the request.
+    let mut amendment_field = None;
     if env.name == "CallForConsensus" {
-        let amendment_id = env
-            .fields
-            .get("subject")
-            .and_then(|s| s.get("Amendment"))
+        let subject = env.fields.get("subject").and_then(|s| s.get("Amendment"));
+        let amendment_id = subject
             .and_then(|a| a.get("amendment_id"))
             .and_then(Value::as_str)
             .map(str::to_owned);
+        let revision = subject
+            .and_then(|a| a.get("revision"))
+            .and_then(Value::as_u64)
+            .and_then(|r| u32::try_from(r).ok());
         match amendment_id {
             Some(aid) => {
-                let (a, version) = app.amendments.load(&aid).await?;
-                if version == 0 {
-                    return Err(ApiError::unprocessable(
-                        "unknown-amendment",
-                        format!("no amendment {aid}"),
-                    )
-                    .with_field("subject.Amendment.amendment_id"));
-                }
-                let standing = AmendmentStanding {
-                    tabled_under: a.tabled_under().map(|t| TabledUnder {
-                        meeting_id: t.meeting_id.clone(),
-                        item: t.agenda_item,
-                    }),
-                    current_revision: a.current_revision().map(|r| r.number).unwrap_or(0),
-                    in_conflict: a.status() == AmendmentStatus::InConflict,
-                    withdrawn: a.status() == AmendmentStatus::Withdrawn,
-                };
+                let standing = amendment_standing(&s, &aid, revision)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::unprocessable("unknown-amendment", format!("no amendment {aid}"))
+                            .with_field("subject.Amendment.amendment_id")
+                    })?;
                 env.supply("amendment", Some(standing))?;
+                amendment_field = Some("subject.Amendment");
+            }
+            None => env.supply("amendment", None::<AmendmentStanding>)?,
+        }
+    }
+    if env.name == "DeclareOutcome" {
+        // Adopting an amendment applies it to the framework: check it still applies now,
+        // whatever the amendment's own status says (the reactor sets that a moment later).
+        let (meeting, _) = app.meetings.load(id).await?;
+        let called = match meeting.consensus.as_ref().filter(|c| c.open) {
+            Some(c) => match &c.subject {
+                ConsensusSubject::Amendment {
+                    amendment_id,
+                    revision,
+                } => Some((amendment_id.to_string(), *revision)),
+                _ => None,
+            },
+            None => None,
+        };
+        match called {
+            Some((aid, revision)) => {
+                let standing = amendment_standing(&s, &aid, Some(revision)).await?;
+                env.supply("amendment", standing)?;
+                amendment_field = Some("outcome");
             }
             None => env.supply("amendment", None::<AmendmentStanding>)?,
         }
     }
     let cmd: MeetingCommand =
         env.decode(&["now", "rules", "members", "amendment", "accredited"])?;
-    run(&app.meetings, id, cmd, &context(&p, h, hash)).await
+    run(&app.meetings, id, cmd, &context(&p, h, hash))
+        .await
+        .map_err(|e| match amendment_field {
+            Some(field) if e.kind == "amendment-does-not-apply" && e.field.is_none() => {
+                e.with_field(field)
+            }
+            _ => e,
+        })
+}
+
+/// What the meeting needs to know about an amendment before it is called or adopted, read
+/// from the Amendment aggregate and checked against the framework's current text; `None` if
+/// there is no such amendment. `revision` is the one called (default: the current one).
+async fn amendment_standing(
+    s: &AppState,
+    amendment_id: &str,
+    revision: Option<u32>,
+) -> Result<Option<AmendmentStanding>, ApiError> {
+    let app = &s.app;
+    let (a, version) = app.amendments.load(amendment_id).await?;
+    if version == 0 {
+        return Ok(None);
+    }
+    let operations = a
+        .revisions()
+        .iter()
+        .find(|r| Some(r.number) == revision)
+        .or_else(|| a.current_revision())
+        .map(|r| r.operations.clone())
+        .unwrap_or_default();
+    let conflict = match a.framework_id() {
+        Some(fid) => match framework_at(&app.store, fid.as_str(), Cut::Latest).await? {
+            Some((framework, _)) => check_applies(framework.declaration(), &operations)
+                .err()
+                .map(|c| Conflict {
+                    reason: format!("{} (framework version {})", c.reason, framework.version()),
+                    ..c
+                }),
+            None => Some(Conflict {
+                operation: 0,
+                paragraph: None,
+                reason: format!("framework {fid} does not exist"),
+            }),
+        },
+        None => None,
+    };
+    Ok(Some(AmendmentStanding {
+        tabled_under: a.tabled_under().map(|t| TabledUnder {
+            meeting_id: t.meeting_id.clone(),
+            item: t.agenda_item,
+        }),
+        current_revision: a.current_revision().map(|r| r.number).unwrap_or(0),
+        in_conflict: a.status() == AmendmentStatus::InConflict,
+        withdrawn: a.status() == AmendmentStatus::Withdrawn,
+        conflict,
+    }))
 }
 
 // ---- decisions ----------------------------------------------------------------------

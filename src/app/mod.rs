@@ -167,14 +167,8 @@ where
             Some(k) => format!("{}:{k}", ctx.actor),
             None => format!("auto:{}", uuid::Uuid::now_v7()),
         };
-        if ctx.idempotency_key.is_some() {
-            if let Some((original, hash)) = self.repo.store().idempotency(&key).await? {
-                return if hash == ctx.request_hash {
-                    Ok(CommandReceipt::from(original, true))
-                } else {
-                    Err(CommandError::KeyReused)
-                };
-            }
+        if let Some(recorded) = self.recorded(&key, ctx).await? {
+            return recorded;
         }
         let mut metadata = HashMap::from([
             (meta::ACTOR.to_owned(), ctx.actor.clone()),
@@ -194,10 +188,16 @@ where
         }
 
         let _serialised = self.locks.lock(A::TYPE, id).await;
+        // A request with the same key may have completed while this one waited for the lock:
+        // its outcome is this request's outcome (deciding again would run the command against
+        // the state it produced).
+        if let Some(recorded) = self.recorded(&key, ctx).await? {
+            return recorded;
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self
+            let refusal = match self
                 .cqrs
                 .execute_with_metadata(id, command.clone(), metadata.clone())
                 .await
@@ -207,33 +207,36 @@ where
                     if ctx.expected_version.is_none() && attempt < CONFLICT_ATTEMPTS =>
                 {
                     tracing::debug!(attempt, "stream changed by another process; deciding again");
+                    continue;
                 }
-                Err(AggregateError::AggregateConflict) => {
-                    return Err(match ctx.expected_version {
-                        Some(expected) => CommandError::StaleVersion {
-                            expected,
-                            actual: self.repo.store().stream_version(A::TYPE, id).await?,
-                        },
-                        None => CommandError::Conflict,
-                    })
-                }
-                Err(AggregateError::UserError(e)) => return Err(CommandError::Rejected(e)),
-                Err(AggregateError::UnexpectedError(e)) => {
-                    return Err(match e.downcast_ref::<StaleVersion>() {
-                        Some(s) => CommandError::StaleVersion {
-                            expected: s.expected,
-                            actual: s.actual,
-                        },
-                        None => CommandError::Internal(e.to_string()),
-                    })
-                }
+                Err(AggregateError::AggregateConflict) => match ctx.expected_version {
+                    Some(expected) => CommandError::StaleVersion {
+                        expected,
+                        actual: self.repo.store().stream_version(A::TYPE, id).await?,
+                    },
+                    None => CommandError::Conflict,
+                },
+                Err(AggregateError::UserError(e)) => CommandError::Rejected(e),
+                Err(AggregateError::UnexpectedError(e)) => match e.downcast_ref::<StaleVersion>() {
+                    Some(s) => CommandError::StaleVersion {
+                        expected: s.expected,
+                        actual: s.actual,
+                    },
+                    None => return Err(CommandError::Internal(e.to_string())),
+                },
                 Err(AggregateError::DatabaseConnectionError(e)) => {
                     return Err(CommandError::Unavailable(e.to_string()))
                 }
                 Err(AggregateError::DeserializationError(e)) => {
                     return Err(CommandError::Internal(e.to_string()))
                 }
-            }
+            };
+            // Refused by the domain or by a version conflict: another process may have
+            // accepted this very request (same key) in between, and then that is the outcome.
+            return match self.recorded(&key, ctx).await? {
+                Some(recorded) => recorded,
+                None => Err(refusal),
+            };
         }
         match self.repo.take_outcome(&key) {
             Some(PersistOutcome::Appended(a)) => Ok(CommandReceipt::from(a, false)),
@@ -248,6 +251,31 @@ where
                 replayed: false,
             }),
         }
+    }
+
+    /// The recorded outcome of an earlier request with this key, if the client sent a key
+    /// and it was accepted: the original receipt, or `KeyReused` for a different request.
+    async fn recorded(
+        &self,
+        key: &str,
+        ctx: &CommandContext,
+    ) -> Result<Option<Result<CommandReceipt, CommandError<A::Error>>>, CommandError<A::Error>>
+    {
+        if ctx.idempotency_key.is_none() {
+            return Ok(None);
+        }
+        Ok(self
+            .repo
+            .store()
+            .idempotency(key)
+            .await?
+            .map(|(original, hash)| {
+                if hash == ctx.request_hash {
+                    Ok(CommandReceipt::from(original, true))
+                } else {
+                    Err(CommandError::KeyReused)
+                }
+            }))
     }
 
     /// The aggregate's current state, loaded from the log (snapshot plus catch-up).

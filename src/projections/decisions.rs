@@ -1,10 +1,12 @@
 //! The decisions register: every decision of every meeting, numbered within its meeting, with
-//! how it was taken, the objections raised and withdrawn, and the explanations of position.
+//! how it was taken, the objections raised and withdrawn, and the explanations of position
+//! (those given before the decision, recorded with it, and those given after it, which are
+//! appended to its entry as they are made).
 
 use serde_json::{json, Value};
 
 use super::docs::DocFold;
-use crate::domain::meeting::MeetingEvent;
+use crate::domain::meeting::{Explanation, ExplanationTiming, MeetingEvent};
 use crate::store::{StoreError, StoredEvent};
 
 pub const NAME: &str = "decisions";
@@ -20,26 +22,69 @@ impl DocFold for DecisionsRegister {
     const NAME: &'static str = NAME;
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
-        if e.aggregate_type == "Meeting" && e.event_type == "DecisionTaken" {
-            if let Ok(MeetingEvent::DecisionTaken { number, .. }) = serde_json::from_str(&e.payload)
-            {
-                return vec![key(&e.aggregate_id, number)];
-            }
+        if e.aggregate_type != "Meeting" {
+            return vec![];
         }
-        vec![]
+        match e.event_type.as_str() {
+            "DecisionTaken" => match serde_json::from_str(&e.payload) {
+                Ok(MeetingEvent::DecisionTaken { number, .. }) => {
+                    vec![key(&e.aggregate_id, number)]
+                }
+                _ => vec![],
+            },
+            // An explanation of position after a decision belongs to that decision's entry.
+            "PositionExplained" => match serde_json::from_str(&e.payload) {
+                Ok(MeetingEvent::PositionExplained {
+                    timing: ExplanationTiming::AfterDecision,
+                    decision_number: Some(number),
+                    ..
+                }) => vec![key(&e.aggregate_id, number)],
+                _ => vec![],
+            },
+            _ => vec![],
+        }
     }
 
     fn fold(
         &self,
         _key: &str,
-        _doc: Option<Value>,
+        doc: Option<Value>,
         e: &StoredEvent,
     ) -> Result<Option<Value>, StoreError> {
         let event: MeetingEvent =
             serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
                 position: e.position,
-                reason: format!("cannot decode DecisionTaken: {err}"),
+                reason: format!("cannot decode {}: {err}", e.event_type),
             })?;
+        if let MeetingEvent::PositionExplained {
+            state,
+            timing,
+            text,
+            dissociates_from,
+            ..
+        } = event
+        {
+            // The decision is always earlier in the log; without its entry there is nothing
+            // to add to (and an entry is never created from an explanation alone).
+            let Some(mut doc) = doc else {
+                return Ok(None);
+            };
+            let explanation = serde_json::to_value(Explanation {
+                state,
+                timing,
+                text,
+                dissociates_from,
+            })
+            .map_err(|err| StoreError::Corrupt {
+                position: e.position,
+                reason: err.to_string(),
+            })?;
+            match doc.get_mut("explanations") {
+                Some(Value::Array(list)) => list.push(explanation),
+                _ => doc["explanations"] = json!([explanation]),
+            }
+            return Ok(Some(doc));
+        }
         let MeetingEvent::DecisionTaken {
             number,
             symbol,
@@ -81,5 +126,150 @@ impl DocFold for DecisionsRegister {
             "recorded_at_us": e.recorded_at_us,
             "recorded_by": e.meta("actor"),
         })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use cqrs_es::DomainEvent;
+
+    use super::*;
+    use crate::domain::meeting::{DecisionKind, HowTaken};
+    use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
+
+    fn stored(position: i64, meeting: &str, e: MeetingEvent) -> StoredEvent {
+        StoredEvent {
+            position,
+            event_id: uuid::Uuid::now_v7(),
+            aggregate_type: "Meeting".into(),
+            aggregate_id: meeting.into(),
+            stream_version: position,
+            event_type: e.event_type(),
+            event_version: e.event_version(),
+            payload: serde_json::to_string(&e).unwrap(),
+            metadata: r#"{"actor":"chair"}"#.into(),
+            recorded_at_us: position * 1_000,
+            prev_hash: [0; 32],
+            hash: [0; 32],
+        }
+    }
+
+    fn explanation(state: &str, timing: ExplanationTiming, text: &str) -> Explanation {
+        Explanation {
+            state: StateCode::parse(state).unwrap(),
+            timing,
+            text: Text::parse(text).unwrap(),
+            dissociates_from: vec![],
+        }
+    }
+
+    fn decision(number: u32, before: Vec<Explanation>) -> MeetingEvent {
+        MeetingEvent::DecisionTaken {
+            number,
+            symbol: DocumentSymbol::parse(&format!("A/CONF.1/DEC/{number}")).unwrap(),
+            meeting_id: Id::parse("rc-1").unwrap(),
+            date: Date::from_ymd_opt(2026, 7, 7).unwrap(),
+            agenda_item: Some(2),
+            kind: DecisionKind::Decision,
+            text: Text::parse("The Conference decides.").unwrap(),
+            how: HowTaken::Consensus,
+            objections: vec![],
+            explanations: before,
+            consensus_call: Some(number),
+        }
+    }
+
+    fn explained(e: Explanation, decision_number: Option<u32>) -> MeetingEvent {
+        MeetingEvent::PositionExplained {
+            call: 1,
+            state: e.state,
+            timing: e.timing,
+            text: e.text,
+            dissociates_from: e.dissociates_from,
+            decision_number,
+        }
+    }
+
+    /// Folds `events` into documents the way `Docs::apply` does, in batches of `batch`.
+    fn fold_all(events: &[StoredEvent], batch: usize) -> BTreeMap<String, Value> {
+        let mut docs: BTreeMap<String, Value> = BTreeMap::new();
+        for chunk in events.chunks(batch) {
+            for e in chunk {
+                for k in DecisionsRegister.keys(e) {
+                    let before = docs.remove(&k);
+                    if let Some(after) = DecisionsRegister.fold(&k, before, e).unwrap() {
+                        docs.insert(k, after);
+                    }
+                }
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn explanations_after_a_decision_reach_its_register_entry() {
+        let before = explanation(
+            "FRA",
+            ExplanationTiming::BeforeDecision,
+            "We join consensus.",
+        );
+        let after_1 = explanation("BRA", ExplanationTiming::AfterDecision, "Had we voted, no.");
+        let after_2 = explanation("KEN", ExplanationTiming::AfterDecision, "We welcome it.");
+        let events = vec![
+            stored(1, "rc-1", decision(1, vec![before.clone()])),
+            stored(2, "rc-1", explained(after_1.clone(), Some(1))),
+            // Before a decision, or after "no consensus": no register entry to add to.
+            stored(3, "rc-1", explained(before.clone(), None)),
+            stored(
+                4,
+                "rc-1",
+                explained(
+                    explanation("USA", ExplanationTiming::AfterDecision, "No consensus."),
+                    None,
+                ),
+            ),
+            stored(5, "rc-1", decision(2, vec![])),
+            stored(6, "rc-1", explained(after_2.clone(), Some(1))),
+            // Same decision number in another meeting: that meeting's entry, not this one.
+            stored(7, "pm-1", decision(1, vec![])),
+        ];
+        assert!(DecisionsRegister.keys(&events[2]).is_empty());
+        assert!(DecisionsRegister.keys(&events[3]).is_empty());
+        assert_eq!(DecisionsRegister.keys(&events[5]), vec![key("rc-1", 1)]);
+
+        let docs = fold_all(&events, events.len());
+        let first = &docs[&key("rc-1", 1)];
+        assert_eq!(
+            first["explanations"],
+            serde_json::to_value(vec![before, after_1, after_2]).unwrap()
+        );
+        // The entry keeps the decision's own record and place in the register.
+        assert_eq!(first["number"], 1);
+        assert_eq!(first["position"], 1);
+        assert_eq!(first["symbol"], "A/CONF.1/DEC/1");
+        assert_eq!(docs[&key("rc-1", 2)]["explanations"], json!([]));
+        assert_eq!(docs[&key("pm-1", 1)]["explanations"], json!([]));
+        assert_eq!(docs.len(), 3);
+
+        // A rebuild (one pass) and the live fold (event by event) agree.
+        assert_eq!(fold_all(&events, 1), docs);
+    }
+
+    #[test]
+    fn an_explanation_without_its_decision_creates_no_entry() {
+        let e = stored(
+            1,
+            "rc-1",
+            explained(
+                explanation("BRA", ExplanationTiming::AfterDecision, "Had we voted, no."),
+                Some(1),
+            ),
+        );
+        assert_eq!(
+            DecisionsRegister.fold(&key("rc-1", 1), None, &e).unwrap(),
+            None
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod core_fixes;
 mod helpers;
 mod hostile;
 mod matrix;

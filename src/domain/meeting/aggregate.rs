@@ -813,6 +813,12 @@ fn check_subject(
             if standing.in_conflict {
                 return Err(MeetingError::AmendmentInConflict(amendment_id.clone()));
             }
+            if let Some(conflict) = &standing.conflict {
+                return Err(MeetingError::AmendmentDoesNotApply {
+                    amendment_id: amendment_id.clone(),
+                    conflict: conflict.clone(),
+                });
+            }
         }
         ConsensusSubject::DraftDecision { .. } => {}
         ConsensusSubject::ProgrammeOfWork { meetings } => {
@@ -834,6 +840,23 @@ fn check_subject(
 }
 
 impl Meeting {
+    /// For the application before `Convene` with a programme link: whether `link` names an
+    /// item of this meeting's adopted programme of work (this being the linked meeting).
+    /// Returns the meeting scheduled at that item.
+    pub fn check_programme_link(&self, link: &ProgrammeLink) -> Result<&PlannedMeeting> {
+        if self.programme_of_work.is_empty() {
+            return Err(MeetingError::NoProgrammeOfWork(link.meeting_id.clone()));
+        }
+        link.item
+            .checked_sub(1)
+            .and_then(|i| self.programme_of_work.get(i as usize))
+            .ok_or_else(|| MeetingError::NotInProgrammeOfWork {
+                meeting_id: link.meeting_id.clone(),
+                item: link.item,
+                scheduled: self.programme_of_work.len(),
+            })
+    }
+
     /// Decides which events a command produces; a refusal produces none.
     pub fn decide(&self, command: MeetingCommand) -> Result<Vec<MeetingEvent>> {
         use MeetingCommand as C;
@@ -1525,7 +1548,11 @@ impl Meeting {
                     on: now,
                 })
             }
-            C::DeclareOutcome { outcome, now } => {
+            C::DeclareOutcome {
+                outcome,
+                now,
+                amendment,
+            } => {
                 let call = self.open_call()?;
                 self.require_open("declare the outcome")?;
                 match outcome {
@@ -1543,6 +1570,11 @@ impl Meeting {
                             return Err(MeetingError::ObjectionsStand(standing));
                         }
                         self.require_quorum_to_decide()?;
+                        // "Adopted" must mean "applied": the amendment must still be the one
+                        // called, and still apply to the framework's current text.
+                        if let ConsensusSubject::Amendment { .. } = &call.subject {
+                            check_subject(self, call.item, &call.subject, amendment.as_ref())?;
+                        }
                         let (kind, wording) = match &call.subject {
                             ConsensusSubject::Amendment {
                                 amendment_id,

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::domain::body::{MotionKind, RulesOfProcedure, StakeholderKind};
+use crate::domain::framework::Conflict;
 use crate::domain::values::{Date, DocumentSymbol, Id, ParagraphId, StateCode, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +145,10 @@ pub struct AmendmentStanding {
     /// The text it amends changed since it was drafted.
     pub in_conflict: bool,
     pub withdrawn: bool,
+    /// Why its operations do not apply to the framework's text as it stands now, checked
+    /// by the application against the current framework (the amendment's own status may
+    /// not reflect a change made moments ago). `None` when they apply cleanly.
+    pub conflict: Option<Conflict>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,6 +342,9 @@ pub enum MeetingCommand {
     DeclareOutcome {
         outcome: DeclaredOutcome,
         now: Date,
+        /// Required to declare an amendment adopted: its standing as it is now, so that
+        /// only an amendment that still applies to the framework is adopted.
+        amendment: Option<AmendmentStanding>,
     },
     /// The proposal was withdrawn before a decision (rule 122), e.g. its sponsor withdrew
     /// the amendment; the call ends with neither a decision nor "no consensus".

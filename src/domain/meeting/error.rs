@@ -1,6 +1,7 @@
 use super::aggregate::MeetingStatus;
 use super::commands::Speaker;
 use crate::domain::body::MotionKind;
+use crate::domain::framework::Conflict;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode};
 
 fn list(states: &[StateCode]) -> String {
@@ -183,6 +184,19 @@ pub enum MeetingError {
     },
     #[error("Amendment {0} amends a text that has changed since it was drafted; it must be revised before it can be decided.")]
     AmendmentInConflict(Id),
+    #[error("Amendment {amendment_id} no longer applies to the current text of the framework, so it cannot be decided until it is revised: {conflict}.")]
+    AmendmentDoesNotApply {
+        amendment_id: Id,
+        conflict: Conflict,
+    },
+    #[error("Meeting {0} has adopted no programme of work to convene a meeting under.")]
+    NoProgrammeOfWork(Id),
+    #[error("The programme of work of meeting {meeting_id} has no item {item}: it schedules {scheduled} meetings, numbered from 1.")]
+    NotInProgrammeOfWork {
+        meeting_id: Id,
+        item: u32,
+        scheduled: usize,
+    },
     #[error("Only a review conference adopts a programme of work.")]
     ProgrammeOfWorkOnlyAtReviewConference,
     #[error("A programme of work must schedule at least one meeting.")]
@@ -266,10 +280,13 @@ impl MeetingError {
             M::AmendmentWithdrawn(_) => "amendment-withdrawn",
             M::RevisionSuperseded { .. } => "amendment-revision-superseded",
             M::AmendmentInConflict(_) => "amendment-in-conflict",
+            M::AmendmentDoesNotApply { .. } => "amendment-does-not-apply",
             M::ProgrammeOfWorkOnlyAtReviewConference => {
                 "programme-of-work-only-at-review-conference"
             }
             M::EmptyProgrammeOfWork => "empty-programme-of-work",
+            M::NoProgrammeOfWork(_) => "no-programme-of-work",
+            M::NotInProgrammeOfWork { .. } => "not-in-programme-of-work",
             M::AlreadyObjecting(_) => "already-objecting",
             M::NoObjectionStanding(_) => "no-objection-standing",
             M::ObjectionsStand(_) => "objections-stand",
@@ -306,6 +323,8 @@ impl MeetingError {
                 | M::SubstantiveQuestionNotVotable
                 | M::ProgrammeOfWorkOnlyAtReviewConference
                 | M::EmptyProgrammeOfWork
+                | M::NoProgrammeOfWork(_)
+                | M::NotInProgrammeOfWork { .. }
         )
     }
 }

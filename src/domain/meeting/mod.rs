@@ -5,8 +5,9 @@
 //! - `Convene`: the body's rules of procedure and member list as they stand (quorum and
 //!   majorities are counted against this snapshot);
 //! - `RegisterStakeholder`: whether the Body has accredited the organisation;
-//! - `CallForConsensus` on an amendment: where it is tabled, its current revision, and whether
-//!   it is in conflict or withdrawn, read from the Amendment aggregate;
+//! - `CallForConsensus` on an amendment, and `DeclareOutcome` adopting one: where it is tabled,
+//!   its current revision, and whether it is in conflict or withdrawn, read from the Amendment
+//!   aggregate, and whether its operations apply to the framework's current text;
 //! - every dated act: `now`, from the clock.
 
 pub mod aggregate;

@@ -1799,6 +1799,7 @@ fn standing(item: u32) -> AmendmentStanding {
         current_revision: 2,
         in_conflict: false,
         withdrawn: false,
+        conflict: None,
     }
 }
 
@@ -1929,7 +1930,80 @@ fn declare(outcome: DeclaredOutcome) -> MeetingCommand {
     MeetingCommand::DeclareOutcome {
         outcome,
         now: day(7),
+        amendment: None,
     }
+}
+
+fn declare_amendment_adopted(facts: Option<AmendmentStanding>) -> MeetingCommand {
+    MeetingCommand::DeclareOutcome {
+        outcome: DeclaredOutcome::AdoptedWithoutAVote,
+        now: day(7),
+        amendment: facts,
+    }
+}
+
+fn op3_conflict() -> crate::domain::framework::Conflict {
+    crate::domain::framework::Conflict {
+        operation: 1,
+        paragraph: Some(id("OP-3")),
+        reason: "operation 1: paragraph OP-3 does not exist in this version".into(),
+    }
+}
+
+#[test]
+fn an_amendment_that_no_longer_applies_is_not_called() {
+    // The framework changed (another amendment was adopted) and the amendment's status does
+    // not say so yet: the application's check against the current text decides.
+    let mut f = standing(2);
+    f.conflict = Some(op3_conflict());
+    refused(
+        on_item(2),
+        call_amendment(Some(f)),
+        "Amendment am-nor-1 no longer applies to the current text of the framework, so it cannot be decided until it is revised: operation 1: paragraph OP-3 does not exist in this version.",
+    );
+}
+
+#[test]
+fn an_amendment_is_declared_adopted_only_while_it_still_applies() {
+    let called = with(on_item_cmds(2), vec![call_amendment(Some(standing(2)))]);
+    let mut f = standing(2);
+    f.conflict = Some(op3_conflict());
+    refused(
+        called.clone(),
+        declare_amendment_adopted(Some(f)),
+        "Amendment am-nor-1 no longer applies to the current text of the framework, so it cannot be decided until it is revised: operation 1: paragraph OP-3 does not exist in this version.",
+    );
+    let mut f = standing(2);
+    f.in_conflict = true;
+    refused(
+        called.clone(),
+        declare_amendment_adopted(Some(f)),
+        "Amendment am-nor-1 amends a text that has changed since it was drafted; it must be revised before it can be decided.",
+    );
+    // Without the facts the adoption cannot be checked, so it is refused.
+    refused(
+        called.clone(),
+        declare_amendment_adopted(None),
+        "Amendment am-nor-1 is not tabled under agenda item 2 of this meeting.",
+    );
+    // "No consensus" needs no check: nothing is applied.
+    let m = {
+        let mut m = Meeting::default();
+        for e in called {
+            m.apply(e);
+        }
+        m
+    };
+    assert!(m
+        .decide(MeetingCommand::DeclareOutcome {
+            outcome: DeclaredOutcome::NoConsensus,
+            now: day(7),
+            amendment: None,
+        })
+        .is_ok());
+    assert!(m
+        .decide(declare_amendment_adopted(Some(standing(2))))
+        .is_ok());
 }
 
 #[test]
@@ -1966,7 +2040,7 @@ fn adopted_after_an_objection_was_withdrawn_the_record_keeps_it_all() {
     );
     accepted(
         given,
-        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        declare_amendment_adopted(Some(standing(2))),
         vec![MeetingEvent::DecisionTaken {
             number: 2,
             symbol: sym("A/CONF.300/2026/DEC/2"),
@@ -2348,7 +2422,7 @@ fn the_first_review_conference_end_to_end() {
         },
         object("BRA"),
         MeetingCommand::WithdrawObjection { state: s("BRA") },
-        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        declare_amendment_adopted(facts.clone()),
         explain("FRA", ExplanationTiming::AfterDecision),
         MeetingCommand::CallForConsensus {
             subject: am("am-ken-1"),
@@ -2432,4 +2506,40 @@ fn the_first_review_conference_end_to_end() {
             by_motion: Some(1)
         })
     );
+}
+
+#[test]
+fn a_programme_link_must_name_an_item_of_an_adopted_programme_of_work() {
+    let link = |item: u32| ProgrammeLink {
+        meeting_id: id("rc-1"),
+        item,
+    };
+    let mut conference = Meeting::default();
+    for e in on_item(2) {
+        conference.apply(e);
+    }
+    assert_eq!(
+        conference.check_programme_link(&link(1)),
+        Err(MeetingError::NoProgrammeOfWork(id("rc-1")))
+    );
+    conference.apply(MeetingEvent::ProgrammeOfWorkAdopted {
+        decision_number: 2,
+        meetings: programme(),
+    });
+    assert_eq!(
+        conference.check_programme_link(&link(1)),
+        Ok(&programme()[0])
+    );
+    for item in [0, 2, 5] {
+        let refusal = conference.check_programme_link(&link(item)).unwrap_err();
+        assert_eq!(
+            refusal,
+            MeetingError::NotInProgrammeOfWork {
+                meeting_id: id("rc-1"),
+                item,
+                scheduled: 1,
+            }
+        );
+        assert!(!refusal.is_conflict());
+    }
 }

@@ -458,6 +458,26 @@ async fn meeting_command(
         })
 }
 
+/// Waits (briefly) until every adoption already decided has been applied to its framework, so
+/// an amendment is checked against the text it will really meet. Without this, a chair could
+/// adopt B in the moment between A's adoption and its application, and B would be adopted
+/// without ever applying.
+async fn settled_framework(s: &AppState) -> Result<(), ApiError> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let pending = crate::app::reactor::pending_adoptions(&s.app.store).await?;
+        let Some((position, amendment)) = pending.first() else {
+            return Ok(());
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ApiError::unavailable(format!(
+                "the adoption of amendment {amendment} (log position {position}) is still being applied to the framework; retry in a moment"
+            )));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// What the meeting needs to know about an amendment before it is called or adopted, read
 /// from the Amendment aggregate and checked against the framework's current text; `None` if
 /// there is no such amendment. `revision` is the one called (default: the current one).
@@ -478,6 +498,9 @@ async fn amendment_standing(
         .or_else(|| a.current_revision())
         .map(|r| r.operations.clone())
         .unwrap_or_default();
+    if a.framework_id().is_some() {
+        settled_framework(s).await?;
+    }
     let conflict = match a.framework_id() {
         Some(fid) => match framework_at(&app.store, fid.as_str(), Cut::Latest).await? {
             Some((framework, _)) => check_applies(framework.declaration(), &operations)

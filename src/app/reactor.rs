@@ -46,16 +46,50 @@ impl<E: std::error::Error> From<CommandError<E>> for ReactError {
     }
 }
 
+/// How far the reactor (of any instance) has reacted: every event up to here has had its
+/// consequences recorded.
+pub async fn checkpoint(store: &crate::store::EventStore) -> Result<i64, StoreError> {
+    let found: Option<i64> = with_pool!(store.db(), p =>
+        sqlx::query_scalar("select position from projection_checkpoints where name = $1")
+            .bind(NAME).fetch_optional(p).await)?;
+    Ok(found.unwrap_or(0))
+}
+
+/// Adoptions of amendments decided but not yet applied to a framework by the reactor: the
+/// framework's text is about to change, so nothing should be checked against it yet.
+pub async fn pending_adoptions(
+    store: &crate::store::EventStore,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    use crate::domain::meeting::{DecisionKind, MeetingEvent};
+    let mut after = checkpoint(store).await?;
+    let mut pending = Vec::new();
+    loop {
+        let page = store.read_all(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for e in &page {
+            if e.aggregate_type != "Meeting" || e.event_type != "DecisionTaken" {
+                continue;
+            }
+            if let Ok(MeetingEvent::DecisionTaken {
+                kind: DecisionKind::AmendmentAdopted { amendment_id, .. },
+                ..
+            }) = serde_json::from_str(&e.payload)
+            {
+                pending.push((e.position, amendment_id.to_string()));
+            }
+        }
+    }
+    Ok(pending)
+}
+
 impl Reactor {
     pub fn new(app: Arc<App>) -> Arc<Self> {
         Arc::new(Self { app })
     }
 
     async fn checkpoint(&self) -> Result<i64, StoreError> {
-        let found: Option<i64> = with_pool!(self.app.store.db(), p =>
-            sqlx::query_scalar("select position from projection_checkpoints where name = $1")
-                .bind(NAME).fetch_optional(p).await)?;
-        Ok(found.unwrap_or(0))
+        checkpoint(&self.app.store).await
     }
 
     async fn save_checkpoint(&self, position: i64) -> Result<(), StoreError> {

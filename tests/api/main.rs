@@ -5,3 +5,4 @@
 mod common;
 mod helpers;
 mod service;
+mod shutdown;

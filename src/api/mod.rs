@@ -28,6 +28,7 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -43,6 +44,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct AppState {
     pub app: Arc<App>,
     pub tokens: TokenCache,
+    /// Set to `true` by [`serve`] once its shutdown future resolves: long-lived responses
+    /// (the live stream) end on it, so graceful shutdown is not held up by idle watchers.
+    shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -50,7 +54,24 @@ impl AppState {
         Self {
             app,
             tokens: TokenCache::default(),
+            shutdown: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// A receiver that sees `true` once the server has begun shutting down.
+    pub fn shutdown_receiver(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Begins ending long-lived responses; [`serve`] calls this when its shutdown future
+    /// resolves. Ordinary requests are unaffected and run to completion.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Whether [`AppState::begin_shutdown`] has been called.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.shutdown.borrow()
     }
 
     /// Waits (bounded) until projections include `min`, for read-your-writes.
@@ -120,14 +141,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes in-flight requests.
+/// Serves until `shutdown` completes, then stops accepting connections, ends live streams
+/// (which would otherwise never finish) and lets in-flight requests, commands included, run
+/// to completion before returning.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let signal = state.clone();
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            signal.begin_shutdown();
+        })
         .await
 }
 

@@ -20,9 +20,18 @@ pub fn router() -> Router<AppState> {
 #[derive(Clone, Copy)]
 pub enum Input {
     None,
-    /// `{"CommandName": {fields}}`, one of these names.
-    Command(&'static [&'static str]),
+    /// `{"CommandName": {fields}}`, one of these commands.
+    Command(&'static [CommandDoc]),
     Credential,
+}
+
+/// What a route answers with when it succeeds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Json,
+    Html,
+    EventStream,
+    NoContent,
 }
 
 pub struct Route {
@@ -42,71 +51,244 @@ const MIN: (&str, &str, &str) = (
     "wait until the read models include this log position",
 );
 
-pub const BODY_COMMANDS: &[&str] = &[
-    "EstablishBody",
-    "AdmitMember",
-    "RegisterObserver",
-    "RegisterStakeholder",
-    "ProposeAccreditation",
-    "ObjectToAccreditation",
-    "WithdrawAccreditationObjection",
-    "ConcludeAccreditation",
-    "ModifyRulesOfProcedure",
+/// The type of a command field as sent over HTTP, with a valid example value (used in the
+/// document and by the test that checks this table against the domain's command enums).
+#[derive(Clone, Copy)]
+pub enum Ty {
+    /// A string: what it holds, a pattern or format (may be empty), and an example.
+    Str {
+        about: &'static str,
+        pattern: &'static str,
+        format: &'static str,
+        example: &'static str,
+    },
+    Int,
+    Bool,
+    /// One of these names.
+    Enum(&'static [&'static str]),
+    List(&'static Ty),
+    /// May be omitted or null.
+    Opt(&'static Ty),
+    /// A structured domain value: its shape in words and an example as JSON.
+    Obj {
+        about: &'static str,
+        example: &'static str,
+    },
+}
+
+/// One command a route accepts: its name and the fields the client sends. Fields the server
+/// supplies itself (the date, the body's members and rules, an amendment's standing, the
+/// base text) are not listed: they are overwritten when sent.
+pub struct CommandDoc {
+    pub name: &'static str,
+    pub fields: &'static [(&'static str, Ty)],
+}
+
+const fn cmd(name: &'static str, fields: &'static [(&'static str, Ty)]) -> CommandDoc {
+    CommandDoc { name, fields }
+}
+
+const ID: Ty = Ty::Str {
+    about: "an id: letters, digits and - _ . : (no '..'), at most 100 characters",
+    pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
+    format: "",
+    example: "id-1",
+};
+const STATE: Ty = Ty::Str {
+    about: "a State code: 2 or 3 capital letters, e.g. NOR",
+    pattern: "^[A-Z]{2,3}$",
+    format: "",
+    example: "NOR",
+};
+const TEXT: Ty = Ty::Str {
+    about: "text",
+    pattern: "",
+    format: "",
+    example: "Text",
+};
+const DATE: Ty = Ty::Str {
+    about: "a date",
+    pattern: "",
+    format: "date",
+    example: "2027-01-01",
+};
+const SYMBOL: Ty = Ty::Str {
+    about: "a UN document symbol, e.g. A/RES/77/37",
+    pattern: "^[A-Za-z0-9][A-Za-z0-9/._()+*-]{0,99}$",
+    format: "",
+    example: "A/RES/77/37",
+};
+const LANGUAGE: Ty = Ty::Enum(&["ar", "zh", "en", "fr", "ru", "es"]);
+const STAKEHOLDER_KIND: Ty = Ty::Enum(&[
+    "PrivateSector",
+    "Academia",
+    "CivilSociety",
+    "TechnicalCommunity",
+    "Other",
+]);
+const MEETING_KIND: Ty = Ty::Enum(&[
+    "ReviewConference",
+    "PeriodicMeeting",
+    "IntersessionalMeeting",
+    "InformalWorkingGroupSession",
+    "ConsultativeDay",
+]);
+const RULES: Ty = Ty::Obj {
+    about: "RulesOfProcedure: {quorum_to_open, quorum_to_decide: Fraction {numerator, denominator, strictly_more}, procedural_majority: {basis: PresentAndVoting|Present|Members, fraction: Fraction}, motion_precedence: [MotionKind]}",
+    example: r#"{"quorum_to_open":{"numerator":1,"denominator":4,"strictly_more":false},"quorum_to_decide":{"numerator":1,"denominator":2,"strictly_more":true},"procedural_majority":{"basis":"PresentAndVoting","fraction":{"numerator":1,"denominator":2,"strictly_more":true}},"motion_precedence":["SuspendMeeting","AdjournMeeting","AdjournDebate","CloseDebate"]}"#,
+};
+const SPEAKER: Ty = Ty::Obj {
+    about: "Speaker: {\"State\": code} | {\"Observer\": id} | {\"Stakeholder\": id}",
+    example: r#"{"State":"NOR"}"#,
+};
+const OPERATION: Ty = Ty::Obj {
+    about: "Operation, tagged by op: insert_after {after, new_id, kind, section, text} | replace_words {paragraph, at_word, old, new} | replace_paragraph {paragraph, text} | delete_paragraph {paragraph} | move_paragraph {paragraph, after}",
+    example: r#"{"op":"replace_paragraph","paragraph":"OP-1","text":"New wording."}"#,
+};
+const ITEM: (&str, Ty) = ("item", Ty::Int);
+
+pub const BODY_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "EstablishBody",
+        &[
+            ("body_id", ID),
+            ("name", TEXT),
+            ("parent_body", Ty::Opt(&ID)),
+            ("founding_document", Ty::Opt(&SYMBOL)),
+            ("members", Ty::List(&STATE)),
+            ("rules", Ty::Opt(&RULES)),
+        ],
+    ),
+    cmd("AdmitMember", &[("state", STATE)]),
+    cmd("RegisterObserver", &[("observer_id", ID), ("name", TEXT)]),
+    cmd(
+        "RegisterStakeholder",
+        &[
+            ("organisation_id", ID),
+            ("name", TEXT),
+            ("kind", STAKEHOLDER_KIND),
+            ("already_accredited", Ty::Bool),
+        ],
+    ),
+    cmd(
+        "ProposeAccreditation",
+        &[("organisation_id", ID), ("notice_ends", DATE)],
+    ),
+    cmd(
+        "ObjectToAccreditation",
+        &[
+            ("organisation_id", ID),
+            ("state", STATE),
+            ("reason", Ty::Opt(&TEXT)),
+        ],
+    ),
+    cmd(
+        "WithdrawAccreditationObjection",
+        &[("organisation_id", ID), ("state", STATE)],
+    ),
+    cmd("ConcludeAccreditation", &[("organisation_id", ID)]),
+    cmd(
+        "ModifyRulesOfProcedure",
+        &[
+            ("rules", RULES),
+            (
+                "decision",
+                Ty::Obj {
+                    about: "DecisionReference: {meeting_id, decision_number, symbol}",
+                    example: r#"{"meeting_id":"m-1","decision_number":1,"symbol":"A/AC.1/DEC/1"}"#,
+                },
+            ),
+        ],
+    ),
 ];
-pub const MEETING_COMMANDS: &[&str] = &[
-    "Convene",
-    "Open",
-    "Suspend",
-    "Resume",
-    "Close",
-    "RegisterDelegation",
-    "RegisterObserver",
-    "RegisterStakeholder",
-    "MarkPresent",
-    "MarkAbsent",
-    "RequestSponsorship",
-    "AwardSponsorship",
-    "DeclineSponsorship",
-    "IssueProvisionalAgenda",
-    "AdoptAgenda",
-    "ChangeAgenda",
-    "TakeUpItem",
-    "ConcludeItem",
-    "InscribeSpeaker",
-    "WithdrawSpeaker",
-    "CallNextSpeaker",
-    "SetSpeakingTime",
-    "CloseSpeakersList",
-    "RequestRightOfReply",
-    "RaisePointOfOrder",
-    "RuleOnPointOfOrder",
-    "AppealRuling",
-    "MoveMotion",
-    "WithdrawMotion",
-    "PutQuestionToVote",
-    "RequestRecordedVote",
-    "CastVote",
-    "CloseVoting",
-    "CallForConsensus",
-    "RaiseObjection",
-    "WithdrawObjection",
-    "ExplainPosition",
-    "DeclareOutcome",
-    "WithdrawConsensusCall",
+pub const MEETING_COMMANDS: &[CommandDoc] = &[
+    cmd("Convene", &[("meeting_id", ID), ("body_id", ID), ("kind", MEETING_KIND), ("symbol", SYMBOL), ("title", TEXT),
+        ("starts", DATE), ("ends", DATE), ("venue", TEXT),
+        ("chair", Ty::Obj { about: "Chair: {name, state (optional State code)}", example: r#"{"name":"A. Chair","state":null}"# }),
+        ("programme_link", Ty::Opt(&Ty::Obj { about: "ProgrammeLink: {meeting_id, item (1-based)}", example: r#"{"meeting_id":"rc-1","item":1}"# }))]),
+    cmd("Open", &[]),
+    cmd("Suspend", &[]),
+    cmd("Resume", &[]),
+    cmd("Close", &[]),
+    cmd("RegisterDelegation", &[("state", STATE), ("members", Ty::List(&Ty::Obj {
+        about: "DelegateMember: {name, gender: Female|Male|Other|null, head_of_delegation}",
+        example: r#"{"name":"A. Delegate","gender":null,"head_of_delegation":true}"# }))]),
+    cmd("RegisterObserver", &[("observer_id", ID), ("name", TEXT)]),
+    cmd("RegisterStakeholder", &[("organisation_id", ID), ("name", TEXT), ("kind", STAKEHOLDER_KIND), ("role", Ty::Enum(&["Participant", "Observer"]))]),
+    cmd("MarkPresent", &[("state", STATE)]),
+    cmd("MarkAbsent", &[("state", STATE)]),
+    cmd("RequestSponsorship", &[("request_id", ID), ("expert", TEXT), ("state", STATE), ("amount_usd", Ty::Int)]),
+    cmd("AwardSponsorship", &[("request_id", ID)]),
+    cmd("DeclineSponsorship", &[("request_id", ID), ("reason", Ty::Opt(&TEXT))]),
+    cmd("IssueProvisionalAgenda", &[("items", Ty::List(&Ty::Obj {
+        about: "AgendaItem: {number, title, nature: Procedural|Substantive, documents: [symbol]}",
+        example: r#"{"number":1,"title":"Opening","nature":"Procedural","documents":[]}"# }))]),
+    cmd("AdoptAgenda", &[]),
+    cmd("ChangeAgenda", &[("change", Ty::Obj {
+        about: "AgendaChange: {\"AddItem\": {item: AgendaItem}} | {\"Reorder\": {order: [number]}} | {\"DeferItem\": {item, to_meeting}}",
+        example: r#"{"Reorder":{"order":[1]}}"# })]),
+    cmd("TakeUpItem", &[ITEM]),
+    cmd("ConcludeItem", &[ITEM]),
+    cmd("InscribeSpeaker", &[ITEM, ("speaker", SPEAKER)]),
+    cmd("WithdrawSpeaker", &[ITEM, ("speaker", SPEAKER)]),
+    cmd("CallNextSpeaker", &[ITEM]),
+    cmd("SetSpeakingTime", &[ITEM, ("seconds", Ty::Int)]),
+    cmd("CloseSpeakersList", &[ITEM]),
+    cmd("RequestRightOfReply", &[ITEM, ("state", STATE)]),
+    cmd("RaisePointOfOrder", &[("state", STATE), ("point", TEXT)]),
+    cmd("RuleOnPointOfOrder", &[("point", Ty::Int), ("ruling", TEXT)]),
+    cmd("AppealRuling", &[("point", Ty::Int), ("state", STATE)]),
+    cmd("MoveMotion", &[("state", STATE), ("kind", Ty::Enum(&["SuspendMeeting", "AdjournMeeting", "AdjournDebate", "CloseDebate"]))]),
+    cmd("WithdrawMotion", &[("motion", Ty::Int), ("state", STATE)]),
+    cmd("PutQuestionToVote", &[("question", Ty::Obj {
+        about: "VoteQuestion: {\"Motion\": {motion}} | {\"Appeal\": {point}} | {\"Proposal\": {subject}} (always refused: substantive proposals are decided by consensus)",
+        example: r#"{"Motion":{"motion":1}}"# })]),
+    cmd("RequestRecordedVote", &[("state", STATE)]),
+    cmd("CastVote", &[("state", STATE), ("ballot", Ty::Enum(&["Yes", "No", "Abstain"]))]),
+    cmd("CloseVoting", &[]),
+    cmd("CallForConsensus", &[("subject", Ty::Obj {
+        about: "ConsensusSubject: {\"Amendment\": {amendment_id, revision}} | {\"DraftDecision\": {text}} | {\"ProgrammeOfWork\": {meetings: [{kind, title, starts, ends}]}}",
+        example: r#"{"DraftDecision":{"text":"The meeting decides."}}"# })]),
+    cmd("RaiseObjection", &[("state", STATE), ("reason", Ty::Opt(&TEXT))]),
+    cmd("WithdrawObjection", &[("state", STATE)]),
+    cmd("ExplainPosition", &[("state", STATE), ("timing", Ty::Enum(&["BeforeDecision", "AfterDecision"])), ("text", TEXT), ("dissociates_from", Ty::List(&ID))]),
+    cmd("DeclareOutcome", &[("outcome", Ty::Enum(&["AdoptedWithoutAVote", "NoConsensus"]))]),
+    cmd("WithdrawConsensusCall", &[]),
 ];
-pub const FRAMEWORK_COMMANDS: &[&str] = &[
-    "EstablishProgramme",
-    "RecordExternalEndorsement",
-    "AddTranslation",
+pub const FRAMEWORK_COMMANDS: &[CommandDoc] = &[
+    cmd("EstablishProgramme", &[("body_id", ID), ("name", TEXT), ("establishing_symbol", SYMBOL), ("date", DATE), ("co_sponsors", Ty::List(&STATE)),
+        ("sections", Ty::List(&Ty::Obj { about: "SectionHeading: {section: international_law|norms_rules_principles|confidence_building_measures|capacity_building|general, title}", example: r#"{"section":"general","title":"General"}"# })),
+        ("paragraphs", Ty::List(&Ty::Obj { about: "Paragraph: {id, kind: preamble|operative, section (as in SectionHeading), text}",
+            example: r#"{"id":"OP-1","kind":"operative","section":"general","text":"Decides."}"# }))]),
+    cmd("RecordExternalEndorsement", &[("symbol", SYMBOL), ("date", DATE), ("operations", Ty::List(&OPERATION))]),
+    cmd("AddTranslation", &[("paragraph", ID), ("language", LANGUAGE), ("text", TEXT), ("origin", Ty::Enum(&["human", "machine"])), ("of_version", Ty::Int)]),
 ];
-pub const AMENDMENT_COMMANDS: &[&str] = &[
-    "Propose",
-    "Revise",
-    "CoSponsor",
-    "WithdrawCoSponsorship",
-    "Withdraw",
-    "Reintroduce",
-    "Table",
+pub const AMENDMENT_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "Propose",
+        &[
+            ("framework_id", ID),
+            ("proposer", STATE),
+            ("co_sponsors", Ty::List(&STATE)),
+            ("title", TEXT),
+            ("base_version", Ty::Int),
+            ("operations", Ty::List(&OPERATION)),
+        ],
+    ),
+    cmd(
+        "Revise",
+        &[
+            ("by", STATE),
+            ("title", Ty::Opt(&TEXT)),
+            ("base_version", Ty::Int),
+            ("operations", Ty::List(&OPERATION)),
+        ],
+    ),
+    cmd("CoSponsor", &[("state", STATE)]),
+    cmd("WithdrawCoSponsorship", &[("state", STATE)]),
+    cmd("Withdraw", &[("by", STATE)]),
+    cmd("Reintroduce", &[("by", STATE)]),
+    cmd("Table", &[("meeting_id", ID), ("agenda_item", Ty::Int)]),
 ];
 
 /// Every route of the API.
@@ -149,10 +331,109 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: "any credential", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table", who: "delegates for their own State; the chair or secretariat tables", query: &[], input: Input::Command(AMENDMENT_COMMANDS) },
     Route { method: "get", path: "/openapi.json", summary: "This document", who: "anyone", query: &[], input: Input::None },
+    Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: "anyone", query: &[], input: Input::None },
 ];
 
 fn problem(description: &str) -> Value {
     json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
+}
+
+fn answer(r: &Route) -> Answer {
+    match (r.method, r.path) {
+        ("delete", _) => Answer::NoContent,
+        (_, "/docs") => Answer::Html,
+        (_, "/api/v1/stream") => Answer::EventStream,
+        _ => Answer::Json,
+    }
+}
+
+/// The JSON Schema of a command field.
+fn ty_schema(t: &Ty) -> Value {
+    match t {
+        Ty::Str {
+            about,
+            pattern,
+            format,
+            ..
+        } => {
+            let mut v = json!({ "type": "string", "description": about });
+            if !pattern.is_empty() {
+                v["pattern"] = json!(pattern);
+            }
+            if !format.is_empty() {
+                v["format"] = json!(format);
+            }
+            v
+        }
+        Ty::Int => json!({ "type": "integer", "minimum": 0 }),
+        Ty::Bool => json!({ "type": "boolean" }),
+        Ty::Enum(names) => json!({ "type": "string", "enum": names }),
+        Ty::List(inner) => json!({ "type": "array", "items": ty_schema(inner) }),
+        Ty::Opt(inner) => {
+            let mut v = ty_schema(inner);
+            if let Some(ty) = v["type"].as_str().map(str::to_owned) {
+                v["type"] = json!([ty, "null"]);
+            }
+            if let Some(names) = v["enum"].as_array_mut() {
+                names.push(Value::Null);
+            }
+            v
+        }
+        Ty::Obj { about, example } => {
+            json!({ "type": "object", "description": about, "examples": [serde_json::from_str::<Value>(example).unwrap_or(Value::Null)] })
+        }
+    }
+}
+
+/// A valid example of a command field.
+fn ty_example(t: &Ty) -> Value {
+    match t {
+        Ty::Str { example, .. } => json!(example),
+        Ty::Int => json!(1),
+        Ty::Bool => json!(true),
+        Ty::Enum(names) => json!(names[0]),
+        Ty::List(inner) => json!([ty_example(inner)]),
+        Ty::Opt(inner) => ty_example(inner),
+        Ty::Obj { example, .. } => serde_json::from_str(example).unwrap_or(Value::Null),
+    }
+}
+
+/// `{"Name": {fields}}` with an example value for every field.
+pub fn command_example(c: &CommandDoc) -> Value {
+    let fields: Map<String, Value> = c
+        .fields
+        .iter()
+        .map(|(name, ty)| ((*name).to_owned(), ty_example(ty)))
+        .collect();
+    json!({ c.name: fields })
+}
+
+/// The schema of one command: `{"Name": {fields}}`.
+fn command_schema(c: &CommandDoc) -> Value {
+    let properties: Map<String, Value> = c
+        .fields
+        .iter()
+        .map(|(name, ty)| ((*name).to_owned(), ty_schema(ty)))
+        .collect();
+    let required: Vec<&str> = c
+        .fields
+        .iter()
+        .filter(|(_, ty)| !matches!(ty, Ty::Opt(_)))
+        .map(|(name, _)| *name)
+        .collect();
+    json!({
+        "title": c.name,
+        "type": "object",
+        "required": [c.name],
+        "additionalProperties": false,
+        "properties": { c.name: {
+            "type": "object",
+            "additionalProperties": false,
+            "required": required,
+            "properties": properties,
+        } },
+        "examples": [command_example(c)],
+    })
 }
 
 fn operation(r: &Route) -> Value {
@@ -172,44 +453,105 @@ fn operation(r: &Route) -> Value {
     for (name, ty, desc) in r.query {
         params.push(json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": { "type": ty } }));
     }
-    let public = matches!(r.path, "/health" | "/ready" | "/openapi.json");
+    let answer = answer(r);
+    if answer == Answer::EventStream {
+        params.push(json!({ "name": "Last-Event-ID", "in": "header", "required": false,
+            "description": "resume after this log position (set by EventSource on reconnect)", "schema": { "type": "string", "pattern": "^[0-9]+$" } }));
+    }
+    let public = matches!(r.path, "/health" | "/ready" | "/openapi.json" | "/docs");
+    let has_path_params = r.path.contains('{');
+    let has_body = !matches!(r.input, Input::None);
     let mut responses = Map::new();
-    let ok = match (r.method, r.input) {
-        ("post", Input::Credential) => ("201", "Issued"),
-        ("delete", _) => ("204", "Done"),
-        _ => ("200", "OK"),
+    let (code, ok) = match answer {
+        Answer::NoContent => ("204", json!({ "description": "Done" })),
+        Answer::Html => (
+            "200",
+            json!({ "description": "The page", "content": { "text/html": { "schema": { "type": "string" } } } }),
+        ),
+        Answer::EventStream => (
+            "200",
+            json!({ "description": "Server-sent events, one per log event the caller may see; each id is the log position. The stream ends when the server shuts down; reconnect with Last-Event-ID.",
+                "content": { "text/event-stream": { "schema": { "type": "string" } } } }),
+        ),
+        Answer::Json if matches!(r.input, Input::Credential) => (
+            "201",
+            json!({ "description": "Issued", "content": { "application/json": { "schema": { "type": "object" } } } }),
+        ),
+        Answer::Json => (
+            "200",
+            json!({ "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } }),
+        ),
     };
-    responses.insert(ok.0.into(), json!({ "description": ok.1, "content": { "application/json": { "schema": { "type": "object" } } } }));
-    if !public {
-        responses.insert(
-            "400".into(),
-            problem("Bad input: a malformed id, parameter or body"),
-        );
-        responses.insert("401".into(), problem("No valid bearer token"));
-        responses.insert(
-            "403".into(),
-            problem("Outside the credential's role or scope"),
-        );
-        responses.insert("404".into(), problem("No such resource"));
+    responses.insert(code.into(), ok);
+    if r.path == "/ready" {
         responses.insert(
             "503".into(),
-            problem(
-                "Database unavailable, or read models not yet at min_position (see Retry-After)",
-            ),
+            json!({ "description": "Not ready: the database is unreachable or the read models lag; the body is the same readiness report as with 200",
+                "content": { "application/json": { "schema": { "type": "object" } } } }),
         );
     }
-    if r.method != "get" {
+    if !public {
+        if has_path_params || has_body || !r.query.is_empty() || answer == Answer::EventStream {
+            let what = match (has_body, answer == Answer::EventStream) {
+                (true, _) => "Bad input: a malformed id, header or JSON body",
+                (_, true) => "Bad input: a malformed parameter or Last-Event-ID",
+                _ => "Bad input: a malformed id or query parameter",
+            };
+            responses.insert("400".into(), problem(what));
+        }
         responses.insert(
-            "409".into(),
-            problem("Refused by the current state (a rule of procedure), or a stale If-Match"),
+            "401".into(),
+            problem("No valid bearer token (see WWW-Authenticate)"),
         );
+        if !r.who.starts_with("any") {
+            responses.insert(
+                "403".into(),
+                problem("Outside the credential's role or scope"),
+            );
+        }
+        if has_path_params && matches!(r.method, "get" | "delete") {
+            responses.insert("404".into(), problem("No such resource"));
+        }
+        let unavailable = if r.query.iter().any(|(n, _, _)| *n == "min_position") {
+            "Database unavailable, or the read models have not reached min_position in time (see Retry-After)"
+        } else {
+            "Database unavailable (see Retry-After)"
+        };
+        let mut p = problem(unavailable);
+        p["headers"] = json!({ "Retry-After": { "description": "seconds to wait before retrying", "schema": { "type": "integer" } } });
+        responses.insert("503".into(), p);
+    }
+    match r.input {
+        Input::Command(_) => {
+            responses.insert(
+                "409".into(),
+                problem("Refused by the current state (a rule of procedure), a stale If-Match, or a concurrent update"),
+            );
+            responses.insert(
+                "422".into(),
+                problem("Invalid command: unknown command or field, or a field's value (the field and the reason), or an Idempotency-Key reused with another body"),
+            );
+        }
+        Input::Credential => {
+            responses.insert(
+                "422".into(),
+                problem("Invalid input: the field (role, scope, label) and the reason"),
+            );
+        }
+        Input::None => {}
+    }
+    if has_body {
         responses.insert("413".into(), problem("Body too large"));
-        responses.insert("415".into(), problem("Body is not JSON"));
         responses.insert(
-            "422".into(),
-            problem("Invalid input: the field and the reason"),
+            "415".into(),
+            problem("Body is not JSON (Content-Type must be application/json)"),
         );
     }
+    responses.insert("405".into(), problem("Method not allowed on this path"));
+    responses.insert(
+        "500".into(),
+        problem("Internal error (never a stack trace or internal detail)"),
+    );
     let mut op = json!({
         "summary": r.summary,
         "description": format!("Who may call it: {}.", r.who),
@@ -224,12 +566,11 @@ fn operation(r: &Route) -> Value {
         Input::Credential => {
             op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewCredential" } } } });
         }
-        Input::Command(names) => {
-            let variants: Vec<Value> = names
-                .iter()
-                .map(|n| json!({ "type": "object", "required": [n], "additionalProperties": false, "properties": { *n: { "type": "object" } } }))
-                .collect();
-            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "oneOf": variants } } } });
+        Input::Command(commands) => {
+            let variants: Vec<Value> = commands.iter().map(command_schema).collect();
+            op["requestBody"] = json!({ "required": true,
+                "description": "One command, {\"CommandName\": {fields}}. Fields the server supplies (today's date, the body's members and rules, an amendment's standing and base text, whether the meeting is open) are not sent; if sent, they are overwritten.",
+                "content": { "application/json": { "schema": { "oneOf": variants } } } });
             if let Some(p) = op["parameters"].as_array_mut() {
                 p.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 } }));
                 p.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the stream version acted on, e.g. \"12\"", "schema": { "type": "string" } }));
@@ -289,9 +630,11 @@ fetch('/openapi.json').then(r => r.json()).then(doc => {
   const out = [];
   for (const [path, ops] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(ops)) {
     const id = out.length;
+    const schema = op.requestBody && op.requestBody.content['application/json'].schema;
+    const example = schema && schema.oneOf ? schema.oneOf[0].examples[0] : {};
     out.push(`<details><summary><span class="m">${esc(m.toUpperCase())}</span> <code>${esc(path)}</code> — ${esc(op.summary)}</summary>
       <p>${esc(op.description)}</p><p>Path with query: <input id="p${id}" size="80" value="${esc(path)}"></p>
-      ${op.requestBody ? `<textarea id="b${id}">{}</textarea>` : ''}
+      ${op.requestBody ? `<textarea id="b${id}">${esc(JSON.stringify(example))}</textarea>` : ''}
       <button onclick="send(${id}, '${esc(m)}')">Send</button><pre id="o${id}"></pre></details>`);
   }
   document.getElementById('routes').innerHTML = out.join('');
@@ -304,3 +647,163 @@ async function send(id, m) {
   document.getElementById('o' + id).textContent = r.status + ' ' + r.statusText + '\n' + await r.text();
 }
 </script></body></html>"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::commands::Envelope;
+    use serde::de::DeserializeOwned;
+
+    /// The variant names of a domain command enum, from serde's "unknown variant" message.
+    fn domain_variants<C: DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+        let err = serde_json::from_value::<C>(json!({ "NoSuchCommandAtAll": {} }))
+            .unwrap_err()
+            .to_string();
+        let list = err
+            .split("expected one of")
+            .nth(1)
+            .unwrap_or_else(|| panic!("unexpected serde message: {err}"));
+        let mut names: Vec<String> = list
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Checks a table against its domain enum: the same command names (apart from those only
+    /// the system issues), every example decodes as the server decodes it (with the fields the
+    /// server supplies for that command, and refusing unknown fields except `allowed`), a
+    /// field marked required cannot be left out and a field marked optional can.
+    fn check<C: DeserializeOwned + std::fmt::Debug>(
+        table: &[CommandDoc],
+        system_only: &[&str],
+        allowed: &[&str],
+        supplied: impl Fn(&str) -> Vec<(&'static str, Value)>,
+    ) {
+        let mut documented: Vec<String> = table
+            .iter()
+            .map(|c| c.name.to_owned())
+            .chain(system_only.iter().map(|s| (*s).to_owned()))
+            .collect();
+        documented.sort();
+        assert_eq!(documented, domain_variants::<C>());
+        let decode = |body: Value| -> Result<C, crate::api::error::ApiError> {
+            let mut env = Envelope::parse(body)?;
+            for (n, v) in supplied(&env.name) {
+                env.supply(n, v)?;
+            }
+            env.decode::<C>(allowed)
+        };
+        for c in table {
+            let example = command_example(c);
+            if let Err(e) = decode(example.clone()) {
+                panic!(
+                    "{}: the documented example {example} does not decode: {e:?}",
+                    c.name
+                );
+            }
+            for (field, ty) in c.fields {
+                let mut without = example.clone();
+                without[c.name].as_object_mut().unwrap().remove(*field);
+                let optional = matches!(ty, Ty::Opt(_));
+                assert_eq!(
+                    decode(without).is_ok(),
+                    optional,
+                    "{}.{field} is documented as {}",
+                    c.name,
+                    if optional { "optional" } else { "required" }
+                );
+            }
+        }
+    }
+
+    /// What the handlers in meetings.rs, frameworks.rs and amendments.rs supply.
+    #[test]
+    fn command_tables_match_the_domain_commands() {
+        let date = json!("2027-01-01");
+        let d = date.clone();
+        check::<crate::domain::body::BodyCommand>(BODY_COMMANDS, &[], &["now"], |_| {
+            vec![("now", d.clone())]
+        });
+        check::<crate::domain::meeting::MeetingCommand>(
+            MEETING_COMMANDS,
+            &[],
+            &["now", "rules", "members", "amendment", "accredited"],
+            |name| {
+                let mut v = vec![("now", date.clone())];
+                match name {
+                    "Convene" => {
+                        let rules = crate::domain::body::RulesOfProcedure::default();
+                        v.push(("rules", serde_json::to_value(rules).unwrap()));
+                        v.push(("members", json!(["NOR"])));
+                    }
+                    "RegisterStakeholder" => v.push(("accredited", json!(true))),
+                    "CallForConsensus" => v.push(("amendment", Value::Null)),
+                    _ => {}
+                }
+                v
+            },
+        );
+        check::<crate::domain::framework::FrameworkCommand>(
+            FRAMEWORK_COMMANDS,
+            &["ApplyAdoptedAmendment"],
+            &[],
+            |_| vec![],
+        );
+        check::<crate::domain::amendment::AmendmentCommand>(
+            AMENDMENT_COMMANDS,
+            &["MarkInConflict", "Rebase", "MarkAdopted", "MarkNotAdopted"],
+            &["now"],
+            |name| {
+                let mut v = vec![("now", json!("2027-01-01T00:00:00Z"))];
+                match name {
+                    "Propose" | "Revise" => {
+                        let text = crate::domain::framework::Declaration::default();
+                        v.push(("base_text", serde_json::to_value(text).unwrap()));
+                    }
+                    "Table" => {
+                        v.push(("meeting_open", json!(true)));
+                        v.push(("item_substantive", json!(true)));
+                    }
+                    _ => {}
+                }
+                v
+            },
+        );
+    }
+
+    #[test]
+    fn every_route_documents_its_errors() {
+        let doc = build();
+        for r in ROUTES {
+            let op = &doc["paths"][r.path][r.method];
+            let responses = op["responses"].as_object().unwrap();
+            for code in ["405", "500"] {
+                assert!(
+                    responses.contains_key(code),
+                    "{} {} lacks {code}",
+                    r.method,
+                    r.path
+                );
+            }
+            for (code, answer) in responses {
+                if code.starts_with('4') || (code.starts_with('5') && r.path != "/ready") {
+                    assert!(
+                        answer["content"]["application/problem+json"].is_object(),
+                        "{} {} {code} is not problem+json",
+                        r.method,
+                        r.path
+                    );
+                }
+            }
+            if op["security"].is_array() {
+                assert!(responses.contains_key("401") && responses.contains_key("503"));
+            }
+        }
+        assert!(doc["paths"]["/docs"]["get"].is_object());
+        assert!(doc["paths"]["/openapi.json"]["get"].is_object());
+    }
+}

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::Router;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 
 use super::auth::Principal;
@@ -126,5 +126,11 @@ async fn stream(
             }
         }
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(SSE_KEEPALIVE)))
+    // End the stream when the server shuts down: graceful shutdown waits for every open
+    // response, and this one would otherwise never end. Clients resume with Last-Event-ID.
+    let mut shutdown = s.shutdown_receiver();
+    let ended = async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+    };
+    Ok(Sse::new(events.take_until(ended)).keep_alive(KeepAlive::new().interval(SSE_KEEPALIVE)))
 }

@@ -10,3 +10,4 @@ mod matrix;
 mod protocol;
 mod scenario;
 mod service;
+mod shutdown;

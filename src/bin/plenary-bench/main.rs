@@ -20,12 +20,18 @@ enum Command {
     /// The event log: appends with 1/8/32 appenders, replay, long streams, projection rebuild,
     /// framework-as-of over a large log, word diff.
     Store(store::Args),
-    /// The HTTP service end to end: mixed load and one-meeting contention, then checks that
-    /// every acknowledged command is in the log once and projections equal a rebuild.
+    /// The HTTP service end to end: mixed load (speakers, chair actions, consensus calls and
+    /// their outcomes, amendments, reads), one-meeting contention and fixed-rate projection
+    /// reads, then checks that every acknowledged command is in the log once and projections
+    /// equal a rebuild. In process, or against a running server with --url.
     Http(http::Args),
     /// The auditors' tools over a large log: export, offline verify, replay "as of", an
     /// inclusion proof.
     Audit(audit::Args),
+    /// Memory of a real server: starts `plenary serve` as a child process, loads events
+    /// (default 1,000,000) through its API, and prints its resident memory (VmRSS, VmHWM)
+    /// after the load and after a round of fixed-rate projection reads.
+    Memory(http::MemoryArgs),
 }
 
 fn main() {
@@ -40,6 +46,7 @@ fn main() {
             Command::Store(a) => store::run(a).await,
             Command::Http(a) => http::run(a).await,
             Command::Audit(a) => audit::run(a).await,
+            Command::Memory(a) => http::memory(a).await,
         }
     });
     if let Err(e) = result {

@@ -73,6 +73,20 @@ async fn bench(a: &Args, store: &EventStore, dir: &std::path::Path) -> Result<()
     fill(store, a.events).await?;
     let head = store.head_from_db().await?.0;
 
+    // Reading the log alone, for comparison: the floor under the export's cost.
+    let mut read_rates = Vec::new();
+    for _ in 0..a.runs {
+        let started = Instant::now();
+        let (mut after, mut n) = (0, 0usize);
+        loop {
+            let page = store.read_all(after, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            n += page.len();
+        }
+        read_rates.push(n as f64 / started.elapsed().as_secs_f64());
+    }
+
     let mut export_rates = Vec::new();
     let bundle_dir = dir.join("bundle");
     for run in 0..a.runs {
@@ -126,6 +140,11 @@ async fn bench(a: &Args, store: &EventStore, dir: &std::path::Path) -> Result<()
         size as f64 / head as f64
     );
     println!("| measurement | median | runs | target |\n|---|---|---|---|");
+    println!(
+        "| read the log (no export, for comparison) | {:.0} events/s | {} | - |",
+        median(read_rates.clone()),
+        runs(&read_rates, |x| format!("{x:.0}"))
+    );
     println!(
         "| export | {:.0} events/s | {} | >= 200,000 events/s |",
         median(export_rates.clone()),

@@ -101,7 +101,7 @@ pub struct EventLine<'a> {
 /// (and a damaged row is exported as found, for `audit verify` to name).
 pub fn write_line(out: &mut Vec<u8>, e: &StoredEvent) -> Result<(), String> {
     use std::io::Write;
-    let mut string = |out: &mut Vec<u8>, key: &str, value: &str| {
+    let string = |out: &mut Vec<u8>, key: &str, value: &str| {
         out.extend_from_slice(key.as_bytes());
         serde_json::to_writer(&mut *out, value).map_err(|err| err.to_string())
     };

@@ -11,26 +11,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{problem, TestApp};
 
-macro_rules! api_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { super::$name(crate::helpers::spawn_app(crate::common::Backend::Sqlite).await.unwrap()).await; }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let Some(app) = crate::helpers::spawn_app(crate::common::Backend::Postgres).await else {
-                    eprintln!("skipped: set {} to run the Postgres half", crate::common::PG_ENV);
-                    return;
-                };
-                super::$name(app).await;
-            }
-        )* }
-    };
-}
-
-api_tests!(
+crate::helpers::e2e_tests!(
     health_and_readiness,
     requests_without_a_valid_token_are_refused,
     credentials_are_issued_and_revoked_by_admins_only,

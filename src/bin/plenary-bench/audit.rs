@@ -8,9 +8,7 @@ use plenary::app::history::Cut;
 use plenary::app::{App, CommandContext, Settings};
 use plenary::audit::bundle::{self, ExportOptions};
 use plenary::audit::{proof, replay, verify};
-use plenary::store::chain::canonical_json;
-use plenary::store::{AppendCommand, EventStore, NewEvent};
-use serde_json::json;
+use plenary::store::EventStore;
 
 use crate::stats::median;
 
@@ -70,7 +68,13 @@ async fn bench(a: &Args, store: &EventStore, dir: &std::path::Path) -> Result<()
         )
         .await
         .map_err(|e| format!("establish framework: {e}"))?;
-    fill(store, a.events).await?;
+    let started = Instant::now();
+    crate::store::fill(store, a.events).await?;
+    println!(
+        "filled the log with {} events in {:.1} s",
+        a.events,
+        started.elapsed().as_secs_f64()
+    );
     let head = store.head_from_db().await?.0;
 
     // Reading the log alone, for comparison: the floor under the export's cost.
@@ -162,52 +166,5 @@ async fn bench(a: &Args, store: &EventStore, dir: &std::path::Path) -> Result<()
     );
     println!("| inclusion proof (build, from the bundle) | {prove_s:.2} s | 1 | - |");
     println!("| inclusion proof (check) | {check_ms:.2} ms | 1 | - |");
-    Ok(())
-}
-
-/// Fills the log with small procedural-size events, 500 per command, 16 writers.
-async fn fill(store: &EventStore, events: i64) -> Result<(), Error> {
-    let started = Instant::now();
-    let writers = 16;
-    let per_writer = events / writers + 1;
-    let mut tasks = Vec::new();
-    for w in 0..writers {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut v = 0;
-            while v < per_writer {
-                let n = 500.min(per_writer - v);
-                let evs = (v..v + n)
-                    .map(|i| NewEvent {
-                        event_type: "BenchEventRecorded".into(),
-                        event_version: "1".into(),
-                        payload: canonical_json(&json!({ "BenchEventRecorded": { "i": i, "note": "a typical small payload of a procedural event" } })),
-                        metadata: canonical_json(&json!({ "actor": "bench", "role": "secretariat", "correlation_id": "bench" })),
-                    })
-                    .collect();
-                store
-                    .append(AppendCommand {
-                        aggregate_type: "Bench".into(),
-                        aggregate_id: format!("fill-{w}"),
-                        expected_version: v,
-                        events: evs,
-                        idempotency_key: None,
-                        request_hash: String::new(),
-                        snapshot: None,
-                    })
-                    .await
-                    .map_err(|e| e.to_string())?;
-                v += n;
-            }
-            Ok::<_, String>(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
-    println!(
-        "filled the log with {events} events in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
     Ok(())
 }

@@ -165,29 +165,7 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
     let have = store.head_from_db().await?.0;
     let missing = (a.events - have).max(0);
     let started = Instant::now();
-    let per_cmd = 500;
-    let tasks_n = 16;
-    let per_task = missing / tasks_n + 1;
-    let mut tasks = Vec::new();
-    for t in 0..tasks_n {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut v = 0;
-            while v < per_task {
-                let n = per_cmd.min(per_task - v);
-                let events = (v..v + n).map(event).collect();
-                store
-                    .append(cmd(&format!("fill-{t}"), v, events))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                v += n;
-            }
-            Ok::<_, String>(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
+    fill(store, missing).await?;
     let head = store.head_from_db().await?.0;
     println!(
         "\nfilled the log to {head} events ({:.0} events/s in 500-event commands, 16 writers)",
@@ -297,6 +275,35 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
         "word diff of two 10,000-word versions: {:.2} ms (median of 31) — target <= 20 ms",
         median(times)
     );
+    Ok(())
+}
+
+/// Appends `missing` small procedural-size events: 500 per command, 16 writers on their own
+/// streams.
+pub async fn fill(store: &EventStore, missing: i64) -> Result<(), Error> {
+    let per_cmd = 500;
+    let tasks_n = 16;
+    let per_task = missing / tasks_n + 1;
+    let mut tasks = Vec::new();
+    for t in 0..tasks_n {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut v = 0;
+            while v < per_task {
+                let n = per_cmd.min(per_task - v);
+                let events = (v..v + n).map(event).collect();
+                store
+                    .append(cmd(&format!("fill-{t}"), v, events))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                v += n;
+            }
+            Ok::<_, String>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
     Ok(())
 }
 

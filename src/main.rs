@@ -237,6 +237,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let projector = app.projector.spawn(stop_rx.clone());
             let reactor = plenary::app::reactor::Reactor::new(app.clone()).spawn(stop_rx.clone());
+            // Accreditations take effect when their notice period ends: swept every 10 minutes.
+            let accreditations = plenary::app::accreditation::spawn(
+                app.clone(),
+                Duration::from_secs(600),
+                stop_rx.clone(),
+            );
             let checkpoints = match signing_key {
                 Some(path) => {
                     let key = checkpoint::read_signing_key(&path)?;
@@ -259,6 +265,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let _ = stop_tx.send(true);
             let _ = projector.await;
             let _ = reactor.await;
+            let _ = accreditations.await;
             if let Some(c) = checkpoints {
                 let _ = c.await;
             }

@@ -1,6 +1,7 @@
 //! Wiring: the store, aggregates under `CqrsFramework`, the projector. The API and the CLI
 //! both go through [`App`], so a command from the demo loader is the same as one over HTTP.
 
+pub mod accreditation;
 pub mod history;
 mod meeting_reactions;
 pub mod reactor;

@@ -99,7 +99,7 @@ pub fn verify_bundle(
 
     let mut chain = ChainVerifier::starting_after(cp.first_position - 1, prev);
     // Leaf hashes, kept to check checkpoints that end inside the bundle (32 bytes an event).
-    let mut leaves: Vec<Hash> = Vec::with_capacity(cp.count.clamp(0, 10_000_000) as usize);
+    let mut leaves: Vec<Hash> = Vec::with_capacity(cp.count.clamp(0, 1 << 20) as usize);
     let mut published: Vec<(i64, SignedCheckpoint)> = Vec::new();
     let mut last_good = cp.first_position - 1;
     bundle::for_each_line(dir, &manifest, |line_no, line| {

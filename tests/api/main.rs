@@ -1,6 +1,7 @@
 //! End-to-end tests: the real HTTP server on a random port, driven as a client would, on
 //! SQLite and on Postgres.
 
+mod accreditation;
 #[path = "../common/mod.rs"]
 mod common;
 mod core_fixes;

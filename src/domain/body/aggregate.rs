@@ -177,6 +177,18 @@ impl Body {
         }
     }
 
+    /// Organisations whose non-objection procedure is pending and whose notice period ended
+    /// before `today`: each must now be concluded (accredited, or rejected if a State objects).
+    pub fn accreditations_due(&self, today: Date) -> Vec<Id> {
+        self.stakeholders
+            .iter()
+            .filter(|(_, s)| {
+                matches!(s.accreditation, Accreditation::Pending { notice_ends, .. } if notice_ends < today)
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     /// The pending procedure's notice end and standing objections.
     fn pending(&self, organisation: &Id) -> Result<(Date, &BTreeSet<StateCode>), BodyError> {
         match &self.stakeholder(organisation)?.accreditation {

@@ -460,3 +460,21 @@ fn body_survives_a_json_snapshot() {
     let json = serde_json::to_string(&body).unwrap();
     assert_eq!(serde_json::from_str::<Body>(&json).unwrap(), body);
 }
+
+#[test]
+fn accreditations_fall_due_the_day_after_the_notice_period_ends() {
+    let mut body = Body::default();
+    for e in [established(), registered_ngo(), proposed()] {
+        cqrs_es::Aggregate::apply(&mut body, e);
+    }
+    assert!(body.accreditations_due(day(10)).is_empty());
+    assert_eq!(body.accreditations_due(day(11)), vec![id("ngo-1")]);
+    cqrs_es::Aggregate::apply(
+        &mut body,
+        BodyEvent::StakeholderAccredited {
+            organisation_id: id("ngo-1"),
+            on: day(11),
+        },
+    );
+    assert!(body.accreditations_due(day(20)).is_empty());
+}

@@ -536,11 +536,19 @@ struct DecisionParams {
     meeting: Option<String>,
     body: Option<String>,
     kind: Option<String>,
+    /// The `next` cursor of the previous page.
+    after: Option<String>,
+    /// Page size, 1 to 1000 (default 200).
+    limit: Option<i64>,
     #[serde(rename = "min_position")]
     _min: Option<i64>,
 }
 
-/// The decisions register, filterable by meeting, body and kind. Public record.
+const DECISIONS_PAGE: i64 = 200;
+
+/// The decisions register, filterable by meeting, body and kind, in register order (meeting,
+/// then number), a page at a time: `next` is the cursor for `after`, absent on the last page.
+/// Public record.
 #[tracing::instrument(skip_all)]
 async fn decisions_register(
     State(s): State<AppState>,
@@ -549,29 +557,57 @@ async fn decisions_register(
     Query(q): Query<DecisionParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
+    let limit = q.limit.unwrap_or(DECISIONS_PAGE);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "limit",
+            "limit must be between 1 and 1000",
+        ));
+    }
     let db = s.app.store.db();
     let prefix = q
         .meeting
         .as_deref()
         .map(|m| format!("{m}/"))
         .unwrap_or_default();
-    let mut out = docs::list(db, decisions::NAME, &prefix).await?;
-    if let Some(body) = &q.body {
-        let meetings: std::collections::HashSet<String> = docs::list(db, list::NAME, "")
-            .await?
-            .into_iter()
-            .filter(|m| m["body_id"] == body.as_str())
-            .filter_map(|m| m["id"].as_str().map(str::to_owned))
-            .collect();
-        out.retain(|d| {
-            d["meeting_id"]
-                .as_str()
-                .is_some_and(|m| meetings.contains(m))
-        });
+    let meetings: Option<std::collections::HashSet<String>> = match &q.body {
+        Some(body) => Some(
+            docs::list(db, list::NAME, "")
+                .await?
+                .into_iter()
+                .filter(|m| m["body_id"] == body.as_str())
+                .filter_map(|m| m["id"].as_str().map(str::to_owned))
+                .collect(),
+        ),
+        None => None,
+    };
+    let wanted = |d: &Value| {
+        let in_body = meetings
+            .as_ref()
+            .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
+        in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
+    };
+    // Filters apply after reading, so read on until the page is full or the register ends.
+    let mut out = Vec::new();
+    let mut cursor = q.after.clone();
+    let mut next = None;
+    'pages: loop {
+        let batch =
+            docs::page(db, decisions::NAME, &prefix, cursor.as_deref(), Some(limit)).await?;
+        let exhausted = (batch.len() as i64) < limit;
+        for (key, d) in batch {
+            cursor = Some(key.clone());
+            if wanted(&d) {
+                out.push(d);
+                if out.len() as i64 == limit {
+                    next = Some(key);
+                    break 'pages;
+                }
+            }
+        }
+        if exhausted {
+            break;
+        }
     }
-    if let Some(kind) = &q.kind {
-        out.retain(|d| d["kind"] == kind.as_str());
-    }
-    out.sort_by_key(|d| d["position"].as_i64());
-    Ok(axum::Json(json!({ "decisions": out })))
+    Ok(axum::Json(json!({ "decisions": out, "next": next })))
 }

@@ -268,19 +268,31 @@ pub async fn compare_with_server(
             ));
         }
     }
-    let live = http_get(base, "/api/v1/decisions", token).await?;
     let included = |d: &Value| match cut {
         Cut::Position(p) => d["position"].as_i64().is_some_and(|x| x <= p),
         Cut::Time(t) => d["recorded_at_us"].as_i64().is_some_and(|x| x <= t),
         _ => true,
     };
-    let live: Vec<Value> = live["decisions"]
-        .as_array()
-        .ok_or("the server's decisions register is not a list")?
-        .iter()
-        .filter(|d| included(d))
-        .cloned()
-        .collect();
+    // The register comes a page at a time, in register order; the replay lists by position.
+    let mut live: Vec<Value> = Vec::new();
+    let mut path = "/api/v1/decisions?limit=1000".to_owned();
+    loop {
+        let page = http_get(base, &path, token).await?;
+        let items = page["decisions"]
+            .as_array()
+            .ok_or("the server's decisions register is not a list")?;
+        live.extend(items.iter().filter(|d| included(d)).cloned());
+        match page["next"].as_str() {
+            Some(next) => {
+                path = format!(
+                    "/api/v1/decisions?limit=1000&after={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )
+            }
+            None => break,
+        }
+    }
+    live.sort_by_key(|d| d["position"].as_i64());
     if live != r.decisions {
         diffs.push(format!(
             "decisions register: the server shows {} decisions, the bundle {}",

@@ -115,13 +115,56 @@ pub async fn get(db: &Db, projection: &str, key: &str) -> Result<Option<Value>, 
 
 /// Every document of a projection whose key starts with `prefix`, in key order.
 pub async fn list(db: &Db, projection: &str, prefix: &str) -> Result<Vec<Value>, StoreError> {
+    Ok(page(db, projection, prefix, None, None)
+        .await?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
+}
+
+/// Up to `limit` documents whose key starts with `prefix` and sorts after `after`, in key
+/// order, with their keys (the cursor for the next page). The range is bounded above, so a
+/// prefix reads only its own rows however large the projection is.
+pub async fn page(
+    db: &Db,
+    projection: &str,
+    prefix: &str,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Vec<(String, Value)>, StoreError> {
+    let from = match after {
+        Some(a) if a >= prefix => a,
+        _ => prefix,
+    };
+    let end = prefix_end(prefix);
+    // Keys compare bytewise: SQLite by default, Postgres by migration 0004 (collate "C").
     let rows: Vec<(String, String)> = with_pool!(db, p => sqlx::query_as(
-        "select key, body from read_docs where projection = $1 and key >= $2 order by key")
-        .bind(projection).bind(prefix).fetch_all(p).await)?;
+        "select key, body from read_docs where projection = $1 and key >= $2
+           and ($3 is null or key < $3) and ($4 is null or key > $4)
+         order by key limit $5")
+        .bind(projection).bind(from).bind(end.as_deref()).bind(after).bind(limit.unwrap_or(i64::MAX))
+        .fetch_all(p).await)?;
     rows.into_iter()
         .take_while(|(k, _)| k.starts_with(prefix))
-        .map(|(_, b)| serde_json::from_str(&b).map_err(|e| StoreError::Database(e.to_string())))
+        .map(|(k, b)| {
+            serde_json::from_str(&b)
+                .map(|v| (k, v))
+                .map_err(|e| StoreError::Database(e.to_string()))
+        })
         .collect()
+}
+
+/// The smallest string above every string that starts with `prefix` (None for the empty
+/// prefix: no bound).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 /// All rows of all document projections, for comparing a rebuild with the live result.
@@ -129,4 +172,18 @@ pub async fn dump(db: &Db) -> Result<Vec<(String, String, String, i64)>, StoreEr
     Ok(with_pool!(db, p => sqlx::query_as(
         "select projection, key, body, position from read_docs order by projection, key")
         .fetch_all(p).await)?)
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_end;
+
+    #[test]
+    fn the_end_of_a_prefix_bounds_exactly_its_keys() {
+        assert_eq!(prefix_end(""), None);
+        assert_eq!(prefix_end("m8/").as_deref(), Some("m80"));
+        let end = prefix_end("rc-1/").unwrap();
+        assert!("rc-1/00001" < end.as_str() && "rc-1/zzzz" < end.as_str());
+        assert!("rc-10/00001" >= end.as_str());
+    }
 }

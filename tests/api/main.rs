@@ -9,6 +9,7 @@ mod helpers;
 mod hostile;
 mod matrix;
 mod protocol;
+mod register;
 mod scenario;
 mod service;
 mod shutdown;

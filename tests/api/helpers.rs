@@ -99,6 +99,15 @@ impl TestApp {
     }
 }
 
+/// The response's content type ("" if none).
+pub fn content_type(res: &Response) -> String {
+    res.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
 /// Asserts a problem+json response and returns its body.
 pub async fn problem(r: Response, status: StatusCode) -> Value {
     if r.status() != status {
@@ -108,12 +117,7 @@ pub async fn problem(r: Response, status: StatusCode) -> Value {
             r.text().await.unwrap_or_default()
         );
     }
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ct = content_type(&r);
     assert_eq!(ct, "application/problem+json");
     let body: Value = r.json().await.unwrap();
     assert!(
@@ -230,12 +234,7 @@ impl TestApp {
         }
         let res = r.send().await.unwrap();
         let status = res.status();
-        let ct = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+        let ct = content_type(&res);
         let bytes = res.bytes().await.unwrap();
         let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, ct, v)

@@ -412,12 +412,7 @@ async fn malformed_requests_are_refused_and_append_nothing(app: TestApp) {
         }
         let res = req.send().await.unwrap();
         let status = res.status();
-        let ct = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
+        let ct = crate::helpers::content_type(&res);
         let text = res.text().await.unwrap_or_default();
         let shown: String = text.chars().take(300).collect();
         let problem: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -456,12 +451,7 @@ async fn malformed_requests_are_refused_and_append_nothing(app: TestApp) {
         .await
         .unwrap();
     let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ct = crate::helpers::content_type(&res);
     if status != StatusCode::PAYLOAD_TOO_LARGE || ct != "application/problem+json" {
         failures.push(format!("chunked huge body answered {status} {ct}"));
     }

@@ -633,12 +633,7 @@ async fn every_route_refuses_every_caller_outside_its_role_and_scope(app: TestAp
             }
             let res = req.send().await.unwrap();
             let status = res.status();
-            let ct = res
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
+            let ct = crate::helpers::content_type(&res);
             let text = if case.streaming {
                 drop(res);
                 String::new()

@@ -50,23 +50,15 @@ pub async fn conclude_due(app: &App, today: Date) -> Result<usize, StoreError> {
     Ok(concluded)
 }
 
-/// Sweeps every `every` until `stop` turns true.
+/// Sweeps at start and every `every` until `stop` turns true.
 pub fn spawn(
     app: Arc<App>,
     every: Duration,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
-            }
-            if *stop.borrow() {
-                return;
-            }
+    super::periodic::every(every, stop, move || {
+        let app = app.clone();
+        async move {
             let today = chrono::Utc::now().date_naive();
             match conclude_due(&app, today).await {
                 Ok(0) => {}

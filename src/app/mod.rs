@@ -4,6 +4,7 @@
 pub mod accreditation;
 pub mod history;
 mod meeting_reactions;
+pub mod periodic;
 pub mod reactor;
 
 use std::collections::HashMap;

@@ -104,26 +104,19 @@ impl CheckpointPublisher {
         }
     }
 
-    /// Publishes every `every` until `stop` turns true. Failures are logged and retried next
-    /// round: a missed checkpoint loses nothing, the next one covers the same events.
+    /// Publishes at start and every `every` until `stop` turns true. Failures are logged and
+    /// retried next round: a missed checkpoint loses nothing, the next one covers the same
+    /// events.
     pub fn spawn(
-        mut self,
+        self,
         every: Duration,
-        mut stop: watch::Receiver<bool>,
+        stop: watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            tick.tick().await;
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = stop.changed() => return,
-                }
-                if *stop.borrow() {
-                    return;
-                }
-                if let Err(e) = self.publish().await {
+        let me = std::sync::Arc::new(tokio::sync::Mutex::new(self));
+        crate::app::periodic::every(every, stop, move || {
+            let me = me.clone();
+            async move {
+                if let Err(e) = me.lock().await.publish().await {
                     tracing::warn!(error = %e, "could not publish a checkpoint; will retry");
                 }
             }

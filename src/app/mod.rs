@@ -110,20 +110,28 @@ impl<E: std::error::Error> From<StoreError> for CommandError<E> {
     }
 }
 
-/// Serialises commands per aggregate within this process, so clients of one instance never
-/// see conflicts caused by each other. Striped: a fixed set of locks, so no map to clean up.
-struct StripedLocks(Vec<tokio::sync::Mutex<()>>);
+/// Serialises the deciding of commands per aggregate within this process, so clients of one
+/// instance never see conflicts caused by each other. A command holds its lock from loading
+/// the aggregate until its events are queued, not until they commit: the next command is
+/// decided on the queued result meanwhile (docs/adr/0010). Striped: a fixed set of locks, so
+/// no map to clean up.
+struct StripedLocks(Vec<Arc<tokio::sync::Mutex<()>>>);
 
 impl StripedLocks {
     fn new(n: usize) -> Self {
-        Self((0..n).map(|_| tokio::sync::Mutex::new(())).collect())
+        Self(
+            (0..n)
+                .map(|_| Arc::new(tokio::sync::Mutex::new(())))
+                .collect(),
+        )
     }
 
-    async fn lock(&self, kind: &str, id: &str) -> tokio::sync::MutexGuard<'_, ()> {
+    async fn lock(&self, kind: &str, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (kind, id).hash(&mut h);
         self.0[(h.finish() % self.0.len() as u64) as usize]
-            .lock()
+            .clone()
+            .lock_owned()
             .await
     }
 }
@@ -189,21 +197,33 @@ where
             metadata.insert(meta::EXPECTED_VERSION.to_owned(), v.to_string());
         }
 
-        let _serialised = self.locks.lock(A::TYPE, id).await;
-        // A request with the same key may have completed while this one waited for the lock:
-        // its outcome is this request's outcome (deciding again would run the command against
-        // the state it produced).
-        if let Some(recorded) = self.recorded(&key, ctx).await? {
-            return recorded;
-        }
         let mut attempt = 0;
+        let mut refreshed = false;
         loop {
+            let guard = self.locks.lock(A::TYPE, id).await;
+            // A request with the same key may be committing, or have completed, while this one
+            // waited for the lock: its outcome is this request's outcome (deciding again would
+            // run the command against the state it produced).
+            if let Some(settled) = self.repo.in_flight(&key) {
+                drop(guard);
+                settled.await;
+                if let Some(recorded) = self.recorded(&key, ctx).await? {
+                    return recorded;
+                }
+                continue;
+            }
+            // One that settled since the check above is caught after deciding: a refusal
+            // looks the key up again, and an append with the key is refused as a duplicate
+            // by the log, which returns the original outcome.
             attempt += 1;
-            let refusal = match self
+            // `persist` releases the lock once the events are queued.
+            let hold = self.repo.hold(&key, guard);
+            let result = self
                 .cqrs
                 .execute_with_metadata(id, command.clone(), metadata.clone())
-                .await
-            {
+                .await;
+            self.repo.release(&key, hold);
+            let refusal = match result {
                 Ok(()) => break,
                 Err(AggregateError::AggregateConflict)
                     if ctx.expected_version.is_none() && attempt < CONFLICT_ATTEMPTS =>
@@ -218,7 +238,15 @@ where
                     },
                     None => CommandError::Conflict,
                 },
-                Err(AggregateError::UserError(e)) => CommandError::Rejected(e),
+                // Decided on a cached state: another process may have appended since, so
+                // read the stream once more and, if it moved, decide again.
+                Err(AggregateError::UserError(e)) => {
+                    if !refreshed && self.repo.refresh::<A>(id).await.unwrap_or(false) {
+                        refreshed = true;
+                        continue;
+                    }
+                    CommandError::Rejected(e)
+                }
                 Err(AggregateError::UnexpectedError(e)) => match e.downcast_ref::<StaleVersion>() {
                     Some(s) => CommandError::StaleVersion {
                         expected: s.expected,
@@ -247,11 +275,16 @@ where
                 request_hash,
             }) if request_hash == ctx.request_hash => Ok(CommandReceipt::from(original, true)),
             Some(PersistOutcome::Duplicate { .. }) => Err(CommandError::KeyReused),
-            None => Ok(CommandReceipt {
-                positions: vec![],
-                stream_version: None,
-                replayed: false,
-            }),
+            // Nothing to append: unless this key was accepted before (a retry arriving after
+            // the original settled), the command simply changed nothing.
+            None => match self.recorded(&key, ctx).await? {
+                Some(recorded) => recorded,
+                None => Ok(CommandReceipt {
+                    positions: vec![],
+                    stream_version: None,
+                    replayed: false,
+                }),
+            },
         }
     }
 
@@ -282,8 +315,12 @@ where
 
     /// The aggregate's current state, loaded from the log (snapshot plus catch-up).
     pub async fn load(&self, id: &str) -> Result<(A, i64), CommandError<A::Error>> {
-        use cqrs_es::persist::PersistedEventRepository;
-        match self.repo.get_snapshot::<A>(id).await {
+        match self
+            .repo
+            .current_state::<A>(id, false)
+            .await
+            .map(|(s, _)| s)
+        {
             Ok(Some(s)) => {
                 let a = serde_json::from_value(s.aggregate)
                     .map_err(|e| CommandError::Internal(e.to_string()))?;

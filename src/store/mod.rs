@@ -17,7 +17,9 @@ mod sqlite;
 pub mod verify;
 mod writer;
 
+use std::collections::HashSet;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -118,6 +120,67 @@ pub struct AppendCommand {
     pub request_hash: String,
     /// Aggregate state after these events, stored atomically with them (a cache).
     pub snapshot: Option<String>,
+}
+
+/// Identifies one queued append, in the order appends were handed to this process's writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ticket(pub(crate) u64);
+
+/// What this process knows of other processes' appends, so that a cached aggregate state can
+/// be used without reading its stream again when no other process can have written since.
+/// Postgres notifications name the last position of every committed batch; those this
+/// process did not write are foreign. A notification still on its way is covered by the
+/// append's version check (a conflict, and the command is decided again) and, for a refusal,
+/// by the bus reading the stream once more before refusing.
+#[derive(Default)]
+pub(crate) struct Foreign {
+    /// Heads of batches this process committed or is committing, until notified.
+    own: std::sync::Mutex<HashSet<i64>>,
+    /// The newest position another process is known to have appended.
+    seen: AtomicI64,
+}
+
+/// Bound on remembered own heads; past it they are forgotten (and their notifications then
+/// count as foreign, which only costs a read).
+const OWN_HEADS_KEPT: usize = 10_000;
+
+impl Foreign {
+    pub(crate) fn expect_own(&self, head: i64) {
+        if let Ok(mut own) = self.own.lock() {
+            if own.len() >= OWN_HEADS_KEPT {
+                own.clear();
+            }
+            own.insert(head);
+        }
+    }
+
+    pub(crate) fn notified(&self, head: i64) {
+        let ours = self
+            .own
+            .lock()
+            .map(|mut o| o.remove(&head))
+            .unwrap_or(false);
+        if !ours {
+            self.saw(head);
+        }
+    }
+
+    /// Another process has appended up to `head` (or may have: used after a reconnect).
+    pub(crate) fn saw(&self, head: i64) {
+        self.seen.fetch_max(head, Ordering::Relaxed);
+    }
+}
+
+/// A queued append: durable once [`outcome`](Self::outcome) returns `Ok`.
+pub struct PendingAppend {
+    pub ticket: Ticket,
+    rx: oneshot::Receiver<Result<Appended, AppendError>>,
+}
+
+impl PendingAppend {
+    pub async fn outcome(self) -> Result<Appended, AppendError> {
+        self.rx.await.map_err(|_| StoreError::WriterStopped)?
+    }
 }
 
 /// Where an accepted command's events landed.
@@ -227,6 +290,8 @@ struct Inner {
     db: Db,
     url: String,
     writer: mpsc::Sender<writer::Request>,
+    tickets: AtomicU64,
+    foreign: Arc<Foreign>,
     head: watch::Receiver<i64>,
 }
 
@@ -330,15 +395,18 @@ impl EventStore {
     async fn start(db: Db, url: &str) -> Result<Self, StoreError> {
         let (head_pos, _) = db.head().await?;
         let (head_tx, head) = watch::channel(head_pos);
-        let writer = writer::spawn(db.clone(), head_tx.clone());
+        let foreign = Arc::new(Foreign::default());
+        let writer = writer::spawn(db.clone(), head_tx.clone(), foreign.clone());
         if let Db::Postgres { pool, schema } = &db {
-            postgres::spawn_listener(pool.clone(), schema.clone(), head_tx);
+            postgres::spawn_listener(pool.clone(), schema.clone(), head_tx, foreign.clone());
         }
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
                 url: redact_url(url),
                 writer,
+                tickets: AtomicU64::new(1),
+                foreign,
                 head,
             }),
         })
@@ -356,13 +424,38 @@ impl EventStore {
     /// Appends one command's events atomically. Durable when this returns `Ok`.
     #[tracing::instrument(skip_all, fields(stream = %cmd.aggregate_id, events = cmd.events.len()))]
     pub async fn append(&self, cmd: AppendCommand) -> Result<Appended, AppendError> {
+        self.enqueue(cmd, None).await?.outcome().await
+    }
+
+    /// Hands a command to the writer and returns at once: the append is queued, in order,
+    /// but not yet durable; [`PendingAppend::outcome`] waits for the commit.
+    ///
+    /// `basis` is the ticket of a queued append whose not-yet-durable result this command was
+    /// decided on (speculation, see docs/adr/0010). The writer refuses it with a conflict if
+    /// that append fails, so nothing is ever committed on top of a state that never existed.
+    pub async fn enqueue(
+        &self,
+        cmd: AppendCommand,
+        basis: Option<Ticket>,
+    ) -> Result<PendingAppend, AppendError> {
         let (reply, rx) = oneshot::channel();
+        let ticket = Ticket(self.inner.tickets.fetch_add(1, Ordering::Relaxed));
         self.inner
             .writer
-            .send(writer::Request { cmd, reply })
+            .send(writer::Request {
+                cmd,
+                ticket,
+                basis,
+                reply,
+            })
             .await
             .map_err(|_| StoreError::WriterStopped)?;
-        rx.await.map_err(|_| StoreError::WriterStopped)?
+        Ok(PendingAppend { ticket, rx })
+    }
+
+    /// The newest position another process is known to have appended (0 if none).
+    pub fn foreign_seen(&self) -> i64 {
+        self.inner.foreign.seen.load(Ordering::Relaxed)
     }
 
     /// The last committed position this process knows of (own appends and notifications).

@@ -1,6 +1,7 @@
 //! PostgreSQL backend: one round trip per batch through `plenary_append` (see the migration),
 //! and LISTEN/NOTIFY to learn of other processes' appends.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
@@ -8,7 +9,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 
 use super::writer::{BatchResult, Prepared, Refusal};
-use super::{to_hash, Appended, StoreError, StoredEvent};
+use super::{to_hash, Appended, Foreign, StoreError, StoredEvent};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct Row {
@@ -59,10 +60,15 @@ struct Verdict {
 pub(super) async fn append(pool: &PgPool, p: &Prepared) -> Result<BatchResult, StoreError> {
     let c = &p.commands;
     let e = &p.events;
-    let snaps: Vec<_> = c
+    // One snapshot per stream, the newest: an upsert may not touch a row twice.
+    let mut seen = std::collections::HashSet::new();
+    let mut snaps: Vec<_> = c
         .iter()
+        .rev()
         .filter_map(|c| c.snapshot.as_ref().map(|s| (c, s)))
+        .filter(|(c, _)| seen.insert((c.aggregate_type.as_str(), c.aggregate_id.as_str())))
         .collect();
+    snaps.reverse();
     let verdicts: Vec<Verdict> = sqlx::query_as(
         "select * from plenary_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     )
@@ -131,7 +137,12 @@ pub(super) async fn append(pool: &PgPool, p: &Prepared) -> Result<BatchResult, S
 
 /// Follows other processes' appends. Notifications are only wake-ups (subscribers read from
 /// their checkpoints), so one lost while reconnecting costs nothing: the head is re-read.
-pub(super) fn spawn_listener(pool: PgPool, schema: String, head_tx: watch::Sender<i64>) {
+pub(super) fn spawn_listener(
+    pool: PgPool,
+    schema: String,
+    head_tx: watch::Sender<i64>,
+    foreign: Arc<Foreign>,
+) {
     tokio::spawn(async move {
         let channel = format!("plenary_{schema}");
         loop {
@@ -147,16 +158,17 @@ pub(super) fn spawn_listener(pool: PgPool, schema: String, head_tx: watch::Sende
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-            refresh_head(&pool, &head_tx).await;
+            refresh_head(&pool, &head_tx, &foreign).await;
             loop {
                 match listener.try_recv().await {
                     Ok(Some(n)) => {
                         if let Ok(pos) = n.payload().parse::<i64>() {
+                            foreign.notified(pos);
                             advance(&head_tx, pos);
                         }
                     }
                     // Connection lost: the next try_recv reconnects; catch up meanwhile.
-                    Ok(None) => refresh_head(&pool, &head_tx).await,
+                    Ok(None) => refresh_head(&pool, &head_tx, &foreign).await,
                     Err(_) => break,
                 }
             }
@@ -168,11 +180,14 @@ pub(super) fn spawn_listener(pool: PgPool, schema: String, head_tx: watch::Sende
     });
 }
 
-async fn refresh_head(pool: &PgPool, head_tx: &watch::Sender<i64>) {
+/// Re-reads the head after (re)connecting. Notifications may have been missed meanwhile, so
+/// whatever was appended counts as possibly foreign.
+async fn refresh_head(pool: &PgPool, head_tx: &watch::Sender<i64>, foreign: &Foreign) {
     if let Ok(pos) = sqlx::query_scalar::<_, i64>("select position from log_head where id = 1")
         .fetch_one(pool)
         .await
     {
+        foreign.saw(pos);
         advance(head_tx, pos);
     }
 }

@@ -18,9 +18,12 @@ use cqrs_es::persist::{
 };
 use cqrs_es::Aggregate;
 use serde_json::Value;
+use tokio::sync::{watch, OwnedMutexGuard};
 
 use super::chain::canonical_json;
-use super::{AppendCommand, AppendError, Appended, EventStore, NewEvent, StoreError, StoredEvent};
+use super::{
+    AppendCommand, AppendError, Appended, EventStore, NewEvent, StoreError, StoredEvent, Ticket,
+};
 
 /// Store the aggregate state once every this many events.
 pub const SNAPSHOT_EVERY: i64 = 25;
@@ -57,42 +60,132 @@ pub struct StaleVersion {
     pub actual: i64,
 }
 
-/// Latest known state per stream: (aggregate type, id) -> (stream version, state JSON).
-type StateCache = HashMap<(&'static str, String), (i64, String)>;
+/// The newest state this process knows of for a stream.
+#[derive(Clone)]
+struct CachedState {
+    version: i64,
+    /// Canonical JSON of the aggregate.
+    state: String,
+    /// The queued append that produced this state, while it may not be durable yet: a
+    /// command decided on this state names it as its basis (see `EventStore::enqueue`).
+    pending: Option<Ticket>,
+    /// [`EventStore::foreign_seen`] when this state was last caught up with the log: while
+    /// no other process is known to have appended since, the stream need not be read again.
+    checked: i64,
+}
+
+type StreamKey = (&'static str, String);
+
+/// A command's per-aggregate lock, with the id of the hold that took it.
+type Held = (u64, OwnedMutexGuard<()>);
 
 /// Bound on cached states; the cache is dropped wholesale past it (it is only an optimisation).
 const MAX_CACHED_STATES: usize = 10_000;
 
+#[derive(Clone, Default)]
+struct Shared {
+    outcomes: Arc<Mutex<HashMap<String, PersistOutcome>>>,
+    states: Arc<Mutex<HashMap<StreamKey, CachedState>>>,
+    /// The basis each stream's command in progress was loaded with, from `get_snapshot` to
+    /// `persist`. One entry per stream suffices: commands on a stream hold its lock from
+    /// loading until their events are queued.
+    bases: Arc<Mutex<HashMap<StreamKey, Option<Ticket>>>>,
+    /// The per-aggregate lock of each command in progress, by idempotency key; `persist`
+    /// releases it as soon as the events are queued, so the next command on the aggregate is
+    /// decided while this one commits (docs/adr/0010).
+    held: Arc<Mutex<HashMap<String, Held>>>,
+    holds: Arc<std::sync::atomic::AtomicU64>,
+    /// Keys whose events are queued but not yet committed or refused; the sender is dropped
+    /// when the outcome is known.
+    in_flight: Arc<Mutex<HashMap<String, watch::Receiver<()>>>>,
+}
+
 #[derive(Clone)]
 pub struct Repository {
     store: EventStore,
-    outcomes: Arc<Mutex<HashMap<String, PersistOutcome>>>,
-    states: Arc<Mutex<StateCache>>,
+    shared: Shared,
 }
 
 impl Repository {
     pub fn new(store: EventStore) -> Self {
         Self {
             store,
-            outcomes: Default::default(),
-            states: Default::default(),
+            shared: Shared::default(),
         }
     }
 
-    fn cached_state(&self, t: &'static str, id: &str) -> Option<(i64, String)> {
-        self.states.lock().ok()?.get(&(t, id.to_owned())).cloned()
+    fn cached_state(&self, t: &'static str, id: &str) -> Option<CachedState> {
+        self.shared
+            .states
+            .lock()
+            .ok()?
+            .get(&(t, id.to_owned()))
+            .cloned()
     }
 
-    fn cache_state(&self, t: &'static str, id: &str, version: i64, state: String) {
-        if let Ok(mut map) = self.states.lock() {
+    fn cache_state(&self, t: &'static str, id: &str, new: CachedState) {
+        if let Ok(mut map) = self.shared.states.lock() {
             if map.len() >= MAX_CACHED_STATES {
                 map.clear();
             }
-            let entry = map.entry((t, id.to_owned())).or_insert((0, String::new()));
-            if entry.0 <= version {
-                *entry = (version, state);
+            match map.get_mut(&(t, id.to_owned())) {
+                Some(old) if old.version > new.version => {}
+                Some(old) => *old = new,
+                None => {
+                    map.insert((t, id.to_owned()), new);
+                }
             }
         }
+    }
+
+    /// Forgets a stream's cached state after an append on it failed: the state included
+    /// events that were not appended, or (a conflict) the log holds events it does not. The
+    /// next command loads what the log really holds.
+    fn forget(&self, t: &'static str, id: &str) {
+        if let Ok(mut map) = self.shared.states.lock() {
+            map.remove(&(t, id.to_owned()));
+        }
+    }
+
+    /// Keeps a command's per-aggregate lock until its events are queued (or it ends). The
+    /// returned hold id lets the command release it without touching a later holder's.
+    pub fn hold(&self, key: &str, guard: OwnedMutexGuard<()>) -> u64 {
+        let id = self
+            .shared
+            .holds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut held) = self.shared.held.lock() {
+            held.insert(key.to_owned(), (id, guard));
+        }
+        id
+    }
+
+    /// Releases the lock kept by [`hold`](Self::hold) if it is still that hold's.
+    pub fn release(&self, key: &str, hold: u64) {
+        let guard = self.shared.held.lock().ok().and_then(|mut h| {
+            if h.get(key).is_some_and(|(id, _)| *id == hold) {
+                h.remove(key)
+            } else {
+                None
+            }
+        });
+        drop(guard);
+    }
+
+    /// Releases the lock of the command now persisting under `key` (it holds the lock).
+    fn release_own(&self, key: &str) {
+        let guard = self.shared.held.lock().ok().and_then(|mut h| h.remove(key));
+        drop(guard);
+    }
+
+    /// If a command with this key is queued and not yet settled, a future that resolves
+    /// when it is (then its outcome is recorded, or it failed).
+    pub fn in_flight(&self, key: &str) -> Option<impl std::future::Future<Output = ()>> {
+        let mut rx = self.shared.in_flight.lock().ok()?.get(key).cloned()?;
+        Some(async move {
+            // Resolves with an error when the sender is dropped: the command settled.
+            while rx.changed().await.is_ok() {}
+        })
     }
 
     pub fn store(&self) -> &EventStore {
@@ -101,11 +194,11 @@ impl Repository {
 
     /// Takes the outcome recorded for this idempotency key by the last `persist`.
     pub fn take_outcome(&self, key: &str) -> Option<PersistOutcome> {
-        self.outcomes.lock().ok()?.remove(key)
+        self.shared.outcomes.lock().ok()?.remove(key)
     }
 
     fn record(&self, key: Option<&String>, outcome: PersistOutcome) {
-        if let (Some(key), Ok(mut map)) = (key, self.outcomes.lock()) {
+        if let (Some(key), Ok(mut map)) = (key, self.shared.outcomes.lock()) {
             map.insert(key.clone(), outcome);
         }
     }
@@ -155,19 +248,121 @@ impl Repository {
         aggregate_id: &str,
         expected_version: i64,
         events: &[SerializedEvent],
-    ) -> Result<Option<String>, PersistenceError> {
-        let mut aggregate = match self.cached_state(A::TYPE, aggregate_id) {
-            Some((v, text)) if v == expected_version => match serde_json::from_str::<A>(&text) {
-                Ok(a) => a,
+    ) -> Result<Option<(String, i64)>, PersistenceError> {
+        let (mut aggregate, checked) = match self.cached_state(A::TYPE, aggregate_id) {
+            Some(c) if c.version == expected_version => match serde_json::from_str::<A>(&c.state) {
+                Ok(a) => (a, c.checked),
                 Err(_) => return Ok(None),
             },
-            None if expected_version == 0 => A::default(),
+            None if expected_version == 0 => (A::default(), 0),
             _ => return Ok(None),
         };
         for e in events {
             aggregate.apply(serde_json::from_value(e.payload.clone())?);
         }
-        Ok(Some(canonical_json(&serde_json::to_value(&aggregate)?)))
+        let state = canonical_json(&serde_json::to_value(&aggregate)?);
+        Ok(Some((state, checked)))
+    }
+}
+
+impl Repository {
+    /// The newest state of an aggregate: this process's cache, else the stored snapshot,
+    /// caught up from the log. Also returns the queued append it rests on, if that may not
+    /// be durable yet.
+    ///
+    /// With `trust_cache`, a cached state is used as it is while no other process is known
+    /// to have appended since it was last caught up (commands: a stale decision fails its
+    /// version check and is decided again). Otherwise the stream is read from the state's
+    /// version on.
+    pub async fn current_state<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        trust_cache: bool,
+    ) -> Result<(Option<SerializedSnapshot>, Option<Ticket>), PersistenceError> {
+        // Read before the database, so a foreign append racing with this load counts.
+        let foreign = self.store.foreign_seen();
+        let cached = self.cached_state(A::TYPE, aggregate_id);
+        let from_cache = cached.is_some();
+        let basis = cached.as_ref().and_then(|c| c.pending);
+        if let Some(c) = cached
+            .as_ref()
+            .filter(|c| trust_cache && c.checked >= foreign)
+        {
+            // Only this process's own serialisations are cached, so the shape fits.
+            let snapshot = SerializedSnapshot {
+                aggregate_id: aggregate_id.to_owned(),
+                aggregate: serde_json::from_str(&c.state)?,
+                current_sequence: c.version as usize,
+                current_snapshot: c.version as usize,
+            };
+            return Ok((Some(snapshot), basis));
+        }
+        let known = match cached {
+            Some(c) => Some((c.version, c.state)),
+            None => self
+                .store
+                .snapshot(A::TYPE, aggregate_id)
+                .await
+                .map_err(unavailable)?,
+        };
+        // A state that no longer decodes (the aggregate's shape changed) is dropped and
+        // rebuilt from the log: snapshots are a cache, the log is the truth.
+        let (mut aggregate, mut version) = match &known {
+            Some((v, text)) => match serde_json::from_str::<A>(text) {
+                Ok(a) => (a, *v),
+                Err(_) => (A::default(), 0),
+            },
+            None => (A::default(), 0),
+        };
+        let events = self
+            .store
+            .read_stream(A::TYPE, aggregate_id, version)
+            .await
+            .map_err(unavailable)?;
+        if known.is_none() && events.is_empty() {
+            return Ok((None, None));
+        }
+        let refresh_cache = !from_cache || !events.is_empty() || trust_cache;
+        for e in events {
+            aggregate.apply(decode::<A>(
+                &e.payload,
+                e.position,
+                &e.event_type,
+                &e.event_version,
+            )?);
+            version = e.stream_version;
+        }
+        let value = serde_json::to_value(&aggregate)?;
+        if refresh_cache {
+            let cached = CachedState {
+                version,
+                state: canonical_json(&value),
+                pending: basis,
+                checked: foreign,
+            };
+            self.cache_state(A::TYPE, aggregate_id, cached);
+        }
+        let snapshot = SerializedSnapshot {
+            aggregate_id: aggregate_id.to_owned(),
+            aggregate: value,
+            current_sequence: version as usize,
+            current_snapshot: version as usize,
+        };
+        Ok((Some(snapshot), basis))
+    }
+}
+
+impl Repository {
+    /// Catches the cached state of an aggregate up with the log; true if the log held events
+    /// the cache did not (a command refused on the cached state should then be decided again).
+    pub async fn refresh<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<bool, PersistenceError> {
+        let before = self.cached_state(A::TYPE, aggregate_id).map(|c| c.version);
+        let (snapshot, _) = self.current_state::<A>(aggregate_id, false).await?;
+        let after = snapshot.map(|s| s.current_sequence as i64);
+        Ok(after != before)
     }
 }
 
@@ -209,53 +404,13 @@ impl PersistedEventRepository for Repository {
         &self,
         aggregate_id: &str,
     ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
-        let cached = self.cached_state(A::TYPE, aggregate_id);
-        let from_cache = cached.is_some();
-        let known = match cached {
-            Some(cached) => Some(cached),
-            None => self
-                .store
-                .snapshot(A::TYPE, aggregate_id)
-                .await
-                .map_err(unavailable)?,
-        };
-        // A state that no longer decodes (the aggregate's shape changed) is dropped and
-        // rebuilt from the log: snapshots are a cache, the log is the truth.
-        let (mut aggregate, mut version) = match &known {
-            Some((v, text)) => match serde_json::from_str::<A>(text) {
-                Ok(a) => (a, *v),
-                Err(_) => (A::default(), 0),
-            },
-            None => (A::default(), 0),
-        };
-        let events = self
-            .store
-            .read_stream(A::TYPE, aggregate_id, version)
-            .await
-            .map_err(unavailable)?;
-        if known.is_none() && events.is_empty() {
-            return Ok(None);
+        // Only commands load through here (reads use `current_state`), so the basis stashed
+        // here is the one `persist` will see for this stream.
+        let (snapshot, basis) = self.current_state::<A>(aggregate_id, true).await?;
+        if let Ok(mut bases) = self.shared.bases.lock() {
+            bases.insert((A::TYPE, aggregate_id.to_owned()), basis);
         }
-        let refresh_cache = !from_cache || !events.is_empty();
-        for e in events {
-            aggregate.apply(decode::<A>(
-                &e.payload,
-                e.position,
-                &e.event_type,
-                &e.event_version,
-            )?);
-            version = e.stream_version;
-        }
-        let value = serde_json::to_value(&aggregate)?;
-        if refresh_cache {
-            self.cache_state(A::TYPE, aggregate_id, version, canonical_json(&value));
-        }
-        Ok(Some(SerializedSnapshot {
-            aggregate_id: aggregate_id.to_owned(),
-            aggregate: value,
-            current_sequence: version as usize,
-            current_snapshot: version as usize,
-        }))
+        Ok(snapshot)
     }
 
     async fn persist<A: Aggregate>(
@@ -266,6 +421,14 @@ impl PersistedEventRepository for Repository {
         let Some(first) = events.first() else {
             return Ok(());
         };
+        let id = first.aggregate_id.as_str();
+        let basis = self
+            .shared
+            .bases
+            .lock()
+            .ok()
+            .and_then(|mut b| b.remove(&(A::TYPE, id.to_owned())))
+            .flatten();
         let expected_version = first.sequence as i64 - 1;
         let last_version = expected_version + events.len() as i64;
         let mut metadata: HashMap<String, String> = serde_json::from_value(first.metadata.clone())?;
@@ -288,14 +451,14 @@ impl PersistedEventRepository for Repository {
         let metadata_text = canonical_json(&serde_json::to_value(&metadata)?);
         // cqrs-es's own snapshot state is wrong in 0.5 (see the module doc); build our own.
         drop(snapshot_update);
-        let new_state = self.state_after::<A>(&first.aggregate_id, expected_version, events)?;
+        let new_state = self.state_after::<A>(id, expected_version, events)?;
         let snapshot = new_state
             .as_ref()
             .filter(|_| last_version / SNAPSHOT_EVERY > expected_version / SNAPSHOT_EVERY)
-            .cloned();
+            .map(|(state, _)| state.clone());
         let cmd = AppendCommand {
             aggregate_type: A::TYPE.to_owned(),
-            aggregate_id: first.aggregate_id.clone(),
+            aggregate_id: id.to_owned(),
             expected_version,
             events: events
                 .iter()
@@ -310,11 +473,38 @@ impl PersistedEventRepository for Repository {
             request_hash,
             snapshot,
         };
-        match self.store.append(cmd).await {
+        let pending = self.store.enqueue(cmd, basis).await.map_err(|e| match e {
+            AppendError::Store(e) => unavailable(e),
+            other => PersistenceError::UnknownError(Box::new(other)),
+        })?;
+        let ticket = pending.ticket;
+        // From here the next command on this aggregate may be decided on the new state while
+        // this one commits; it names this append as its basis.
+        let settled = key.as_ref().map(|k| {
+            let (tx, rx) = watch::channel(());
+            if let Ok(mut f) = self.shared.in_flight.lock() {
+                f.insert(k.clone(), rx);
+            }
+            tx
+        });
+        if let Some((state, checked)) = new_state {
+            let cached = CachedState {
+                version: last_version,
+                state,
+                pending: Some(ticket),
+                checked,
+            };
+            self.cache_state(A::TYPE, id, cached);
+        }
+        if let Some(k) = &key {
+            self.release_own(k);
+        }
+        let outcome = pending.outcome().await;
+        if outcome.is_err() {
+            self.forget(A::TYPE, id);
+        }
+        let result = match outcome {
             Ok(appended) => {
-                if let Some(state) = new_state {
-                    self.cache_state(A::TYPE, &first.aggregate_id, last_version, state);
-                }
                 self.record(key.as_ref(), PersistOutcome::Appended(appended));
                 Ok(())
             }
@@ -333,7 +523,14 @@ impl PersistedEventRepository for Repository {
             }
             Err(AppendError::Conflict { .. }) => Err(PersistenceError::OptimisticLockError),
             Err(AppendError::Store(e)) => Err(unavailable(e)),
+        };
+        if let (Some(k), Some(tx)) = (&key, settled) {
+            if let Ok(mut f) = self.shared.in_flight.lock() {
+                f.remove(k);
+            }
+            drop(tx);
         }
+        result
     }
 
     async fn stream_events<A: Aggregate>(

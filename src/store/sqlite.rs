@@ -84,7 +84,12 @@ pub(super) async fn append(pool: &SqlitePool, p: &Prepared) -> Result<BatchResul
     if !refused.is_empty() {
         return Ok(BatchResult::Refused(refused));
     }
-    for (i, c) in p.commands.iter().enumerate() {
+    for (i, c) in p
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.first_on_stream)
+    {
         let actual: i64 = sqlx::query_scalar(
             "select coalesce(max(stream_version), 0) from events where aggregate_type = $1 and aggregate_id = $2",
         )

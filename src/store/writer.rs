@@ -3,13 +3,14 @@
 //! contiguous positions in commit order and lets the writer compute the hash chain; batching
 //! is what pays for it (docs/adr/0002-global-order.md).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use super::chain::{self, Hash};
-use super::{now_us, AppendCommand, AppendError, Appended, Db, StoreError};
+use super::{now_us, AppendCommand, AppendError, Appended, Db, Foreign, StoreError, Ticket};
 
 /// Upper bound on events per transaction: large enough to amortise the commit, small
 /// enough to keep one transaction's latency low.
@@ -19,18 +20,71 @@ const MAX_HEAD_RETRIES: usize = 50;
 
 pub(super) struct Request {
     pub cmd: AppendCommand,
+    pub ticket: Ticket,
+    /// The queued append this command was decided on top of, if it was not yet durable.
+    pub basis: Option<Ticket>,
     pub reply: oneshot::Sender<Result<Appended, AppendError>>,
 }
 
-pub(super) fn spawn(db: Db, head_tx: watch::Sender<i64>) -> mpsc::Sender<Request> {
+/// Tickets of appends that did not commit. A command whose basis is among them was decided on
+/// a state that never existed, so it is refused (its client's bus decides it again).
+#[derive(Default)]
+struct Failed {
+    set: HashSet<Ticket>,
+    order: VecDeque<Ticket>,
+}
+
+/// Failed tickets remembered. A dependent is queued right behind its basis, so only the most
+/// recent failures can still matter; this bound is generous.
+const FAILED_KEPT: usize = 100_000;
+
+impl Failed {
+    fn insert(&mut self, t: Ticket) {
+        if self.set.insert(t) {
+            self.order.push_back(t);
+        }
+        while self.order.len() > FAILED_KEPT {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+
+    fn contains(&self, t: Option<Ticket>) -> bool {
+        t.is_some_and(|t| self.set.contains(&t))
+    }
+
+    /// Refuses a request whose basis failed; its own dependents then fail in turn.
+    fn refuse(&mut self, r: Request) {
+        self.insert(r.ticket);
+        let err = AppendError::Conflict {
+            stream: format!("{}/{}", r.cmd.aggregate_type, r.cmd.aggregate_id),
+            expected: r.cmd.expected_version,
+            actual: r.cmd.expected_version - 1,
+        };
+        let _ = r.reply.send(Err(err));
+    }
+}
+
+pub(super) fn spawn(
+    db: Db,
+    head_tx: watch::Sender<i64>,
+    foreign: Arc<Foreign>,
+) -> mpsc::Sender<Request> {
     let (tx, rx) = mpsc::channel(8_192);
-    tokio::spawn(run(db, rx, head_tx));
+    tokio::spawn(run(db, rx, head_tx, foreign));
     tx
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Request>, head_tx: watch::Sender<i64>) {
+async fn run(
+    db: Db,
+    mut rx: mpsc::Receiver<Request>,
+    head_tx: watch::Sender<i64>,
+    foreign: Arc<Foreign>,
+) {
     let mut pending: VecDeque<Request> = VecDeque::new();
     let mut head: Option<(i64, Hash)> = None;
+    let mut failed = Failed::default();
     loop {
         if pending.is_empty() {
             match rx.recv().await {
@@ -44,28 +98,41 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Request>, head_tx: watch::Sender<i64
                 Err(_) => break,
             }
         }
-        let batch = take_batch(&mut pending);
-        write_batch(&db, &mut head, batch, &head_tx).await;
+        let batch = take_batch(&mut pending, &mut failed);
+        write_batch(&db, &mut head, batch, &head_tx, &mut failed, &foreign).await;
     }
 }
 
-/// Takes the next batch, leaving for later any command whose stream or idempotency key is
-/// already in it: two commands on one stream in one batch would both be checked against the
-/// same stored version.
-fn take_batch(pending: &mut VecDeque<Request>) -> Vec<Request> {
+/// Takes the next batch in queue order. A command may join a batch that already holds its
+/// stream only if it was decided on the previous command there (its basis) and continues its
+/// versions: the database checks the first command of each stream against the stored version
+/// and the chain vouches for the rest. Anything else that collides (stream, idempotency key)
+/// waits for a later batch, as does anything decided on a command that waits.
+fn take_batch(pending: &mut VecDeque<Request>, failed: &mut Failed) -> Vec<Request> {
     let mut batch = Vec::new();
     let mut rest = VecDeque::new();
-    let mut streams = HashSet::new();
+    let mut last_on_stream: HashMap<(String, String), (Ticket, i64)> = HashMap::new();
+    let mut deferred = HashSet::new();
     let mut keys = HashSet::new();
     let mut events = 0;
     while let Some(r) = pending.pop_front() {
+        if failed.contains(r.basis) {
+            failed.refuse(r);
+            continue;
+        }
         let stream = (r.cmd.aggregate_type.clone(), r.cmd.aggregate_id.clone());
+        let continues = match last_on_stream.get(&stream) {
+            None => true,
+            Some((t, v)) => r.basis == Some(*t) && r.cmd.expected_version == *v,
+        };
         let key_taken = r
             .cmd
             .idempotency_key
             .as_ref()
             .is_some_and(|k| keys.contains(k));
-        if events >= MAX_BATCH_EVENTS || streams.contains(&stream) || key_taken {
+        let basis_waits = r.basis.is_some_and(|b| deferred.contains(&b));
+        if events >= MAX_BATCH_EVENTS || !continues || key_taken || basis_waits {
+            deferred.insert(r.ticket);
             rest.push_back(r);
             continue;
         }
@@ -73,7 +140,8 @@ fn take_batch(pending: &mut VecDeque<Request>) -> Vec<Request> {
         if let Some(k) = &r.cmd.idempotency_key {
             keys.insert(k.clone());
         }
-        streams.insert(stream);
+        let after = r.cmd.expected_version + r.cmd.events.len() as i64;
+        last_on_stream.insert(stream, (r.ticket, after));
         batch.push(r);
     }
     *pending = rest;
@@ -98,6 +166,9 @@ pub(super) struct PreparedCommand {
     pub first: i64,
     pub last: i64,
     pub snapshot: Option<String>,
+    /// The first command on its stream in this batch: the one checked against the stored
+    /// version (the others continue its versions, see `take_batch`).
+    pub first_on_stream: bool,
 }
 
 pub(super) struct PreparedEvent {
@@ -140,8 +211,10 @@ fn prepare(batch: &[Request], head: i64, head_hash: Hash) -> Prepared {
     let mut position = head;
     let mut commands = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
+    let mut streams = HashSet::new();
     for r in batch {
         let c = &r.cmd;
+        let first_on_stream = streams.insert((c.aggregate_type.as_str(), c.aggregate_id.as_str()));
         let first = position + 1;
         for (i, e) in c.events.iter().enumerate() {
             position += 1;
@@ -188,6 +261,7 @@ fn prepare(batch: &[Request], head: i64, head_hash: Hash) -> Prepared {
             first,
             last: position,
             snapshot: c.snapshot.clone(),
+            first_on_stream,
         });
     }
     Prepared {
@@ -204,6 +278,8 @@ async fn write_batch(
     head: &mut Option<(i64, Hash)>,
     mut batch: Vec<Request>,
     head_tx: &watch::Sender<i64>,
+    failed: &mut Failed,
+    foreign: &Foreign,
 ) {
     let mut head_retries = 0;
     while !batch.is_empty() {
@@ -214,10 +290,11 @@ async fn write_batch(
                     *head = Some(h);
                     h
                 }
-                Err(e) => return fail_all(batch, e),
+                Err(e) => return fail_all(batch, e, failed),
             },
         };
         let prepared = prepare(&batch, pos, hash);
+        foreign.expect_own(prepared.new_head);
         let result = match db {
             Db::Postgres { pool, .. } => super::postgres::append(pool, &prepared).await,
             Db::Sqlite(pool) => super::sqlite::append(pool, &prepared).await,
@@ -240,6 +317,7 @@ async fn write_batch(
                 return;
             }
             Ok(BatchResult::HeadMoved(p, h)) => {
+                foreign.saw(p);
                 *head = Some((p, h));
                 head_retries += 1;
                 if head_retries > MAX_HEAD_RETRIES {
@@ -248,6 +326,7 @@ async fn write_batch(
                         StoreError::Database(
                             "the log head kept moving; giving up this batch".into(),
                         ),
+                        failed,
                     );
                 }
             }
@@ -259,6 +338,7 @@ async fn write_batch(
                         continue;
                     }
                     let r = batch.remove(i);
+                    failed.insert(r.ticket);
                     let err = match why {
                         Refusal::Duplicate {
                             original,
@@ -275,20 +355,143 @@ async fn write_batch(
                     };
                     let _ = r.reply.send(Err(err));
                 }
+                // Commands decided on a refused one go with it (they follow it in the batch).
+                let mut kept = Vec::with_capacity(batch.len());
+                for r in batch {
+                    if failed.contains(r.basis) {
+                        failed.refuse(r);
+                    } else {
+                        kept.push(r);
+                    }
+                }
+                batch = kept;
             }
             Err(e) => {
                 // The transaction may or may not have committed (a lost reply): forget the
                 // cached head; clients retry with their idempotency keys.
                 tracing::warn!(error = %e, commands = batch.len(), "append batch failed");
                 *head = None;
-                return fail_all(batch, e);
+                return fail_all(batch, e, failed);
             }
         }
     }
 }
 
-fn fail_all(batch: Vec<Request>, e: StoreError) {
+fn fail_all(batch: Vec<Request>, e: StoreError, failed: &mut Failed) {
     for r in batch {
+        failed.insert(r.ticket);
         let _ = r.reply.send(Err(AppendError::Store(e.clone())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewEvent;
+
+    fn request(
+        stream: &str,
+        expected: i64,
+        ticket: u64,
+        basis: Option<u64>,
+    ) -> (Request, oneshot::Receiver<Result<Appended, AppendError>>) {
+        let (reply, rx) = oneshot::channel();
+        let cmd = AppendCommand {
+            aggregate_type: "Meeting".into(),
+            aggregate_id: stream.into(),
+            expected_version: expected,
+            events: vec![NewEvent {
+                event_type: "E".into(),
+                event_version: "1".into(),
+                payload: "{}".into(),
+                metadata: "{}".into(),
+            }],
+            idempotency_key: Some(format!("k{ticket}")),
+            request_hash: String::new(),
+            snapshot: None,
+        };
+        let r = Request {
+            cmd,
+            ticket: Ticket(ticket),
+            basis: basis.map(Ticket),
+            reply,
+        };
+        (r, rx)
+    }
+
+    fn tickets(batch: &[Request]) -> Vec<u64> {
+        batch.iter().map(|r| r.ticket.0).collect()
+    }
+
+    #[test]
+    fn a_command_decided_on_a_queued_one_joins_its_batch() {
+        let (a, _ra) = request("m", 4, 1, None);
+        let (b, _rb) = request("m", 5, 2, Some(1));
+        let (c, _rc) = request("other", 0, 3, None);
+        let mut pending = VecDeque::from([a, b, c]);
+        let batch = take_batch(&mut pending, &mut Failed::default());
+        assert_eq!(tickets(&batch), [1, 2, 3]);
+        assert!(pending.is_empty());
+        let p = prepare(&batch, 10, [0; 32]);
+        let firsts: Vec<bool> = p.commands.iter().map(|c| c.first_on_stream).collect();
+        assert_eq!(firsts, [true, false, true]);
+        assert_eq!(p.events[1].stream_version, 6);
+    }
+
+    #[test]
+    fn a_second_command_on_a_stream_that_does_not_continue_it_waits() {
+        let (a, _ra) = request("m", 4, 1, None);
+        // Decided on the stored state, not on `a`: it must be checked against the log
+        // after `a`, in a later batch.
+        let (b, _rb) = request("m", 4, 2, None);
+        // Names `a` as basis but does not continue its versions.
+        let (c, _rc) = request("m", 7, 3, Some(1));
+        let (d, _rd) = request("m", 5, 4, Some(3));
+        let mut pending = VecDeque::from([a, b, c, d]);
+        let batch = take_batch(&mut pending, &mut Failed::default());
+        assert_eq!(tickets(&batch), [1]);
+        let waiting: Vec<u64> = pending.iter().map(|r| r.ticket.0).collect();
+        assert_eq!(waiting, [2, 3, 4], "queue order kept");
+    }
+
+    #[tokio::test]
+    async fn commands_decided_on_a_failed_append_are_refused_in_a_chain() {
+        let mut failed = Failed::default();
+        failed.insert(Ticket(1));
+        let (b, rb) = request("m", 5, 2, Some(1));
+        let (c, rc) = request("m", 6, 3, Some(2));
+        let (d, _rd) = request("n", 0, 4, None);
+        let mut pending = VecDeque::from([b, c, d]);
+        let batch = take_batch(&mut pending, &mut failed);
+        assert_eq!(tickets(&batch), [4]);
+        for rx in [rb, rc] {
+            assert!(matches!(
+                rx.await.unwrap(),
+                Err(AppendError::Conflict { .. })
+            ));
+        }
+        assert!(failed.contains(Some(Ticket(3))));
+    }
+
+    #[test]
+    fn a_command_on_a_waiting_basis_waits_too() {
+        let (a, _ra) = request("m", 0, 1, None);
+        let (b, _rb) = request("m", 0, 2, None); // waits: stream taken by `a`
+        let (c, _rc) = request("m", 1, 3, Some(2)); // decided on `b`, so waits for it
+        let mut pending = VecDeque::from([a, b, c]);
+        let batch = take_batch(&mut pending, &mut Failed::default());
+        assert_eq!(tickets(&batch), [1]);
+        assert_eq!(pending.len(), 2);
+    }
+
+    #[test]
+    fn failed_tickets_are_bounded() {
+        let mut failed = Failed::default();
+        for t in 0..(FAILED_KEPT as u64 + 10) {
+            failed.insert(Ticket(t));
+        }
+        assert_eq!(failed.set.len(), FAILED_KEPT);
+        assert!(!failed.contains(Some(Ticket(0))));
+        assert!(failed.contains(Some(Ticket(FAILED_KEPT as u64 + 9))));
     }
 }

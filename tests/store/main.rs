@@ -33,6 +33,8 @@ backend_tests!(
     an_undecodable_event_fails_loudly_with_its_position,
     subscribers_are_told_of_new_positions,
     reading_the_log_in_pages_sees_every_event_once,
+    queued_commands_on_one_stream_commit_in_order,
+    nothing_commits_on_top_of_a_failed_append,
 );
 
 // ---- a tiny aggregate to run under CqrsFramework -------------------------------------
@@ -475,6 +477,13 @@ async fn an_undecodable_event_fails_loudly_with_its_position(db: TestDb) {
     bogus.events[0].event_type = "Vanished".into();
     bogus.events[0].payload = r#"{"Vanished":{}}"#.into();
     let a = store.append(bogus).await.unwrap();
+    // This process decided on its cached state, which the append above bypassed: the log
+    // refuses that decision, and the next attempt loads the stream and meets the damage.
+    let first = cqrs.execute("c", 1).await.unwrap_err();
+    assert!(
+        matches!(first, cqrs_es::AggregateError::AggregateConflict),
+        "{first}"
+    );
     let err = cqrs.execute("c", 1).await.unwrap_err();
     let msg = err.to_string();
     assert!(
@@ -538,4 +547,58 @@ async fn reading_the_log_in_pages_sees_every_event_once(db: TestDb) {
     }
     writer.await.unwrap();
     assert_eq!(seen.len(), 300);
+}
+
+/// Commands decided on a queued (not yet durable) append of the same stream: all commit, in
+/// order, with contiguous stream versions.
+async fn queued_commands_on_one_stream_commit_in_order(db: TestDb) {
+    let store = db.open().await;
+    let mut pending = Vec::new();
+    let mut basis = None;
+    for v in 0..50 {
+        let p = store.enqueue(cmd("s", v, 1, None), basis).await.unwrap();
+        basis = Some(p.ticket);
+        pending.push(p);
+    }
+    let mut versions = Vec::new();
+    for p in pending {
+        versions.push(p.outcome().await.unwrap().stream_version);
+    }
+    assert_eq!(versions, (1..=50).collect::<Vec<i64>>());
+    assert!(store.verify().await.unwrap().ok());
+}
+
+/// An append that fails takes every command decided on it down with it, even when the
+/// stream versions they expect would otherwise line up with what the log holds.
+async fn nothing_commits_on_top_of_a_failed_append(db: TestDb) {
+    let store = db.open().await;
+    store.append(cmd("s", 0, 1, None)).await.unwrap();
+    // Decided on a stale view (expects 0, the stream is at 1): refused.
+    let stale = store.enqueue(cmd("s", 0, 1, None), None).await.unwrap();
+    // Decided on `stale`'s result: expects version 1, which the stream is at, but it rests
+    // on a state that never existed.
+    let dependent = store
+        .enqueue(cmd("s", 1, 1, None), Some(stale.ticket))
+        .await
+        .unwrap();
+    let second = store
+        .enqueue(cmd("s", 2, 1, None), Some(dependent.ticket))
+        .await
+        .unwrap();
+    assert!(matches!(
+        stale.outcome().await,
+        Err(AppendError::Conflict { .. })
+    ));
+    assert!(matches!(
+        dependent.outcome().await,
+        Err(AppendError::Conflict { .. })
+    ));
+    assert!(matches!(
+        second.outcome().await,
+        Err(AppendError::Conflict { .. })
+    ));
+    assert_eq!(store.stream_version("Test", "s").await.unwrap(), 1);
+    // The stream is still usable.
+    store.append(cmd("s", 1, 1, None)).await.unwrap();
+    assert!(store.verify().await.unwrap().ok());
 }

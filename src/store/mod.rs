@@ -349,8 +349,12 @@ impl EventStore {
             admin.close().await;
             opts = opts.options([("search_path", schema)]);
         }
+        // sqlx already pings a connection when it is given back; pinging it again when it is
+        // taken cost a round trip per query. A connection that died while idle fails its
+        // query with a connection error, which is a 503 the client retries.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await
@@ -379,6 +383,7 @@ impl EventStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Unreachable {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 
 use super::writer::{BatchResult, Prepared, Refusal};
@@ -57,7 +57,10 @@ struct Verdict {
     request_hash: Option<String>,
 }
 
-pub(super) async fn append(pool: &PgPool, p: &Prepared) -> Result<BatchResult, StoreError> {
+pub(super) async fn append(
+    conn: &mut PgConnection,
+    p: &Prepared,
+) -> Result<BatchResult, StoreError> {
     let c = &p.commands;
     let e = &p.events;
     // One snapshot per stream, the newest: an upsert may not touch a row twice.
@@ -98,7 +101,7 @@ pub(super) async fn append(pool: &PgPool, p: &Prepared) -> Result<BatchResult, S
     .bind(snaps.iter().map(|(c, _)| c.aggregate_id.as_str()).collect::<Vec<_>>())
     .bind(snaps.iter().map(|(c, _)| c.expected_version + (c.last - c.first + 1)).collect::<Vec<_>>())
     .bind(snaps.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>())
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
 
     if verdicts.is_empty() {

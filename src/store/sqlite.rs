@@ -1,7 +1,7 @@
 //! SQLite backend. `BEGIN IMMEDIATE` takes the database write lock up front, so the checks
 //! and the inserts of a batch see the same state and no other writer can slip between them.
 
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqliteConnection};
 
 use super::writer::{BatchResult, Prepared, Refusal};
 use super::{to_hash, Appended, StoreError, StoredEvent};
@@ -46,9 +46,12 @@ impl TryFrom<Row> for StoredEvent {
     }
 }
 
-pub(super) async fn append(pool: &SqlitePool, p: &Prepared) -> Result<BatchResult, StoreError> {
+pub(super) async fn append(
+    conn: &mut SqliteConnection,
+    p: &Prepared,
+) -> Result<BatchResult, StoreError> {
     // Dropping `tx` without commit rolls back, so every early return writes nothing.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let (head, hash): (i64, Vec<u8>) =
         sqlx::query_as("select position, hash from log_head where id = 1")
             .fetch_one(&mut *tx)

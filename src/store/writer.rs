@@ -5,6 +5,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Sqlite};
 
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
@@ -85,9 +89,19 @@ async fn run(
     let mut pending: VecDeque<Request> = VecDeque::new();
     let mut head: Option<(i64, Hash)> = None;
     let mut failed = Failed::default();
+    let mut conn: Option<Conn> = None;
     loop {
         if pending.is_empty() {
-            match rx.recv().await {
+            // Idle: give the connection back after a while, so closing the pool need not
+            // wait for this task.
+            let next = match tokio::time::timeout(KEEP_IDLE_CONNECTION, rx.recv()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    conn = None;
+                    rx.recv().await
+                }
+            };
+            match next {
                 Some(r) => pending.push_back(r),
                 None => return,
             }
@@ -99,7 +113,15 @@ async fn run(
             }
         }
         let batch = take_batch(&mut pending, &mut failed);
-        write_batch(&db, &mut head, batch, &head_tx, &mut failed, &foreign).await;
+        let ctx = BatchContext {
+            db: &db,
+            conn: &mut conn,
+            head: &mut head,
+            head_tx: &head_tx,
+            failed: &mut failed,
+            foreign: &foreign,
+        };
+        write_batch(ctx, batch).await;
     }
 }
 
@@ -273,14 +295,52 @@ fn prepare(batch: &[Request], head: i64, head_hash: Hash) -> Prepared {
     }
 }
 
-async fn write_batch(
-    db: &Db,
-    head: &mut Option<(i64, Hash)>,
-    mut batch: Vec<Request>,
-    head_tx: &watch::Sender<i64>,
-    failed: &mut Failed,
-    foreign: &Foreign,
-) {
+/// The writer's own connection, kept between batches while there is work: taking one from
+/// the pool and giving it back costs sqlx a round trip each (a ping), as much as a small
+/// batch's own.
+enum Conn {
+    Postgres(PoolConnection<Postgres>),
+    Sqlite(PoolConnection<Sqlite>),
+}
+
+/// How long the writer keeps its connection with nothing to write.
+const KEEP_IDLE_CONNECTION: Duration = Duration::from_millis(100);
+
+impl Conn {
+    async fn acquire(db: &Db) -> Result<Self, StoreError> {
+        Ok(match db {
+            Db::Postgres { pool, .. } => Conn::Postgres(pool.acquire().await?),
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+        })
+    }
+
+    async fn append(&mut self, p: &Prepared) -> Result<BatchResult, StoreError> {
+        match self {
+            Conn::Postgres(c) => super::postgres::append(c, p).await,
+            Conn::Sqlite(c) => super::sqlite::append(c, p).await,
+        }
+    }
+}
+
+/// The writer's state that a batch uses and updates.
+struct BatchContext<'a> {
+    db: &'a Db,
+    conn: &'a mut Option<Conn>,
+    head: &'a mut Option<(i64, Hash)>,
+    head_tx: &'a watch::Sender<i64>,
+    failed: &'a mut Failed,
+    foreign: &'a Foreign,
+}
+
+async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
+    let BatchContext {
+        db,
+        conn,
+        head,
+        head_tx,
+        failed,
+        foreign,
+    } = ctx;
     let mut head_retries = 0;
     while !batch.is_empty() {
         let (pos, hash) = match *head {
@@ -295,10 +355,17 @@ async fn write_batch(
         };
         let prepared = prepare(&batch, pos, hash);
         foreign.expect_own(prepared.new_head);
-        let result = match db {
-            Db::Postgres { pool, .. } => super::postgres::append(pool, &prepared).await,
-            Db::Sqlite(pool) => super::sqlite::append(pool, &prepared).await,
+        let result = match conn {
+            Some(c) => c.append(&prepared).await,
+            None => match Conn::acquire(db).await {
+                Ok(c) => conn.insert(c).append(&prepared).await,
+                Err(e) => Err(e),
+            },
         };
+        if result.is_err() {
+            // Possibly broken: let the pool test it and hand out a sound one next time.
+            *conn = None;
+        }
         match result {
             Ok(BatchResult::Committed) => {
                 *head = Some((prepared.new_head, prepared.new_hash));

@@ -196,6 +196,9 @@ where
         if let Some(v) = ctx.expected_version {
             metadata.insert(meta::EXPECTED_VERSION.to_owned(), v.to_string());
         }
+        if ctx.idempotency_key.is_none() {
+            metadata.insert(meta::GENERATED_KEY.to_owned(), "true".to_owned());
+        }
 
         let mut attempt = 0;
         let mut refreshed = false;

@@ -39,6 +39,10 @@ pub mod meta {
     pub const REQUEST_HASH: &str = "request_hash";
     /// The stream version the client saw (If-Match); not stored, only checked.
     pub const EXPECTED_VERSION: &str = "expected_version";
+    /// Marks a key the bus generated for a command sent without one; not stored. Such a key
+    /// only names the command within this process: no client can retry with it, so it is
+    /// not recorded in the idempotency table.
+    pub const GENERATED_KEY: &str = "generated_key";
 }
 
 /// What happened to a command's events, looked up by its idempotency key after `execute`.
@@ -444,6 +448,7 @@ impl PersistedEventRepository for Repository {
             }
         }
         let key = metadata.get(meta::IDEMPOTENCY_KEY).cloned();
+        let generated = metadata.remove(meta::GENERATED_KEY).is_some();
         let request_hash = metadata
             .get(meta::REQUEST_HASH)
             .cloned()
@@ -469,7 +474,7 @@ impl PersistedEventRepository for Repository {
                     metadata: metadata_text.clone(),
                 })
                 .collect(),
-            idempotency_key: key.clone(),
+            idempotency_key: key.clone().filter(|_| !generated),
             request_hash,
             snapshot,
         };

@@ -73,6 +73,17 @@ async fn an_idempotent_retry_replays_and_appends_nothing(app: TestApp) {
     let r = app.post(&body_cmds(), &s.sec, cmd.clone()).await;
     assert!(r.status().is_client_error(), "{}", r.status());
     assert_eq!(app.head().await, head);
+
+    // Only the client's key is recorded: commands sent without one (the whole small world)
+    // leave no row, since no client could retry with the key the server made up for them.
+    let sql = "select count(*) from idempotency";
+    let rows: i64 = match app.app.store.db() {
+        plenary::store::Db::Postgres { pool, .. } => {
+            sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+        }
+        plenary::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    };
+    assert_eq!(rows, 1);
 }
 
 async fn a_reused_key_with_another_body_is_refused(app: TestApp) {

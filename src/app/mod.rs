@@ -153,6 +153,11 @@ where
     A::Command: Clone,
     A::Error: std::error::Error,
 {
+    /// A bus with its own locks, for an aggregate outside [`App`] (tests, tools).
+    pub fn standalone(repo: Repository, services: A::Services) -> Self {
+        Self::new(repo, services, Arc::new(StripedLocks::new(64)))
+    }
+
     fn new(repo: Repository, services: A::Services, locks: Arc<StripedLocks>) -> Self {
         Self {
             cqrs: CqrsFramework::new(

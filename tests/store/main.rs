@@ -26,6 +26,7 @@ backend_tests!(
     verify_names_a_changed_row,
     verify_names_a_deleted_row,
     verify_names_an_inserted_row,
+    verify_names_swapped_rows,
     verify_names_a_truncated_log,
     snapshots_load_the_same_state_as_a_full_replay,
     long_streams_load_from_the_snapshot,
@@ -378,6 +379,18 @@ async fn verify_names_an_inserted_row(db: TestDb) {
     );
 }
 
+async fn verify_names_swapped_rows(db: TestDb) {
+    // Events 4 and 5 trade places, each intact (content, id, hashes), only renumbered.
+    let f = tampered(
+        &db,
+        "update events set position = -5 where position = 5;
+         update events set position = 5 where position = 4;
+         update events set position = 4 where position = -5;",
+    )
+    .await;
+    assert_eq!((f.position, f.damage), (4, Damage::Reordered), "{f:?}");
+}
+
 async fn verify_names_a_truncated_log(db: TestDb) {
     let f = tampered(&db, "delete from events where position >= 9").await;
     assert_eq!((f.position, f.damage), (9, Damage::Truncated));
@@ -643,6 +656,9 @@ async fn one_aggregate_under_32_concurrent_clients_loses_nothing(db: TestDb) {
     acked.sort();
     assert_eq!(acked, stored, "every acknowledged command exactly once");
     let (state, version) = bus.load("shared").await.unwrap();
-    assert_eq!((state.value, state.applied, version), (n as i64, n as i64, n as i64));
+    assert_eq!(
+        (state.value, state.applied, version),
+        (n as i64, n as i64, n as i64)
+    );
     assert!(store.verify().await.unwrap().ok());
 }

@@ -108,6 +108,14 @@ async fn postgres_restart_under_load_gives_503_then_recovers() {
         .await
         .unwrap();
     assert_eq!(ready.status(), 503, "/ready reflects the outage");
+    assert_eq!(
+        ready.headers()["content-type"],
+        "application/problem+json",
+        "/ready's 503 is a problem like every other error"
+    );
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["type"], "/problems/not-ready", "{body}");
+    assert_eq!(body["database"], "unreachable", "{body}");
     pg_ctl("start");
 
     // Back up: the service recovers by itself and the load goes on.

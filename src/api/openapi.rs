@@ -486,8 +486,8 @@ fn operation(r: &Route) -> Value {
     if r.path == "/ready" {
         responses.insert(
             "503".into(),
-            json!({ "description": "Not ready: the database is unreachable or the read models lag; the body is the same readiness report as with 200",
-                "content": { "application/json": { "schema": { "type": "object" } } } }),
+            json!({ "description": "Not ready: the database is unreachable or the read models lag. A problem (type /problems/not-ready) that also carries the fields of the readiness report",
+                "content": { "application/problem+json": { "schema": { "type": "object" } } } }),
         );
     }
     if !public {
@@ -790,7 +790,7 @@ mod tests {
                 );
             }
             for (code, answer) in responses {
-                if code.starts_with('4') || (code.starts_with('5') && r.path != "/ready") {
+                if code.starts_with('4') || code.starts_with('5') {
                     assert!(
                         answer["content"]["application/problem+json"].is_object(),
                         "{} {} {code} is not problem+json",

@@ -1,8 +1,8 @@
 //! Health, readiness, credentials and the log itself.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ struct Readiness {
 
 /// Readiness: the database answers and the projections are within `max_lag` of the log.
 #[tracing::instrument(skip_all)]
-async fn ready(State(s): State<AppState>) -> impl IntoResponse {
+async fn ready(State(s): State<AppState>) -> Response {
     let at = s.app.projector.position();
     let max_lag = s.app.settings.ready_max_lag;
     let (status, body) = match s.app.store.head_from_db().await {
@@ -82,7 +82,34 @@ async fn ready(State(s): State<AppState>) -> impl IntoResponse {
             },
         ),
     };
-    (status, axum::Json(body))
+    if status == StatusCode::OK {
+        return (status, axum::Json(body)).into_response();
+    }
+    // Not ready is an error like any other: problem+json, with the readiness fields as
+    // extension members so a probe or an operator still sees why.
+    let detail = match body.lag {
+        None => "the database is unreachable".to_owned(),
+        Some(lag) => format!("projections are {lag} events behind the log (at most {max_lag})"),
+    };
+    let mut problem = serde_json::json!({
+        "type": "/problems/not-ready",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": detail,
+    });
+    if let (Some(p), Ok(serde_json::Value::Object(fields))) =
+        (problem.as_object_mut(), serde_json::to_value(&body))
+    {
+        p.extend(fields);
+    }
+    let mut res = (status, axum::Json(problem)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(1u64));
+    res
 }
 
 #[derive(Serialize)]

@@ -11,7 +11,7 @@ use super::auth::{Principal, Role};
 use super::commands::{authorize, context, run, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
-use super::AppState;
+use super::{openapi, AppState};
 use crate::app::history::{framework_at, Cut};
 use crate::domain::amendment::{Amendment, AmendmentCommand};
 use crate::domain::meeting::{ItemNature, MeetingStatus};
@@ -113,6 +113,10 @@ async fn command(
 ) -> Result<Response, ApiError> {
     let id = ids[0].as_str();
     let mut env = Envelope::parse(body)?;
+    env.require_known(
+        openapi::AMENDMENT_COMMANDS,
+        openapi::AMENDMENT_SYSTEM_COMMANDS,
+    )?;
     let app = &s.app;
     match env.name.as_str() {
         "Propose" => authorize(&p, Who::DelegateOf("proposer"), &env)?,

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use super::auth::{Principal, Role};
 use super::error::{ApiError, DomainError};
 use super::extract::{CommandHeaders, RequestHash};
+use super::openapi::CommandDoc;
 use crate::app::{CommandBus, CommandReceipt};
 
 /// A command as sent: its name and its fields.
@@ -58,6 +59,31 @@ impl Envelope {
             "invalid-command",
             "a command is an object with one key, the command name, e.g. {\"Open\": {}}",
         )
+    }
+
+    /// Refuses a command name the aggregate does not have (422, before any authorisation, so
+    /// a typo is reported as a typo). `system_only` are commands only the server issues: those
+    /// exist, and are refused by authorisation instead.
+    pub fn require_known(
+        &self,
+        documented: &[CommandDoc],
+        system_only: &[&str],
+    ) -> Result<(), ApiError> {
+        if documented.iter().any(|c| c.name == self.name)
+            || system_only.contains(&self.name.as_str())
+        {
+            return Ok(());
+        }
+        let names: Vec<&str> = documented.iter().map(|c| c.name).collect();
+        Err(ApiError::unprocessable(
+            "unknown-command",
+            format!(
+                "there is no command {}; the commands here are: {}",
+                self.name,
+                names.join(", ")
+            ),
+        )
+        .with_field(self.name.clone()))
     }
 
     pub fn str(&self, field: &str) -> Option<&str> {

@@ -11,7 +11,7 @@ use super::auth::Principal;
 use super::commands::{authorize, context, run, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, Query};
-use super::AppState;
+use super::{openapi, AppState};
 use crate::app::history::{framework_at, view, Cut, FrameworkView};
 use crate::domain::framework::{diff, FrameworkCommand};
 
@@ -112,6 +112,10 @@ async fn command(
 ) -> Result<Response, ApiError> {
     let id = ids[0].as_str();
     let env = Envelope::parse(body)?;
+    env.require_known(
+        openapi::FRAMEWORK_COMMANDS,
+        openapi::FRAMEWORK_SYSTEM_COMMANDS,
+    )?;
     let who = match env.name.as_str() {
         "EstablishProgramme" | "RecordExternalEndorsement" | "AddTranslation" => Who::Secretariat,
         _ => Who::System,

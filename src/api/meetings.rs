@@ -13,7 +13,7 @@ use super::auth::{Principal, Role};
 use super::commands::{authorize, context, run, today, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
-use super::AppState;
+use super::{openapi, AppState};
 use crate::app::history::{framework_at, Cut};
 use crate::domain::amendment::AmendmentStatus;
 use crate::domain::body::{Accreditation, Body, BodyCommand};
@@ -89,6 +89,7 @@ async fn body_command(
 ) -> Result<Response, ApiError> {
     let id = ids[0].as_str();
     let mut env = Envelope::parse(body)?;
+    env.require_known(openapi::BODY_COMMANDS, &[])?;
     let who = match env.name.as_str() {
         "ObjectToAccreditation" | "WithdrawAccreditationObjection" => Who::DelegateOf("state"),
         _ => Who::Secretariat,
@@ -298,6 +299,7 @@ async fn meeting_command(
 ) -> Result<Response, ApiError> {
     let id = ids[0].as_str();
     let mut env = Envelope::parse(body)?;
+    env.require_known(openapi::MEETING_COMMANDS, &[])?;
     let app = &s.app;
     let who = match env.name.as_str() {
         "Convene"

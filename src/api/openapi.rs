@@ -255,6 +255,14 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("DeclareOutcome", &[("outcome", Ty::Enum(&["AdoptedWithoutAVote", "NoConsensus"]))]),
     cmd("WithdrawConsensusCall", &[]),
 ];
+/// Framework commands only the server issues (the reactor applies adopted amendments).
+pub const FRAMEWORK_SYSTEM_COMMANDS: &[&str] = &["ApplyAdoptedAmendment"];
+
+/// Amendment commands only the server issues (the reactor, after a decision or a change of
+/// the framework text).
+pub const AMENDMENT_SYSTEM_COMMANDS: &[&str] =
+    &["MarkInConflict", "Rebase", "MarkAdopted", "MarkNotAdopted"];
+
 pub const FRAMEWORK_COMMANDS: &[CommandDoc] = &[
     cmd("EstablishProgramme", &[("body_id", ID), ("name", TEXT), ("establishing_symbol", SYMBOL), ("date", DATE), ("co_sponsors", Ty::List(&STATE)),
         ("sections", Ty::List(&Ty::Obj { about: "SectionHeading: {section: international_law|norms_rules_principles|confidence_building_measures|capacity_building|general, title}", example: r#"{"section":"general","title":"General"}"# })),
@@ -749,13 +757,13 @@ mod tests {
         );
         check::<crate::domain::framework::FrameworkCommand>(
             FRAMEWORK_COMMANDS,
-            &["ApplyAdoptedAmendment"],
+            FRAMEWORK_SYSTEM_COMMANDS,
             &[],
             |_| vec![],
         );
         check::<crate::domain::amendment::AmendmentCommand>(
             AMENDMENT_COMMANDS,
-            &["MarkInConflict", "Rebase", "MarkAdopted", "MarkNotAdopted"],
+            AMENDMENT_SYSTEM_COMMANDS,
             &["now"],
             |name| {
                 let mut v = vec![("now", json!("2027-01-01T00:00:00Z"))];

@@ -336,7 +336,9 @@ async fn malformed_requests_are_refused_and_append_nothing(app: TestApp) {
         bad("unknown field beside known ones", &mcmd, json_ct, "{\"MarkPresent\":{\"state\":\"NOR\",\"admin\":true}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
         bad("unknown nested field", &bcmd, json_ct, "{\"AdmitMember\":{\"state\":\"CHL\"},\"now\":\"2020-01-01\"}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
         bad("a server-supplied field, sent", &mcmd, json_ct, "{\"RegisterObserver\":{\"observer_id\":\"x\",\"name\":\"y\",\"now\":\"1999-01-01\",\"quorum\":0}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
-        bad("unknown command", &mcmd, json_ct, "{\"Explode\":{}}", Some(StatusCode::FORBIDDEN)),
+        bad("unknown command", &mcmd, json_ct, "{\"Explode\":{}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
+        // Exists, but only the server issues it: refused by authorisation, not as unknown.
+        bad("a command only the server issues", "/api/v1/amendments/am-1/commands", json_ct, "{\"MarkAdopted\":{}}", Some(StatusCode::FORBIDDEN)),
         bad("two commands", &mcmd, json_ct, "{\"Open\":{},\"Close\":{}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
         bad("an array", &mcmd, json_ct, "[]", Some(StatusCode::UNPROCESSABLE_ENTITY)),
         bad("a number", &mcmd, json_ct, "42", Some(StatusCode::UNPROCESSABLE_ENTITY)),

@@ -230,7 +230,7 @@ where
                 .cqrs
                 .execute_with_metadata(id, command.clone(), metadata.clone())
                 .await;
-            self.repo.release(&key, hold);
+            self.repo.release::<A>(&key, hold, id);
             let refusal = match result {
                 Ok(()) => break,
                 Err(AggregateError::AggregateConflict)

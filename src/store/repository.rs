@@ -164,8 +164,10 @@ impl Repository {
         id
     }
 
-    /// Releases the lock kept by [`hold`](Self::hold) if it is still that hold's.
-    pub fn release(&self, key: &str, hold: u64) {
+    /// Releases the lock kept by [`hold`](Self::hold) if it is still that hold's: the
+    /// command ended without queueing events (refused, or nothing to do). The basis its load
+    /// left for `persist` is dropped with it, under the lock, so none lingers.
+    pub fn release<A: Aggregate>(&self, key: &str, hold: u64, aggregate_id: &str) {
         let guard = self.shared.held.lock().ok().and_then(|mut h| {
             if h.get(key).is_some_and(|(id, _)| *id == hold) {
                 h.remove(key)
@@ -173,6 +175,11 @@ impl Repository {
                 None
             }
         });
+        if guard.is_some() {
+            if let Ok(mut bases) = self.shared.bases.lock() {
+                bases.remove(&(A::TYPE, aggregate_id.to_owned()));
+            }
+        }
         drop(guard);
     }
 
@@ -412,7 +419,11 @@ impl PersistedEventRepository for Repository {
         // here is the one `persist` will see for this stream.
         let (snapshot, basis) = self.current_state::<A>(aggregate_id, true).await?;
         if let Ok(mut bases) = self.shared.bases.lock() {
-            bases.insert((A::TYPE, aggregate_id.to_owned()), basis);
+            let stream = (A::TYPE, aggregate_id.to_owned());
+            match basis {
+                Some(_) => bases.insert(stream, basis),
+                None => bases.remove(&stream),
+            };
         }
         Ok(snapshot)
     }

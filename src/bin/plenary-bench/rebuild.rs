@@ -28,11 +28,24 @@ pub struct Args {
     /// Rebuilds to time; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Empty the projection tables and checkpoints before each run (not timed), as for the
+    /// first rebuild of a new database, which is what `plenary-bench store` measures.
+    /// Without it every run but the first replaces full tables.
+    #[arg(long)]
+    from_empty: bool,
 }
 
 type Error = Box<dyn std::error::Error>;
 
 pub async fn run(a: Args) -> Result<(), Error> {
+    // With RUST_LOG set (e.g. RUST_LOG=plenary=info), the projector's log says where each
+    // rebuild's time went.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let schema = a
         .log
         .clone()
@@ -96,20 +109,33 @@ async fn bench(a: &Args, store: &EventStore) -> Result<(), Error> {
             .map_err(|e| format!("establish framework: {e}"))?;
         let started = Instant::now();
         fill(store, a.events - 1).await?;
-        println!(
-            "loaded the log in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        println!("loaded the log in {:.1} s", started.elapsed().as_secs_f64());
     } else if have < a.events {
         return Err(format!("the kept log has {have} events, fewer than --events").into());
     }
     let head = store.head_from_db().await?.0;
     println!(
-        "rebuild of all projections over {head} events ({}), {} runs",
-        a.backend, a.runs
+        "rebuild of all projections over {head} events ({}), {} runs{}",
+        a.backend,
+        a.runs,
+        if a.from_empty {
+            ", each from empty projection tables"
+        } else {
+            ", each replacing the rows of the previous one"
+        }
     );
     let mut rates = Vec::new();
     for run in 1..=a.runs {
+        if a.from_empty {
+            for table in ["audit_log", "read_docs", "projection_checkpoints"] {
+                plenary::with_pool!(store.db(), p => sqlx::query(&format!("delete from {table}")).execute(p).await.map(|_| ()))?;
+            }
+            if let plenary::store::Db::Postgres { pool, .. } = store.db() {
+                sqlx::query("vacuum audit_log, read_docs, projection_checkpoints")
+                    .execute(pool)
+                    .await?;
+            }
+        }
         let started = Instant::now();
         app.projector.rebuild(None).await?;
         let secs = started.elapsed().as_secs_f64();

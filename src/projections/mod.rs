@@ -27,6 +27,15 @@ pub trait Projection: Send + Sync {
     async fn reset(&self, tx: &mut Tx) -> Result<(), StoreError>;
     /// Applies events (in log order, all after this projection's checkpoint) inside `tx`.
     async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError>;
+    /// Starts a rebuild that runs in `tx` from the reset to the commit (Postgres): empties the
+    /// projection, and may set aside work that is cheaper done once over all rows than row by
+    /// row (secondary indexes). Returns the SQL statements that redo that work; the projector
+    /// runs them in `tx` after the last event and before the commit, so a rebuild that fails
+    /// or crashes half-way leaves the old rows, indexes and checkpoint as they were.
+    async fn begin_rebuild(&self, tx: &mut Tx) -> Result<Vec<String>, StoreError> {
+        self.reset(tx).await?;
+        Ok(Vec::new())
+    }
 }
 
 /// The inner object of an externally tagged event payload (`{"Variant": {...}}`), where

@@ -7,18 +7,22 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
 use super::Projection;
 use crate::store::sql::Tx;
-use crate::store::{EventStore, StoreError};
+use crate::store::{Db, EventStore, StoreError};
 use crate::{with_pool, with_tx};
 
 /// Events per transaction: big enough to amortise commits during a rebuild, small enough
 /// that live updates stay prompt.
 const PAGE: i64 = 2_000;
+
+/// Events per page during a rebuild on Postgres, which is one transaction whatever the page
+/// size: a page is one read and one insert per projection.
+const REBUILD_PAGE: i64 = 10_000;
 
 pub struct Projector {
     store: EventStore,
@@ -146,12 +150,19 @@ impl Projector {
     }
 
     /// Empties the named projection (or all) and replays the log into it from position 0.
+    ///
+    /// On Postgres the whole rebuild, up to the head as it was when the rebuild started, is
+    /// one transaction (see [`Self::rebuild_in_one_transaction`]); events appended meanwhile
+    /// are then applied by the ordinary steps. On SQLite one transaction would hold the
+    /// database's single write lock, and so stop every append, for the whole rebuild: there
+    /// the projections are emptied in one transaction and refilled a page per transaction.
     #[tracing::instrument(skip(self))]
     pub async fn rebuild(&self, name: Option<&str>) -> Result<(), StoreError> {
-        let targets: Vec<_> = self
+        let targets: Vec<Arc<dyn Projection>> = self
             .projections
             .iter()
             .filter(|p| name.is_none_or(|n| n == p.name()))
+            .cloned()
             .collect();
         if targets.is_empty() {
             return Err(StoreError::Database(format!(
@@ -160,15 +171,105 @@ impl Projector {
                 self.names().join(", ")
             )));
         }
+        if matches!(self.store.db(), Db::Postgres { .. }) {
+            self.rebuild_in_one_transaction(&targets).await?;
+        } else {
+            let mut tx = Tx::begin(self.store.db()).await?;
+            for p in &targets {
+                lock_checkpoint(&mut tx, p.name()).await?;
+                p.reset(&mut tx).await?;
+                set_checkpoint(&mut tx, p.name(), 0).await?;
+            }
+            tx.commit().await?;
+            self.caught_up.send_replace(0);
+        }
+        self.catch_up().await
+    }
+
+    /// Resets `targets` and applies every event up to the current head to them, all in one
+    /// transaction: readers see the old rows until the new ones are complete, a failure or a
+    /// crash leaves the old rows and checkpoints, and there is one commit instead of one per
+    /// page. The checkpoints are locked first, so a live step waits for the commit and then
+    /// continues from the rebuilt position. A reader task fetches the next page while this
+    /// one is applied.
+    async fn rebuild_in_one_transaction(
+        &self,
+        targets: &[Arc<dyn Projection>],
+    ) -> Result<(), StoreError> {
+        let head = self.store.head_from_db().await?.0;
         let mut tx = Tx::begin(self.store.db()).await?;
+        let mut finish = Vec::new();
         for p in targets {
             lock_checkpoint(&mut tx, p.name()).await?;
-            p.reset(&mut tx).await?;
-            set_checkpoint(&mut tx, p.name(), 0).await?;
+            finish.extend(p.begin_rebuild(&mut tx).await?);
         }
+        let (pages_tx, mut pages) = tokio::sync::mpsc::channel(2);
+        let store = self.store.clone();
+        let reader = tokio::spawn(async move {
+            let mut after = 0;
+            while after < head {
+                let page = store.read_all(after, REBUILD_PAGE.min(head - after)).await;
+                if let Ok(p) = &page {
+                    match p.last() {
+                        Some(e) => after = e.position,
+                        None => break,
+                    }
+                }
+                let failed = page.is_err();
+                if pages_tx.send(page).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        // Stops the reader if applying fails (the transaction then rolls back on drop).
+        let _reader = AbortOnDrop(reader);
+        let mut last = 0;
+        // Where the time goes, for the log: waiting for the reader, each projection, the
+        // finishing statements (index builds) and the commit.
+        let mut waited = Duration::ZERO;
+        let mut applying = vec![Duration::ZERO; targets.len()];
+        loop {
+            let started = Instant::now();
+            let Some(page) = pages.recv().await else {
+                break;
+            };
+            waited += started.elapsed();
+            let page = page?;
+            for (p, spent) in targets.iter().zip(&mut applying) {
+                let started = Instant::now();
+                p.apply(&mut tx, &page).await?;
+                *spent += started.elapsed();
+            }
+            last = page.last().map_or(last, |e| e.position);
+        }
+        let started = Instant::now();
+        for sql in finish {
+            with_tx!(&mut tx, c => sqlx::query(&sql).execute(&mut *c).await.map(|_| ()))?;
+        }
+        let finishing = started.elapsed();
+        for p in targets {
+            set_checkpoint(&mut tx, p.name(), last).await?;
+        }
+        let started = Instant::now();
         tx.commit().await?;
-        self.caught_up.send_replace(0);
-        self.catch_up().await
+        tracing::info!(
+            position = last,
+            waiting_for_reads = ?waited,
+            applying = ?targets.iter().map(|p| p.name()).zip(applying).collect::<Vec<_>>(),
+            finishing = ?finishing,
+            commit = ?started.elapsed(),
+            "rebuilt in one transaction"
+        );
+        Ok(())
+    }
+}
+
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod http;
+mod rebuild;
 mod stats;
 mod store;
 
@@ -38,6 +39,9 @@ enum Command {
     /// (default 1,000,000) through its API, and prints its resident memory (VmRSS, VmHWM)
     /// after the load and after a round of fixed-rate projection reads.
     Memory(http::MemoryArgs),
+    /// The projection rebuild alone: loads the log once (or reuses a kept one with --log),
+    /// then times several rebuilds of every projection and prints each and the median.
+    Rebuild(rebuild::Args),
 }
 
 fn main() {
@@ -53,6 +57,7 @@ fn main() {
             Command::Http(a) => http::run(a).await,
             Command::Audit(a) => audit::run(a).await,
             Command::Memory(a) => http::memory(a).await,
+            Command::Rebuild(a) => rebuild::run(a).await,
         }
     });
     if let Err(e) = result {

@@ -1,0 +1,208 @@
+//! The projector on both backends: the audit history's rows through the live path and a
+//! rebuild (including text that COPY must escape), and a rebuild that fails half-way.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+
+use plenary::store::chain::canonical_json;
+use plenary::store::{AppendCommand, EventStore, NewEvent};
+
+use common::TestDb;
+
+backend_tests!(
+    audit_rows_keep_awkward_text_and_a_rebuild_reproduces_them,
+    a_failed_rebuild_leaves_the_old_rows_indexes_and_checkpoints,
+);
+
+async fn all_events(store: &EventStore) -> Vec<plenary::store::StoredEvent> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_all(after, 1000).await.unwrap();
+        let Some(last) = page.last() else { return out };
+        after = last.position;
+        out.extend(page);
+    }
+}
+
+/// Appends `n` events whose text fields hold what COPY's text format must escape (tab,
+/// newline, carriage return, backslash, a literal `\N`), the empty string, NULLs (absent
+/// metadata) and non-ASCII text, over two streams.
+async fn append_awkward(store: &EventStore, n: usize) {
+    for i in 0..n {
+        let metadata = if i % 5 == 4 {
+            "{}".to_string()
+        } else {
+            canonical_json(&serde_json::json!({
+                "actor": format!("tab\there {i}"),
+                "role": "back\\slash",
+                "on_behalf_of": "\\N",
+                "correlation_id": "line\nbreak\r\n",
+                "causation_id": if i % 2 == 0 { "" } else { "ünïcødé ✓ \\t" },
+            }))
+        };
+        let payload = canonical_json(&serde_json::json!({
+            "Noted": { "meeting_id": format!("m\t{}\\N", i % 3), "amendment_id": "a\n\r\\b" }
+        }));
+        let stream = if i % 2 == 0 { "s\\1\t" } else { "s2" };
+        let version = store.stream_version("Awkward", stream).await.unwrap();
+        store
+            .append(AppendCommand {
+                aggregate_type: "Awkward".into(),
+                aggregate_id: stream.into(),
+                expected_version: version,
+                events: vec![NewEvent {
+                    event_type: "Noted".into(),
+                    event_version: "1".into(),
+                    payload,
+                    metadata,
+                }],
+                idempotency_key: None,
+                request_hash: String::new(),
+                snapshot: None,
+            })
+            .await
+            .unwrap();
+    }
+}
+
+async fn checkpoint(store: &EventStore, name: &str) -> i64 {
+    plenary::with_pool!(store.db(), p => sqlx::query_scalar::<_, i64>(
+        "select position from projection_checkpoints where name = $1")
+        .bind(name).fetch_one(p).await)
+    .unwrap()
+}
+
+/// The audit table's index definitions (Postgres; empty on SQLite).
+async fn audit_indexes(store: &EventStore) -> Vec<String> {
+    match store.db() {
+        plenary::store::Db::Postgres { pool, .. } => sqlx::query_scalar(
+            "select indexdef from pg_indexes where schemaname = current_schema() and tablename = 'audit_log' order by indexname",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        plenary::store::Db::Sqlite(_) => Vec::new(),
+    }
+}
+
+async fn audit_rows_keep_awkward_text_and_a_rebuild_reproduces_them(db: TestDb) {
+    use plenary::projections::audit::{self, AuditEntry, AuditLog};
+    let store = db.open().await;
+    append_awkward(&store, 25).await;
+    let expected: Vec<AuditEntry> = all_events(&store)
+        .await
+        .iter()
+        .map(AuditEntry::from_event)
+        .collect();
+    assert_eq!(expected[4].actor, None, "some rows have NULLs");
+    assert_eq!(expected[0].causation_id.as_deref(), Some(""));
+
+    let indexes = audit_indexes(&store).await;
+    let projector =
+        plenary::projections::runner::Projector::new(store.clone(), vec![Arc::new(AuditLog)]);
+    projector.catch_up().await.unwrap();
+    assert_eq!(audit::dump(store.db()).await.unwrap(), expected);
+
+    projector.rebuild(None).await.unwrap();
+    assert_eq!(audit::dump(store.db()).await.unwrap(), expected);
+    assert_eq!(checkpoint(&store, "audit").await, 25);
+    assert_eq!(projector.position(), 25);
+    assert_eq!(
+        audit_indexes(&store).await,
+        indexes,
+        "the rebuild recreates every index as it was"
+    );
+    if db.backend == common::Backend::Postgres {
+        assert_eq!(
+            indexes.len(),
+            8,
+            "the primary key and seven secondary indexes"
+        );
+    }
+
+    // The live runner goes on from the rebuilt checkpoint.
+    append_awkward(&store, 3).await;
+    projector.catch_up().await.unwrap();
+    let all: Vec<AuditEntry> = all_events(&store)
+        .await
+        .iter()
+        .map(AuditEntry::from_event)
+        .collect();
+    assert_eq!(audit::dump(store.db()).await.unwrap(), all);
+}
+
+/// A projection that fails to apply while `failing` is set.
+struct Faulty {
+    failing: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl plenary::projections::Projection for Faulty {
+    fn name(&self) -> &'static str {
+        "faulty"
+    }
+    async fn reset(
+        &self,
+        _: &mut plenary::store::sql::Tx,
+    ) -> Result<(), plenary::store::StoreError> {
+        Ok(())
+    }
+    async fn apply(
+        &self,
+        _: &mut plenary::store::sql::Tx,
+        _: &[plenary::store::StoredEvent],
+    ) -> Result<(), plenary::store::StoreError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(plenary::store::StoreError::Database(
+                "injected fault".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+async fn a_failed_rebuild_leaves_the_old_rows_indexes_and_checkpoints(db: TestDb) {
+    use plenary::projections::audit::{self, AuditLog};
+    let store = db.open().await;
+    append_awkward(&store, 12).await;
+    let faulty = Arc::new(Faulty {
+        failing: false.into(),
+    });
+    let projector = plenary::projections::runner::Projector::new(
+        store.clone(),
+        vec![Arc::new(AuditLog), faulty.clone()],
+    );
+    projector.catch_up().await.unwrap();
+    let before = audit::dump(store.db()).await.unwrap();
+    let indexes = audit_indexes(&store).await;
+    assert_eq!(before.len(), 12);
+
+    faulty
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let err = projector.rebuild(None).await.unwrap_err();
+    assert!(err.to_string().contains("injected fault"), "{err}");
+    if db.backend == common::Backend::Postgres {
+        // One transaction: the audit table was emptied and its indexes dropped inside it,
+        // and both are back as they were.
+        assert_eq!(audit::dump(store.db()).await.unwrap(), before);
+        assert_eq!(checkpoint(&store, "audit").await, 12);
+        assert_eq!(checkpoint(&store, "faulty").await, 12);
+    } else {
+        // SQLite rebuilds a page per transaction after an emptying one: the checkpoint
+        // says how far the rows go.
+        let rows = audit::dump(store.db()).await.unwrap().len() as i64;
+        assert_eq!(checkpoint(&store, "audit").await, rows);
+    }
+    assert_eq!(audit_indexes(&store).await, indexes);
+
+    // Once the fault is gone, the projector (resuming) ends with the same rows.
+    faulty
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    projector.catch_up().await.unwrap();
+    assert_eq!(audit::dump(store.db()).await.unwrap(), before);
+}

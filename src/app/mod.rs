@@ -136,6 +136,49 @@ impl StripedLocks {
     }
 }
 
+/// A command's hold on its aggregate's lock (see [`Repository::hold`]), released when dropped
+/// unless `persist` released it first.
+struct Hold<'a, A: Aggregate> {
+    repo: &'a Repository,
+    key: &'a str,
+    id: &'a str,
+    hold: u64,
+    aggregate: std::marker::PhantomData<A>,
+}
+
+impl<'a, A: Aggregate> Hold<'a, A> {
+    fn new(
+        repo: &'a Repository,
+        key: &'a str,
+        id: &'a str,
+        guard: tokio::sync::OwnedMutexGuard<()>,
+    ) -> Self {
+        let hold = repo.hold(key, guard);
+        Self {
+            repo,
+            key,
+            id,
+            hold,
+            aggregate: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<A: Aggregate> Drop for Hold<'_, A> {
+    fn drop(&mut self) {
+        self.repo.release::<A>(self.key, self.hold, self.id);
+    }
+}
+
+/// Drops whatever outcome `persist` recorded under a key, when the request ends in any way.
+struct ForgetOutcome<'a>(&'a Repository, &'a str);
+
+impl Drop for ForgetOutcome<'_> {
+    fn drop(&mut self) {
+        self.0.take_outcome(self.1);
+    }
+}
+
 /// Attempts at a command when another process wrote to the same stream in between; each
 /// attempt reloads the aggregate and decides again.
 const CONFLICT_ATTEMPTS: usize = 5;
@@ -205,6 +248,8 @@ where
             metadata.insert(meta::GENERATED_KEY.to_owned(), "true".to_owned());
         }
 
+        // An outcome recorded for a request that is then cancelled is not left behind.
+        let _outcome = ForgetOutcome(&self.repo, &key);
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
@@ -224,13 +269,14 @@ where
             // looks the key up again, and an append with the key is refused as a duplicate
             // by the log, which returns the original outcome.
             attempt += 1;
-            // `persist` releases the lock once the events are queued.
-            let hold = self.repo.hold(&key, guard);
+            // `persist` releases the lock once the events are queued; otherwise `hold` does,
+            // here or when a cancelled request drops this future.
+            let hold = Hold::<A>::new(&self.repo, &key, id, guard);
             let result = self
                 .cqrs
                 .execute_with_metadata(id, command.clone(), metadata.clone())
                 .await;
-            self.repo.release::<A>(&key, hold, id);
+            drop(hold);
             let refusal = match result {
                 Ok(()) => break,
                 Err(AggregateError::AggregateConflict)

@@ -363,6 +363,37 @@ impl Repository {
     }
 }
 
+/// A key whose events are queued and not yet settled. Dropping it (at the end of `persist`,
+/// or when a cancelled request drops `persist` midway) removes the entry and wakes the
+/// requests waiting on the key.
+struct InFlight<'a> {
+    map: &'a Mutex<HashMap<String, watch::Receiver<()>>>,
+    key: String,
+    _settled: watch::Sender<()>,
+}
+
+impl<'a> InFlight<'a> {
+    fn start(map: &'a Mutex<HashMap<String, watch::Receiver<()>>>, key: &str) -> Self {
+        let (tx, rx) = watch::channel(());
+        if let Ok(mut m) = map.lock() {
+            m.insert(key.to_owned(), rx);
+        }
+        Self {
+            map,
+            key: key.to_owned(),
+            _settled: tx,
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.map.lock() {
+            m.remove(&self.key);
+        }
+    }
+}
+
 impl Repository {
     /// Catches the cached state of an aggregate up with the log; true if the log held events
     /// the cache did not (a command refused on the cached state should then be decided again).
@@ -496,13 +527,9 @@ impl PersistedEventRepository for Repository {
         let ticket = pending.ticket;
         // From here the next command on this aggregate may be decided on the new state while
         // this one commits; it names this append as its basis.
-        let settled = key.as_ref().map(|k| {
-            let (tx, rx) = watch::channel(());
-            if let Ok(mut f) = self.shared.in_flight.lock() {
-                f.insert(k.clone(), rx);
-            }
-            tx
-        });
+        let _settled = key
+            .as_ref()
+            .map(|k| InFlight::start(&self.shared.in_flight, k));
         if let Some((state, checked)) = new_state {
             let cached = CachedState {
                 version: last_version,
@@ -540,12 +567,6 @@ impl PersistedEventRepository for Repository {
             Err(AppendError::Conflict { .. }) => Err(PersistenceError::OptimisticLockError),
             Err(AppendError::Store(e)) => Err(unavailable(e)),
         };
-        if let (Some(k), Some(tx)) = (&key, settled) {
-            if let Ok(mut f) = self.shared.in_flight.lock() {
-                f.remove(k);
-            }
-            drop(tx);
-        }
         result
     }
 

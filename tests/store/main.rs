@@ -37,6 +37,7 @@ backend_tests!(
     queued_commands_on_one_stream_commit_in_order,
     nothing_commits_on_top_of_a_failed_append,
     one_aggregate_under_32_concurrent_clients_loses_nothing,
+    cancelled_commands_leave_their_aggregate_usable,
 );
 
 // ---- a tiny aggregate to run under CqrsFramework -------------------------------------
@@ -660,5 +661,52 @@ async fn one_aggregate_under_32_concurrent_clients_loses_nothing(db: TestDb) {
         (state.value, state.applied, version),
         (n as i64, n as i64, n as i64)
     );
+    assert!(store.verify().await.unwrap().ok());
+}
+
+/// A client that disconnects drops its request midway, wherever it is: waiting for the lock,
+/// deciding, or waiting for the commit. The aggregate's lock must not stay taken.
+async fn cancelled_commands_leave_their_aggregate_usable(db: TestDb) {
+    use plenary::app::{CommandBus, CommandContext};
+    let store = db.open().await;
+    let bus = Arc::new(CommandBus::<Counter>::standalone(
+        Repository::new(store.clone()),
+        (),
+    ));
+    for round in 0..50u64 {
+        let mut tasks = Vec::new();
+        for t in 0..8 {
+            let bus = bus.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut ctx = CommandContext::system("client", "secretariat");
+                ctx.idempotency_key = Some(format!("{round}-{t}"));
+                let _ = bus.execute("c", 1, &ctx).await;
+            }));
+        }
+        // Cancel at different points: at once, after a few polls, after a little while.
+        for _ in 0..round % 4 {
+            tokio::task::yield_now().await;
+        }
+        if round % 5 == 4 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        for t in &tasks {
+            t.abort();
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+    let ctx = CommandContext::system("after", "secretariat");
+    let done = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        bus.execute("c", 1, &ctx),
+    )
+    .await;
+    assert!(matches!(done, Ok(Ok(_))), "the aggregate is still usable");
+    // Whatever was acknowledged or not, the stream is contiguous and the state counts it all.
+    let version = store.stream_version("Counter", "c").await.unwrap();
+    let (state, loaded) = bus.load("c").await.unwrap();
+    assert_eq!((state.applied, loaded), (version, version));
     assert!(store.verify().await.unwrap().ok());
 }

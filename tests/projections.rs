@@ -9,23 +9,12 @@ use std::sync::Arc;
 use plenary::store::chain::canonical_json;
 use plenary::store::{AppendCommand, EventStore, NewEvent};
 
-use common::TestDb;
+use common::{all_events, TestDb};
 
 backend_tests!(
     audit_rows_keep_awkward_text_and_a_rebuild_reproduces_them,
     a_failed_rebuild_leaves_the_old_rows_indexes_and_checkpoints,
 );
-
-async fn all_events(store: &EventStore) -> Vec<plenary::store::StoredEvent> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = store.read_all(after, 1000).await.unwrap();
-        let Some(last) = page.last() else { return out };
-        after = last.position;
-        out.extend(page);
-    }
-}
 
 /// Appends `n` events whose text fields hold what COPY's text format must escape (tab,
 /// newline, carriage return, backslash, a literal `\N`), the empty string, NULLs (absent

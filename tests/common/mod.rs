@@ -150,3 +150,15 @@ macro_rules! backend_tests {
 }
 
 pub mod process;
+
+/// The whole log, in order.
+pub async fn all_events(store: &EventStore) -> Vec<plenary::store::StoredEvent> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.read_all(after, 1000).await.unwrap();
+        let Some(last) = page.last() else { return out };
+        after = last.position;
+        out.extend(page);
+    }
+}

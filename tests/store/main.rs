@@ -14,7 +14,7 @@ use plenary::store::verify::Damage;
 use plenary::store::{AppendCommand, AppendError, EventStore, NewEvent, Repository};
 use serde::{Deserialize, Serialize};
 
-use common::TestDb;
+use common::{all_events, TestDb};
 
 backend_tests!(
     append_assigns_position_id_time_and_chain,
@@ -115,17 +115,6 @@ fn cmd(stream: &str, expected: i64, n: usize, key: Option<&str>) -> AppendComman
         idempotency_key: key.map(str::to_owned),
         request_hash: "h".into(),
         snapshot: None,
-    }
-}
-
-async fn all_events(store: &EventStore) -> Vec<plenary::store::StoredEvent> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = store.read_all(after, 1000).await.unwrap();
-        let Some(last) = page.last() else { return out };
-        after = last.position;
-        out.extend(page);
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 use plenary::app::{App, CommandContext, Settings};
 use plenary::store::EventStore;
 
-use crate::stats::median;
+use crate::stats::{median, runs};
 use crate::store::{establish, fill};
 
 #[derive(Debug, clap::Args)]
@@ -146,11 +146,7 @@ async fn bench(a: &Args, store: &EventStore) -> Result<(), Error> {
     println!(
         "median: {:.0} events/s (runs {})",
         median(rates.clone()),
-        rates
-            .iter()
-            .map(|r| format!("{r:.0}"))
-            .collect::<Vec<_>>()
-            .join(" / ")
+        runs(&rates)
     );
     Ok(())
 }

@@ -14,7 +14,7 @@ use plenary::store::chain::canonical_json;
 use plenary::store::{AppendCommand, EventStore, NewEvent};
 use serde_json::json;
 
-use crate::stats::{median, ms, percentile};
+use crate::stats::{median, ms, percentile, runs};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -150,11 +150,7 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
         println!(
             "| {n} | {:.0} | {} | {:.2} | {:.2} |",
             median(rates.clone()),
-            rates
-                .iter()
-                .map(|r| format!("{r:.0}"))
-                .collect::<Vec<_>>()
-                .join(" / "),
+            runs(&rates),
             ms(percentile(&lat, 0.5)),
             ms(percentile(&lat, 0.99))
         );
@@ -189,11 +185,7 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
     println!(
         "replay of {head} events: {:.0} events/s (median; runs {}) — target >= 250,000",
         median(rates.clone()),
-        rates
-            .iter()
-            .map(|r| format!("{r:.0}"))
-            .collect::<Vec<_>>()
-            .join(" / ")
+        runs(&rates)
     );
 
     // 4. Rebuild of every projection from position 0.

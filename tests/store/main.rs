@@ -263,6 +263,16 @@ async fn stale_version_conflicts_and_writes_nothing(db: TestDb) {
             actual: 1
         }
     );
+    // A version beyond the stream's end collides with no row, and is refused as well.
+    let err = store.append(cmd("s", 5, 1, None)).await.unwrap_err();
+    assert_eq!(
+        err,
+        AppendError::Conflict {
+            stream: "Test/s".into(),
+            expected: 5,
+            actual: 1
+        }
+    );
     assert_eq!(all_events(&store).await.len(), 1);
     assert_eq!(store.head_from_db().await.unwrap().0, 1);
     // The next append still links correctly after a refused one.

@@ -33,6 +33,12 @@ pub struct Args {
     /// Size of the log for replay, rebuild and "as of".
     #[arg(long, default_value_t = 1_000_000)]
     events: i64,
+    /// Append rates only (for A/B runs): skip replay, rebuild and the rest.
+    #[arg(long)]
+    appends_only: bool,
+    /// Appender counts to measure.
+    #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+    appenders: Vec<usize>,
 }
 
 type Error = Box<dyn std::error::Error>;
@@ -112,8 +118,8 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
         .map_err(|e| format!("establish framework: {e}"))?;
 
     // 1. Appends: one event per append, each appender on its own stream.
-    println!("\n| appenders | events/s (median) | runs | p50 ms | p99 ms |\n|---|---|---|---|---|");
-    for n in [1usize, 8, 32] {
+    println!("\n| appenders | events/s (median) | runs | p50 ms | p99 ms | events per commit |\n|---|---|---|---|---|---|");
+    for &n in &a.appenders {
         let mut rates = Vec::new();
         let mut lat = Vec::new();
         for run in 0..a.runs {
@@ -148,14 +154,18 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
         }
         lat.sort();
         println!(
-            "| {n} | {:.0} | {} | {:.2} | {:.2} |",
+            "| {n} | {:.0} | {} | {:.2} | {:.2} | {:.1} |",
             median(rates.clone()),
             runs(&rates),
             ms(percentile(&lat, 0.5)),
-            ms(percentile(&lat, 0.99))
+            ms(percentile(&lat, 0.99)),
+            events_per_commit(store, n).await?
         );
     }
     println!("target (Postgres, 32 appenders): >= 30,000 events/s");
+    if a.appends_only {
+        return Ok(());
+    }
 
     // 2. Fill the log to the requested size with batched multi-event commands.
     let have = store.head_from_db().await?.0;
@@ -268,6 +278,16 @@ async fn bench_backend(a: &Args, store: &EventStore) -> Result<(), Error> {
         median(times)
     );
     Ok(())
+}
+
+/// Mean batch size of the `n`-appender runs: the events of one batch share one recorded-at
+/// time, so distinct times count commits.
+async fn events_per_commit(store: &EventStore, n: usize) -> Result<f64, Error> {
+    let pattern = format!("append-{n}-%");
+    let (events, commits): (i64, i64) = plenary::with_pool!(store.db(), p => sqlx::query_as(
+        "select count(*), count(distinct recorded_at_us) from events where aggregate_id like $1")
+        .bind(&pattern).fetch_one(p).await)?;
+    Ok(events as f64 / commits.max(1) as f64)
 }
 
 /// Appends `missing` small procedural-size events: 500 per command, 16 writers on their own

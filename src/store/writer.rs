@@ -90,6 +90,7 @@ async fn run(
     let mut head: Option<(i64, Hash)> = None;
     let mut failed = Failed::default();
     let mut conn: Option<Conn> = None;
+    let mut expected = 0;
     loop {
         if pending.is_empty() {
             // Idle: give the connection back after a while, so closing the pool need not
@@ -106,13 +107,11 @@ async fn run(
                 None => return,
             }
         }
-        while pending.len() < 4 * MAX_BATCH_EVENTS {
-            match rx.try_recv() {
-                Ok(r) => pending.push_back(r),
-                Err(_) => break,
-            }
-        }
+        drain(&mut rx, &mut pending);
+        gather(&mut rx, &mut pending, expected).await;
         let batch = take_batch(&mut pending, &mut failed);
+        // Those answered now are the likeliest to send the next commands.
+        expected = batch.len();
         let ctx = BatchContext {
             db: &db,
             conn: &mut conn,
@@ -122,6 +121,39 @@ async fn run(
             foreign: &foreign,
         };
         write_batch(ctx, batch).await;
+    }
+}
+
+fn drain(rx: &mut mpsc::Receiver<Request>, pending: &mut VecDeque<Request>) {
+    while pending.len() < 4 * MAX_BATCH_EVENTS {
+        match rx.try_recv() {
+            Ok(r) => pending.push_back(r),
+            Err(_) => break,
+        }
+    }
+}
+
+/// The longest the writer waits for the next batch to fill.
+const GATHER_AT_MOST: Duration = Duration::from_micros(150);
+
+/// Waits briefly for the senders of the last batch to send again. Without it, the first
+/// of them to come back goes alone while the rest queue behind its commit, and the writer
+/// settles into two half-size batches per round: measured, exactly n/2 commands per commit
+/// with n appenders. The next wait is for as many as this batch took, so a load that has gone
+/// away stops costing the wait at once.
+async fn gather(
+    rx: &mut mpsc::Receiver<Request>,
+    pending: &mut VecDeque<Request>,
+    expected: usize,
+) {
+    if expected < 2 || pending.len() >= expected {
+        return;
+    }
+    let started = std::time::Instant::now();
+    // Spin with yields: tokio's timer cannot wait less than a millisecond.
+    while pending.len() < expected && started.elapsed() < GATHER_AT_MOST {
+        tokio::task::yield_now().await;
+        drain(rx, pending);
     }
 }
 

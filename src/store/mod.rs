@@ -10,6 +10,7 @@
 
 pub mod chain;
 pub mod credentials;
+pub mod lender;
 mod postgres;
 pub mod repository;
 pub mod sql;
@@ -267,7 +268,12 @@ impl From<sqlx::Error> for StoreError {
 /// The backend connection. Everything above `store` is written against [`EventStore`].
 #[derive(Clone, Debug)]
 pub enum Db {
-    Postgres { pool: PgPool, schema: String },
+    Postgres {
+        pool: PgPool,
+        schema: String,
+        /// Single queries go through this, not the pool (see `lender`).
+        lender: lender::Lender,
+    },
     Sqlite(SqlitePool),
 }
 
@@ -366,7 +372,16 @@ impl EventStore {
         let schema: String = sqlx::query_scalar("select current_schema()")
             .fetch_one(&pool)
             .await?;
-        Self::start(Db::Postgres { pool, schema }, url).await
+        let lender = lender::Lender::new(pool.clone());
+        Self::start(
+            Db::Postgres {
+                pool,
+                schema,
+                lender,
+            },
+            url,
+        )
+        .await
     }
 
     pub async fn open_sqlite(url: &str) -> Result<Self, StoreError> {
@@ -402,7 +417,7 @@ impl EventStore {
         let (head_tx, head) = watch::channel(head_pos);
         let foreign = Arc::new(Foreign::default());
         let writer = writer::spawn(db.clone(), head_tx.clone(), foreign.clone());
-        if let Db::Postgres { pool, schema } = &db {
+        if let Db::Postgres { pool, schema, .. } = &db {
             postgres::spawn_listener(pool.clone(), schema.clone(), head_tx, foreign.clone());
         }
         Ok(Self {
@@ -529,7 +544,10 @@ impl EventStore {
 
     pub async fn close(&self) {
         match &self.inner.db {
-            Db::Postgres { pool, .. } => pool.close().await,
+            Db::Postgres { pool, lender, .. } => {
+                lender.release_all();
+                pool.close().await
+            }
             Db::Sqlite(pool) => pool.close().await,
         }
     }
@@ -537,18 +555,9 @@ impl EventStore {
 
 impl Db {
     async fn head(&self) -> Result<(i64, Hash), StoreError> {
-        let (pos, hash): (i64, Vec<u8>) = match self {
-            Db::Postgres { pool, .. } => {
-                sqlx::query_as("select position, hash from log_head where id = 1")
-                    .fetch_one(pool)
-                    .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_as("select position, hash from log_head where id = 1")
-                    .fetch_one(pool)
-                    .await?
-            }
-        };
+        let (pos, hash): (i64, Vec<u8>) = crate::with_pool!(self, p => sqlx::query_as(
+            "select position, hash from log_head where id = 1")
+            .fetch_one(p).await)?;
         Ok((pos, to_hash(hash, pos)?))
     }
 
@@ -561,13 +570,13 @@ impl Db {
         const SQL: &str = "select position, event_id, aggregate_type, aggregate_id, stream_version, event_type, event_version, payload, metadata, recorded_at_us, prev_hash, hash
              from events where aggregate_type = $1 and aggregate_id = $2 and stream_version > $3 order by stream_version";
         match self {
-            Db::Postgres { pool, .. } => {
-                let rows: Vec<postgres::Row> = sqlx::query_as(SQL)
+            Db::Postgres { lender, .. } => {
+                let rows: Vec<postgres::Row> = crate::with_lent!(lender, c => sqlx::query_as(SQL)
                     .bind(aggregate_type)
                     .bind(aggregate_id)
                     .bind(after_version)
-                    .fetch_all(pool)
-                    .await?;
+                    .fetch_all(c)
+                    .await)?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
             Db::Sqlite(pool) => {
@@ -586,12 +595,12 @@ impl Db {
         const SQL: &str = "select position, event_id, aggregate_type, aggregate_id, stream_version, event_type, event_version, payload, metadata, recorded_at_us, prev_hash, hash
              from events where position > $1 order by position limit $2";
         match self {
-            Db::Postgres { pool, .. } => {
-                let rows: Vec<postgres::Row> = sqlx::query_as(SQL)
+            Db::Postgres { lender, .. } => {
+                let rows: Vec<postgres::Row> = crate::with_lent!(lender, c => sqlx::query_as(SQL)
                     .bind(after)
                     .bind(limit)
-                    .fetch_all(pool)
-                    .await?;
+                    .fetch_all(c)
+                    .await)?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
             Db::Sqlite(pool) => {
@@ -607,10 +616,8 @@ impl Db {
 
     async fn idempotency(&self, key: &str) -> Result<Option<(Appended, String)>, StoreError> {
         const SQL: &str = "select first_position, last_position, stream_version, request_hash from idempotency where key = $1";
-        let row: Option<(i64, i64, i64, String)> = match self {
-            Db::Postgres { pool, .. } => sqlx::query_as(SQL).bind(key).fetch_optional(pool).await?,
-            Db::Sqlite(pool) => sqlx::query_as(SQL).bind(key).fetch_optional(pool).await?,
-        };
+        let row: Option<(i64, i64, i64, String)> =
+            crate::with_pool!(self, p => sqlx::query_as(SQL).bind(key).fetch_optional(p).await)?;
         Ok(row.map(|(f, l, v, h)| {
             (
                 Appended {
@@ -625,42 +632,16 @@ impl Db {
 
     async fn snapshot(&self, t: &str, id: &str) -> Result<Option<(i64, String)>, StoreError> {
         const SQL: &str = "select stream_version, payload from snapshots where aggregate_type = $1 and aggregate_id = $2";
-        Ok(match self {
-            Db::Postgres { pool, .. } => {
-                sqlx::query_as(SQL)
-                    .bind(t)
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_as(SQL)
-                    .bind(t)
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        })
+        Ok(
+            crate::with_pool!(self, p => sqlx::query_as(SQL).bind(t).bind(id).fetch_optional(p).await)?,
+        )
     }
 
     async fn stream_version(&self, t: &str, id: &str) -> Result<i64, StoreError> {
         const SQL: &str = "select coalesce(max(stream_version), 0) from events where aggregate_type = $1 and aggregate_id = $2";
-        Ok(match self {
-            Db::Postgres { pool, .. } => {
-                sqlx::query_scalar(SQL)
-                    .bind(t)
-                    .bind(id)
-                    .fetch_one(pool)
-                    .await?
-            }
-            Db::Sqlite(pool) => {
-                sqlx::query_scalar(SQL)
-                    .bind(t)
-                    .bind(id)
-                    .fetch_one(pool)
-                    .await?
-            }
-        })
+        Ok(
+            crate::with_pool!(self, p => sqlx::query_scalar(SQL).bind(t).bind(id).fetch_one(p).await)?,
+        )
     }
 }
 

@@ -5,12 +5,13 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use super::{Db, StoreError};
 
-/// Runs `$body` with `$p` bound to the backend's pool (`&PgPool` or `&SqlitePool`).
+/// Runs `$body` (a `Result`) with `$p` bound to an executor for one query: a lent
+/// `&mut PgConnection` (see `lender`) or the `&SqlitePool`.
 #[macro_export]
 macro_rules! with_pool {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
-            $crate::store::Db::Postgres { pool: $p, .. } => $body,
+            $crate::store::Db::Postgres { lender, .. } => $crate::with_lent!(lender, $p => $body),
             $crate::store::Db::Sqlite($p) => $body,
         }
     };

@@ -247,9 +247,11 @@ where
         if ctx.idempotency_key.is_none() {
             metadata.insert(meta::GENERATED_KEY.to_owned(), "true".to_owned());
         }
+        let slot = uuid::Uuid::now_v7().to_string();
+        metadata.insert(meta::OUTCOME_SLOT.to_owned(), slot.clone());
 
         // An outcome recorded for a request that is then cancelled is not left behind.
-        let _outcome = ForgetOutcome(&self.repo, &key);
+        let _outcome = ForgetOutcome(&self.repo, &slot);
         let mut attempt = 0;
         let mut refreshed = false;
         loop {
@@ -322,7 +324,7 @@ where
                 None => Err(refusal),
             };
         }
-        match self.repo.take_outcome(&key) {
+        match self.repo.take_outcome(&slot) {
             Some(PersistOutcome::Appended(a)) => Ok(CommandReceipt::from(a, false)),
             Some(PersistOutcome::Duplicate {
                 original,

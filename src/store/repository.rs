@@ -43,6 +43,10 @@ pub mod meta {
     /// only names the command within this process: no client can retry with it, so it is
     /// not recorded in the idempotency table.
     pub const GENERATED_KEY: &str = "generated_key";
+    /// Where `persist` records this request's outcome for the bus to take; not stored.
+    /// Requests with the same idempotency key each have their own, so one that ends early
+    /// cannot take or clear another's.
+    pub const OUTCOME_SLOT: &str = "outcome_slot";
 }
 
 /// What happened to a command's events, looked up by its idempotency key after `execute`.
@@ -203,9 +207,10 @@ impl Repository {
         &self.store
     }
 
-    /// Takes the outcome recorded for this idempotency key by the last `persist`.
-    pub fn take_outcome(&self, key: &str) -> Option<PersistOutcome> {
-        self.shared.outcomes.lock().ok()?.remove(key)
+    /// Takes the outcome `persist` recorded in this slot (`meta::OUTCOME_SLOT`, else the
+    /// idempotency key).
+    pub fn take_outcome(&self, slot: &str) -> Option<PersistOutcome> {
+        self.shared.outcomes.lock().ok()?.remove(slot)
     }
 
     fn record(&self, key: Option<&String>, outcome: PersistOutcome) {
@@ -491,6 +496,7 @@ impl PersistedEventRepository for Repository {
         }
         let key = metadata.get(meta::IDEMPOTENCY_KEY).cloned();
         let generated = metadata.remove(meta::GENERATED_KEY).is_some();
+        let slot = metadata.remove(meta::OUTCOME_SLOT).or_else(|| key.clone());
         let request_hash = metadata
             .get(meta::REQUEST_HASH)
             .cloned()
@@ -548,7 +554,7 @@ impl PersistedEventRepository for Repository {
         }
         let result = match outcome {
             Ok(appended) => {
-                self.record(key.as_ref(), PersistOutcome::Appended(appended));
+                self.record(slot.as_ref(), PersistOutcome::Appended(appended));
                 Ok(())
             }
             Err(AppendError::Duplicate {
@@ -556,7 +562,7 @@ impl PersistedEventRepository for Repository {
                 request_hash,
             }) => {
                 self.record(
-                    key.as_ref(),
+                    slot.as_ref(),
                     PersistOutcome::Duplicate {
                         original,
                         request_hash,

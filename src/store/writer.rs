@@ -583,6 +583,33 @@ mod tests {
         assert_eq!(pending.len(), 2);
     }
 
+    #[tokio::test]
+    async fn the_writer_waits_briefly_for_a_batch_as_large_as_the_last() {
+        let (tx, mut rx) = mpsc::channel(16);
+        let (first, _r1) = request("a", 0, 1, None);
+        let mut pending = VecDeque::from([first]);
+        // The other senders of the last batch come back a moment later.
+        let senders = tokio::spawn(async move {
+            let mut replies = Vec::new();
+            for t in 2..=3 {
+                tokio::task::yield_now().await;
+                let (r, reply) = request(&format!("s{t}"), 0, t, None);
+                replies.push(reply);
+                let _ = tx.send(r).await;
+            }
+            replies
+        });
+        gather(&mut rx, &mut pending, 3).await;
+        assert_eq!(tickets(pending.make_contiguous()), [1, 2, 3]);
+        drop(senders.await);
+
+        // Nobody else comes: the wait is bounded.
+        let started = std::time::Instant::now();
+        gather(&mut rx, &mut pending, 10).await;
+        assert_eq!(pending.len(), 3);
+        assert!(started.elapsed() < Duration::from_millis(100));
+    }
+
     #[test]
     fn failed_tickets_are_bounded() {
         let mut failed = Failed::default();

@@ -21,6 +21,7 @@ backend_tests!(
     concurrent_appenders_get_contiguous_positions,
     concurrent_commands_on_one_stream_are_never_lost,
     stale_version_conflicts_and_writes_nothing,
+    a_refused_command_does_not_take_its_batch_down,
     idempotency_key_returns_the_original_outcome,
     append_only_is_enforced_by_the_database,
     verify_names_a_changed_row,
@@ -277,6 +278,31 @@ async fn stale_version_conflicts_and_writes_nothing(db: TestDb) {
     assert_eq!(store.head_from_db().await.unwrap().0, 1);
     // The next append still links correctly after a refused one.
     store.append(cmd("s", 1, 1, None)).await.unwrap();
+    assert!(store.verify().await.unwrap().ok());
+}
+
+async fn a_refused_command_does_not_take_its_batch_down(db: TestDb) {
+    let store = db.open().await;
+    store.append(cmd("s", 0, 1, Some("k0"))).await.unwrap();
+    // Sent together, so the writer is likely to put them in one batch; the outcomes must
+    // be the same however it splits them.
+    let (stale, fresh, repeated, keyed) = tokio::join!(
+        store.append(cmd("s", 0, 1, None)),
+        store.append(cmd("t", 0, 2, None)),
+        store.append(cmd("u", 0, 1, Some("k0"))),
+        store.append(cmd("v", 0, 1, Some("k1"))),
+    );
+    assert!(
+        matches!(stale, Err(AppendError::Conflict { .. })),
+        "{stale:?}"
+    );
+    assert!(
+        matches!(repeated, Err(AppendError::Duplicate { .. })),
+        "{repeated:?}"
+    );
+    assert_eq!(fresh.unwrap().stream_version, 2);
+    assert_eq!(keyed.unwrap().stream_version, 1);
+    assert_eq!(all_events(&store).await.len(), 4);
     assert!(store.verify().await.unwrap().ok());
 }
 

@@ -331,6 +331,11 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
         l[6][i] = b'N';
     });
     assert_eq!(changed, Some((7, Damage::Changed)));
+    // Nothing is replayed from a damaged bundle.
+    let err = replay::replay(&root.path().join("changed"), Cut::Position(40)).unwrap_err();
+    assert!(err.contains("damaged at position 7"), "{err}");
+    let good = replay::replay(&signed, Cut::Position(40)).unwrap();
+    assert_eq!(good.chain_verified.last_position, 40);
 
     // Missing: an event removed from the middle.
     assert_eq!(

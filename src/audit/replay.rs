@@ -17,18 +17,46 @@ use crate::store::StoredEvent;
 pub struct Replayed {
     /// The last log position the replay includes.
     pub position: i64,
+    /// The bundle's whole chain was checked before replaying (hashes, links, manifest,
+    /// Merkle root, checkpoints in the log); the manifest's signature only with a key, which
+    /// is `plenary audit verify --key`'s job.
+    pub chain_verified: VerifiedChain,
     pub cut: String,
     pub frameworks: Vec<FrameworkView>,
     /// The decisions register, in log order.
     pub decisions: Vec<Value>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedChain {
+    pub events: i64,
+    pub first_position: i64,
+    pub last_position: i64,
+    pub head_hash: String,
+}
+
 /// Replays `dir` up to `cut` (a position or a time; versions are per framework and not a cut
-/// of the whole log).
+/// of the whole log). A bundle whose chain does not verify is not replayed: a replay of
+/// altered history would look as authoritative as one of the real history.
 pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     if matches!(cut, Cut::Version(_)) {
         return Err("replay cuts the log at a position or a time, not a version".into());
     }
+    let checked = super::verify::verify_bundle(dir, None, &[])?;
+    if let Some(f) = &checked.problem {
+        return Err(format!(
+            "not replayed: the bundle is damaged at position {}: {}: {} (see `plenary audit verify`)",
+            f.position,
+            f.damage.label(),
+            f.detail
+        ));
+    }
+    let chain_verified = VerifiedChain {
+        events: checked.events_checked,
+        first_position: checked.first_position,
+        last_position: checked.last_position,
+        head_hash: checked.head_hash,
+    };
     let manifest = Manifest::read(dir)?;
     let mut streams: BTreeMap<String, Vec<StoredEvent>> = BTreeMap::new();
     let mut decisions: BTreeMap<String, Value> = BTreeMap::new();
@@ -96,6 +124,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     decisions.sort_by_key(|d| d["position"].as_i64());
     Ok(Replayed {
         position,
+        chain_verified,
         cut: match cut {
             Cut::Position(p) => format!("position {p}"),
             Cut::Time(t) => chrono::DateTime::from_timestamp_micros(t)
@@ -110,7 +139,11 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
 
 /// The replay as plain text for a terminal.
 pub fn render_text(r: &Replayed) -> String {
-    let mut s = format!("As of {} (log position {})\n", r.cut, r.position);
+    let c = &r.chain_verified;
+    let mut s = format!(
+        "As of {} (log position {})\nChain verified: {} events, positions {} to {}, head {} (manifest signature not checked here; use `plenary audit verify --key`)\n",
+        r.cut, r.position, c.events, c.first_position, c.last_position, c.head_hash
+    );
     for f in &r.frameworks {
         s.push_str(&format!(
             "\n== {} ({}), version {}, last changed at position {} ==\n",

@@ -6,3 +6,55 @@ pub mod body;
 pub mod framework;
 pub mod meeting;
 pub mod values;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+
+/// Hands a decision's events to cqrs-es, leaving the state they were decided on unchanged.
+///
+/// `EventSink::write` applies each event to the aggregate it is given, and cqrs-es 0.5 then
+/// applies the committed events to the loaded aggregate once more to build the snapshot it
+/// passes to `persist`. Writing through a scratch copy keeps the loaded aggregate as it was,
+/// so that snapshot is exactly the state after the command, and the store keeps it as the
+/// new state instead of decoding and folding the old one again (`store::repository`).
+pub async fn emit<A: Aggregate + Clone>(
+    decided_on: &A,
+    events: impl IntoIterator<Item = A::Event>,
+    sink: &EventSink<A>,
+) {
+    let mut scratch = decided_on.clone();
+    for event in events {
+        sink.write(event, &mut scratch).await;
+    }
+}
+
+/// Runs a command through `handle` as cqrs-es does, checks that `handle` left the state it
+/// decided on unchanged (the contract of [`emit`]), then applies the events.
+#[cfg(test)]
+pub(crate) fn handle_and_apply<A>(a: &mut A, command: A::Command) -> Result<Vec<A::Event>, A::Error>
+where
+    A: Aggregate<Services = ()> + Clone + PartialEq + std::fmt::Debug,
+    A::Event: Clone,
+{
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    // The handlers never wait on anything, so polling once more than needed is enough.
+    fn block_on<T>(f: impl Future<Output = T>) -> T {
+        let mut f = std::pin::pin!(f);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+    let before = a.clone();
+    let sink = EventSink::default();
+    block_on(a.handle(command, &(), &sink))?;
+    assert_eq!(*a, before, "handle changed the state it decided on");
+    let events = block_on(sink.collect());
+    for e in &events {
+        a.apply(e.clone());
+    }
+    Ok(events)
+}

@@ -6,9 +6,10 @@
 //! process's cache, else the stored snapshot) and catches up from the log. A snapshot is thus
 //! only ever a cache, and loading reads at most [`SNAPSHOT_EVERY`] events from the database.
 //!
-//! We do not store the state cqrs-es passes to `persist`: in 0.5 it applies the new events to
-//! an aggregate that `handle` already applied them to, so that state counts them twice. We
-//! compute the state ourselves from the last loaded state plus the new events.
+//! The state cqrs-es passes to `persist` is the loaded state plus the new events: the
+//! aggregates' `handle` leaves the state it decided on unchanged (`domain::emit`), so cqrs-es
+//! applies each event exactly once. That state becomes the cached state as it is, a JSON value,
+//! so a command costs no decoding and folding beyond what cqrs-es itself does.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -72,8 +73,8 @@ pub struct StaleVersion {
 #[derive(Clone)]
 struct CachedState {
     version: i64,
-    /// Canonical JSON of the aggregate.
-    state: String,
+    /// The aggregate as JSON: the form cqrs-es loads it from.
+    state: Value,
     /// The queued append that produced this state, while it may not be durable yet: a
     /// command decided on this state names it as its basis (see `EventStore::enqueue`).
     pending: Option<Ticket>,
@@ -129,6 +130,16 @@ impl Repository {
             .ok()?
             .get(&(t, id.to_owned()))
             .cloned()
+    }
+
+    /// How far the cached state at exactly `version` was checked against the log.
+    /// A new stream (version 0) has nothing to check.
+    fn checked_at(&self, t: &'static str, id: &str, version: i64) -> Option<i64> {
+        let map = self.shared.states.lock().ok()?;
+        match map.get(&(t, id.to_owned())) {
+            Some(c) => (c.version == version).then_some(c.checked),
+            None => (version == 0).then_some(0),
+        }
     }
 
     fn cache_state(&self, t: &'static str, id: &str, new: CachedState) {
@@ -257,31 +268,6 @@ fn decode<A: Aggregate>(
 }
 
 impl Repository {
-    /// The state after `events`, from the cached state at `expected_version` (None if this
-    /// process has not loaded that exact version, e.g. a test driving persist directly).
-    fn state_after<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-        expected_version: i64,
-        events: &[SerializedEvent],
-    ) -> Result<Option<(String, i64)>, PersistenceError> {
-        let (mut aggregate, checked) = match self.cached_state(A::TYPE, aggregate_id) {
-            Some(c) if c.version == expected_version => match serde_json::from_str::<A>(&c.state) {
-                Ok(a) => (a, c.checked),
-                Err(_) => return Ok(None),
-            },
-            None if expected_version == 0 => (A::default(), 0),
-            _ => return Ok(None),
-        };
-        for e in events {
-            aggregate.apply(serde_json::from_value(e.payload.clone())?);
-        }
-        let state = canonical_json(&serde_json::to_value(&aggregate)?);
-        Ok(Some((state, checked)))
-    }
-}
-
-impl Repository {
     /// The newest state of an aggregate: this process's cache, else the stored snapshot,
     /// caught up from the log. Also returns the queued append it rests on, if that may not
     /// be durable yet.
@@ -300,31 +286,36 @@ impl Repository {
         let cached = self.cached_state(A::TYPE, aggregate_id);
         let from_cache = cached.is_some();
         let basis = cached.as_ref().and_then(|c| c.pending);
-        if let Some(c) = cached
-            .as_ref()
-            .filter(|c| trust_cache && c.checked >= foreign)
-        {
-            // Only this process's own serialisations are cached, so the shape fits.
-            let snapshot = SerializedSnapshot {
-                aggregate_id: aggregate_id.to_owned(),
-                aggregate: serde_json::from_str(&c.state)?,
-                current_sequence: c.version as usize,
-                current_snapshot: c.version as usize,
-            };
-            return Ok((Some(snapshot), basis));
-        }
+        let cached = match cached {
+            Some(c) if trust_cache && c.checked >= foreign => {
+                // Only this process's own serialisations are cached, so the shape fits.
+                let snapshot = SerializedSnapshot {
+                    aggregate_id: aggregate_id.to_owned(),
+                    aggregate: c.state,
+                    current_sequence: c.version as usize,
+                    current_snapshot: c.version as usize,
+                };
+                return Ok((Some(snapshot), basis));
+            }
+            other => other,
+        };
         let known = match cached {
             Some(c) => Some((c.version, c.state)),
-            None => self
+            None => match self
                 .store
                 .snapshot(A::TYPE, aggregate_id)
                 .await
-                .map_err(unavailable)?,
+                .map_err(unavailable)?
+            {
+                // A stored snapshot that is not JSON is dropped like one that does not decode.
+                Some((v, text)) => Some((v, serde_json::from_str(&text).unwrap_or(Value::Null))),
+                None => None,
+            },
         };
         // A state that no longer decodes (the aggregate's shape changed) is dropped and
         // rebuilt from the log: snapshots are a cache, the log is the truth.
         let (mut aggregate, mut version) = match &known {
-            Some((v, text)) => match serde_json::from_str::<A>(text) {
+            Some((v, value)) => match A::deserialize(value) {
                 Ok(a) => (a, *v),
                 Err(_) => (A::default(), 0),
             },
@@ -352,7 +343,7 @@ impl Repository {
         if refresh_cache {
             let cached = CachedState {
                 version,
-                state: canonical_json(&value),
+                state: value.clone(),
                 pending: basis,
                 checked: foreign,
             };
@@ -502,13 +493,14 @@ impl PersistedEventRepository for Repository {
             .cloned()
             .unwrap_or_default();
         let metadata_text = canonical_json(&serde_json::to_value(&metadata)?);
-        // cqrs-es's own snapshot state is wrong in 0.5 (see the module doc); build our own.
-        drop(snapshot_update);
-        let new_state = self.state_after::<A>(id, expected_version, events)?;
+        // The state after these events (see the module doc), and how far the loaded state
+        // was checked against the log.
+        let new_state = snapshot_update.map(|(_, state, _)| state);
+        let checked = self.checked_at(A::TYPE, id, expected_version);
         let snapshot = new_state
             .as_ref()
             .filter(|_| last_version / SNAPSHOT_EVERY > expected_version / SNAPSHOT_EVERY)
-            .map(|(state, _)| state.clone());
+            .map(canonical_json);
         let cmd = AppendCommand {
             aggregate_type: A::TYPE.to_owned(),
             aggregate_id: id.to_owned(),
@@ -536,7 +528,9 @@ impl PersistedEventRepository for Repository {
         let _settled = key
             .as_ref()
             .map(|k| InFlight::start(&self.shared.in_flight, k));
-        if let Some((state, checked)) = new_state {
+        // Cached only on top of the state it was decided on: the cache may have been dropped
+        // meanwhile, and then how far that state was checked against the log is unknown.
+        if let (Some(state), Some(checked)) = (new_state, checked) {
             let cached = CachedState {
                 version: last_version,
                 state,

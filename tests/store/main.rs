@@ -43,7 +43,7 @@ backend_tests!(
 
 // ---- a tiny aggregate to run under CqrsFramework -------------------------------------
 
-#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 struct Counter {
     value: i64,
     applied: i64,
@@ -78,7 +78,8 @@ impl Aggregate for Counter {
         if n < 0 {
             return Err(CounterError("negative".into()));
         }
-        sink.write(CounterEvent::Added { n }, self).await;
+        // As every aggregate must: the state decided on stays unchanged (see `domain::emit`).
+        plenary::domain::emit(self, [CounterEvent::Added { n }], sink).await;
         Ok(())
     }
 

@@ -465,9 +465,8 @@ impl Aggregate for Amendment {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
+        let events = self.decide(command)?;
+        crate::domain::emit(self, events, sink).await;
         Ok(())
     }
 

@@ -873,15 +873,12 @@ fn arb_command() -> impl Strategy<Value = AmendmentCommand> {
     ]
 }
 
-fn run<X: Aggregate<Services = ()>>(a: &mut X, cmd: X::Command) -> Result<Vec<X::Event>, X::Error> {
-    let sink = cqrs_es::event_sink::EventSink::default();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        a.handle(cmd, &(), &sink).await?;
-        Ok(sink.collect().await)
-    })
+fn run<X>(a: &mut X, cmd: X::Command) -> Result<Vec<X::Event>, X::Error>
+where
+    X: Aggregate<Services = ()> + Clone + PartialEq + std::fmt::Debug,
+    X::Event: Clone,
+{
+    crate::domain::handle_and_apply(a, cmd)
 }
 
 proptest! {

@@ -431,9 +431,8 @@ impl Aggregate for Framework {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        if let Some(event) = self.decide(command)? {
-            sink.write(event, self).await;
-        }
+        let events = self.decide(command)?;
+        crate::domain::emit(self, events, sink).await;
         Ok(())
     }
 

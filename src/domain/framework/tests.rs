@@ -1,11 +1,6 @@
 //! Given/when/then for every rule of the `Framework` aggregate, and properties over random
 //! histories.
 
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
-use cqrs_es::event_sink::EventSink;
 use cqrs_es::test::TestFramework;
 use cqrs_es::Aggregate;
 use proptest::prelude::*;
@@ -123,24 +118,11 @@ fn first_amendment() -> FrameworkEvent {
     applied_event(1, "am-1", 1, 2, &sample(), private_sector_ops())
 }
 
-/// Runs the aggregate's handler synchronously (its futures never wait on anything).
-fn block_on<T>(f: impl Future<Output = T>) -> T {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
-
 fn execute(
     agg: &mut Framework,
     cmd: FrameworkCommand,
 ) -> Result<Vec<FrameworkEvent>, FrameworkError> {
-    let sink = EventSink::default();
-    block_on(agg.handle(cmd, &(), &sink))?;
-    Ok(block_on(sink.collect()))
+    crate::domain::handle_and_apply(agg, cmd)
 }
 
 fn replay(events: &[FrameworkEvent]) -> Framework {

@@ -196,9 +196,8 @@ impl Aggregate for Meeting {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<()> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
+        let events = self.decide(command)?;
+        crate::domain::emit(self, events, sink).await;
         Ok(())
     }
 

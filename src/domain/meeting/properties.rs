@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cqrs_es::Aggregate;
 use proptest::prelude::*;
 
 use super::tests::{convene_with, day, item, provisional_items, s, t};
@@ -22,14 +21,13 @@ fn codes(n: usize) -> Vec<StateCode> {
 
 /// Applies a command if accepted; returns what it emitted.
 fn step(m: &mut Meeting, c: MeetingCommand) -> Result<Vec<MeetingEvent>, MeetingError> {
-    let events = m.decide(c)?;
+    let events = crate::domain::handle_and_apply(m, c)?;
     for e in &events {
         // The event's type is its serde tag, so stored events and event_type() agree.
         let json = serde_json::to_value(e).unwrap();
         let tag = json.as_object().and_then(|o| o.keys().next().cloned());
         assert_eq!(tag, Some(cqrs_es::DomainEvent::event_type(e)));
         assert_eq!(serde_json::from_value::<MeetingEvent>(json).unwrap(), *e);
-        m.apply(e.clone());
     }
     Ok(events)
 }

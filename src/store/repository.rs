@@ -301,16 +301,13 @@ impl Repository {
         };
         let known = match cached {
             Some(c) => Some((c.version, c.state)),
-            None => match self
+            // A stored snapshot that is not JSON is dropped like one that does not decode.
+            None => self
                 .store
                 .snapshot(A::TYPE, aggregate_id)
                 .await
                 .map_err(unavailable)?
-            {
-                // A stored snapshot that is not JSON is dropped like one that does not decode.
-                Some((v, text)) => Some((v, serde_json::from_str(&text).unwrap_or(Value::Null))),
-                None => None,
-            },
+                .map(|(v, text)| (v, serde_json::from_str(&text).unwrap_or(Value::Null))),
         };
         // A state that no longer decodes (the aggregate's shape changed) is dropped and
         // rebuilt from the log: snapshots are a cache, the log is the truth.

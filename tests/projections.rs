@@ -14,6 +14,7 @@ use common::{all_events, TestDb};
 backend_tests!(
     audit_rows_keep_awkward_text_and_a_rebuild_reproduces_them,
     a_failed_rebuild_leaves_the_old_rows_indexes_and_checkpoints,
+    another_projector_on_the_database_never_leaves_this_ones_documents_stale,
 );
 
 /// Appends `n` events whose text fields hold what COPY's text format must escape (tab,
@@ -143,6 +144,7 @@ impl plenary::projections::Projection for Faulty {
         &self,
         _: &mut plenary::store::sql::Tx,
         _: &[plenary::store::StoredEvent],
+        _: &mut plenary::projections::Applying,
     ) -> Result<(), plenary::store::StoreError> {
         if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(plenary::store::StoreError::Database(
@@ -194,4 +196,74 @@ async fn a_failed_rebuild_leaves_the_old_rows_indexes_and_checkpoints(db: TestDb
         .store(false, std::sync::atomic::Ordering::SeqCst);
     projector.catch_up().await.unwrap();
     assert_eq!(audit::dump(store.db()).await.unwrap(), before);
+}
+
+/// Counts each stream's events: a document projection small enough to check by hand.
+struct Tally;
+
+impl plenary::projections::docs::DocFold for Tally {
+    const NAME: &'static str = "tally";
+    fn keys(&self, e: &plenary::store::StoredEvent) -> Vec<String> {
+        vec![e.aggregate_id.clone()]
+    }
+    fn fold(
+        &self,
+        _: &str,
+        doc: Option<serde_json::Value>,
+        _: &plenary::store::StoredEvent,
+    ) -> Result<Option<serde_json::Value>, plenary::store::StoreError> {
+        let n = doc.and_then(|d| d["n"].as_i64()).unwrap_or(0);
+        Ok(Some(serde_json::json!({ "n": n + 1 })))
+    }
+}
+
+/// Two instances on one database: whichever projector takes a page applies it. This one's
+/// cached documents must not be used once the other has changed them, neither for reads
+/// after its next step nor as the base its next fold starts from.
+async fn another_projector_on_the_database_never_leaves_this_ones_documents_stale(db: TestDb) {
+    use plenary::projections::docs::Docs;
+    use plenary::projections::runner::Projector;
+    let store = db.open().await;
+    let this = Projector::new(store.clone(), vec![Arc::new(Docs(Tally))]);
+    let other = Projector::new(store.clone(), vec![Arc::new(Docs(Tally))]);
+    let count = |p: Arc<Projector>| async move {
+        p.doc("tally", "s2")
+            .await
+            .unwrap()
+            .map(|d| d["n"].as_i64().unwrap())
+    };
+
+    append_awkward(&store, 2).await; // one event on each of two streams
+    this.catch_up().await.unwrap();
+    assert_eq!(count(this.clone()).await, Some(1));
+    assert!(
+        !this.cache().is_empty(),
+        "the projector's own writes are cached"
+    );
+
+    // The other instance applies the next event on s2.
+    append_awkward(&store, 2).await;
+    other.catch_up().await.unwrap();
+    assert_eq!(count(other.clone()).await, Some(2));
+
+    // This projector's next fold must start from the other's document, not its cached one.
+    append_awkward(&store, 2).await;
+    this.catch_up().await.unwrap();
+    assert_eq!(count(this.clone()).await, Some(3));
+    assert_eq!(
+        plenary::projections::docs::get(store.db(), "tally", "s2")
+            .await
+            .unwrap(),
+        Some(serde_json::json!({ "n": 3 }))
+    );
+
+    // And a step that finds nothing to apply still drops what the other changed meanwhile.
+    append_awkward(&store, 2).await;
+    other.catch_up().await.unwrap();
+    this.catch_up().await.unwrap();
+    assert_eq!(count(this.clone()).await, Some(4));
+
+    // A rebuild rewrites every document; none is served from before it.
+    this.rebuild(None).await.unwrap();
+    assert_eq!(count(this).await, Some(4));
 }

@@ -60,7 +60,7 @@ async fn board(
     s.read_after(min.0).await?;
     let mut out = Vec::new();
     for doc in docs::list(s.app.store.db(), "amendments", "").await? {
-        let (id, version, a) = state_view::decode::<Amendment>(doc).map_err(ApiError::internal)?;
+        let (id, version, a) = state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
         let c = card(&id, version, &a);
         if q.framework
             .as_deref()
@@ -86,10 +86,13 @@ async fn show(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let doc = docs::get(s.app.store.db(), "amendments", id)
+    let doc = s
+        .app
+        .projector
+        .doc("amendments", id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no amendment {id}")))?;
-    let (id, version, a) = state_view::decode::<Amendment>(doc).map_err(ApiError::internal)?;
+    let (id, version, a) = state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
     let mut c = card(&id, version, &a);
     // The diffs recorded with each revision, from the amendment's own events.
     let events = s.app.store.read_stream("Amendment", &id, 0).await?;

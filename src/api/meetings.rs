@@ -1,6 +1,7 @@
 //! Meetings (list, live state, agenda, participation), bodies, and the decisions register.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -60,10 +61,13 @@ async fn body(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let doc = docs::get(s.app.store.db(), "bodies", id)
+    let doc = s
+        .app
+        .projector
+        .doc("bodies", id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no body {id}")))?;
-    Ok(axum::Json(public_view(doc)))
+    Ok(axum::Json(public_view(Arc::unwrap_or_clone(doc))))
 }
 
 /// Renames the view's bookkeeping fields for clients.
@@ -100,7 +104,7 @@ async fn body_command(
     // Rules of procedure change only by a decision that is on the register.
     if let BodyCommand::ModifyRulesOfProcedure { decision, .. } = &cmd {
         let key = decisions::key(decision.meeting_id.as_str(), decision.decision_number);
-        let found = docs::get(s.app.store.db(), decisions::NAME, &key).await?;
+        let found = s.app.projector.doc(decisions::NAME, &key).await?;
         let matches = found
             .as_ref()
             .is_some_and(|d| d["symbol"] == decision.symbol.as_str());
@@ -151,13 +155,16 @@ async fn meetings(
 }
 
 async fn load_view(s: &AppState, id: &str) -> Result<(i64, Meeting, Value), ApiError> {
-    let doc = docs::get(s.app.store.db(), "meetings", id)
+    let projector = &s.app.projector;
+    let doc = projector
+        .doc("meetings", id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no meeting {id}")))?;
-    let (_, version, m) = state_view::decode::<Meeting>(doc).map_err(ApiError::internal)?;
-    let info = docs::get(s.app.store.db(), list::NAME, id)
+    let (_, version, m) = state_view::decode::<Meeting>(&doc).map_err(ApiError::internal)?;
+    let info = projector
+        .doc(list::NAME, id)
         .await?
-        .unwrap_or(Value::Null);
+        .map_or(Value::Null, Arc::unwrap_or_clone);
     Ok((version, m, info))
 }
 

@@ -23,7 +23,7 @@ pub async fn conclude_due(app: &App, today: Date) -> Result<usize, StoreError> {
     let mut concluded = 0;
     for doc in docs::list(app.store.db(), "bodies", "").await? {
         let (body_id, _, body) =
-            state_view::decode::<Body>(doc).map_err(|e| StoreError::Corrupt {
+            state_view::decode::<Body>(&doc).map_err(|e| StoreError::Corrupt {
                 position: 0,
                 reason: format!("the bodies read model does not decode: {e}"),
             })?;

@@ -257,7 +257,7 @@ impl Reactor {
             return Err(ReactError::Unavailable("read models are behind".into()));
         }
         for doc in docs::list(self.app.store.db(), "amendments", "").await? {
-            let Ok((amendment_id, _, amendment)) = state_view::decode::<Amendment>(doc) else {
+            let Ok((amendment_id, _, amendment)) = state_view::decode::<Amendment>(&doc) else {
                 continue;
             };
             if amendment.framework_id().map(|f| f.as_str()) != Some(e.aggregate_id.as_str())

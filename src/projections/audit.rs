@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{amendment_of, meeting_of, payload_fields, Projection};
+use super::{amendment_of, meeting_of, payload_fields, Applying, Projection};
 use crate::store::chain::to_hex;
 use crate::store::sql::Tx;
 use crate::store::{Db, StoreError, StoredEvent};
@@ -156,7 +156,12 @@ impl Projection for AuditLog {
         Ok(recreate)
     }
 
-    async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError> {
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        events: &[StoredEvent],
+        _cx: &mut Applying,
+    ) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = tx {
             // COPY: the server inserts rows a page at a time, and since CopyData messages
             // need no reply, it inserts one chunk while the next is being prepared here.

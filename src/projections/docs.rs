@@ -2,10 +2,12 @@
 //! The fold is tested without a database; this module does the loading and saving.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::Projection;
+use super::cache::Lookup;
+use super::{Applying, Projection};
 use crate::store::sql::Tx;
 use crate::store::{Db, StoreError, StoredEvent};
 use crate::{with_pool, with_tx};
@@ -41,7 +43,12 @@ impl<F: DocFold> Projection for Docs<F> {
         Ok(())
     }
 
-    async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError> {
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        events: &[StoredEvent],
+        cx: &mut Applying,
+    ) -> Result<(), StoreError> {
         let touched: Vec<(usize, Vec<String>)> = events
             .iter()
             .enumerate()
@@ -53,7 +60,17 @@ impl<F: DocFold> Projection for Docs<F> {
         }
         let keys: BTreeSet<&String> = touched.iter().flat_map(|(_, k)| k).collect();
         let mut docs: BTreeMap<String, Option<Value>> = BTreeMap::new();
-        let keys: Vec<&String> = keys.into_iter().collect();
+        // Documents the cache holds need no query (it is exact under the checkpoint's lock).
+        let mut keys: Vec<&String> = keys.into_iter().collect();
+        if let Some(cache) = &cx.cache {
+            keys.retain(|k| match cache.get(F::NAME, k) {
+                Lookup::Hit(doc) => {
+                    docs.insert((*k).clone(), doc.map(Arc::unwrap_or_clone));
+                    false
+                }
+                Lookup::Miss(_) => true,
+            });
+        }
         for chunk in keys.chunks(KEYS_PER_QUERY) {
             let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
             let sql = format!(
@@ -85,9 +102,10 @@ impl<F: DocFold> Projection for Docs<F> {
             }
         }
         for (k, position) in changed {
-            match docs.get(&k).cloned().flatten() {
+            let doc = docs.remove(&k).flatten();
+            match &doc {
                 Some(doc) => {
-                    let body = crate::store::chain::canonical_json(&doc);
+                    let body = crate::store::chain::canonical_json(doc);
                     with_tx!(tx, c => sqlx::query(
                         "insert into read_docs (projection, key, body, position) values ($1, $2, $3, $4)
                          on conflict (projection, key) do update set body = excluded.body, position = excluded.position")
@@ -99,18 +117,37 @@ impl<F: DocFold> Projection for Docs<F> {
                         .bind(F::NAME).bind(&k).execute(&mut *c).await.map(|_| ()))?;
                 }
             }
+            if cx.cache.is_some() {
+                cx.changed.push((k, position, doc.map(Arc::new)));
+            }
         }
         Ok(())
     }
 }
 
-/// One document, if it exists.
+/// One document, if it exists (without the cache: see `Projector::doc`).
 pub async fn get(db: &Db, projection: &str, key: &str) -> Result<Option<Value>, StoreError> {
-    let body: Option<String> = with_pool!(db, p => sqlx::query_scalar(
-        "select body from read_docs where projection = $1 and key = $2")
+    Ok(get_with_position(db, projection, key)
+        .await?
+        .map(|(doc, _, _)| doc))
+}
+
+/// One document with the position of the event that last changed it and the length of its
+/// JSON text.
+pub async fn get_with_position(
+    db: &Db,
+    projection: &str,
+    key: &str,
+) -> Result<Option<(Value, i64, usize)>, StoreError> {
+    let row: Option<(String, i64)> = with_pool!(db, p => sqlx::query_as(
+        "select body, position from read_docs where projection = $1 and key = $2")
         .bind(projection).bind(key).fetch_optional(p).await)?;
-    body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Database(e.to_string())))
-        .transpose()
+    row.map(|(b, position)| {
+        serde_json::from_str(&b)
+            .map(|doc| (doc, position, b.len()))
+            .map_err(|e| StoreError::Database(e.to_string()))
+    })
+    .transpose()
 }
 
 /// Every document of a projection whose key starts with `prefix`, in key order.

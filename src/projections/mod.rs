@@ -3,11 +3,13 @@
 //! - [`runner`]: applies every projection in log order, writing its rows and its checkpoint in
 //!   one transaction (crash-safe: nothing lost, nothing applied twice), and rebuilds.
 //! - [`docs`]: document read models (one JSON document per key) built by pure fold functions.
+//! - [`cache`]: this process's copy of documents read or written, kept exact by the projector.
 //! - [`audit`]: the audit history, one row per event, filterable.
 //! - [`state_view`]: an aggregate's own state as its read model (folded with `apply`).
 //! - [`visibility`]: which events a role may read (live stream, audit).
 
 pub mod audit;
+pub mod cache;
 pub mod decisions;
 pub mod docs;
 pub mod meetings;
@@ -18,6 +20,17 @@ pub mod visibility;
 use crate::store::sql::Tx;
 use crate::store::{StoreError, StoredEvent};
 
+/// What a projection's `apply` may use besides the transaction, and what it leaves for the
+/// projector to do after the commit.
+#[derive(Default)]
+pub struct Applying {
+    /// Documents as the database holds them under the checkpoint's lock, to load from instead
+    /// of the database (`None` in a rebuild, which starts from empty tables).
+    pub cache: Option<std::sync::Arc<cache::DocCache>>,
+    /// The documents changed, for the cache once the transaction commits.
+    pub changed: Vec<cache::DocChange>,
+}
+
 /// A read model maintained from the log.
 #[async_trait::async_trait]
 pub trait Projection: Send + Sync {
@@ -26,7 +39,12 @@ pub trait Projection: Send + Sync {
     /// Deletes every row of this projection (before a rebuild), inside `tx`.
     async fn reset(&self, tx: &mut Tx) -> Result<(), StoreError>;
     /// Applies events (in log order, all after this projection's checkpoint) inside `tx`.
-    async fn apply(&self, tx: &mut Tx, events: &[StoredEvent]) -> Result<(), StoreError>;
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        events: &[StoredEvent],
+        cx: &mut Applying,
+    ) -> Result<(), StoreError>;
     /// Starts a rebuild that runs in `tx` from the reset to the commit (Postgres): empties the
     /// projection, and may set aside work that is cheaper done once over all rows than row by
     /// row (secondary indexes). Returns the SQL statements that redo that work; the projector

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::Projection;
+use super::cache::{DocCache, Lookup};
+use super::{Applying, Projection};
 use crate::store::sql::Tx;
 use crate::store::{Db, EventStore, StoreError};
 use crate::{with_pool, with_tx};
@@ -29,6 +30,7 @@ pub struct Projector {
     projections: Vec<Arc<dyn Projection>>,
     /// The lowest checkpoint over all projections: every read model includes this position.
     caught_up: watch::Sender<i64>,
+    cache: Arc<DocCache>,
 }
 
 impl Projector {
@@ -37,7 +39,34 @@ impl Projector {
             store,
             projections,
             caught_up: watch::channel(0).0,
+            cache: Arc::new(DocCache::default()),
         })
+    }
+
+    /// One document of a document projection, if it exists: from this process's cache when
+    /// it holds it (see [`super::cache`]), else from the database.
+    pub async fn doc(
+        &self,
+        projection: &'static str,
+        key: &str,
+    ) -> Result<Option<Arc<serde_json::Value>>, StoreError> {
+        let generation = match self.cache.get(projection, key) {
+            Lookup::Hit(doc) => return Ok(doc),
+            Lookup::Miss(g) => g,
+        };
+        let Some((doc, position, bytes)) =
+            super::docs::get_with_position(self.store.db(), projection, key).await?
+        else {
+            return Ok(None);
+        };
+        let doc = Arc::new(doc);
+        self.cache
+            .offer(projection, key, position, bytes, doc.clone(), generation);
+        Ok(Some(doc))
+    }
+
+    pub fn cache(&self) -> &DocCache {
+        &self.cache
     }
 
     pub fn names(&self) -> Vec<&'static str> {
@@ -75,6 +104,13 @@ impl Projector {
             .unwrap_or(0);
         let page = self.store.read_all(from, PAGE).await?;
         if page.is_empty() {
+            // Nothing to apply, but another process may have applied events: its documents
+            // replace this process's cached ones before the position below is published.
+            for p in &self.projections {
+                let name = p.name();
+                self.cache
+                    .check(name, known.get(name).copied().unwrap_or(0));
+            }
             self.caught_up
                 .send_if_modified(|p| std::mem::replace(p, from) != from);
             return Ok(0);
@@ -82,19 +118,30 @@ impl Projector {
         let last = page.last().map(|e| e.position).unwrap_or(from);
         let mut tx = Tx::begin(self.store.db()).await?;
         let mut lowest = i64::MAX;
+        let mut committed = Vec::new();
         for projection in &self.projections {
             let name = projection.name();
             let checkpoint = lock_checkpoint(&mut tx, name).await?;
+            // Under the lock: drops the cached documents if another process moved it.
+            self.cache.check(name, checkpoint);
             let start = page.partition_point(|e| e.position <= checkpoint);
             if start < page.len() {
-                projection.apply(&mut tx, &page[start..]).await?;
+                let mut cx = Applying {
+                    cache: Some(self.cache.clone()),
+                    changed: Vec::new(),
+                };
+                projection.apply(&mut tx, &page[start..], &mut cx).await?;
                 set_checkpoint(&mut tx, name, last).await?;
+                committed.push((name, cx.changed));
                 lowest = lowest.min(last);
             } else {
                 lowest = lowest.min(checkpoint);
             }
         }
         tx.commit().await?;
+        for (name, changed) in committed {
+            self.cache.commit(name, last, changed);
+        }
         self.caught_up.send_if_modified(|p| {
             let moved = *p != lowest;
             *p = lowest;
@@ -171,8 +218,12 @@ impl Projector {
                 self.names().join(", ")
             )));
         }
+        // The documents are rewritten; cached ones are forgotten before and after.
+        self.cache.clear();
         if matches!(self.store.db(), Db::Postgres { .. }) {
-            self.rebuild_in_one_transaction(&targets).await?;
+            let rebuilt = self.rebuild_in_one_transaction(&targets).await;
+            self.cache.clear();
+            rebuilt?;
         } else {
             let mut tx = Tx::begin(self.store.db()).await?;
             for p in &targets {
@@ -181,6 +232,7 @@ impl Projector {
                 set_checkpoint(&mut tx, p.name(), 0).await?;
             }
             tx.commit().await?;
+            self.cache.clear();
             self.caught_up.send_replace(0);
         }
         self.catch_up().await
@@ -237,7 +289,7 @@ impl Projector {
             let page = page?;
             for (p, spent) in targets.iter().zip(&mut applying) {
                 let started = Instant::now();
-                p.apply(&mut tx, &page).await?;
+                p.apply(&mut tx, &page, &mut Applying::default()).await?;
                 *spent += started.elapsed();
             }
             last = page.last().map_or(last, |e| e.position);

@@ -48,7 +48,7 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
         };
         let mut state: A = match doc {
             Some(doc) => {
-                decode::<A>(doc)
+                decode::<A>(&doc)
                     .map_err(|err| corrupt(format!("stored {} view: {err}", A::TYPE)))?
                     .2
             }
@@ -71,22 +71,21 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
     }
 }
 
-/// Splits a stored view into (aggregate id, stream version, state).
-pub fn decode<A: Aggregate>(doc: Value) -> Result<(String, i64, A), serde_json::Error> {
-    let mut o = match doc {
-        Value::Object(o) => o,
-        other => {
-            return Err(serde::de::Error::custom(format!(
-                "expected an object, found {other}"
-            )))
-        }
+/// Splits a stored view into (aggregate id, stream version, state). The state ignores the
+/// bookkeeping fields `_id` and `_version` (the aggregates accept unknown fields).
+pub fn decode<A: Aggregate>(doc: &Value) -> Result<(String, i64, A), serde_json::Error> {
+    let Value::Object(o) = doc else {
+        return Err(serde::de::Error::custom(format!(
+            "expected an object, found {doc}"
+        )));
     };
     let id = o
-        .remove("_id")
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let version = o.remove("_version").and_then(|v| v.as_i64()).unwrap_or(0);
-    Ok((id, version, serde_json::from_value(Value::Object(o))?))
+        .get("_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let version = o.get("_version").and_then(Value::as_i64).unwrap_or(0);
+    Ok((id, version, A::deserialize(doc)?))
 }
 
 impl ViewName for crate::domain::body::Body {

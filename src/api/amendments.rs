@@ -12,7 +12,7 @@ use super::commands::{authorize, context, run, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
 use super::{openapi, AppState};
-use crate::app::history::{framework_at, Cut};
+use crate::app::history::Cut;
 use crate::domain::amendment::{Amendment, AmendmentCommand};
 use crate::domain::meeting::{ItemNature, MeetingStatus};
 use crate::projections::{docs, state_view};
@@ -168,7 +168,9 @@ async fn command(
                 )
                 .with_field("base_version")
             })?;
-        let (framework, _) = framework_at(&app.store, &framework_id, Cut::Version(base_version))
+        let (framework, _) = app
+            .frameworks_as_of
+            .at(&app.store, &framework_id, Cut::Version(base_version))
             .await?
             .ok_or_else(|| {
                 ApiError::unprocessable(

@@ -12,7 +12,7 @@ use super::commands::{authorize, context, run, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, Query};
 use super::{openapi, AppState};
-use crate::app::history::{framework_at, view, Cut, FrameworkView};
+use crate::app::history::{view, Cut, FrameworkView};
 use crate::domain::framework::{diff, FrameworkCommand};
 
 pub fn router() -> Router<AppState> {
@@ -62,11 +62,16 @@ async fn show(
         (None, Some(v)) => Cut::Version(v),
         (None, None) => Cut::Latest,
     };
-    let (f, position) = framework_at(&s.app.store, id, cut).await?.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "framework {id} did not exist at that moment (or has no such version)"
-        ))
-    })?;
+    let (f, position) = s
+        .app
+        .frameworks_as_of
+        .at(&s.app.store, id, cut)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "framework {id} did not exist at that moment (or has no such version)"
+            ))
+        })?;
     Ok(axum::Json(view(id, &f, position)))
 }
 
@@ -87,11 +92,17 @@ async fn show_diff(
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let id = ids[0].as_str();
     let missing = |v: u32| ApiError::not_found(format!("framework {id} has no version {v}"));
-    let (old, _) = framework_at(&s.app.store, id, Cut::Version(q.from))
+    let (old, _) = s
+        .app
+        .frameworks_as_of
+        .at(&s.app.store, id, Cut::Version(q.from))
         .await?
         .ok_or_else(|| missing(q.from))?;
     let to_cut = q.to.map(Cut::Version).unwrap_or(Cut::Latest);
-    let (new, _) = framework_at(&s.app.store, id, to_cut)
+    let (new, _) = s
+        .app
+        .frameworks_as_of
+        .at(&s.app.store, id, to_cut)
         .await?
         .ok_or_else(|| missing(q.to.unwrap_or(0)))?;
     let d = diff(old.declaration(), new.declaration());

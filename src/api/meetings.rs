@@ -15,7 +15,7 @@ use super::commands::{authorize, context, run, today, Envelope, Who};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
 use super::{openapi, AppState};
-use crate::app::history::{framework_at, Cut};
+use crate::app::history::Cut;
 use crate::domain::amendment::AmendmentStatus;
 use crate::domain::body::{Accreditation, Body, BodyCommand};
 use crate::domain::framework::{check_applies, Conflict};
@@ -511,7 +511,11 @@ async fn amendment_standing(
         settled_framework(s).await?;
     }
     let conflict = match a.framework_id() {
-        Some(fid) => match framework_at(&app.store, fid.as_str(), Cut::Latest).await? {
+        Some(fid) => match app
+            .frameworks_as_of
+            .at(&app.store, fid.as_str(), Cut::Latest)
+            .await?
+        {
             Some((framework, _)) => check_applies(framework.declaration(), &operations)
                 .err()
                 .map(|c| Conflict {

@@ -2,6 +2,9 @@
 //! position, a time or a version. A framework stream is short (one event per change), so
 //! replaying it is cheap however long the whole log is.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use cqrs_es::Aggregate;
 
 use serde::Serialize;
@@ -33,6 +36,116 @@ pub async fn framework_at(
     fold_framework(&events, cut)
 }
 
+/// Each framework's state after each of its events, as far as this process has read its
+/// stream, so "the framework as of" costs no replay. A stream never changes below its head:
+/// only events past the last one known are read, and a cut that falls inside what is known
+/// (an earlier version, position or time) needs no read at all.
+#[derive(Default)]
+pub struct FrameworkHistories(Mutex<HashMap<String, Arc<Vec<Step>>>>);
+
+/// A framework as it stood after one event of its stream.
+#[derive(Clone)]
+pub struct Step {
+    position: i64,
+    recorded_at_us: i64,
+    stream_version: i64,
+    state: Arc<Framework>,
+}
+
+impl FrameworkHistories {
+    /// The same answer as [`framework_at`], from what is known of the stream.
+    pub async fn at(
+        &self,
+        store: &EventStore,
+        framework_id: &str,
+        cut: Cut,
+    ) -> Result<Option<(Arc<Framework>, i64)>, StoreError> {
+        let mut steps = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(framework_id).cloned())
+            .unwrap_or_default();
+        if !within(&steps, cut) {
+            let after = steps.last().map_or(0, |s| s.stream_version);
+            let events = store.read_stream("Framework", framework_id, after).await?;
+            if !events.is_empty() {
+                let mut longer: Vec<Step> = steps.to_vec();
+                extend(&mut longer, &events)?;
+                steps = Arc::new(longer);
+                if let Ok(mut m) = self.0.lock() {
+                    let known = m.entry(framework_id.to_owned()).or_default();
+                    if known.len() < steps.len() {
+                        *known = steps.clone();
+                    }
+                }
+            }
+        }
+        Ok(cut_steps(&steps, cut))
+    }
+}
+
+/// Whether the answer for `cut` lies inside the steps known (no later event could count).
+fn within(steps: &[Step], cut: Cut) -> bool {
+    let Some(last) = steps.last() else {
+        return false;
+    };
+    match cut {
+        Cut::Latest => false,
+        Cut::Position(p) => last.position >= p,
+        Cut::Time(t) => last.recorded_at_us > t,
+        Cut::Version(v) => last.state.version() >= v,
+    }
+}
+
+/// Appends the state after each of `events` (the stream's next events, in order).
+fn extend(steps: &mut Vec<Step>, events: &[StoredEvent]) -> Result<(), StoreError> {
+    let mut framework = steps
+        .last()
+        .map(|s| Framework::clone(&s.state))
+        .unwrap_or_default();
+    for e in events {
+        framework.apply(decode(e)?);
+        steps.push(Step {
+            position: e.position,
+            recorded_at_us: e.recorded_at_us,
+            stream_version: e.stream_version,
+            state: Arc::new(framework.clone()),
+        });
+    }
+    Ok(())
+}
+
+/// [`fold_framework`]'s cut over steps already folded.
+fn cut_steps(steps: &[Step], cut: Cut) -> Option<(Arc<Framework>, i64)> {
+    let mut at: Option<&Step> = None;
+    for s in steps {
+        let before = at.map_or_else(|| Framework::default().version(), |a| a.state.version());
+        let included = match cut {
+            Cut::Position(p) => s.position <= p,
+            Cut::Time(t) => s.recorded_at_us <= t,
+            Cut::Version(v) => before < v,
+            Cut::Latest => true,
+        };
+        if !included {
+            break;
+        }
+        at = Some(s);
+    }
+    let at = at?;
+    match cut {
+        Cut::Version(v) if at.state.version() != v => None,
+        _ => Some((at.state.clone(), at.position)),
+    }
+}
+
+fn decode(e: &StoredEvent) -> Result<FrameworkEvent, StoreError> {
+    serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
+        position: e.position,
+        reason: format!("cannot decode Framework event {}: {err}", e.event_type),
+    })
+}
+
 /// Folds one framework stream's events (in order) up to `cut`. Shared by the live service and
 /// the offline replay of an export, so both answer "as of" identically.
 pub fn fold_framework(
@@ -51,12 +164,7 @@ pub fn fold_framework(
         if !included {
             break;
         }
-        let event: FrameworkEvent =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: format!("cannot decode Framework event {}: {err}", e.event_type),
-            })?;
-        framework.apply(event);
+        framework.apply(decode(e)?);
         at = Some(e.position);
     }
     if let Cut::Version(v) = cut {

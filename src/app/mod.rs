@@ -414,6 +414,8 @@ pub struct App {
     pub store: EventStore,
     pub repo: Repository,
     pub projector: Arc<Projector>,
+    /// Each framework's past states, for "as of" reads and amendments' base text.
+    pub frameworks_as_of: history::FrameworkHistories,
     pub settings: Settings,
     pub frameworks: CommandBus<Framework>,
     pub amendments: CommandBus<Amendment>,
@@ -440,6 +442,7 @@ impl App {
             store,
             repo,
             projector,
+            frameworks_as_of: Default::default(),
             settings,
         })
     }

@@ -10,7 +10,10 @@ use serde_json::Value;
 
 use crate::helpers::{e2e_tests, TestApp};
 
-e2e_tests!(the_demo_scenario_produces_the_record_it_should);
+e2e_tests!(
+    the_demo_scenario_produces_the_record_it_should,
+    the_framework_as_of_any_cut_is_the_same_from_the_kept_history_as_from_a_replay,
+);
 
 async fn read(app: &TestApp, path: &str, token: &str) -> Value {
     let r = app.get(path, token).await;
@@ -332,4 +335,35 @@ async fn the_demo_scenario_produces_the_record_it_should(app: TestApp) {
     let v = read(&app, "/api/v1/log/verify", &t.auditor).await;
     assert!(v["problem"].is_null(), "{v}");
     assert_eq!(v["events_checked"].as_i64(), Some(log.len() as i64));
+}
+
+/// The service answers "the framework as of" from the states it keeps of each framework
+/// stream (filled piecemeal while the demo proposed and adopted amendments). Every kind of
+/// cut, at and around every event of the stream, gives what a replay of the stream gives.
+async fn the_framework_as_of_any_cut_is_the_same_from_the_kept_history_as_from_a_replay(
+    app: TestApp,
+) {
+    use plenary::app::history::{framework_at, Cut, FrameworkHistories};
+    let (_, out) = app.load_demo().await;
+    let store = &app.app.store;
+    let stream = store.read_stream("Framework", demo::BODY, 0).await.unwrap();
+    assert!(stream.len() >= 3, "the demo changes the framework");
+    let mut cuts = vec![Cut::Latest];
+    for v in 0..=out.framework_version as u32 + 1 {
+        cuts.push(Cut::Version(v));
+    }
+    for e in &stream {
+        for d in [-1, 0, 1] {
+            cuts.push(Cut::Position(e.position + d));
+            cuts.push(Cut::Time(e.recorded_at_us + d));
+        }
+    }
+    let fresh = FrameworkHistories::default();
+    for cut in cuts {
+        let replayed = framework_at(store, demo::BODY, cut).await.unwrap();
+        for kept in [&app.app.frameworks_as_of, &fresh] {
+            let kept = kept.at(store, demo::BODY, cut).await.unwrap();
+            assert_eq!(kept.map(|(f, p)| ((*f).clone(), p)), replayed, "{cut:?}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Document read models: each is a pure fold from events to JSON documents, one per key.
 //! The fold is tested without a database; this module does the loading and saving.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -24,6 +24,19 @@ pub trait DocFold: Send + Sync + 'static {
         doc: Option<Value>,
         e: &StoredEvent,
     ) -> Result<Option<Value>, StoreError>;
+    /// The document after several events in log order, all of which change it. A fold that
+    /// decodes the document into something richer can do so once here instead of per event.
+    fn fold_all(
+        &self,
+        key: &str,
+        mut doc: Option<Value>,
+        events: &[&StoredEvent],
+    ) -> Result<Option<Value>, StoreError> {
+        for e in events {
+            doc = self.fold(key, doc, e)?;
+        }
+        Ok(doc)
+    }
 }
 
 pub struct Docs<F: DocFold>(pub F);
@@ -49,19 +62,20 @@ impl<F: DocFold> Projection for Docs<F> {
         events: &[StoredEvent],
         cx: &mut Applying,
     ) -> Result<(), StoreError> {
-        let touched: Vec<(usize, Vec<String>)> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i, self.0.keys(e)))
-            .filter(|(_, k)| !k.is_empty())
-            .collect();
+        // Each document's events, in log order: a document's fold sees only its own events,
+        // so folding them together gives what folding the page event by event gives.
+        let mut touched: BTreeMap<String, Vec<&StoredEvent>> = BTreeMap::new();
+        for e in events {
+            for k in self.0.keys(e) {
+                touched.entry(k).or_default().push(e);
+            }
+        }
         if touched.is_empty() {
             return Ok(());
         }
-        let keys: BTreeSet<&String> = touched.iter().flat_map(|(_, k)| k).collect();
         let mut docs: BTreeMap<String, Option<Value>> = BTreeMap::new();
         // Documents the cache holds need no query (it is exact under the checkpoint's lock).
-        let mut keys: Vec<&String> = keys.into_iter().collect();
+        let mut keys: Vec<&String> = touched.keys().collect();
         if let Some(cache) = &cx.cache {
             keys.retain(|k| match cache.get(F::NAME, k) {
                 Lookup::Hit(doc) => {
@@ -91,18 +105,11 @@ impl<F: DocFold> Projection for Docs<F> {
                 docs.insert(k, Some(v));
             }
         }
-        let mut changed: BTreeMap<String, i64> = BTreeMap::new();
-        for (i, ks) in touched {
-            let e = &events[i];
-            for k in ks {
-                let doc = docs.remove(&k).flatten();
-                let next = self.0.fold(&k, doc, e)?;
-                docs.insert(k.clone(), next);
-                changed.insert(k, e.position);
-            }
-        }
-        for (k, position) in changed {
+        for (k, events) in touched {
             let doc = docs.remove(&k).flatten();
+            let doc = self.0.fold_all(&k, doc, &events)?;
+            // The position of the event that last changed it.
+            let position = events.last().map_or(0, |e| e.position);
             match &doc {
                 Some(doc) => {
                     let body = crate::store::chain::canonical_json(doc);

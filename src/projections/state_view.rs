@@ -38,34 +38,51 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
 
     fn fold(
         &self,
-        _key: &str,
+        key: &str,
         doc: Option<Value>,
         e: &StoredEvent,
     ) -> Result<Option<Value>, StoreError> {
-        let corrupt = |reason: String| StoreError::Corrupt {
-            position: e.position,
-            reason,
+        self.fold_all(key, doc, &[e])
+    }
+
+    /// Decodes the view once, applies every event, and encodes it once.
+    fn fold_all(
+        &self,
+        _key: &str,
+        doc: Option<Value>,
+        events: &[&StoredEvent],
+    ) -> Result<Option<Value>, StoreError> {
+        let Some(last) = events.last() else {
+            return Ok(doc);
         };
+        let corrupt = |position: i64, reason: String| StoreError::Corrupt { position, reason };
         let mut state: A = match doc {
             Some(doc) => {
                 decode::<A>(&doc)
-                    .map_err(|err| corrupt(format!("stored {} view: {err}", A::TYPE)))?
+                    .map_err(|err| {
+                        corrupt(
+                            events[0].position,
+                            format!("stored {} view: {err}", A::TYPE),
+                        )
+                    })?
                     .2
             }
             None => A::default(),
         };
-        let event: A::Event = serde_json::from_str(&e.payload).map_err(|err| {
-            corrupt(format!(
-                "cannot decode {} event {}: {err}",
-                A::TYPE,
-                e.event_type
-            ))
-        })?;
-        state.apply(event);
-        let mut v = serde_json::to_value(&state).map_err(|err| corrupt(err.to_string()))?;
+        for e in events {
+            let event: A::Event = serde_json::from_str(&e.payload).map_err(|err| {
+                corrupt(
+                    e.position,
+                    format!("cannot decode {} event {}: {err}", A::TYPE, e.event_type),
+                )
+            })?;
+            state.apply(event);
+        }
+        let mut v =
+            serde_json::to_value(&state).map_err(|err| corrupt(last.position, err.to_string()))?;
         if let Value::Object(o) = &mut v {
-            o.insert("_id".into(), Value::from(e.aggregate_id.clone()));
-            o.insert("_version".into(), Value::from(e.stream_version));
+            o.insert("_id".into(), Value::from(last.aggregate_id.clone()));
+            o.insert("_version".into(), Value::from(last.stream_version));
         }
         Ok(Some(v))
     }

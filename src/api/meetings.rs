@@ -231,13 +231,20 @@ async fn agenda(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let (version, m, _) = load_view(&s, id).await?;
+    // The stored view is the meeting's own serialisation: its fields are already the
+    // response's, so the meeting is not decoded.
+    let doc = s
+        .app
+        .projector
+        .doc("meetings", id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no meeting {id}")))?;
     Ok(axum::Json(json!({
         "meeting_id": id,
-        "version": version,
-        "adopted": m.agenda_adopted,
-        "current_item": m.current_item,
-        "items": m.agenda,
+        "version": doc["_version"],
+        "adopted": doc["agenda_adopted"],
+        "current_item": doc["current_item"],
+        "items": doc["agenda"],
     })))
 }
 

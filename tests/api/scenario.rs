@@ -45,6 +45,16 @@ async fn the_demo_scenario_produces_the_record_it_should(app: TestApp) {
     let log = events(&app, &t).await;
     let observer = &t.observer;
 
+    // The agenda read (served from the stored view as it is) says what the meeting's decoded
+    // state says.
+    let meeting = read(&app, &format!("/api/v1/meetings/{rc}"), observer).await;
+    let agenda = read(&app, &format!("/api/v1/meetings/{rc}/agenda"), observer).await;
+    assert_eq!(agenda["items"], meeting["state"]["agenda"]);
+    assert_eq!(agenda["adopted"], meeting["state"]["agenda_adopted"]);
+    assert_eq!(agenda["current_item"], meeting["state"]["current_item"]);
+    assert_eq!(agenda["version"], meeting["version"]);
+    assert!(agenda["items"].as_array().is_some_and(|i| !i.is_empty()));
+
     let register = read(&app, &format!("/api/v1/decisions?meeting={rc}"), observer).await;
     let decisions = register["decisions"].as_array().unwrap();
     let adopted_by = |id: &str| -> Option<&Value> {

@@ -22,7 +22,7 @@ use crate::domain::amendment::{Amendment, AmendmentCommand, AmendmentStatus};
 use crate::domain::framework::{check_applies, FrameworkEvent};
 use crate::projections::{docs, state_view};
 use crate::store::{StoreError, StoredEvent};
-use crate::{with_pool, with_tx};
+use crate::with_pool;
 
 pub const NAME: &str = "reactor";
 const PAGE: i64 = 500;
@@ -92,14 +92,14 @@ impl Reactor {
         checkpoint(&self.app.store).await
     }
 
+    /// One statement, so it commits on its own (never moving the checkpoint back).
     async fn save_checkpoint(&self, position: i64) -> Result<(), StoreError> {
-        let mut tx = crate::store::sql::Tx::begin(self.app.store.db()).await?;
-        with_tx!(&mut tx, c => sqlx::query(
+        with_pool!(self.app.store.db(), p => sqlx::query(
             "insert into projection_checkpoints (name, position) values ($1, $2)
              on conflict (name) do update set position = excluded.position
              where projection_checkpoints.position < excluded.position")
-            .bind(NAME).bind(position).execute(&mut *c).await.map(|_| ()))?;
-        tx.commit().await
+            .bind(NAME).bind(position).execute(p).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Reacts to at most one page of events. Returns how many were read.

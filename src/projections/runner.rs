@@ -119,9 +119,10 @@ impl Projector {
         let mut tx = Tx::begin(self.store.db()).await?;
         let mut lowest = i64::MAX;
         let mut committed = Vec::new();
+        let locked = lock_checkpoints(&mut tx, &self.names()).await?;
         for projection in &self.projections {
             let name = projection.name();
-            let checkpoint = lock_checkpoint(&mut tx, name).await?;
+            let checkpoint = locked.get(name).copied().unwrap_or(0);
             // Under the lock: drops the cached documents if another process moved it.
             self.cache.check(name, checkpoint);
             let start = page.partition_point(|e| e.position <= checkpoint);
@@ -131,13 +132,14 @@ impl Projector {
                     changed: Vec::new(),
                 };
                 projection.apply(&mut tx, &page[start..], &mut cx).await?;
-                set_checkpoint(&mut tx, name, last).await?;
                 committed.push((name, cx.changed));
                 lowest = lowest.min(last);
             } else {
                 lowest = lowest.min(checkpoint);
             }
         }
+        let advanced: Vec<&str> = committed.iter().map(|(name, _)| *name).collect();
+        set_checkpoints(&mut tx, &advanced, last).await?;
         tx.commit().await?;
         for (name, changed) in committed {
             self.cache.commit(name, last, changed);
@@ -336,6 +338,60 @@ async fn lock_checkpoint(tx: &mut Tx, name: &str) -> Result<i64, StoreError> {
     with_tx!(tx, c => sqlx::query("insert into projection_checkpoints (name, position) values ($1, 0) on conflict (name) do nothing")
         .bind(name).execute(&mut *c).await.map(|_| ()))?;
     Ok(with_tx!(tx, c => sqlx::query_scalar(&sql).bind(name).fetch_one(&mut *c).await)?)
+}
+
+/// Locks the checkpoints of `names` (creating missing ones at 0) and returns them. On
+/// Postgres one statement locks them all, in name order, so two processes never wait on each
+/// other crosswise.
+async fn lock_checkpoints(tx: &mut Tx, names: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
+    let Tx::Postgres(t) = tx else {
+        let mut out = HashMap::new();
+        for name in names {
+            out.insert((*name).to_owned(), lock_checkpoint(tx, name).await?);
+        }
+        return Ok(out);
+    };
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let lock = "select name, position from projection_checkpoints where name = any($1)
+                order by name for update";
+    let mut rows: Vec<(String, i64)> = sqlx::query_as(lock)
+        .bind(&names)
+        .fetch_all(&mut **t)
+        .await?;
+    if rows.len() < names.len() {
+        sqlx::query(
+            "insert into projection_checkpoints (name, position) select unnest($1::text[]), 0
+             on conflict (name) do nothing",
+        )
+        .bind(&names)
+        .execute(&mut **t)
+        .await?;
+        rows = sqlx::query_as(lock)
+            .bind(&names)
+            .fetch_all(&mut **t)
+            .await?;
+    }
+    Ok(rows.into_iter().collect())
+}
+
+/// Moves the checkpoints of `names` to `position`, in one statement on Postgres.
+async fn set_checkpoints(tx: &mut Tx, names: &[&str], position: i64) -> Result<(), StoreError> {
+    let Tx::Postgres(t) = tx else {
+        for name in names {
+            set_checkpoint(tx, name, position).await?;
+        }
+        return Ok(());
+    };
+    if names.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    sqlx::query("update projection_checkpoints set position = $1 where name = any($2)")
+        .bind(position)
+        .bind(&names)
+        .execute(&mut **t)
+        .await?;
+    Ok(())
 }
 
 async fn set_checkpoint(tx: &mut Tx, name: &str, position: i64) -> Result<(), StoreError> {

@@ -130,8 +130,11 @@ impl Reactor {
         tokio::spawn(async move {
             let mut head = this.app.store.subscribe();
             loop {
+                // Heads announced from here on wake the wait below, so a step that read less
+                // than a page has seen everything announced before it.
+                head.borrow_and_update();
                 match this.step().await {
-                    Ok(n) if n > 0 => continue,
+                    Ok(n) if n as i64 >= PAGE => continue,
                     Ok(_) => {}
                     Err(e) => {
                         tracing::warn!(error = %e, "reactor step failed; retrying");

@@ -169,8 +169,11 @@ impl Projector {
             let mut head = this.store.subscribe();
             let mut backoff = Duration::from_millis(100);
             loop {
+                // Heads announced from here on wake the wait below, so a step that read less
+                // than a page has seen everything announced before it.
+                head.borrow_and_update();
                 match this.step().await {
-                    Ok(n) if n > 0 => {
+                    Ok(n) if n as i64 >= PAGE => {
                         backoff = Duration::from_millis(100);
                         continue;
                     }

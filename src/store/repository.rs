@@ -88,8 +88,17 @@ type StreamKey = (&'static str, String);
 /// A command's per-aggregate lock, with the id of the hold that took it.
 type Held = (u64, OwnedMutexGuard<()>);
 
-/// Bound on cached states; the cache is dropped wholesale past it (it is only an optimisation).
+/// Bound on cached states; past it every state that rests on no pending append is dropped
+/// (the cache is only an optimisation).
 const MAX_CACHED_STATES: usize = 10_000;
+
+/// Makes room in the cache. A state whose append is still queued stays: the log does not
+/// hold it yet, so the next command on that stream, loading from the log instead, would be
+/// decided on a state without it. An append would then fail its version check, but a refusal
+/// or a command that changes nothing would be answered from that older state.
+fn evict(map: &mut HashMap<StreamKey, CachedState>) {
+    map.retain(|_, c| c.pending.is_some());
+}
 
 #[derive(Clone, Default)]
 struct Shared {
@@ -145,13 +154,25 @@ impl Repository {
     fn cache_state(&self, t: &'static str, id: &str, new: CachedState) {
         if let Ok(mut map) = self.shared.states.lock() {
             if map.len() >= MAX_CACHED_STATES {
-                map.clear();
+                evict(&mut map);
             }
             match map.get_mut(&(t, id.to_owned())) {
                 Some(old) if old.version > new.version => {}
                 Some(old) => *old = new,
                 None => {
                     map.insert((t, id.to_owned()), new);
+                }
+            }
+        }
+    }
+
+    /// Marks a stream's cached state as resting on nothing pending, once the append that
+    /// produced it has committed (unless a later command has replaced it meanwhile).
+    fn settled(&self, t: &'static str, id: &str, ticket: Ticket) {
+        if let Ok(mut map) = self.shared.states.lock() {
+            if let Some(c) = map.get_mut(&(t, id.to_owned())) {
+                if c.pending == Some(ticket) {
+                    c.pending = None;
                 }
             }
         }
@@ -540,8 +561,9 @@ impl PersistedEventRepository for Repository {
             self.release_own(k);
         }
         let outcome = pending.outcome().await;
-        if outcome.is_err() {
-            self.forget(A::TYPE, id);
+        match &outcome {
+            Ok(_) => self.settled(A::TYPE, id, ticket),
+            Err(_) => self.forget(A::TYPE, id),
         }
         let result = match outcome {
             Ok(appended) => {
@@ -604,5 +626,29 @@ impl PersistedEventRepository for Repository {
             }
         });
         Ok(stream)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(version: i64, pending: Option<u64>) -> CachedState {
+        CachedState {
+            version,
+            state: Value::Null,
+            pending: pending.map(Ticket),
+            checked: 0,
+        }
+    }
+
+    #[test]
+    fn making_room_keeps_every_state_whose_append_is_still_queued() {
+        let mut map = HashMap::new();
+        map.insert(("Meeting", "settled".to_owned()), state(3, None));
+        map.insert(("Meeting", "queued".to_owned()), state(7, Some(41)));
+        evict(&mut map);
+        assert_eq!(map.len(), 1);
+        assert_eq!(map[&("Meeting", "queued".to_owned())].version, 7);
     }
 }

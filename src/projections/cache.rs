@@ -56,8 +56,10 @@ pub struct DocCache {
     budget: usize,
 }
 
-/// Default bound: 16 MB of JSON text (several times that in memory as parsed values).
-pub const DEFAULT_BUDGET: usize = 16 << 20;
+/// Default bound: 4 MB of JSON text, several times that in memory as parsed values. Live
+/// documents (a meeting, its agenda) are a few kilobytes each, so this holds every meeting in
+/// session many times over.
+pub const DEFAULT_BUDGET: usize = 4 << 20;
 
 impl Default for DocCache {
     fn default() -> Self {

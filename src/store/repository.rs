@@ -90,7 +90,9 @@ type Held = (u64, OwnedMutexGuard<()>);
 
 /// Bound on cached states; past it every state that rests on no pending append is dropped
 /// (the cache is only an optimisation).
-const MAX_CACHED_STATES: usize = 10_000;
+/// States are kept as parsed JSON, several times their text's size: 2,000 is far more than the
+/// aggregates in use at once and bounds the cache to tens of megabytes.
+const MAX_CACHED_STATES: usize = 2_000;
 
 /// Makes room in the cache. A state whose append is still queued stays: the log does not
 /// hold it yet, so the next command on that stream, loading from the log instead, would be

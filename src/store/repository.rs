@@ -88,10 +88,10 @@ type StreamKey = (&'static str, String);
 /// A command's per-aggregate lock, with the id of the hold that took it.
 type Held = (u64, OwnedMutexGuard<()>);
 
-/// Bound on cached states; past it every state that rests on no pending append is dropped
-/// (the cache is only an optimisation).
-/// States are kept as parsed JSON, several times their text's size: 2,000 is far more than the
-/// aggregates in use at once and bounds the cache to tens of megabytes.
+/// Bound on cached states; past it, every state that rests on no pending append is dropped
+/// (the cache is only an optimisation). States are kept as parsed JSON, several times the
+/// size of their text: 2,000 is far more than the aggregates in use at once, and keeps the
+/// cache to tens of megabytes.
 const MAX_CACHED_STATES: usize = 2_000;
 
 /// Makes room in the cache. A state whose append is still queued stays: the log does not

@@ -478,3 +478,28 @@ fn accreditations_fall_due_the_day_after_the_notice_period_ends() {
     );
     assert!(body.accreditations_due(day(20)).is_empty());
 }
+
+#[test]
+fn handling_a_command_leaves_the_body_it_was_decided_on_unchanged() {
+    // The store keeps the state cqrs-es computes from the loaded body plus the events; that is
+    // right only if `handle` does not apply them itself (see `domain::emit`).
+    let mut body = Body::default();
+    let establish = BodyCommand::EstablishBody {
+        body_id: id("poa"),
+        name: text("Programme of Action on ICT security"),
+        parent_body: None,
+        founding_document: None,
+        members: vec![s("NOR"), s("BRA")],
+        rules: None,
+    };
+    let events = crate::domain::handle_and_apply(&mut body, establish).unwrap();
+    assert_eq!(events.len(), 1);
+    let register = BodyCommand::RegisterStakeholder {
+        organisation_id: id("ngo-1"),
+        name: text("Cyber Peace Institute"),
+        kind: StakeholderKind::CivilSociety,
+        already_accredited: false,
+    };
+    crate::domain::handle_and_apply(&mut body, register).unwrap();
+    assert_eq!(body.stakeholders.len(), 1);
+}

@@ -86,12 +86,7 @@ async fn show(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let doc = s
-        .app
-        .projector
-        .doc("amendments", id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no amendment {id}")))?;
+    let doc = s.view("amendments", id, "amendment").await?;
     let (id, version, a) = state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
     let mut c = card(&id, version, &a);
     // The diffs recorded with each revision, from the amendment's own events.

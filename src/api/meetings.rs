@@ -61,12 +61,7 @@ async fn body(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let doc = s
-        .app
-        .projector
-        .doc("bodies", id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no body {id}")))?;
+    let doc = s.view("bodies", id, "body").await?;
     Ok(axum::Json(public_view(Arc::unwrap_or_clone(doc))))
 }
 
@@ -155,13 +150,11 @@ async fn meetings(
 }
 
 async fn load_view(s: &AppState, id: &str) -> Result<(i64, Meeting, Value), ApiError> {
-    let projector = &s.app.projector;
-    let doc = projector
-        .doc("meetings", id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no meeting {id}")))?;
+    let doc = s.view("meetings", id, "meeting").await?;
     let (_, version, m) = state_view::decode::<Meeting>(&doc).map_err(ApiError::internal)?;
-    let info = projector
+    let info = s
+        .app
+        .projector
         .doc(list::NAME, id)
         .await?
         .map_or(Value::Null, Arc::unwrap_or_clone);
@@ -233,12 +226,7 @@ async fn agenda(
     let id = ids[0].as_str();
     // The stored view is the meeting's own serialisation: its fields are already the
     // response's, so the meeting is not decoded.
-    let doc = s
-        .app
-        .projector
-        .doc("meetings", id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no meeting {id}")))?;
+    let doc = s.view("meetings", id, "meeting").await?;
     Ok(axum::Json(json!({
         "meeting_id": id,
         "version": doc["_version"],

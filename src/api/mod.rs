@@ -74,6 +74,21 @@ impl AppState {
         *self.shutdown.borrow()
     }
 
+    /// A document of a document projection (through the projector's cache), or 404 naming
+    /// the missing `what` and `id`.
+    pub async fn view(
+        &self,
+        projection: &'static str,
+        id: &str,
+        what: &str,
+    ) -> Result<Arc<serde_json::Value>, ApiError> {
+        self.app
+            .projector
+            .doc(projection, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no {what} {id}")))
+    }
+
     /// Waits (bounded) until projections include `min`, for read-your-writes.
     pub async fn read_after(&self, min: Option<i64>) -> Result<(), ApiError> {
         let Some(min) = min else { return Ok(()) };

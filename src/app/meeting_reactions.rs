@@ -6,12 +6,13 @@ use crate::domain::framework::DecisionRef;
 use crate::domain::meeting::{ConsensusSubject, DecisionKind, MeetingEvent};
 use crate::store::{StoreError, StoredEvent};
 
-pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<(), ReactError> {
+/// Returns whether the event called for a reaction.
+pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<bool, ReactError> {
     if !matches!(
         e.event_type.as_str(),
         "DecisionTaken" | "NoConsensusDeclared"
     ) {
-        return Ok(());
+        return Ok(false);
     }
     let event: MeetingEvent =
         serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
@@ -50,7 +51,7 @@ pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<(), ReactError
                 r.framework_command(e, "apply", framework_id.as_str(), cmd)
                     .await?;
             }
-            Ok(())
+            Ok(true)
         }
         MeetingEvent::NoConsensusDeclared {
             subject: ConsensusSubject::Amendment { amendment_id, .. },
@@ -72,8 +73,9 @@ pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<(), ReactError
                     date: on,
                 },
             )
-            .await
+            .await?;
+            Ok(true)
         }
-        _ => Ok(()),
+        _ => Ok(false),
     }
 }

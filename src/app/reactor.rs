@@ -29,7 +29,23 @@ const PAGE: i64 = 500;
 
 pub struct Reactor {
     app: Arc<App>,
+    progress: tokio::sync::Mutex<Progress>,
 }
+
+/// How far this reactor has reacted, and how far the stored checkpoint says. Only the
+/// reactor's own steps move them, so the stored one is read once, not on every step.
+#[derive(Default)]
+struct Progress {
+    /// `None` until the stored checkpoint has been read (and again after a failed step).
+    done: Option<i64>,
+    saved: i64,
+    saved_at: Option<std::time::Instant>,
+}
+
+/// The stored checkpoint may trail the reactor's progress by this much, so a busy log costs
+/// one query per page of events, not three. Reacting twice is harmless (every reaction's
+/// idempotency key comes from its event), and a reaction is saved at once (see `step`).
+const SAVE_EVERY: Duration = Duration::from_secs(1);
 
 /// Why a reaction could not be completed now (and will be retried).
 #[derive(Debug, thiserror::Error)]
@@ -85,11 +101,10 @@ pub async fn pending_adoptions(
 
 impl Reactor {
     pub fn new(app: Arc<App>) -> Arc<Self> {
-        Arc::new(Self { app })
-    }
-
-    async fn checkpoint(&self) -> Result<i64, StoreError> {
-        checkpoint(&self.app.store).await
+        Arc::new(Self {
+            app,
+            progress: Default::default(),
+        })
     }
 
     /// One statement, so it commits on its own (never moving the checkpoint back).
@@ -103,23 +118,53 @@ impl Reactor {
     }
 
     /// Reacts to at most one page of events. Returns how many were read.
+    ///
+    /// The stored checkpoint is saved at once after a page that caused a reaction, because
+    /// `pending_adoptions` reads the log after it to learn which adoptions are not yet
+    /// applied; otherwise it is saved at most every [`SAVE_EVERY`] or [`PAGE`] events.
     pub async fn step(&self) -> Result<usize, ReactError> {
-        let from = self.checkpoint().await?;
+        let mut progress = self.progress.lock().await;
+        let from = match progress.done {
+            Some(done) => done,
+            None => {
+                let stored = checkpoint(&self.app.store).await?;
+                progress.saved = stored;
+                progress.done = Some(stored);
+                stored
+            }
+        };
         let page = self.app.store.read_all(from, PAGE).await?;
         let mut done = from;
+        let mut reacted = false;
+        let mut failed = None;
         for e in &page {
-            if let Err(err) = self.react(e).await {
-                if done > from {
-                    self.save_checkpoint(done).await?;
+            match self.react(e).await {
+                Ok(r) => reacted |= r,
+                Err(err) => {
+                    failed = Some(err);
+                    break;
                 }
-                return Err(err);
             }
             done = e.position;
         }
-        if done > from {
-            self.save_checkpoint(done).await?;
+        progress.done = Some(done);
+        let due = reacted
+            || failed.is_some()
+            || done - progress.saved >= PAGE
+            || progress.saved_at.is_none_or(|t| t.elapsed() >= SAVE_EVERY);
+        if done > progress.saved && due {
+            if let Err(e) = self.save_checkpoint(done).await {
+                // Read the stored checkpoint again next time rather than trust either figure.
+                progress.done = None;
+                return Err(e.into());
+            }
+            progress.saved = done;
+            progress.saved_at = Some(std::time::Instant::now());
         }
-        Ok(page.len())
+        match failed {
+            Some(err) => Err(err),
+            None => Ok(page.len()),
+        }
     }
 
     pub fn spawn(
@@ -174,13 +219,15 @@ impl Reactor {
     }
 
     #[tracing::instrument(skip_all, fields(position = e.position, event = %e.event_type))]
-    async fn react(&self, e: &StoredEvent) -> Result<(), ReactError> {
+    /// Returns whether the event called for a reaction.
+    async fn react(&self, e: &StoredEvent) -> Result<bool, ReactError> {
         match (e.aggregate_type.as_str(), e.event_type.as_str()) {
             ("Framework", "AmendmentApplied" | "ExternalEndorsementRecorded") => {
-                self.framework_changed(e).await
+                self.framework_changed(e).await?;
+                Ok(true)
             }
             ("Meeting", _) => super::meeting_reactions::react(self, e).await,
-            _ => Ok(()),
+            _ => Ok(false),
         }
     }
 

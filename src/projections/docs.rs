@@ -105,31 +105,82 @@ impl<F: DocFold> Projection for Docs<F> {
                 docs.insert(k, Some(v));
             }
         }
+        let mut upserts = Vec::new();
+        let mut deletes = Vec::new();
         for (k, events) in touched {
             let doc = docs.remove(&k).flatten();
             let doc = self.0.fold_all(&k, doc, &events)?;
             // The position of the event that last changed it.
             let position = events.last().map_or(0, |e| e.position);
             match &doc {
-                Some(doc) => {
-                    let body = crate::store::chain::canonical_json(doc);
-                    with_tx!(tx, c => sqlx::query(
-                        "insert into read_docs (projection, key, body, position) values ($1, $2, $3, $4)
-                         on conflict (projection, key) do update set body = excluded.body, position = excluded.position")
-                        .bind(F::NAME).bind(&k).bind(&body).bind(position)
-                        .execute(&mut *c).await.map(|_| ()))?;
-                }
-                None => {
-                    with_tx!(tx, c => sqlx::query("delete from read_docs where projection = $1 and key = $2")
-                        .bind(F::NAME).bind(&k).execute(&mut *c).await.map(|_| ()))?;
-                }
+                Some(doc) => upserts.push((k.clone(), crate::store::chain::canonical_json(doc), position)),
+                None => deletes.push(k.clone()),
             }
             if cx.cache.is_some() {
                 cx.changed.push((k, position, doc.map(Arc::new)));
             }
         }
-        Ok(())
+        write(tx, F::NAME, upserts, deletes).await
     }
+}
+
+/// Saves a page's changed documents: on Postgres in one statement each for upserts and
+/// deletes (a statement per document was a fifth of the queries under mixed load).
+async fn write(
+    tx: &mut Tx,
+    projection: &str,
+    upserts: Vec<(String, String, i64)>,
+    deletes: Vec<String>,
+) -> Result<(), StoreError> {
+    const UPSERT: &str = "on conflict (projection, key) do update set body = excluded.body, position = excluded.position";
+    match tx {
+        Tx::Postgres(t) => {
+            if !upserts.is_empty() {
+                let (keys, rest): (Vec<String>, Vec<(String, i64)>) =
+                    upserts.into_iter().map(|(k, b, p)| (k, (b, p))).unzip();
+                let (bodies, positions): (Vec<String>, Vec<i64>) = rest.into_iter().unzip();
+                let sql = format!(
+                    "insert into read_docs (projection, key, body, position)
+                     select $1, * from unnest($2::text[], $3::text[], $4::bigint[]) {UPSERT}"
+                );
+                sqlx::query(&sql)
+                    .bind(projection)
+                    .bind(keys)
+                    .bind(bodies)
+                    .bind(positions)
+                    .execute(&mut **t)
+                    .await?;
+            }
+            if !deletes.is_empty() {
+                sqlx::query("delete from read_docs where projection = $1 and key = any($2)")
+                    .bind(projection)
+                    .bind(deletes)
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+        // SQLite runs in process: a statement per document costs no round trip.
+        Tx::Sqlite(t) => {
+            let sql = format!("insert into read_docs (projection, key, body, position) values ($1, $2, $3, $4) {UPSERT}");
+            for (k, body, position) in upserts {
+                sqlx::query(&sql)
+                    .bind(projection)
+                    .bind(k)
+                    .bind(body)
+                    .bind(position)
+                    .execute(&mut **t)
+                    .await?;
+            }
+            for k in deletes {
+                sqlx::query("delete from read_docs where projection = $1 and key = $2")
+                    .bind(projection)
+                    .bind(k)
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One document, if it exists (without the cache: see `Projector::doc`).

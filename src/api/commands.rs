@@ -199,7 +199,7 @@ pub async fn run<A>(
     ctx: &crate::app::CommandContext,
 ) -> Result<Response, ApiError>
 where
-    A: Aggregate + 'static,
+    A: Aggregate + Clone + 'static,
     A::Command: Clone,
     A::Error: DomainError,
 {

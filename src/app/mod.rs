@@ -12,7 +12,6 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use serde::Serialize;
 
@@ -27,7 +26,7 @@ use crate::projections::runner::Projector;
 use crate::projections::state_view::StateView;
 use crate::projections::{audit::AuditLog, Projection};
 use crate::store::repository::{meta, PersistOutcome, StaleVersion};
-use crate::store::{Appended, EventStore, Repository, StoreError};
+use crate::store::{AggregateStore, Appended, EventStore, Repository, StoreError};
 
 /// Who is acting and why: recorded in every event's metadata.
 #[derive(Debug, Clone, Default)]
@@ -137,40 +136,27 @@ impl StripedLocks {
 }
 
 /// A command's hold on its aggregate's lock (see [`Repository::hold`]), released when dropped
-/// unless `persist` released it first.
-struct Hold<'a, A: Aggregate> {
+/// unless the repository's `append` released it first.
+struct Hold<'a> {
     repo: &'a Repository,
     key: &'a str,
-    id: &'a str,
     hold: u64,
-    aggregate: std::marker::PhantomData<A>,
 }
 
-impl<'a, A: Aggregate> Hold<'a, A> {
-    fn new(
-        repo: &'a Repository,
-        key: &'a str,
-        id: &'a str,
-        guard: tokio::sync::OwnedMutexGuard<()>,
-    ) -> Self {
+impl<'a> Hold<'a> {
+    fn new(repo: &'a Repository, key: &'a str, guard: tokio::sync::OwnedMutexGuard<()>) -> Self {
         let hold = repo.hold(key, guard);
-        Self {
-            repo,
-            key,
-            id,
-            hold,
-            aggregate: std::marker::PhantomData,
-        }
+        Self { repo, key, hold }
     }
 }
 
-impl<A: Aggregate> Drop for Hold<'_, A> {
+impl Drop for Hold<'_> {
     fn drop(&mut self) {
-        self.repo.release::<A>(self.key, self.hold, self.id);
+        self.repo.release(self.key, self.hold);
     }
 }
 
-/// Drops whatever outcome `persist` recorded under a key, when the request ends in any way.
+/// Drops whatever outcome `append` recorded under a key, when the request ends in any way.
 struct ForgetOutcome<'a>(&'a Repository, &'a str);
 
 impl Drop for ForgetOutcome<'_> {
@@ -184,15 +170,15 @@ impl Drop for ForgetOutcome<'_> {
 const CONFLICT_ATTEMPTS: usize = 5;
 
 /// Runs one aggregate type's commands under `CqrsFramework` on our repository.
-pub struct CommandBus<A: Aggregate> {
-    cqrs: CqrsFramework<A, PersistedEventStore<Repository, A>>,
+pub struct CommandBus<A: Aggregate + Clone + 'static> {
+    cqrs: CqrsFramework<A, AggregateStore<A>>,
     repo: Repository,
     locks: Arc<StripedLocks>,
 }
 
 impl<A> CommandBus<A>
 where
-    A: Aggregate + 'static,
+    A: Aggregate + Clone + 'static,
     A::Command: Clone,
     A::Error: std::error::Error,
 {
@@ -203,11 +189,7 @@ where
 
     fn new(repo: Repository, services: A::Services, locks: Arc<StripedLocks>) -> Self {
         Self {
-            cqrs: CqrsFramework::new(
-                PersistedEventStore::new_aggregate_store(repo.clone()),
-                vec![],
-                services,
-            ),
+            cqrs: CqrsFramework::new(AggregateStore::new(repo.clone()), vec![], services),
             repo,
             locks,
         }
@@ -271,9 +253,9 @@ where
             // looks the key up again, and an append with the key is refused as a duplicate
             // by the log, which returns the original outcome.
             attempt += 1;
-            // `persist` releases the lock once the events are queued; otherwise `hold` does,
+            // `append` releases the lock once the events are queued; otherwise `hold` does,
             // here or when a cancelled request drops this future.
-            let hold = Hold::<A>::new(&self.repo, &key, id, guard);
+            let hold = Hold::new(&self.repo, &key, guard);
             let result = self
                 .cqrs
                 .execute_with_metadata(id, command.clone(), metadata.clone())
@@ -371,17 +353,8 @@ where
 
     /// The aggregate's current state, loaded from the log (snapshot plus catch-up).
     pub async fn load(&self, id: &str) -> Result<(A, i64), CommandError<A::Error>> {
-        match self
-            .repo
-            .current_state::<A>(id, false)
-            .await
-            .map(|(s, _)| s)
-        {
-            Ok(Some(s)) => {
-                let a = serde_json::from_value(s.aggregate)
-                    .map_err(|e| CommandError::Internal(e.to_string()))?;
-                Ok((a, s.current_sequence as i64))
-            }
+        match self.repo.current_state::<A>(id, false).await {
+            Ok(Some(known)) => Ok((known.state, known.version)),
             Ok(None) => Ok((A::default(), 0)),
             Err(cqrs_es::persist::PersistenceError::ConnectionError(e)) => {
                 Err(CommandError::Unavailable(e.to_string()))

@@ -12,11 +12,10 @@ use cqrs_es::Aggregate;
 
 /// Hands a decision's events to cqrs-es, leaving the state they were decided on unchanged.
 ///
-/// `EventSink::write` applies each event to the aggregate it is given, and cqrs-es 0.5 then
-/// applies the committed events to the loaded aggregate once more to build the snapshot it
-/// passes to `persist`. Writing through a scratch copy keeps the loaded aggregate as it was,
-/// so that snapshot is exactly the state after the command, and the store keeps it as the
-/// new state instead of decoding and folding the old one again (`store::repository`).
+/// `EventSink::write` applies each event to the aggregate it is given. Writing through a
+/// scratch copy keeps the loaded aggregate as it was: the store applies the committed events
+/// to it exactly once, and a refused command's state goes back to the cache as it was
+/// (`store::aggregates`, ADR 4).
 pub async fn emit<A: Aggregate + Clone>(
     decided_on: &A,
     events: impl IntoIterator<Item = A::Event>,

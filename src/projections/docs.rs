@@ -113,7 +113,11 @@ impl<F: DocFold> Projection for Docs<F> {
             // The position of the event that last changed it.
             let position = events.last().map_or(0, |e| e.position);
             match &doc {
-                Some(doc) => upserts.push((k.clone(), crate::store::chain::canonical_json(doc), position)),
+                Some(doc) => upserts.push((
+                    k.clone(),
+                    crate::store::chain::canonical_json(doc),
+                    position,
+                )),
                 None => deletes.push(k.clone()),
             }
             if cx.cache.is_some() {

@@ -8,6 +8,7 @@
 //! - [`chain`] is the canonical encoding and hash, shared with the offline verifier.
 //! - [`credentials`] keeps bearer-token hashes; [`sql`] runs one SQL text on either backend.
 
+pub mod aggregates;
 pub mod chain;
 pub mod credentials;
 pub mod lender;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::{mpsc, oneshot, watch};
 
+pub use aggregates::AggregateStore;
 pub use chain::Hash;
 pub use repository::Repository;
 

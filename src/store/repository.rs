@@ -1,16 +1,16 @@
 //! The cqrs-es `PersistedEventRepository` over [`EventStore`], so aggregates run under
 //! `CqrsFramework` while the log keeps global order, ids, times and the hash chain.
 //!
-//! Snapshots: use `PersistedEventStore::new_aggregate_store`, so cqrs-es loads through
-//! [`get_snapshot`](Repository::get_snapshot), which starts from the newest known state (this
-//! process's cache, else the stored snapshot) and catches up from the log. A snapshot is thus
-//! only ever a cache, and loading reads at most [`SNAPSHOT_EVERY`] events from the database.
+//! The service runs commands through [`AggregateStore`](super::AggregateStore), which keeps
+//! each stream's newest state here, typed: a command takes it out, decides, and puts back the
+//! state after its events, so it costs no JSON for the state (ADR 4). A state not cached is
+//! the stored snapshot caught up from the log; a snapshot is only ever a cache, and loading
+//! reads at most [`SNAPSHOT_EVERY`] events from the database.
 //!
-//! The state cqrs-es passes to `persist` is the loaded state plus the new events: the
-//! aggregates' `handle` leaves the state it decided on unchanged (`domain::emit`), so cqrs-es
-//! applies each event exactly once. That state becomes the cached state as it is, a JSON value,
-//! so a command costs no decoding and folding beyond what cqrs-es itself does.
+//! cqrs-es's own `PersistedEventStore` works over this repository too, through
+//! `get_snapshot` and `persist`, but bypasses the typed cache: it loads from the log each time.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -44,7 +44,7 @@ pub mod meta {
     /// only names the command within this process: no client can retry with it, so it is
     /// not recorded in the idempotency table.
     pub const GENERATED_KEY: &str = "generated_key";
-    /// Where `persist` records this request's outcome for the bus to take; not stored.
+    /// Where `append` records this request's outcome for the bus to take; not stored.
     /// Requests with the same idempotency key each have their own, so one that ends early
     /// cannot take or clear another's.
     pub const OUTCOME_SLOT: &str = "outcome_slot";
@@ -70,11 +70,14 @@ pub struct StaleVersion {
 }
 
 /// The newest state this process knows of for a stream.
-#[derive(Clone)]
 struct CachedState {
     version: i64,
-    /// The aggregate as JSON: the form cqrs-es loads it from.
-    state: Value,
+    /// The aggregate itself (of the stream's type), or `None` while a command has it checked
+    /// out (see [`Loaded`](super::aggregates::Loaded)). Kept typed, so a command costs no JSON
+    /// for the state it decides on.
+    state: Option<Box<dyn Any + Send + Sync>>,
+    /// The checkout that has the state, while one has it.
+    out: Option<u64>,
     /// The queued append that produced this state, while it may not be durable yet: a
     /// command decided on this state names it as its basis (see `EventStore::enqueue`).
     pending: Option<Ticket>,
@@ -83,34 +86,92 @@ struct CachedState {
     checked: i64,
 }
 
+/// An aggregate state with what the cache knew of it.
+pub struct Known<A> {
+    pub state: A,
+    pub version: i64,
+    /// The queued append the state rests on, if that may not be durable yet.
+    pub basis: Option<Ticket>,
+    pub checked: i64,
+}
+
+/// A copy of an aggregate through its JSON form: `Aggregate` does not require `Clone`, and
+/// only reads (never commands) copy a cached state.
+fn copy<A: Aggregate>(a: &A) -> Result<A, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(a)?)
+}
+
 type StreamKey = (&'static str, String);
 
 /// A command's per-aggregate lock, with the id of the hold that took it.
 type Held = (u64, OwnedMutexGuard<()>);
 
-/// Bound on cached states; past it, every state that rests on no pending append is dropped
-/// (the cache is only an optimisation). States are kept as parsed JSON, several times the
-/// size of their text: 2,000 is far more than the aggregates in use at once, and keeps the
+/// Bound on cached states; past it, the states [`evict`] may drop are dropped (the cache is
+/// only an optimisation). 2,000 is far more than the aggregates in use at once, and keeps the
 /// cache to tens of megabytes.
 const MAX_CACHED_STATES: usize = 2_000;
 
 /// Makes room in the cache. A state whose append is still queued stays: the log does not
 /// hold it yet, so the next command on that stream, loading from the log instead, would be
 /// decided on a state without it. An append would then fail its version check, but a refusal
-/// or a command that changes nothing would be answered from that older state.
+/// or a command that changes nothing would be answered from that older state. A state a
+/// command has taken out stays too, so that the command can put it back.
 fn evict(map: &mut HashMap<StreamKey, CachedState>) {
-    map.retain(|_, c| c.pending.is_some());
+    map.retain(|_, c| c.pending.is_some() || c.out.is_some());
+}
+
+fn take_out<A: Aggregate + 'static>(
+    map: &mut HashMap<StreamKey, CachedState>,
+    (t, id): (&'static str, &str),
+    token: u64,
+) -> Option<Known<A>> {
+    let c = map.get_mut(&(t, id.to_owned()))?;
+    let state = c.state.take()?.downcast::<A>().ok()?;
+    c.out = Some(token);
+    Some(Known {
+        state: *state,
+        version: c.version,
+        basis: c.pending,
+        checked: c.checked,
+    })
+}
+
+fn put_back<A: Aggregate + 'static>(
+    map: &mut HashMap<StreamKey, CachedState>,
+    (t, id): (&'static str, &str),
+    token: u64,
+    known: Known<A>,
+) {
+    if let Some(c) = map.get_mut(&(t, id.to_owned())) {
+        if c.out == Some(token) && c.state.is_none() {
+            c.version = known.version;
+            c.checked = known.checked;
+            c.state = Some(Box::new(known.state));
+            c.out = None;
+        }
+    }
+}
+
+/// Caches `new` unless a newer state is cached.
+fn store_newer(
+    map: &mut HashMap<StreamKey, CachedState>,
+    (t, id): (&'static str, &str),
+    new: CachedState,
+) {
+    match map.get_mut(&(t, id.to_owned())) {
+        Some(old) if old.version > new.version => {}
+        Some(old) => *old = new,
+        None => {
+            map.insert((t, id.to_owned()), new);
+        }
+    }
 }
 
 #[derive(Clone, Default)]
 struct Shared {
     outcomes: Arc<Mutex<HashMap<String, PersistOutcome>>>,
     states: Arc<Mutex<HashMap<StreamKey, CachedState>>>,
-    /// The basis each stream's command in progress was loaded with, from `get_snapshot` to
-    /// `persist`. One entry per stream suffices: commands on a stream hold its lock from
-    /// loading until their events are queued.
-    bases: Arc<Mutex<HashMap<StreamKey, Option<Ticket>>>>,
-    /// The per-aggregate lock of each command in progress, by idempotency key; `persist`
+    /// The per-aggregate lock of each command in progress, by idempotency key; `append`
     /// releases it as soon as the events are queued, so the next command on the aggregate is
     /// decided while this one commits (docs/adr/0010).
     held: Arc<Mutex<HashMap<String, Held>>>,
@@ -134,23 +195,94 @@ impl Repository {
         }
     }
 
-    fn cached_state(&self, t: &'static str, id: &str) -> Option<CachedState> {
-        self.shared
-            .states
-            .lock()
-            .ok()?
-            .get(&(t, id.to_owned()))
-            .cloned()
+    /// A copy of the cached state, for a read.
+    fn cached_copy<A: Aggregate + 'static>(
+        &self,
+        id: &str,
+    ) -> Result<Option<Known<A>>, PersistenceError> {
+        let Ok(map) = self.shared.states.lock() else {
+            return Ok(None);
+        };
+        let Some(c) = map.get(&(A::TYPE, id.to_owned())) else {
+            return Ok(None);
+        };
+        let Some(state) = c.state.as_ref().and_then(|s| s.downcast_ref::<A>()) else {
+            return Ok(None);
+        };
+        Ok(Some(Known {
+            state: copy(state)?,
+            version: c.version,
+            basis: c.pending,
+            checked: c.checked,
+        }))
     }
 
-    /// How far the cached state at exactly `version` was checked against the log.
-    /// A new stream (version 0) has nothing to check.
-    fn checked_at(&self, t: &'static str, id: &str, version: i64) -> Option<i64> {
+    fn cached_version(&self, t: &'static str, id: &str) -> Option<i64> {
         let map = self.shared.states.lock().ok()?;
-        match map.get(&(t, id.to_owned())) {
-            Some(c) => (c.version == version).then_some(c.checked),
-            None => (version == 0).then_some(0),
+        map.get(&(t, id.to_owned())).map(|c| c.version)
+    }
+
+    /// Marks the cached state at `version` as behind the log, so the next command reads the
+    /// stream before deciding.
+    fn distrust(&self, t: &'static str, id: &str, version: i64) {
+        if let Ok(mut map) = self.shared.states.lock() {
+            if let Some(c) = map.get_mut(&(t, id.to_owned())) {
+                if c.version == version {
+                    c.checked = i64::MIN;
+                }
+            }
         }
+    }
+
+    /// Takes the cached state out for a command, which decides on it and then either puts
+    /// back the state after its events or, refused, the state unchanged (`check_in`).
+    /// Commands on one aggregate hold its lock from here until their events are queued, so
+    /// no other command wants the state meanwhile; a read copies it (and while it is out,
+    /// reads the log).
+    pub(super) fn take_cached<A: Aggregate + 'static>(
+        &self,
+        id: &str,
+        token: u64,
+    ) -> Option<Known<A>> {
+        take_out(&mut *self.shared.states.lock().ok()?, (A::TYPE, id), token)
+    }
+
+    /// Records that checkout `token` holds the state at `version`, loaded from the log.
+    pub(super) fn mark_out(&self, t: &'static str, id: &str, token: u64, known: (i64, i64)) {
+        let (version, checked) = known;
+        if let Ok(mut map) = self.shared.states.lock() {
+            if map.len() >= MAX_CACHED_STATES {
+                evict(&mut map);
+            }
+            let c = map.entry((t, id.to_owned())).or_insert(CachedState {
+                version,
+                state: None,
+                out: None,
+                pending: None,
+                checked,
+            });
+            if c.state.is_none() && c.version <= version {
+                c.version = version;
+                c.checked = checked;
+                c.out = Some(token);
+            }
+        }
+    }
+
+    /// Puts back the state checkout `token` took, unchanged (its command appended nothing).
+    /// If the entry has gone or been replaced meanwhile, the state is dropped: a failed
+    /// append removes the entry (`forget`), and the state taken may rest on that append.
+    pub(super) fn check_in<A: Aggregate + 'static>(&self, id: &str, token: u64, known: Known<A>) {
+        if let Ok(mut map) = self.shared.states.lock() {
+            put_back(&mut map, (A::TYPE, id), token, known);
+        }
+    }
+
+    /// A fresh checkout token.
+    pub(super) fn token(&self) -> u64 {
+        self.shared
+            .holds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     fn cache_state(&self, t: &'static str, id: &str, new: CachedState) {
@@ -158,13 +290,7 @@ impl Repository {
             if map.len() >= MAX_CACHED_STATES {
                 evict(&mut map);
             }
-            match map.get_mut(&(t, id.to_owned())) {
-                Some(old) if old.version > new.version => {}
-                Some(old) => *old = new,
-                None => {
-                    map.insert((t, id.to_owned()), new);
-                }
-            }
+            store_newer(&mut map, (t, id), new);
         }
     }
 
@@ -203,9 +329,8 @@ impl Repository {
     }
 
     /// Releases the lock kept by [`hold`](Self::hold) if it is still that hold's: the
-    /// command ended without queueing events (refused, or nothing to do). The basis its load
-    /// left for `persist` is dropped with it, under the lock, so none lingers.
-    pub fn release<A: Aggregate>(&self, key: &str, hold: u64, aggregate_id: &str) {
+    /// command ended without queueing events (refused, or nothing to do).
+    pub fn release(&self, key: &str, hold: u64) {
         let guard = self.shared.held.lock().ok().and_then(|mut h| {
             if h.get(key).is_some_and(|(id, _)| *id == hold) {
                 h.remove(key)
@@ -213,11 +338,6 @@ impl Repository {
                 None
             }
         });
-        if guard.is_some() {
-            if let Ok(mut bases) = self.shared.bases.lock() {
-                bases.remove(&(A::TYPE, aggregate_id.to_owned()));
-            }
-        }
         drop(guard);
     }
 
@@ -241,7 +361,7 @@ impl Repository {
         &self.store
     }
 
-    /// Takes the outcome `persist` recorded in this slot (`meta::OUTCOME_SLOT`, else the
+    /// Takes the outcome `append` recorded in this slot (`meta::OUTCOME_SLOT`, else the
     /// idempotency key).
     pub fn take_outcome(&self, slot: &str) -> Option<PersistOutcome> {
         self.shared.outcomes.lock().ok()?.remove(slot)
@@ -291,96 +411,117 @@ fn decode<A: Aggregate>(
 }
 
 impl Repository {
-    /// The newest state of an aggregate: this process's cache, else the stored snapshot,
-    /// caught up from the log. Also returns the queued append it rests on, if that may not
-    /// be durable yet.
+    /// The newest state of an aggregate, as a copy: this process's cache, else the stored
+    /// snapshot, caught up from the log. `None` if the stream is empty.
     ///
     /// With `trust_cache`, a cached state is used as it is while no other process is known
-    /// to have appended since it was last caught up (commands: a stale decision fails its
-    /// version check and is decided again). Otherwise the stream is read from the state's
-    /// version on.
-    pub async fn current_state<A: Aggregate>(
+    /// to have appended since it was last caught up (a stale decision fails its version
+    /// check and is decided again). Otherwise the stream is read from the state's version on,
+    /// and if it has moved, the cached state is marked behind for the next command.
+    pub async fn current_state<A: Aggregate + 'static>(
         &self,
         aggregate_id: &str,
         trust_cache: bool,
-    ) -> Result<(Option<SerializedSnapshot>, Option<Ticket>), PersistenceError> {
+    ) -> Result<Option<Known<A>>, PersistenceError> {
         // Read before the database, so a foreign append racing with this load counts.
         let foreign = self.store.foreign_seen();
-        let cached = self.cached_state(A::TYPE, aggregate_id);
-        let from_cache = cached.is_some();
-        let basis = cached.as_ref().and_then(|c| c.pending);
-        let cached = match cached {
-            Some(c) if trust_cache && c.checked >= foreign => {
-                // Only this process's own serialisations are cached, so the shape fits.
-                let snapshot = SerializedSnapshot {
-                    aggregate_id: aggregate_id.to_owned(),
-                    aggregate: c.state,
-                    current_sequence: c.version as usize,
-                    current_snapshot: c.version as usize,
-                };
-                return Ok((Some(snapshot), basis));
+        let cached = self.cached_copy::<A>(aggregate_id)?;
+        match cached {
+            Some(c) if trust_cache && c.checked >= foreign => Ok(Some(c)),
+            Some(c) => {
+                let from = c.version;
+                let known = self.catch_up(aggregate_id, c, foreign).await?;
+                if known.version > from {
+                    self.distrust(A::TYPE, aggregate_id, from);
+                }
+                Ok(Some(known))
             }
-            other => other,
-        };
-        let known = match cached {
-            Some(c) => Some((c.version, c.state)),
-            // A stored snapshot that is not JSON is dropped like one that does not decode.
-            None => self
-                .store
-                .snapshot(A::TYPE, aggregate_id)
-                .await
-                .map_err(unavailable)?
-                .map(|(v, text)| (v, serde_json::from_str(&text).unwrap_or(Value::Null))),
-        };
-        // A state that no longer decodes (the aggregate's shape changed) is dropped and
-        // rebuilt from the log: snapshots are a cache, the log is the truth.
-        let (mut aggregate, mut version) = match &known {
-            Some((v, value)) => match A::deserialize(value) {
-                Ok(a) => (a, *v),
-                Err(_) => (A::default(), 0),
-            },
-            None => (A::default(), 0),
-        };
-        let events = self
+            None => self.load_from_log(aggregate_id, foreign).await,
+        }
+    }
+
+    /// The stored snapshot (if it still decodes) caught up from the log; `None` if the
+    /// stream is empty.
+    pub(super) async fn load_from_log<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        foreign: i64,
+    ) -> Result<Option<Known<A>>, PersistenceError> {
+        // A stored snapshot that no longer decodes (the aggregate's shape changed) is dropped
+        // and the state rebuilt from the log: snapshots are a cache, the log is the truth.
+        let snapshot = self
             .store
-            .read_stream(A::TYPE, aggregate_id, version)
+            .snapshot(A::TYPE, aggregate_id)
             .await
-            .map_err(unavailable)?;
-        if known.is_none() && events.is_empty() {
-            return Ok((None, None));
-        }
-        let refresh_cache = !from_cache || !events.is_empty() || trust_cache;
-        for e in events {
-            aggregate.apply(decode::<A>(
-                &e.payload,
-                e.position,
-                &e.event_type,
-                &e.event_version,
-            )?);
-            version = e.stream_version;
-        }
-        let value = serde_json::to_value(&aggregate)?;
-        if refresh_cache {
-            let cached = CachedState {
-                version,
-                state: value.clone(),
-                pending: basis,
-                checked: foreign,
-            };
-            self.cache_state(A::TYPE, aggregate_id, cached);
-        }
-        let snapshot = SerializedSnapshot {
-            aggregate_id: aggregate_id.to_owned(),
-            aggregate: value,
-            current_sequence: version as usize,
-            current_snapshot: version as usize,
-        };
-        Ok((Some(snapshot), basis))
+            .map_err(unavailable)?
+            .and_then(|(version, text)| {
+                let state = serde_json::from_str::<A>(&text).ok()?;
+                Some(Known {
+                    state,
+                    version,
+                    basis: None,
+                    checked: foreign,
+                })
+            });
+        let had_snapshot = snapshot.is_some();
+        let start = snapshot.unwrap_or(Known {
+            state: A::default(),
+            version: 0,
+            basis: None,
+            checked: foreign,
+        });
+        let known = self.catch_up(aggregate_id, start, foreign).await?;
+        Ok((had_snapshot || known.version > 0).then_some(known))
+    }
+
+    /// Applies the stream's events after `known.version` to it.
+    pub(super) async fn catch_up<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        mut known: Known<A>,
+        foreign: i64,
+    ) -> Result<Known<A>, PersistenceError> {
+        let events = self
+            .events_after(A::TYPE, aggregate_id, known.version)
+            .await?;
+        apply_stored(&mut known, events)?;
+        known.checked = foreign;
+        Ok(known)
+    }
+
+    pub(super) async fn events_after(
+        &self,
+        t: &str,
+        aggregate_id: &str,
+        version: i64,
+    ) -> Result<Vec<StoredEvent>, PersistenceError> {
+        self.store
+            .read_stream(t, aggregate_id, version)
+            .await
+            .map_err(unavailable)
     }
 }
 
-/// A key whose events are queued and not yet settled. Dropping it (at the end of `persist`,
-/// or when a cancelled request drops `persist` midway) removes the entry and wakes the
+/// Applies a stream's next events to a state. On an error the state is partly applied and
+/// must be dropped.
+pub(super) fn apply_stored<A: Aggregate>(
+    known: &mut Known<A>,
+    events: Vec<StoredEvent>,
+) -> Result<(), PersistenceError> {
+    for e in events {
+        known.state.apply(decode::<A>(
+            &e.payload,
+            e.position,
+            &e.event_type,
+            &e.event_version,
+        )?);
+        known.version = e.stream_version;
+    }
+    Ok(())
+}
+
+/// A key whose events are queued and not yet settled. Dropping it (at the end of `append`,
+/// or when a cancelled request drops `append` midway) removes the entry and wakes the
 /// requests waiting on the key.
 struct InFlight<'a> {
     map: &'a Mutex<HashMap<String, watch::Receiver<()>>>,
@@ -413,14 +554,13 @@ impl Drop for InFlight<'_> {
 impl Repository {
     /// Catches the cached state of an aggregate up with the log; true if the log held events
     /// the cache did not (a command refused on the cached state should then be decided again).
-    pub async fn refresh<A: Aggregate>(
+    pub async fn refresh<A: Aggregate + 'static>(
         &self,
         aggregate_id: &str,
     ) -> Result<bool, PersistenceError> {
-        let before = self.cached_state(A::TYPE, aggregate_id).map(|c| c.version);
-        let (snapshot, _) = self.current_state::<A>(aggregate_id, false).await?;
-        let after = snapshot.map(|s| s.current_sequence as i64);
-        Ok(after != before)
+        let before = self.cached_version(A::TYPE, aggregate_id);
+        let known = self.current_state::<A>(aggregate_id, false).await?;
+        Ok(known.map(|k| k.version) != before)
     }
 }
 
@@ -437,63 +577,47 @@ fn unavailable(e: StoreError) -> PersistenceError {
     }
 }
 
-impl PersistedEventRepository for Repository {
-    async fn get_events<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        self.get_last_events::<A>(aggregate_id, 0).await
-    }
+/// One command's events, ready to append.
+pub(super) struct Batch<'a> {
+    pub aggregate_id: &'a str,
+    pub expected_version: i64,
+    /// Each event's type, version and canonical JSON payload.
+    pub events: Vec<(String, String, String)>,
+    /// The command's metadata, with the keys of [`meta`] that steer `append`.
+    pub metadata: HashMap<String, String>,
+    /// The queued append the state decided on rests on, if that may not be durable yet.
+    pub basis: Option<Ticket>,
+    /// How far the state decided on was checked against the log, if known.
+    pub checked: Option<i64>,
+    /// The state after the events, as stored snapshot text, when one is due.
+    pub snapshot: Option<String>,
+}
 
-    async fn get_last_events<A: Aggregate>(
-        &self,
-        aggregate_id: &str,
-        last_sequence: usize,
-    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let events = self
-            .store
-            .read_stream(A::TYPE, aggregate_id, last_sequence as i64)
-            .await
-            .map_err(unavailable)?;
-        events.into_iter().map(serialized).collect()
-    }
+/// Whether a command taking a stream from `expected_version` by `events` crosses a multiple
+/// of [`SNAPSHOT_EVERY`], so its append stores the state.
+pub(super) fn snapshot_due(expected_version: i64, events: usize) -> bool {
+    (expected_version + events as i64) / SNAPSHOT_EVERY > expected_version / SNAPSHOT_EVERY
+}
 
-    async fn get_snapshot<A: Aggregate>(
+impl Repository {
+    /// Queues a command's events, caches the state after them (`next`, called once they are
+    /// queued), releases the aggregate's lock for the next command, and waits for the commit.
+    /// The outcome is recorded under the request's slot for the bus.
+    pub(super) async fn append<A: Aggregate>(
         &self,
-        aggregate_id: &str,
-    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
-        // Only commands load through here (reads use `current_state`), so the basis stashed
-        // here is the one `persist` will see for this stream.
-        let (snapshot, basis) = self.current_state::<A>(aggregate_id, true).await?;
-        if let Ok(mut bases) = self.shared.bases.lock() {
-            let stream = (A::TYPE, aggregate_id.to_owned());
-            match basis {
-                Some(_) => bases.insert(stream, basis),
-                None => bases.remove(&stream),
-            };
-        }
-        Ok(snapshot)
-    }
-
-    async fn persist<A: Aggregate>(
-        &self,
-        events: &[SerializedEvent],
-        snapshot_update: Option<(String, Value, usize)>,
+        batch: Batch<'_>,
+        next: impl FnOnce() -> Option<Box<dyn Any + Send + Sync>>,
     ) -> Result<(), PersistenceError> {
-        let Some(first) = events.first() else {
-            return Ok(());
-        };
-        let id = first.aggregate_id.as_str();
-        let basis = self
-            .shared
-            .bases
-            .lock()
-            .ok()
-            .and_then(|mut b| b.remove(&(A::TYPE, id.to_owned())))
-            .flatten();
-        let expected_version = first.sequence as i64 - 1;
+        let Batch {
+            aggregate_id: id,
+            expected_version,
+            events,
+            mut metadata,
+            basis,
+            checked,
+            snapshot,
+        } = batch;
         let last_version = expected_version + events.len() as i64;
-        let mut metadata: HashMap<String, String> = serde_json::from_value(first.metadata.clone())?;
         if let Some(expected) = metadata.remove(meta::EXPECTED_VERSION) {
             let expected: i64 = expected.parse().map_err(|_| {
                 PersistenceError::UnknownError("expected_version is not a number".into())
@@ -513,24 +637,16 @@ impl PersistedEventRepository for Repository {
             .cloned()
             .unwrap_or_default();
         let metadata_text = canonical_json(&serde_json::to_value(&metadata)?);
-        // The state after these events (see the module doc), and how far the loaded state
-        // was checked against the log.
-        let new_state = snapshot_update.map(|(_, state, _)| state);
-        let checked = self.checked_at(A::TYPE, id, expected_version);
-        let snapshot = new_state
-            .as_ref()
-            .filter(|_| last_version / SNAPSHOT_EVERY > expected_version / SNAPSHOT_EVERY)
-            .map(canonical_json);
         let cmd = AppendCommand {
             aggregate_type: A::TYPE.to_owned(),
             aggregate_id: id.to_owned(),
             expected_version,
             events: events
-                .iter()
-                .map(|e| NewEvent {
-                    event_type: e.event_type.clone(),
-                    event_version: e.event_version.clone(),
-                    payload: canonical_json(&e.payload),
+                .into_iter()
+                .map(|(event_type, event_version, payload)| NewEvent {
+                    event_type,
+                    event_version,
+                    payload,
                     metadata: metadata_text.clone(),
                 })
                 .collect(),
@@ -550,10 +666,11 @@ impl PersistedEventRepository for Repository {
             .map(|k| InFlight::start(&self.shared.in_flight, k));
         // Cached only on top of the state it was decided on: the cache may have been dropped
         // meanwhile, and then how far that state was checked against the log is unknown.
-        if let (Some(state), Some(checked)) = (new_state, checked) {
+        if let (Some(state), Some(checked)) = (next(), checked) {
             let cached = CachedState {
                 version: last_version,
-                state,
+                state: Some(state),
+                out: None,
                 pending: Some(ticket),
                 checked,
             };
@@ -589,6 +706,88 @@ impl PersistedEventRepository for Repository {
             Err(AppendError::Store(e)) => Err(unavailable(e)),
         };
         result
+    }
+}
+
+impl PersistedEventRepository for Repository {
+    async fn get_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        self.get_last_events::<A>(aggregate_id, 0).await
+    }
+
+    async fn get_last_events<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+        last_sequence: usize,
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let events = self
+            .store
+            .read_stream(A::TYPE, aggregate_id, last_sequence as i64)
+            .await
+            .map_err(unavailable)?;
+        events.into_iter().map(serialized).collect()
+    }
+
+    async fn get_snapshot<A: Aggregate>(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Option<SerializedSnapshot>, PersistenceError> {
+        // `PersistedEventStore` loads through here: from the log, bypassing the typed cache
+        // (which `AggregateStore` uses), since that needs `A: 'static`.
+        let foreign = self.store.foreign_seen();
+        let known = self.load_from_log::<A>(aggregate_id, foreign).await?;
+        known
+            .map(|k| {
+                Ok(SerializedSnapshot {
+                    aggregate_id: aggregate_id.to_owned(),
+                    aggregate: serde_json::to_value(&k.state)?,
+                    current_sequence: k.version as usize,
+                    current_snapshot: k.version as usize,
+                })
+            })
+            .transpose()
+    }
+
+    async fn persist<A: Aggregate>(
+        &self,
+        events: &[SerializedEvent],
+        snapshot_update: Option<(String, Value, usize)>,
+    ) -> Result<(), PersistenceError> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let id = first.aggregate_id.as_str();
+        let expected_version = first.sequence as i64 - 1;
+        let metadata: HashMap<String, String> = serde_json::from_value(first.metadata.clone())?;
+        // The state after these events (see the module doc).
+        let value = snapshot_update.map(|(_, state, _)| state);
+        let snapshot = value
+            .as_ref()
+            .filter(|_| snapshot_due(expected_version, events.len()))
+            .map(canonical_json);
+        let batch = Batch {
+            aggregate_id: id,
+            expected_version,
+            events: events
+                .iter()
+                .map(|e| {
+                    (
+                        e.event_type.clone(),
+                        e.event_version.clone(),
+                        canonical_json(&e.payload),
+                    )
+                })
+                .collect(),
+            metadata,
+            // Decided on a state loaded from the log (`get_snapshot`), which rests on
+            // nothing queued; the state after is not cached (see `get_snapshot`).
+            basis: None,
+            checked: None,
+            snapshot,
+        };
+        self.append::<A>(batch, || None).await
     }
 
     async fn stream_events<A: Aggregate>(
@@ -638,10 +837,91 @@ mod tests {
     fn state(version: i64, pending: Option<u64>) -> CachedState {
         CachedState {
             version,
-            state: Value::Null,
+            state: Some(Box::new(())),
+            out: None,
             pending: pending.map(Ticket),
             checked: 0,
         }
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Tally(i64);
+
+    impl Aggregate for Tally {
+        const TYPE: &'static str = "Tally";
+        type Command = ();
+        type Event = TallyEvent;
+        type Error = std::io::Error;
+        type Services = ();
+        async fn handle(
+            &mut self,
+            _: (),
+            _: &(),
+            _: &cqrs_es::event_sink::EventSink<Self>,
+        ) -> Result<(), std::io::Error> {
+            Ok(())
+        }
+        fn apply(&mut self, _: TallyEvent) {
+            self.0 += 1;
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct TallyEvent;
+
+    impl cqrs_es::DomainEvent for TallyEvent {
+        fn event_type(&self) -> String {
+            "Counted".into()
+        }
+        fn event_version(&self) -> String {
+            "1".into()
+        }
+    }
+
+    fn tally(version: i64, pending: Option<u64>) -> CachedState {
+        CachedState {
+            version,
+            state: Some(Box::new(Tally(version))),
+            out: None,
+            pending: pending.map(Ticket),
+            checked: 0,
+        }
+    }
+
+    const KEY: (&str, &str) = ("Tally", "t");
+
+    #[test]
+    fn a_state_taken_out_and_put_back_is_cached_again() {
+        let mut map = HashMap::new();
+        store_newer(&mut map, KEY, tally(4, Some(9)));
+        let known = take_out::<Tally>(&mut map, KEY, 1).unwrap();
+        assert_eq!(
+            (known.state.clone(), known.version, known.basis),
+            (Tally(4), 4, Some(Ticket(9)))
+        );
+        assert!(
+            take_out::<Tally>(&mut map, KEY, 2).is_none(),
+            "taken out only once"
+        );
+        put_back(&mut map, KEY, 1, known);
+        assert_eq!(take_out::<Tally>(&mut map, KEY, 3).unwrap().state, Tally(4));
+    }
+
+    #[test]
+    fn a_state_taken_out_is_not_put_back_over_a_newer_one_or_after_a_failed_append() {
+        let mut map = HashMap::new();
+        store_newer(&mut map, KEY, tally(4, None));
+        let known = take_out::<Tally>(&mut map, KEY, 1).unwrap();
+        // A failed append forgot the stream: the state taken out may rest on it.
+        map.remove(&(KEY.0, KEY.1.to_owned()));
+        put_back(&mut map, KEY, 1, known);
+        assert!(map.is_empty());
+
+        store_newer(&mut map, KEY, tally(4, None));
+        let known = take_out::<Tally>(&mut map, KEY, 2).unwrap();
+        store_newer(&mut map, KEY, tally(5, Some(10)));
+        put_back(&mut map, KEY, 2, known);
+        assert_eq!(take_out::<Tally>(&mut map, KEY, 3).unwrap().state, Tally(5));
     }
 
     #[test]
@@ -649,8 +929,16 @@ mod tests {
         let mut map = HashMap::new();
         map.insert(("Meeting", "settled".to_owned()), state(3, None));
         map.insert(("Meeting", "queued".to_owned()), state(7, Some(41)));
+        map.insert(
+            ("Meeting", "taken".to_owned()),
+            CachedState {
+                out: Some(5),
+                ..state(2, None)
+            },
+        );
         evict(&mut map);
-        assert_eq!(map.len(), 1);
+        assert_eq!(map.len(), 2);
         assert_eq!(map[&("Meeting", "queued".to_owned())].version, 7);
+        assert_eq!(map[&("Meeting", "taken".to_owned())].version, 2);
     }
 }

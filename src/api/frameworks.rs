@@ -65,7 +65,7 @@ async fn show(
     let (f, position) = s
         .app
         .frameworks_as_of
-        .at(&s.app.store, id, cut)
+        .read(&s.app.store, id, cut)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(format!(
@@ -95,14 +95,14 @@ async fn show_diff(
     let (old, _) = s
         .app
         .frameworks_as_of
-        .at(&s.app.store, id, Cut::Version(q.from))
+        .read(&s.app.store, id, Cut::Version(q.from))
         .await?
         .ok_or_else(|| missing(q.from))?;
     let to_cut = q.to.map(Cut::Version).unwrap_or(Cut::Latest);
     let (new, _) = s
         .app
         .frameworks_as_of
-        .at(&s.app.store, id, to_cut)
+        .read(&s.app.store, id, to_cut)
         .await?
         .ok_or_else(|| missing(q.to.unwrap_or(0)))?;
     let d = diff(old.declaration(), new.declaration());

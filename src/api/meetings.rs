@@ -430,7 +430,7 @@ async fn meeting_command(
     if env.name == "DeclareOutcome" {
         // Adopting an amendment applies it to the framework: check it still applies now,
         // whatever the amendment's own status says (the reactor sets that a moment later).
-        let (meeting, _) = app.meetings.load(id).await?;
+        let (meeting, _) = app.meetings.peek(id).await?;
         let called = match meeting.consensus.as_ref().filter(|c| c.open) {
             Some(c) => match &c.subject {
                 ConsensusSubject::Amendment {

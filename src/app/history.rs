@@ -41,7 +41,15 @@ pub async fn framework_at(
 /// only events past the last one known are read, and a cut that falls inside what is known
 /// (an earlier version, position or time) needs no read at all.
 #[derive(Default)]
-pub struct FrameworkHistories(Mutex<HashMap<String, Arc<Vec<Step>>>>);
+pub struct FrameworkHistories(Mutex<HashMap<String, Known>>);
+
+/// What is known of one framework's stream.
+#[derive(Clone, Default)]
+struct Known {
+    steps: Arc<Vec<Step>>,
+    /// `EventStore::mark` taken before the stream was last read to its end.
+    read_at: Option<(u64, i64)>,
+}
 
 /// A framework as it stood after one event of its stream.
 #[derive(Clone)]
@@ -60,24 +68,50 @@ impl FrameworkHistories {
         framework_id: &str,
         cut: Cut,
     ) -> Result<Option<(Arc<Framework>, i64)>, StoreError> {
-        let mut steps = self
+        self.answer(store, framework_id, cut, false).await
+    }
+
+    /// As [`at`](Self::at), for a client's read: "now" is answered without reading the log
+    /// while the store's mark shows no append to a framework since the stream was last read
+    /// (so it may lag another instance's append by its notification, as projections do).
+    pub async fn read(
+        &self,
+        store: &EventStore,
+        framework_id: &str,
+        cut: Cut,
+    ) -> Result<Option<(Arc<Framework>, i64)>, StoreError> {
+        self.answer(store, framework_id, cut, true).await
+    }
+
+    async fn answer(
+        &self,
+        store: &EventStore,
+        framework_id: &str,
+        cut: Cut,
+        by_mark: bool,
+    ) -> Result<Option<(Arc<Framework>, i64)>, StoreError> {
+        let known = self
             .0
             .lock()
             .ok()
             .and_then(|m| m.get(framework_id).cloned())
             .unwrap_or_default();
-        if !within(&steps, cut) {
+        let mut steps = known.steps;
+        let mark = store.mark("Framework");
+        let current = by_mark && known.read_at == Some(mark);
+        if !current && !within(&steps, cut) {
             let after = steps.last().map_or(0, |s| s.stream_version);
             let events = store.read_stream("Framework", framework_id, after).await?;
-            if !events.is_empty() {
-                let mut longer: Vec<Step> = steps.to_vec();
-                extend(&mut longer, &events)?;
-                steps = Arc::new(longer);
-                if let Ok(mut m) = self.0.lock() {
-                    let known = m.entry(framework_id.to_owned()).or_default();
-                    if known.len() < steps.len() {
-                        *known = steps.clone();
-                    }
+            let mut longer: Vec<Step> = steps.to_vec();
+            extend(&mut longer, &events)?;
+            steps = Arc::new(longer);
+            if let Ok(mut m) = self.0.lock() {
+                let entry = m.entry(framework_id.to_owned()).or_default();
+                if entry.steps.len() <= steps.len() {
+                    *entry = Known {
+                        steps: steps.clone(),
+                        read_at: Some(mark),
+                    };
                 }
             }
         }

@@ -353,7 +353,19 @@ where
 
     /// The aggregate's current state, loaded from the log (snapshot plus catch-up).
     pub async fn load(&self, id: &str) -> Result<(A, i64), CommandError<A::Error>> {
-        match self.repo.current_state::<A>(id, false).await {
+        self.state(id, false).await
+    }
+
+    /// The state the next command on this aggregate would be decided on: the cached state
+    /// while no other process is known to have appended since, else the log's. For checks
+    /// made just before a command, which is decided on the same state and whose append
+    /// fails its version check if the log has moved.
+    pub async fn peek(&self, id: &str) -> Result<(A, i64), CommandError<A::Error>> {
+        self.state(id, true).await
+    }
+
+    async fn state(&self, id: &str, trust_cache: bool) -> Result<(A, i64), CommandError<A::Error>> {
+        match self.repo.current_state::<A>(id, trust_cache).await {
             Ok(Some(known)) => Ok((known.state, known.version)),
             Ok(None) => Ok((A::default(), 0)),
             Err(cqrs_es::persist::PersistenceError::ConnectionError(e)) => {

@@ -19,7 +19,7 @@ mod sqlite;
 pub mod verify;
 mod writer;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -141,6 +141,9 @@ pub(crate) struct Foreign {
     own: std::sync::Mutex<HashSet<i64>>,
     /// The newest position another process is known to have appended.
     seen: AtomicI64,
+    /// Per aggregate type, how many of this process's appends to its streams have ended
+    /// (committed, or failed in a way that may have committed): see `EventStore::mark`.
+    appended: std::sync::Mutex<HashMap<String, u64>>,
 }
 
 /// Bound on remembered own heads; past it they are forgotten (and their notifications then
@@ -165,6 +168,20 @@ impl Foreign {
             .unwrap_or(false);
         if !ours {
             self.saw(head);
+        }
+    }
+
+    /// This process's append to streams of these types has ended.
+    pub(crate) fn appended<'a>(&self, types: impl IntoIterator<Item = &'a str>) {
+        if let Ok(mut m) = self.appended.lock() {
+            for t in types {
+                match m.get_mut(t) {
+                    Some(n) => *n += 1,
+                    None => {
+                        m.insert(t.to_owned(), 1);
+                    }
+                }
+            }
         }
     }
 
@@ -478,6 +495,22 @@ impl EventStore {
     /// The newest position another process is known to have appended (0 if none).
     pub fn foreign_seen(&self) -> i64 {
         self.inner.foreign.seen.load(Ordering::Relaxed)
+    }
+
+    /// A mark that changes once this process has appended to a stream of `aggregate_type`,
+    /// or another process is seen to append anything. While it is unchanged, what a read
+    /// found in such streams is still all there is, up to another process's append whose
+    /// notification is still on its way (the lag ADR 5 accepts for reads).
+    pub fn mark(&self, aggregate_type: &str) -> (u64, i64) {
+        let own = self
+            .inner
+            .foreign
+            .appended
+            .lock()
+            .ok()
+            .and_then(|m| m.get(aggregate_type).copied())
+            .unwrap_or(0);
+        (own, self.foreign_seen())
     }
 
     /// The last committed position this process knows of (own appends and notifications).

@@ -95,12 +95,6 @@ pub struct Known<A> {
     pub checked: i64,
 }
 
-/// A copy of an aggregate through its JSON form: `Aggregate` does not require `Clone`, and
-/// only reads (never commands) copy a cached state.
-fn copy<A: Aggregate>(a: &A) -> Result<A, serde_json::Error> {
-    serde_json::from_value(serde_json::to_value(a)?)
-}
-
 type StreamKey = (&'static str, String);
 
 /// A command's per-aggregate lock, with the id of the hold that took it.
@@ -196,25 +190,16 @@ impl Repository {
     }
 
     /// A copy of the cached state, for a read.
-    fn cached_copy<A: Aggregate + 'static>(
-        &self,
-        id: &str,
-    ) -> Result<Option<Known<A>>, PersistenceError> {
-        let Ok(map) = self.shared.states.lock() else {
-            return Ok(None);
-        };
-        let Some(c) = map.get(&(A::TYPE, id.to_owned())) else {
-            return Ok(None);
-        };
-        let Some(state) = c.state.as_ref().and_then(|s| s.downcast_ref::<A>()) else {
-            return Ok(None);
-        };
-        Ok(Some(Known {
-            state: copy(state)?,
+    fn cached_copy<A: Aggregate + Clone + 'static>(&self, id: &str) -> Option<Known<A>> {
+        let map = self.shared.states.lock().ok()?;
+        let c = map.get(&(A::TYPE, id.to_owned()))?;
+        let state = c.state.as_ref()?.downcast_ref::<A>()?;
+        Some(Known {
+            state: state.clone(),
             version: c.version,
             basis: c.pending,
             checked: c.checked,
-        }))
+        })
     }
 
     fn cached_version(&self, t: &'static str, id: &str) -> Option<i64> {
@@ -418,14 +403,14 @@ impl Repository {
     /// to have appended since it was last caught up (a stale decision fails its version
     /// check and is decided again). Otherwise the stream is read from the state's version on,
     /// and if it has moved, the cached state is marked behind for the next command.
-    pub async fn current_state<A: Aggregate + 'static>(
+    pub async fn current_state<A: Aggregate + Clone + 'static>(
         &self,
         aggregate_id: &str,
         trust_cache: bool,
     ) -> Result<Option<Known<A>>, PersistenceError> {
         // Read before the database, so a foreign append racing with this load counts.
         let foreign = self.store.foreign_seen();
-        let cached = self.cached_copy::<A>(aggregate_id)?;
+        let cached = self.cached_copy::<A>(aggregate_id);
         match cached {
             Some(c) if trust_cache && c.checked >= foreign => Ok(Some(c)),
             Some(c) => {
@@ -554,7 +539,7 @@ impl Drop for InFlight<'_> {
 impl Repository {
     /// Catches the cached state of an aggregate up with the log; true if the log held events
     /// the cache did not (a command refused on the cached state should then be decided again).
-    pub async fn refresh<A: Aggregate + 'static>(
+    pub async fn refresh<A: Aggregate + Clone + 'static>(
         &self,
         aggregate_id: &str,
     ) -> Result<bool, PersistenceError> {

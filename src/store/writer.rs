@@ -398,6 +398,8 @@ async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
             // Possibly broken: let the pool test it and hand out a sound one next time.
             *conn = None;
         }
+        // Before any reply: a client told its command committed must find the mark moved.
+        foreign.appended(batch.iter().map(|r| r.cmd.aggregate_type.as_str()));
         match result {
             Ok(BatchResult::Committed) => {
                 *head = Some((prepared.new_head, prepared.new_hash));

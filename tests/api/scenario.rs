@@ -13,6 +13,7 @@ use crate::helpers::{e2e_tests, TestApp};
 e2e_tests!(
     the_demo_scenario_produces_the_record_it_should,
     the_framework_as_of_any_cut_is_the_same_from_the_kept_history_as_from_a_replay,
+    a_framework_read_sees_a_change_as_soon_as_it_is_acknowledged,
 );
 
 async fn read(app: &TestApp, path: &str, token: &str) -> Value {
@@ -375,5 +376,42 @@ async fn the_framework_as_of_any_cut_is_the_same_from_the_kept_history_as_from_a
             let kept = kept.at(store, demo::BODY, cut).await.unwrap();
             assert_eq!(kept.map(|(f, p)| ((*f).clone(), p)), replayed, "{cut:?}");
         }
+    }
+}
+
+/// "The framework now" is answered from the kept history without reading the log while no
+/// append to a framework has ended since; a change acknowledged to a client moves that mark
+/// before the client hears of it, so the client's next read shows the change.
+async fn a_framework_read_sees_a_change_as_soon_as_it_is_acknowledged(app: TestApp) {
+    let (t, out) = app.load_demo().await;
+    let path = format!("/api/v1/frameworks/{}", demo::BODY);
+    for round in 1..=3u64 {
+        let before = read(&app, &path, &t.observer).await;
+        assert_eq!(before["version"], out.framework_version + round - 1);
+        assert_eq!(
+            read(&app, &path, &t.observer).await,
+            before,
+            "a second read agrees"
+        );
+        let text = format!("Decides, in round {round}, to keep the repository under review.");
+        let r = app
+            .post(
+                &format!("{path}/commands"),
+                &t.secretariat,
+                serde_json::json!({ "RecordExternalEndorsement": {
+                    "symbol": format!("A/RES/80/{round}"), "date": "2027-03-01",
+                    "operations": [{ "op": "replace_paragraph", "paragraph": "OP-4", "text": text }] } }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let after = read(&app, &path, &t.observer).await;
+        assert_eq!(after["version"], out.framework_version + round, "{after}");
+        let op4 = after["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "OP-4")
+            .unwrap();
+        assert_eq!(op4["text"].as_str(), Some(text.as_str()));
     }
 }

@@ -125,6 +125,10 @@ pub struct AppendCommand {
     pub snapshot: Option<String>,
 }
 
+/// A stream's latest snapshot (stream version, aggregate JSON), if any, and its events after
+/// that version.
+pub type LoadedStream = (Option<(i64, String)>, Vec<StoredEvent>);
+
 /// Identifies one queued append, in the order appends were handed to this process's writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Ticket(pub(crate) u64);
@@ -549,6 +553,34 @@ impl EventStore {
     /// The outcome recorded for an accepted idempotency key, if any.
     pub async fn idempotency(&self, key: &str) -> Result<Option<(Appended, String)>, StoreError> {
         self.inner.db.idempotency(key).await
+    }
+
+    /// The latest snapshot of a stream and the events after it: what loading an aggregate
+    /// needs, in one round trip on Postgres.
+    pub async fn load_stream(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<LoadedStream, StoreError> {
+        match &self.inner.db {
+            Db::Postgres { lender, .. } => {
+                let rows: Vec<postgres::LoadRow> = crate::with_lent!(lender, c => sqlx::query_as(postgres::LOAD_SQL)
+                    .bind(aggregate_type)
+                    .bind(aggregate_id)
+                    .fetch_all(c)
+                    .await)?;
+                postgres::loaded(rows)
+            }
+            // In process: two queries cost no round trip.
+            Db::Sqlite(_) => {
+                let snapshot = self.snapshot(aggregate_type, aggregate_id).await?;
+                let after = snapshot.as_ref().map_or(0, |(v, _)| *v);
+                let events = self
+                    .read_stream(aggregate_type, aggregate_id, after)
+                    .await?;
+                Ok((snapshot, events))
+            }
+        }
     }
 
     /// The latest snapshot of a stream: (stream version, aggregate JSON).

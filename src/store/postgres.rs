@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 
 use super::writer::{BatchResult, Prepared, Refusal};
-use super::{to_hash, Appended, Foreign, StoreError, StoredEvent};
+use super::{to_hash, Appended, Foreign, LoadedStream, StoreError, StoredEvent};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct Row {
@@ -45,6 +45,71 @@ impl TryFrom<Row> for StoredEvent {
             hash: to_hash(r.hash, r.position)?,
         })
     }
+}
+
+/// A stream's snapshot and the events after it, in one round trip: one row per event, or
+/// one row with no event. The snapshot's text comes with the first row only.
+#[derive(sqlx::FromRow)]
+pub(super) struct LoadRow {
+    snap_version: Option<i64>,
+    snap_payload: Option<String>,
+    position: Option<i64>,
+    event_id: Option<uuid::Uuid>,
+    aggregate_type: Option<String>,
+    aggregate_id: Option<String>,
+    stream_version: Option<i64>,
+    event_type: Option<String>,
+    event_version: Option<String>,
+    payload: Option<String>,
+    metadata: Option<String>,
+    recorded_at_us: Option<i64>,
+    prev_hash: Option<Vec<u8>>,
+    hash: Option<Vec<u8>>,
+}
+
+pub(super) const LOAD_SQL: &str = "select s.stream_version as snap_version,
+        case when row_number() over (order by e.stream_version) = 1 then s.payload end as snap_payload,
+        e.position, e.event_id, e.aggregate_type, e.aggregate_id, e.stream_version, e.event_type,
+        e.event_version, e.payload, e.metadata, e.recorded_at_us, e.prev_hash, e.hash
+     from (select 1) as one
+     left join snapshots s on s.aggregate_type = $1 and s.aggregate_id = $2
+     left join events e on e.aggregate_type = $1 and e.aggregate_id = $2
+                       and e.stream_version > coalesce(s.stream_version, 0)
+     order by e.stream_version";
+
+/// The snapshot (version, text) and the events after it, from [`LOAD_SQL`]'s rows.
+pub(super) fn loaded(rows: Vec<LoadRow>) -> Result<LoadedStream, StoreError> {
+    let mut snapshot = None;
+    let mut events = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let (Some(v), Some(text)) = (r.snap_version, r.snap_payload) {
+            snapshot = Some((v, text));
+        }
+        let (Some(position), Some(event_id), Some(aggregate_type), Some(aggregate_id)) =
+            (r.position, r.event_id, r.aggregate_type, r.aggregate_id)
+        else {
+            continue;
+        };
+        let missing = || StoreError::Corrupt {
+            position,
+            reason: "an event row with a missing column".into(),
+        };
+        events.push(StoredEvent::try_from(Row {
+            position,
+            event_id,
+            aggregate_type,
+            aggregate_id,
+            stream_version: r.stream_version.ok_or_else(missing)?,
+            event_type: r.event_type.ok_or_else(missing)?,
+            event_version: r.event_version.ok_or_else(missing)?,
+            payload: r.payload.ok_or_else(missing)?,
+            metadata: r.metadata.ok_or_else(missing)?,
+            recorded_at_us: r.recorded_at_us.ok_or_else(missing)?,
+            prev_hash: r.prev_hash.ok_or_else(missing)?,
+            hash: r.hash.ok_or_else(missing)?,
+        })?);
+    }
+    Ok((snapshot, events))
 }
 
 #[derive(sqlx::FromRow)]

@@ -434,28 +434,37 @@ impl Repository {
     ) -> Result<Option<Known<A>>, PersistenceError> {
         // A stored snapshot that no longer decodes (the aggregate's shape changed) is dropped
         // and the state rebuilt from the log: snapshots are a cache, the log is the truth.
-        let snapshot = self
+        let (snapshot, events) = self
             .store
-            .snapshot(A::TYPE, aggregate_id)
+            .load_stream(A::TYPE, aggregate_id)
             .await
-            .map_err(unavailable)?
-            .and_then(|(version, text)| {
-                let state = serde_json::from_str::<A>(&text).ok()?;
-                Some(Known {
-                    state,
-                    version,
-                    basis: None,
-                    checked: foreign,
-                })
-            });
-        let had_snapshot = snapshot.is_some();
-        let start = snapshot.unwrap_or(Known {
+            .map_err(unavailable)?;
+        let stored = snapshot.is_some();
+        let decoded = snapshot.and_then(|(version, text)| {
+            serde_json::from_str::<A>(&text)
+                .ok()
+                .map(|state| (version, state))
+        });
+        let mut known = Known {
             state: A::default(),
             version: 0,
             basis: None,
             checked: foreign,
-        });
-        let known = self.catch_up(aggregate_id, start, foreign).await?;
+        };
+        let had_snapshot = decoded.is_some();
+        match decoded {
+            Some((version, state)) => {
+                known.state = state;
+                known.version = version;
+                apply_stored(&mut known, events)?;
+            }
+            None if stored => {
+                // The events read start after the snapshot that did not decode.
+                let events = self.events_after(A::TYPE, aggregate_id, 0).await?;
+                apply_stored(&mut known, events)?;
+            }
+            None => apply_stored(&mut known, events)?,
+        }
         Ok((had_snapshot || known.version > 0).then_some(known))
     }
 

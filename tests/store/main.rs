@@ -468,10 +468,20 @@ async fn snapshots_load_the_same_state_as_a_full_replay(db: TestDb) {
                     .await
                     .unwrap()
                     .unwrap();
-            assert_eq!(snap.current_sequence, 60, "{id}");
-            serde_json::from_value::<Counter>(snap.aggregate).unwrap()
+            let state = serde_json::from_value::<Counter>(snap.aggregate).unwrap();
+            assert_eq!(snap.current_sequence as i64, state.applied, "{id}");
+            state
         }
     };
+    // A stream whose last event is the snapshot's: nothing follows it in the log.
+    for n in 1..=50 {
+        typed.execute("exact", n).await.unwrap();
+    }
+    let exact = Counter {
+        value: (1..=50).sum(),
+        applied: 50,
+    };
+    assert_eq!(load("exact").await, exact);
     for id in ["typed", "persisted"] {
         assert_eq!(load(id).await, expected, "{id}");
         let (snap_version, _) = store
@@ -488,6 +498,7 @@ async fn snapshots_load_the_same_state_as_a_full_replay(db: TestDb) {
     for id in ["typed", "persisted"] {
         assert_eq!(load(id).await, expected, "{id}");
     }
+    assert_eq!(load("exact").await, exact);
 }
 
 async fn long_streams_load_from_the_snapshot(db: TestDb) {

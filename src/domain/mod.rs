@@ -13,15 +13,13 @@ use cqrs_es::Aggregate;
 /// Hands a decision's events to cqrs-es, leaving the state they were decided on unchanged.
 ///
 /// `EventSink::write` applies each event to the aggregate it is given. Writing through a
-/// scratch copy keeps the loaded aggregate as it was: the store applies the committed events
+/// scratch aggregate keeps the loaded one as it was: the store applies the committed events
 /// to it exactly once, and a refused command's state goes back to the cache as it was
-/// (`store::aggregates`, ADR 4).
-pub async fn emit<A: Aggregate + Clone>(
-    decided_on: &A,
-    events: impl IntoIterator<Item = A::Event>,
-    sink: &EventSink<A>,
-) {
-    let mut scratch = decided_on.clone();
+/// (`store::aggregates`, ADR 4). Nothing reads the scratch afterwards, so it starts empty
+/// rather than as a copy of the state (a copy cost a clone of every member list per
+/// command); this is why every `apply` must be total: never panic, whatever the state.
+pub async fn emit<A: Aggregate>(events: impl IntoIterator<Item = A::Event>, sink: &EventSink<A>) {
+    let mut scratch = A::default();
     for event in events {
         sink.write(event, &mut scratch).await;
     }

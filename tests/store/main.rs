@@ -81,7 +81,7 @@ impl Aggregate for Counter {
             return Err(CounterError("negative".into()));
         }
         // As every aggregate must: the state decided on stays unchanged (see `domain::emit`).
-        plenary::domain::emit(self, [CounterEvent::Added { n }], sink).await;
+        plenary::domain::emit([CounterEvent::Added { n }], sink).await;
         Ok(())
     }
 

@@ -466,7 +466,7 @@ impl Aggregate for Amendment {
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
         let events = self.decide(command)?;
-        crate::domain::emit(self, events, sink).await;
+        crate::domain::emit(events, sink).await;
         Ok(())
     }
 

@@ -56,7 +56,7 @@ impl Aggregate for Body {
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
         let events = self.decide(command)?;
-        crate::domain::emit(self, events, sink).await;
+        crate::domain::emit(events, sink).await;
         Ok(())
     }
 

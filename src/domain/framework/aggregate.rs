@@ -432,7 +432,7 @@ impl Aggregate for Framework {
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
         let events = self.decide(command)?;
-        crate::domain::emit(self, events, sink).await;
+        crate::domain::emit(events, sink).await;
         Ok(())
     }
 

@@ -197,7 +197,7 @@ impl Aggregate for Meeting {
         sink: &EventSink<Self>,
     ) -> Result<()> {
         let events = self.decide(command)?;
-        crate::domain::emit(self, events, sink).await;
+        crate::domain::emit(events, sink).await;
         Ok(())
     }
 

@@ -74,7 +74,7 @@ async fn audit_indexes(store: &EventStore) -> Vec<String> {
         .fetch_all(pool)
         .await
         .unwrap(),
-        plenary::store::Db::Sqlite(_) => Vec::new(),
+        plenary::store::Db::Sqlite(..) => Vec::new(),
     }
 }
 

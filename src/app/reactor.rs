@@ -109,6 +109,7 @@ impl Reactor {
 
     /// One statement, so it commits on its own (never moving the checkpoint back).
     async fn save_checkpoint(&self, position: i64) -> Result<(), StoreError> {
+        let _turn = self.app.store.db().write_turn().await;
         with_pool!(self.app.store.db(), p => sqlx::query(
             "insert into projection_checkpoints (name, position) values ($1, $2)
              on conflict (name) do update set position = excluded.position

@@ -164,7 +164,7 @@ async fn write(
             }
         }
         // SQLite runs in process: a statement per document costs no round trip.
-        Tx::Sqlite(t) => {
+        Tx::Sqlite(t, _) => {
             let sql = format!("insert into read_docs (projection, key, body, position) values ($1, $2, $3, $4) {UPSERT}");
             for (k, body, position) in upserts {
                 sqlx::query(&sql)

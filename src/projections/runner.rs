@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use super::cache::{DocCache, Lookup};
 use super::{Applying, Projection};
@@ -25,12 +25,21 @@ const PAGE: i64 = 2_000;
 /// size: a page is one read and one insert per projection.
 const REBUILD_PAGE: i64 = 10_000;
 
+/// On SQLite every projector step takes the one write lock from the log's writer (see
+/// [`crate::store::SqliteWrites`]). After a step that found events, the projector lets more
+/// gather for this long, so steps are fewer and larger and the writer keeps most of its
+/// throughput; views stay about this far behind. A reader waiting for a position
+/// (`min_position`) ends the pause at once. Figures: docs/PERFORMANCE.md, session 16.
+const SQLITE_GATHER: Duration = Duration::from_millis(25);
+
 pub struct Projector {
     store: EventStore,
     projections: Vec<Arc<dyn Projection>>,
     /// The lowest checkpoint over all projections: every read model includes this position.
     caught_up: watch::Sender<i64>,
     cache: Arc<DocCache>,
+    /// A reader waits for a position: ends the SQLite gathering pause at once.
+    wanted: Notify,
 }
 
 impl Projector {
@@ -40,6 +49,7 @@ impl Projector {
             projections,
             caught_up: watch::channel(0).0,
             cache: Arc::new(DocCache::default()),
+            wanted: Notify::new(),
         })
     }
 
@@ -81,6 +91,9 @@ impl Projector {
     /// Waits until every projection includes `position`; false on timeout (read-your-writes).
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> bool {
         let mut rx = self.caught_up.subscribe();
+        if *rx.borrow() < position {
+            self.wanted.notify_one();
+        }
         tokio::time::timeout(timeout, rx.wait_for(|p| *p >= position))
             .await
             .is_ok_and(|r| r.is_ok())
@@ -177,7 +190,15 @@ impl Projector {
                         backoff = Duration::from_millis(100);
                         continue;
                     }
-                    Ok(_) => {}
+                    Ok(n) => {
+                        if n > 0 && !matches!(this.store.db(), Db::Postgres { .. }) {
+                            tokio::select! {
+                                _ = tokio::time::sleep(SQLITE_GATHER) => {}
+                                _ = this.wanted.notified() => {}
+                                _ = shutdown.changed() => return,
+                            }
+                        }
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "projector step failed; retrying");
                         tokio::select! {

@@ -297,14 +297,41 @@ pub enum Db {
         /// Single queries go through this, not the pool (see `lender`).
         lender: lender::Lender,
     },
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, Arc<SqliteWrites>),
+}
+
+/// How this process writes to SQLite besides the pool's autocommitted statements.
+#[derive(Debug)]
+pub struct SqliteWrites {
+    /// SQLite takes one writer at a time, and its busy handler retries by sleeping: with the
+    /// event writer committing batch after batch under load, the projector's
+    /// `BEGIN IMMEDIATE` kept missing the gaps and its views fell over a second behind. This
+    /// process's writers take turns here instead, in the order they asked (tokio's mutex is
+    /// fair).
+    gate: Arc<tokio::sync::Mutex<()>>,
+    /// Connections for derived data (the projections' transactions), with
+    /// `synchronous=NORMAL`: their commits are atomic but not synced one by one. The log's
+    /// own commits stay `FULL`, and syncing the WAL for one syncs every commit before it. A
+    /// projection commit lost to a power cut takes its checkpoint with it, so the projector
+    /// applies those events again. Syncing each of them as well cost about a tenth of the
+    /// mixed load's throughput (docs/PERFORMANCE.md, session 16).
+    derived: SqlitePool,
 }
 
 impl Db {
     pub fn backend_name(&self) -> &'static str {
         match self {
             Db::Postgres { .. } => "postgres",
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite(..) => "sqlite",
+        }
+    }
+
+    /// This process's turn to write, held until the write commits or rolls back. Only
+    /// SQLite needs one: Postgres writers wait on row locks, in order.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self {
+            Db::Postgres { .. } => None,
+            Db::Sqlite(_, w) => Some(w.gate.clone().lock_owned().await),
         }
     }
 }
@@ -419,20 +446,31 @@ impl EventStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        let unreachable = |e: sqlx::Error| StoreError::Unreachable {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .test_before_acquire(false)
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await
-            .map_err(|e| StoreError::Unreachable {
-                url: url.to_owned(),
-                reason: e.to_string(),
-            })?;
+            .map_err(unreachable)?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
-        Self::start(Db::Sqlite(pool), url).await
+        let derived = SqlitePoolOptions::new()
+            .max_connections(2)
+            .test_before_acquire(false)
+            .connect_with(opts.synchronous(SqliteSynchronous::Normal))
+            .await
+            .map_err(unreachable)?;
+        let writes = SqliteWrites {
+            gate: Default::default(),
+            derived,
+        };
+        Self::start(Db::Sqlite(pool, Arc::new(writes)), url).await
     }
 
     async fn start(db: Db, url: &str) -> Result<Self, StoreError> {
@@ -572,7 +610,7 @@ impl EventStore {
                 postgres::loaded(rows)
             }
             // In process: two queries cost no round trip.
-            Db::Sqlite(_) => {
+            Db::Sqlite(..) => {
                 let snapshot = self.snapshot(aggregate_type, aggregate_id).await?;
                 let after = snapshot.as_ref().map_or(0, |(v, _)| *v);
                 let events = self
@@ -615,7 +653,10 @@ impl EventStore {
                 lender.release_all();
                 pool.close().await
             }
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(pool, w) => {
+                w.derived.close().await;
+                pool.close().await
+            }
         }
     }
 }
@@ -646,7 +687,7 @@ impl Db {
                     .await)?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let rows: Vec<sqlite::Row> = sqlx::query_as(SQL)
                     .bind(aggregate_type)
                     .bind(aggregate_id)
@@ -670,7 +711,7 @@ impl Db {
                     .await)?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let rows: Vec<sqlite::Row> = sqlx::query_as(SQL)
                     .bind(after)
                     .bind(limit)

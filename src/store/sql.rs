@@ -12,7 +12,7 @@ macro_rules! with_pool {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
             $crate::store::Db::Postgres { lender, .. } => $crate::with_lent!(lender, $p => $body),
-            $crate::store::Db::Sqlite($p) => $body,
+            $crate::store::Db::Sqlite($p, _) => $body,
         }
     };
 }
@@ -27,7 +27,7 @@ macro_rules! with_tx {
                 let $c = &mut **t;
                 $body
             }
-            $crate::store::sql::Tx::Sqlite(t) => {
+            $crate::store::sql::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -38,7 +38,12 @@ macro_rules! with_tx {
 /// A transaction on either backend.
 pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
-    Sqlite(Transaction<'static, Sqlite>),
+    /// With this process's turn to write (`Db::write_turn`), given back after the
+    /// transaction: fields drop in order.
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        tokio::sync::OwnedMutexGuard<()>,
+    ),
 }
 
 impl Tx {
@@ -47,14 +52,18 @@ impl Tx {
     pub async fn begin(db: &Db) -> Result<Tx, StoreError> {
         Ok(match db {
             Db::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            // Only the projections write in a `Tx`: on the derived-data connections.
+            Db::Sqlite(_, w) => {
+                let turn = w.gate.clone().lock_owned().await;
+                Tx::Sqlite(w.derived.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
         })
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
             Tx::Postgres(t) => t.commit().await?,
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _) => t.commit().await?,
         }
         Ok(())
     }

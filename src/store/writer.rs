@@ -342,7 +342,7 @@ impl Conn {
     async fn acquire(db: &Db) -> Result<Self, StoreError> {
         Ok(match db {
             Db::Postgres { pool, .. } => Conn::Postgres(pool.acquire().await?),
-            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Db::Sqlite(pool, _) => Conn::Sqlite(pool.acquire().await?),
         })
     }
 
@@ -387,6 +387,7 @@ async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
         };
         let prepared = prepare(&batch, pos, hash);
         foreign.expect_own(prepared.new_head);
+        let turn = db.write_turn().await;
         let result = match conn {
             Some(c) => c.append(&prepared).await,
             None => match Conn::acquire(db).await {
@@ -394,6 +395,7 @@ async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
                 Err(e) => Err(e),
             },
         };
+        drop(turn);
         if result.is_err() {
             // Possibly broken: let the pool test it and hand out a sound one next time.
             *conn = None;

@@ -81,7 +81,9 @@ async fn an_idempotent_retry_replays_and_appends_nothing(app: TestApp) {
         plenary::store::Db::Postgres { pool, .. } => {
             sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
         }
-        plenary::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        plenary::store::Db::Sqlite(pool, _) => {
+            sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+        }
     };
     assert_eq!(rows, 1);
 }

@@ -375,7 +375,33 @@ async fn bench(a: &Args, store: EventStore) -> Result<(), Error> {
     // The demo scenario gives a body with 70 members, a framework at version 3 and tokens.
     let (_, admin) = credentials::create(store.db(), "admin", None, "bench admin").await?;
     let scene = prepare(&http, &admin, a.meetings).await?;
+    // How far the views trail the log while the load runs, sampled every 20 ms.
+    let (lag_stop, mut lag_rx) = tokio::sync::watch::channel(false);
+    let lag = {
+        let (app, store) = (app.clone(), store.clone());
+        tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                    _ = lag_rx.changed() => return samples,
+                }
+                samples.push((store.head() - app.projector.position()).max(0));
+            }
+        })
+    };
     let positions = load_runs(a, &http, &scene).await?;
+    let _ = lag_stop.send(true);
+    let mut lag = lag.await.unwrap_or_default();
+    lag.sort_unstable();
+    if let Some(max) = lag.last() {
+        println!(
+            "projection lag during the runs ({} samples, events behind the log's head): median {}, p99 {}, max {max}",
+            lag.len(),
+            lag[lag.len() / 2],
+            lag[(lag.len() * 99 / 100).min(lag.len() - 1)],
+        );
+    }
     let n = positions.len();
 
     // Every acknowledged command is in the log, once; projections equal a rebuild.

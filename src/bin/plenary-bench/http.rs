@@ -94,6 +94,10 @@ pub struct MemoryArgs {
     /// Seconds of the fixed-rate read round.
     #[arg(long, default_value_t = 10)]
     rate_seconds: u64,
+    /// Idle seconds before a second read round, which shows reads once the database has
+    /// settled after the load (0: no second round).
+    #[arg(long, default_value_t = 60)]
+    settle_seconds: u64,
 }
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -742,6 +746,32 @@ async fn drive(
     Ok(out)
 }
 
+/// Which autovacuum workers Postgres is running besides the server, to read the
+/// read rounds' figures by; empty on SQLite.
+async fn db_activity(url: &str) -> String {
+    use sqlx::Connection;
+    if !url.starts_with("postgres") {
+        return String::new();
+    }
+    let Ok(mut c) = sqlx::PgConnection::connect(url).await else {
+        return String::new();
+    };
+    let busy: Vec<(String,)> = sqlx::query_as(
+        "select query from pg_stat_activity
+         where backend_type = 'autovacuum worker' and datname = current_database() and query <> ''",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap_or_default();
+    let _ = c.close().await;
+    if busy.is_empty() {
+        " (no autovacuum running)".to_owned()
+    } else {
+        let what: Vec<String> = busy.into_iter().map(|(q,)| q).collect();
+        format!(" (Postgres meanwhile: {})", what.join("; "))
+    }
+}
+
 /// Open-loop reads at a fixed rate over the projections a meeting-room screen polls: the
 /// meeting, its agenda, its decisions and the framework. Latency is measured from each
 /// request's scheduled time, so a slow server cannot hide queueing (no coordinated omission).
@@ -1016,8 +1046,19 @@ async fn memory_run(a: &MemoryArgs, plenary: &std::path::Path, url: &str) -> Res
         head as f64 / load_secs
     );
     let after_load = mem("after the load", head, &mut rows)?;
+    println!("\nreads right after the load{}:", db_activity(url).await);
     fixed_rate_reads(&http, &scene, a.rate, a.rate_seconds).await?;
-    let after_reads = mem("after the reads", head, &mut rows)?;
+    let mut after_reads = mem("after the reads", head, &mut rows)?;
+    if a.settle_seconds > 0 {
+        tokio::time::sleep(Duration::from_secs(a.settle_seconds)).await;
+        println!(
+            "\nreads after {} s idle{}:",
+            a.settle_seconds,
+            db_activity(url).await
+        );
+        fixed_rate_reads(&http, &scene, a.rate, a.rate_seconds).await?;
+        after_reads = after_reads.max(mem("after the second reads", head, &mut rows)?);
+    }
     println!("\n| server | events in log | VmRSS MB | VmHWM (peak) MB |\n|---|---|---|---|");
     for r in &rows {
         println!("{r}");

@@ -15,6 +15,7 @@ backend_tests!(
     audit_rows_keep_awkward_text_and_a_rebuild_reproduces_them,
     a_failed_rebuild_leaves_the_old_rows_indexes_and_checkpoints,
     another_projector_on_the_database_never_leaves_this_ones_documents_stale,
+    a_prefix_pages_through_exactly_its_own_documents,
 );
 
 /// Appends `n` events whose text fields hold what COPY's text format must escape (tab,
@@ -266,4 +267,63 @@ async fn another_projector_on_the_database_never_leaves_this_ones_documents_stal
     // A rebuild rewrites every document; none is served from before it.
     this.rebuild(None).await.unwrap();
     assert_eq!(count(this).await, Some(4));
+}
+
+/// `docs::page` bounds a prefix in Rust, not SQL (see its comment): neighbouring prefixes
+/// ("m1" beside "m1/" and "m10/"), pages that end inside and at the end of a prefix, and
+/// cursors must still give each prefix's documents exactly once, in key order.
+async fn a_prefix_pages_through_exactly_its_own_documents(db: TestDb) {
+    use plenary::projections::docs;
+    let store = db.open().await;
+    let keys = [
+        "m0/9", "m1", "m1/1", "m1/2", "m1/3", "m10/1", "m10/2", "m1~", "m2/1",
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        plenary::with_pool!(store.db(), p => sqlx::query(
+            "insert into read_docs (projection, key, body, position) values ('decisions', $1, $2, $3)")
+            .bind(*key).bind(serde_json::json!({ "key": key }).to_string()).bind(i as i64 + 1)
+            .execute(p).await.map(|_| ()))
+        .unwrap();
+    }
+    let page = |prefix: &'static str, after: Option<String>, limit: i64| {
+        let store = store.clone();
+        async move {
+            docs::page(
+                store.db(),
+                "decisions",
+                prefix,
+                after.as_deref(),
+                Some(limit),
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>()
+        }
+    };
+    for limit in 1..=4 {
+        for (prefix, want) in [
+            ("m1/", vec!["m1/1", "m1/2", "m1/3"]),
+            ("m10/", vec!["m10/1", "m10/2"]),
+            ("m2/", vec!["m2/1"]),
+            ("m3/", vec![]),
+            ("", keys.to_vec()),
+        ] {
+            let mut got = Vec::new();
+            let mut after = None;
+            loop {
+                let batch = page(prefix, after.clone(), limit).await;
+                assert!(batch.len() as i64 <= limit);
+                got.extend(batch.iter().cloned());
+                if (batch.len() as i64) < limit {
+                    break;
+                }
+                after = batch.last().cloned();
+            }
+            assert_eq!(got, want, "prefix {prefix:?}, limit {limit}");
+        }
+    }
+    let all = docs::list(store.db(), "decisions", "m1/").await.unwrap();
+    assert_eq!(all.len(), 3, "a list without a limit keeps its bound");
 }

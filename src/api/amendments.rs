@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::auth::{Principal, Role};
 use super::commands::{authorize, context, run, Envelope, Who};
 use super::error::ApiError;
-use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
+use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::{openapi, AppState};
 use crate::app::history::Cut;
 use crate::domain::amendment::{Amendment, AmendmentCommand};
@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
 struct BoardParams {
     framework: Option<String>,
     status: Option<String>,
+    /// The `next` cursor of the previous page.
+    after: Option<String>,
+    /// Page size, 1 to 1000 (default 200).
+    limit: Option<i64>,
     #[serde(rename = "min_position")]
     _min: Option<i64>,
 }
@@ -49,7 +53,8 @@ pub fn card(id: &str, version: i64, a: &Amendment) -> Value {
     })
 }
 
-/// Every draft amendment with status, sponsors, revisions and conflict. Public record.
+/// Every draft amendment with status, sponsors, revisions and conflict, in id order, a page
+/// at a time: `next` is the cursor for `after`, absent on the last page. Public record.
 #[tracing::instrument(skip_all)]
 async fn board(
     State(s): State<AppState>,
@@ -58,22 +63,27 @@ async fn board(
     Query(q): Query<BoardParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
-    let mut out = Vec::new();
-    for doc in docs::list(s.app.store.db(), "amendments", "").await? {
-        let (id, version, a) = state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
-        let c = card(&id, version, &a);
-        if q.framework
-            .as_deref()
-            .is_some_and(|f| c["framework_id"] != f)
-        {
-            continue;
-        }
-        if q.status.as_deref().is_some_and(|st| c["status"] != st) {
-            continue;
-        }
-        out.push(c);
-    }
-    Ok(axum::Json(json!({ "amendments": out })))
+    let limit = page_limit(q.limit)?;
+    let (out, next) = docs::filtered_page(
+        s.app.store.db(),
+        "amendments",
+        "",
+        q.after,
+        limit,
+        |_, doc| {
+            let (id, version, a) =
+                state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
+            let c = card(&id, version, &a);
+            let framework = q
+                .framework
+                .as_deref()
+                .is_none_or(|f| c["framework_id"] == f);
+            let status = q.status.as_deref().is_none_or(|st| c["status"] == st);
+            Ok::<_, ApiError>((framework && status).then_some(c))
+        },
+    )
+    .await?;
+    Ok(axum::Json(json!({ "amendments": out, "next": next })))
 }
 
 /// One amendment with each revision's word-level diff against its base.

@@ -207,3 +207,19 @@ impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
         }
     }
 }
+
+/// Documents per page of a register (`?limit=`) when none is asked for.
+pub const PAGE: i64 = 200;
+
+/// `?limit=`: 1 to 1000, [`PAGE`] by default.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(PAGE);
+    if (1..=1000).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::bad_request(
+            "limit",
+            "limit must be between 1 and 1000",
+        ))
+    }
+}

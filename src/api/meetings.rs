@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::auth::{Principal, Role};
 use super::commands::{authorize, context, run, today, Envelope, Who};
 use super::error::ApiError;
-use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
+use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::{openapi, AppState};
 use crate::app::history::Cut;
 use crate::domain::amendment::AmendmentStatus;
@@ -552,8 +552,6 @@ struct DecisionParams {
     _min: Option<i64>,
 }
 
-const DECISIONS_PAGE: i64 = 200;
-
 /// The decisions register, filterable by meeting, body and kind, in register order (meeting,
 /// then number), a page at a time: `next` is the cursor for `after`, absent on the last page.
 /// Public record.
@@ -565,13 +563,7 @@ async fn decisions_register(
     Query(q): Query<DecisionParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
-    let limit = q.limit.unwrap_or(DECISIONS_PAGE);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "limit",
-            "limit must be between 1 and 1000",
-        ));
-    }
+    let limit = page_limit(q.limit)?;
     let db = s.app.store.db();
     let prefix = q
         .meeting
@@ -595,27 +587,9 @@ async fn decisions_register(
             .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
         in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
     };
-    // Filters apply after reading, so read on until the page is full or the register ends.
-    let mut out = Vec::new();
-    let mut cursor = q.after.clone();
-    let mut next = None;
-    'pages: loop {
-        let batch =
-            docs::page(db, decisions::NAME, &prefix, cursor.as_deref(), Some(limit)).await?;
-        let exhausted = (batch.len() as i64) < limit;
-        for (key, d) in batch {
-            cursor = Some(key.clone());
-            if wanted(&d) {
-                out.push(d);
-                if out.len() as i64 == limit {
-                    next = Some(key);
-                    break 'pages;
-                }
-            }
-        }
-        if exhausted {
-            break;
-        }
-    }
+    let (out, next) = docs::filtered_page(db, decisions::NAME, &prefix, q.after, limit, |_, d| {
+        Ok::<_, ApiError>(wanted(&d).then_some(d))
+    })
+    .await?;
     Ok(axum::Json(json!({ "decisions": out, "next": next })))
 }

@@ -262,6 +262,37 @@ pub async fn page(
         .collect()
 }
 
+/// A page of a register whose filters apply after reading: reads pages of `limit` from
+/// `after` until `limit` documents pass `keep` or the prefix ends. Returns what passed and
+/// the cursor for the next page (`None` on the last).
+pub async fn filtered_page<T, E: From<StoreError>>(
+    db: &Db,
+    projection: &str,
+    prefix: &str,
+    after: Option<String>,
+    limit: i64,
+    mut keep: impl FnMut(&str, Value) -> Result<Option<T>, E>,
+) -> Result<(Vec<T>, Option<String>), E> {
+    let mut out = Vec::new();
+    let mut cursor = after;
+    loop {
+        let batch = page(db, projection, prefix, cursor.as_deref(), Some(limit)).await?;
+        let exhausted = (batch.len() as i64) < limit;
+        for (key, doc) in batch {
+            if let Some(t) = keep(&key, doc)? {
+                out.push(t);
+                if out.len() as i64 == limit {
+                    return Ok((out, Some(key)));
+                }
+            }
+            cursor = Some(key);
+        }
+        if exhausted {
+            return Ok((out, None));
+        }
+    }
+}
+
 /// The smallest string above every string that starts with `prefix` (None for the empty
 /// prefix: no bound).
 fn prefix_end(prefix: &str) -> Option<String> {

@@ -64,13 +64,8 @@ async fn board(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let limit = page_limit(q.limit)?;
-    let (out, next) = docs::filtered_page(
-        s.app.store.db(),
-        "amendments",
-        "",
-        q.after,
-        limit,
-        |_, doc| {
+    let (out, next) =
+        docs::filtered_page(s.app.store.db(), "amendments", "", q.after, limit, |doc| {
             let (id, version, a) =
                 state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
             let c = card(&id, version, &a);
@@ -80,9 +75,8 @@ async fn board(
                 .is_none_or(|f| c["framework_id"] == f);
             let status = q.status.as_deref().is_none_or(|st| c["status"] == st);
             Ok::<_, ApiError>((framework && status).then_some(c))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(axum::Json(json!({ "amendments": out, "next": next })))
 }
 

@@ -587,7 +587,7 @@ async fn decisions_register(
             .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
         in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
     };
-    let (out, next) = docs::filtered_page(db, decisions::NAME, &prefix, q.after, limit, |_, d| {
+    let (out, next) = docs::filtered_page(db, decisions::NAME, &prefix, q.after, limit, |d| {
         Ok::<_, ApiError>(wanted(&d).then_some(d))
     })
     .await?;

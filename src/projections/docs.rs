@@ -271,7 +271,7 @@ pub async fn filtered_page<T, E: From<StoreError>>(
     prefix: &str,
     after: Option<String>,
     limit: i64,
-    mut keep: impl FnMut(&str, Value) -> Result<Option<T>, E>,
+    mut keep: impl FnMut(Value) -> Result<Option<T>, E>,
 ) -> Result<(Vec<T>, Option<String>), E> {
     let mut out = Vec::new();
     let mut cursor = after;
@@ -279,7 +279,7 @@ pub async fn filtered_page<T, E: From<StoreError>>(
         let batch = page(db, projection, prefix, cursor.as_deref(), Some(limit)).await?;
         let exhausted = (batch.len() as i64) < limit;
         for (key, doc) in batch {
-            if let Some(t) = keep(&key, doc)? {
+            if let Some(t) = keep(doc)? {
                 out.push(t);
                 if out.len() as i64 == limit {
                     return Ok((out, Some(key)));

@@ -7,14 +7,13 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{Principal, Role};
-use super::commands::{authorize, context, run, Envelope, Who};
+use super::auth::Principal;
+use super::commands::{context, respond};
 use super::error::ApiError;
 use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
-use super::{openapi, AppState};
-use crate::app::history::Cut;
-use crate::domain::amendment::{Amendment, AmendmentCommand};
-use crate::domain::meeting::{ItemNature, MeetingStatus};
+use super::AppState;
+use crate::app;
+use crate::domain::amendment::Amendment;
 use crate::projections::{docs, state_view};
 
 pub fn router() -> Router<AppState> {
@@ -113,95 +112,8 @@ async fn command(
     h: CommandHeaders,
     Json(body, hash): Json<Value>,
 ) -> Result<Response, ApiError> {
-    let id = ids[0].as_str();
-    let mut env = Envelope::parse(body)?;
-    env.require_known(
-        openapi::AMENDMENT_COMMANDS,
-        openapi::AMENDMENT_SYSTEM_COMMANDS,
-    )?;
-    let app = &s.app;
-    match env.name.as_str() {
-        "Propose" => authorize(&p, Who::DelegateOf("proposer"), &env)?,
-        "Revise" | "Withdraw" | "Reintroduce" => authorize(&p, Who::DelegateOf("by"), &env)?,
-        "CoSponsor" | "WithdrawCoSponsorship" => authorize(&p, Who::DelegateOf("state"), &env)?,
-        "Table" => {
-            // Tabled by the chair of that meeting, the secretariat, or the proposer's delegate.
-            let meeting = env.str("meeting_id").unwrap_or_default().to_owned();
-            let (current, _) = app.amendments.load(id).await?;
-            let is_proposer = p.role == Role::Delegate
-                && current.proposer().map(|s| s.as_str()) == p.scope.as_deref();
-            if !is_proposer {
-                authorize(&p, Who::ChairOrSecretariat(&meeting), &env)?;
-            }
-        }
-        _ => authorize(&p, Who::System, &env)?,
-    }
-    env.supply("now", chrono::Utc::now())?;
-    // The text the operations are drafted against, from the framework's own history.
-    if matches!(env.name.as_str(), "Propose" | "Revise") {
-        let framework_id = if env.name == "Propose" {
-            env.str("framework_id").map(str::to_owned)
-        } else {
-            app.amendments
-                .load(id)
-                .await?
-                .0
-                .framework_id()
-                .map(|f| f.to_string())
-        };
-        let Some(framework_id) = framework_id else {
-            return Err(
-                ApiError::unprocessable("invalid-input", "framework_id is required")
-                    .with_field("framework_id"),
-            );
-        };
-        let base_version = env
-            .fields
-            .get("base_version")
-            .and_then(Value::as_u64)
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "invalid-input",
-                    "base_version must be a framework version number",
-                )
-                .with_field("base_version")
-            })?;
-        let (framework, _) = app
-            .frameworks_as_of
-            .at(&app.store, &framework_id, Cut::Version(base_version))
-            .await?
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "unknown-base-version",
-                    format!("framework {framework_id} has no version {base_version}"),
-                )
-                .with_field("base_version")
-            })?;
-        env.supply("base_text", framework.declaration())?;
-    }
-    if env.name == "Table" {
-        let meeting_id = env.str("meeting_id").unwrap_or_default().to_owned();
-        let item = env
-            .fields
-            .get("agenda_item")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        let (meeting, version) = app.meetings.load(&meeting_id).await?;
-        if version == 0 {
-            return Err(ApiError::unprocessable(
-                "unknown-meeting",
-                format!("no meeting {meeting_id}"),
-            )
-            .with_field("meeting_id"));
-        }
-        let substantive = meeting
-            .agenda
-            .iter()
-            .any(|e| u64::from(e.item.number) == item && e.item.nature == ItemNature::Substantive);
-        env.supply("meeting_open", meeting.status == MeetingStatus::Open)?;
-        env.supply("item_substantive", substantive)?;
-    }
-    let cmd: AmendmentCommand = env.decode(&["now"])?;
-    run(&app.amendments, id, cmd, &context(&p, h, hash)).await
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::amendments::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
 }

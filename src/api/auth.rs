@@ -1,5 +1,5 @@
-//! Authentication (bearer tokens) and roles. A handler states who may call it by the checks
-//! it makes on [`Principal`]; a credential never acts outside its role and scope.
+//! Authentication: a bearer token becomes a [`Principal`]. Roles and their checks live in
+//! [`crate::app::access`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,162 +7,11 @@ use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::AppState;
-use crate::projections::visibility::Reader;
-use crate::store::credentials::{self, Credential};
-
-/// The roles of DOMAIN.md. Chair, delegate and observer credentials carry a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Secretariat,
-    /// Scope: the meeting id they chair.
-    Chair,
-    /// Scope: the State code they represent.
-    Delegate,
-    /// Scope: their organisation (observer State or stakeholder).
-    Observer,
-    Auditor,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Secretariat,
-        Role::Chair,
-        Role::Delegate,
-        Role::Observer,
-        Role::Auditor,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Secretariat => "secretariat",
-            Role::Chair => "chair",
-            Role::Delegate => "delegate",
-            Role::Observer => "observer",
-            Role::Auditor => "auditor",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn needs_scope(&self) -> bool {
-        matches!(self, Role::Chair | Role::Delegate | Role::Observer)
-    }
-
-    /// Checks a scope is present (and well-formed) exactly when the role needs one.
-    pub fn check_scope(&self, scope: Option<&str>) -> Result<(), String> {
-        match (self.needs_scope(), scope) {
-            (true, None) => Err(format!(
-                "role {} needs a scope (a {})",
-                self.as_str(),
-                self.scope_kind()
-            )),
-            (false, Some(_)) => Err(format!("role {} takes no scope", self.as_str())),
-            (true, Some(s)) => match self {
-                Role::Delegate => crate::domain::values::StateCode::parse(s)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string()),
-                _ => crate::domain::values::Id::parse(s)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string()),
-            },
-            (false, None) => Ok(()),
-        }
-    }
-
-    fn scope_kind(&self) -> &'static str {
-        match self {
-            Role::Chair => "meeting id",
-            Role::Delegate => "State code such as NOR",
-            _ => "organisation id",
-        }
-    }
-}
-
-/// The authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub credential_id: String,
-    pub role: Role,
-    pub scope: Option<String>,
-    pub label: String,
-}
-
-impl Principal {
-    /// The actor recorded in event metadata: the credential, never the token.
-    pub fn actor(&self) -> String {
-        format!("{}:{}", self.credential_id, self.label)
-    }
-
-    pub fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
-        if allowed.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "a {} credential may not do this; allowed: {}",
-                self.role.as_str(),
-                allowed
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
-        }
-    }
-
-    /// Chairs may act only on the meeting they chair; the secretariat on any.
-    pub fn require_chair_of(&self, meeting: &str) -> Result<(), ApiError> {
-        match self.role {
-            Role::Chair if self.scope.as_deref() == Some(meeting) => Ok(()),
-            Role::Chair => Err(ApiError::forbidden(format!(
-                "you chair {}, not {meeting}",
-                self.scope.as_deref().unwrap_or("no meeting")
-            ))),
-            _ => Err(ApiError::forbidden(format!(
-                "only the chair of {meeting} may do this"
-            ))),
-        }
-    }
-
-    /// Delegates act only for their own State.
-    pub fn require_delegate_of(&self, state: &str) -> Result<(), ApiError> {
-        match self.role {
-            Role::Delegate if self.scope.as_deref() == Some(state) => Ok(()),
-            Role::Delegate => Err(ApiError::forbidden(format!(
-                "you represent {}, and cannot act for {state}",
-                self.scope.as_deref().unwrap_or("no State")
-            ))),
-            _ => Err(ApiError::forbidden(
-                "only a delegate of that State may do this",
-            )),
-        }
-    }
-
-    /// The State a delegate acts for (recorded as on-behalf-of).
-    pub fn on_behalf_of(&self) -> Option<String> {
-        (self.role == Role::Delegate)
-            .then(|| self.scope.clone())
-            .flatten()
-    }
-
-    pub fn reader(&self) -> Reader {
-        match (self.role, &self.scope) {
-            (Role::Admin | Role::Secretariat | Role::Auditor, _) => Reader::Everything,
-            (Role::Chair, Some(m)) => Reader::Chair { meeting: m.clone() },
-            (Role::Delegate, Some(s)) => Reader::Delegate { state: s.clone() },
-            _ => Reader::Public,
-        }
-    }
-}
+pub use crate::app::access::{Principal, Role};
+use crate::store::credentials;
 
 /// Recently seen tokens, so a request does not need a database round trip to authenticate.
 /// Short-lived so that a revocation takes effect within [`CACHE_TTL`].
@@ -177,15 +26,6 @@ impl TokenCache {
             m.clear();
         }
     }
-}
-
-fn principal(c: Credential) -> Option<Principal> {
-    Some(Principal {
-        credential_id: c.id,
-        role: Role::parse(&c.role)?,
-        scope: c.scope,
-        label: c.label,
-    })
 }
 
 impl FromRequestParts<AppState> for Principal {
@@ -220,7 +60,7 @@ impl FromRequestParts<AppState> for Principal {
         }
         let found = credentials::authenticate(state.app.store.db(), token)
             .await?
-            .and_then(principal)
+            .and_then(Principal::from_credential)
             .ok_or_else(|| ApiError::unauthorized("this token is unknown or has been revoked"))?;
         if let Ok(mut cache) = state.tokens.0.lock() {
             if cache.len() > 10_000 {

@@ -8,12 +8,13 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::auth::Principal;
-use super::commands::{authorize, context, run, Envelope, Who};
+use super::commands::{context, respond};
 use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, Query};
-use super::{openapi, AppState};
+use super::AppState;
+use crate::app;
 use crate::app::history::{view, Cut, FrameworkView};
-use crate::domain::framework::{diff, FrameworkCommand};
+use crate::domain::framework::diff;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,17 +122,8 @@ async fn command(
     h: CommandHeaders,
     Json(body, hash): Json<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let id = ids[0].as_str();
-    let env = Envelope::parse(body)?;
-    env.require_known(
-        openapi::FRAMEWORK_COMMANDS,
-        openapi::FRAMEWORK_SYSTEM_COMMANDS,
-    )?;
-    let who = match env.name.as_str() {
-        "EstablishProgramme" | "RecordExternalEndorsement" | "AddTranslation" => Who::Secretariat,
-        _ => Who::System,
-    };
-    authorize(&p, who, &env)?;
-    let cmd: FrameworkCommand = env.decode(&[])?;
-    run(&s.app.frameworks, id, cmd, &context(&p, h, hash)).await
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::frameworks::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
 }

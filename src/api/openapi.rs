@@ -659,7 +659,7 @@ async function send(id, m) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::commands::Envelope;
+    use crate::app::commands::Envelope;
     use serde::de::DeserializeOwned;
 
     /// The variant names of a domain command enum, from serde's "unknown variant" message.

@@ -1,11 +1,29 @@
-//! Wiring: the store, aggregates under `CqrsFramework`, the projector. The API and the CLI
-//! both go through [`App`], so a command from the demo loader is the same as one over HTTP.
+//! The application: every command, read and permission, once, for every front end (the JSON
+//! API, the web pages, the CLI and the demo loader).
+//!
+//! - [`access`]: roles, scopes and the [`access::Principal`] acting.
+//! - [`refusal`]: [`refusal::Refusal`], why a request was refused, for every front end.
+//! - [`commands`]: a command as sent (name and fields) and who may send it.
+//! - [`bodies`], [`meetings`], [`amendments`], [`frameworks`]: one service per kind of record:
+//!   it checks the command, who sends it, supplies the server's facts and runs it.
+//! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
+//! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
+//!   what the system does by itself after an event or as time passes.
+//! - [`App`] wires the store, the aggregates under `CqrsFramework` and the projector.
 
+pub mod access;
 pub mod accreditation;
+pub mod amendments;
+pub mod bodies;
+pub mod commands;
+pub mod frameworks;
 pub mod history;
 mod meeting_reactions;
+pub mod meetings;
 pub mod periodic;
 pub mod reactor;
+pub mod refusal;
+pub mod room;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -443,5 +461,6 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Framework>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
+        Arc::new(Docs(crate::projections::floor::MeetingFloor)),
     ]
 }

@@ -5,6 +5,7 @@
 //! - [`docs`]: document read models (one JSON document per key) built by pure fold functions.
 //! - [`cache`]: this process's copy of documents read or written, kept exact by the projector.
 //! - [`audit`]: the audit history, one row per event, filterable.
+//! - [`floor`]: who was last given the floor in each meeting, and when (for the countdown).
 //! - [`state_view`]: an aggregate's own state as its read model (folded with `apply`).
 //! - [`visibility`]: which events a role may read (live stream, audit).
 
@@ -12,6 +13,7 @@ pub mod audit;
 pub mod cache;
 pub mod decisions;
 pub mod docs;
+pub mod floor;
 pub mod meetings;
 pub mod runner;
 pub mod state_view;

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod lender;
 mod postgres;
 pub mod repository;
+pub mod sessions;
 pub mod sql;
 mod sqlite;
 pub mod verify;

@@ -1,0 +1,222 @@
+//! Commands as a front end sends them: the domain command as `{"CommandName": {fields}}`,
+//! and who may send each.
+//!
+//! The server, not the client, supplies what a rule needs from outside the aggregate (the
+//! date, the body's members and rules, an amendment's standing, the text an amendment is
+//! drafted against): any such field sent by the client is overwritten. Unknown fields are
+//! refused with the path of the field.
+
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::app::access::{Principal, Role};
+use crate::app::refusal::Refusal;
+
+/// A command as sent: its name and its fields.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub name: String,
+    pub fields: Map<String, Value>,
+}
+
+impl Envelope {
+    pub fn parse(body: Value) -> Result<Self, Refusal> {
+        match body {
+            Value::Object(o) if o.len() == 1 => {
+                let Some((name, fields)) = o.into_iter().next() else {
+                    return Err(Self::shape_error());
+                };
+                match fields {
+                    Value::Object(fields) => Ok(Self { name, fields }),
+                    Value::Null => Ok(Self {
+                        name,
+                        fields: Map::new(),
+                    }),
+                    _ => Err(Refusal::unprocessable(
+                        "invalid-input",
+                        format!("the fields of {name} must be an object"),
+                    )
+                    .with_field(name)),
+                }
+            }
+            Value::String(name) => Ok(Self {
+                name,
+                fields: Map::new(),
+            }),
+            _ => Err(Self::shape_error()),
+        }
+    }
+
+    fn shape_error() -> Refusal {
+        Refusal::unprocessable(
+            "invalid-command",
+            "a command is an object with one key, the command name, e.g. {\"Open\": {}}",
+        )
+    }
+
+    /// Refuses a command name the aggregate `C` does not have (422, before any
+    /// authorisation, so a typo is reported as a typo). The names come from the command enum
+    /// itself, so no table can drift from it; commands only the server issues exist too, and
+    /// are refused by authorisation instead.
+    pub fn require_known<C: DeserializeOwned>(&self) -> Result<(), Refusal> {
+        let names = variants::<C>();
+        if names.contains(&self.name.as_str()) {
+            return Ok(());
+        }
+        Err(Refusal::unprocessable(
+            "unknown-command",
+            format!(
+                "there is no command {}; the commands here are: {}",
+                self.name,
+                names.join(", ")
+            ),
+        )
+        .with_field(self.name.clone()))
+    }
+
+    pub fn str(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).and_then(Value::as_str)
+    }
+
+    /// Sets a field supplied by the server (overwriting anything the client sent).
+    pub fn supply(&mut self, field: &str, value: impl Serialize) -> Result<(), Refusal> {
+        let v = serde_json::to_value(value).map_err(Refusal::internal)?;
+        self.fields.insert(field.to_owned(), v);
+        Ok(())
+    }
+
+    /// Decodes into the domain command. `supplied` are the fields the server may have added
+    /// that this command does not take; every other unknown field is refused.
+    pub fn decode<C: DeserializeOwned>(&self, supplied: &[&str]) -> Result<C, Refusal> {
+        let mut outer = Map::new();
+        outer.insert(self.name.clone(), Value::Object(self.fields.clone()));
+        let value = Value::Object(outer);
+        let mut unknown = Vec::new();
+        let mut track = serde_path_to_error::Track::new();
+        let de = serde_path_to_error::Deserializer::new(&value, &mut track);
+        let cmd: Result<C, _> = serde_ignored::deserialize(de, |path| {
+            let p = path.to_string();
+            let top = p.strip_prefix(&format!("{}.", self.name)).unwrap_or(&p);
+            if top.contains('.') || !supplied.contains(&top) {
+                unknown.push(p);
+            }
+        });
+        let cmd = cmd.map_err(|e| {
+            let path = track.path().to_string();
+            let msg = e.to_string();
+            let msg = if msg.contains("unknown variant") {
+                format!("unknown command {}: {msg}", self.name)
+            } else {
+                msg
+            };
+            let err = Refusal::unprocessable("invalid-input", msg);
+            if path == "." {
+                err
+            } else {
+                err.with_field(path)
+            }
+        })?;
+        if let Some(first) = unknown.first() {
+            return Err(
+                Refusal::unprocessable("invalid-input", format!("unknown field {first}"))
+                    .with_field(first.clone()),
+            );
+        }
+        Ok(cmd)
+    }
+}
+
+/// Server date, for rules that need "today".
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Who may issue a command.
+pub enum Who<'a> {
+    Secretariat,
+    /// The chair of this meeting.
+    Chair(&'a str),
+    ChairOrSecretariat(&'a str),
+    /// A delegate of the State named in this field of the command.
+    DelegateOf(&'a str),
+    DelegateOrSecretariat(&'a str),
+    /// Nobody over HTTP: issued by the system itself (the reactor).
+    System,
+}
+
+pub fn authorize(p: &Principal, who: Who<'_>, cmd: &Envelope) -> Result<(), Refusal> {
+    match who {
+        Who::Secretariat => p.require(&[Role::Secretariat]),
+        Who::Chair(m) => p.require_chair_of(m),
+        Who::ChairOrSecretariat(m) => {
+            if p.role == Role::Secretariat {
+                Ok(())
+            } else {
+                p.require_chair_of(m)
+            }
+        }
+        Who::DelegateOf(field) => {
+            let state = cmd.str(field).ok_or_else(|| {
+                Refusal::unprocessable(
+                    "invalid-input",
+                    format!("{} needs the field {field}", cmd.name),
+                )
+                .with_field(field)
+            })?;
+            p.require_delegate_of(state)
+        }
+        Who::DelegateOrSecretariat(field) => {
+            if p.role == Role::Secretariat {
+                Ok(())
+            } else {
+                authorize(p, Who::DelegateOf(field), cmd)
+            }
+        }
+        Who::System => Err(Refusal::forbidden(format!(
+            "{} is recorded by the system itself as a consequence of a decision; it cannot be sent",
+            cmd.name
+        ))),
+    }
+}
+
+/// The variant names of a command enum, read from its `Deserialize` impl.
+pub fn variants<C: DeserializeOwned>() -> &'static [&'static str] {
+    struct Names(Option<&'static [&'static str]>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("variant names read")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Stop
+        }
+    }
+    impl<'de> de::Deserializer<'de> for &mut Names {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            variants: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0 = Some(variants);
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+            identifier ignored_any
+        }
+    }
+    let mut names = Names(None);
+    let _ = C::deserialize(&mut names);
+    names.0.unwrap_or(&[])
+}

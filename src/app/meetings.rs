@@ -1,0 +1,263 @@
+//! Meetings: convening, participation, agenda, debate, procedural motions and votes, and the
+//! consensus procedure.
+
+use serde_json::Value;
+
+use crate::app::access::{Principal, Role};
+use crate::app::commands::{authorize, today, Envelope, Who};
+use crate::app::history::Cut;
+use crate::app::refusal::Refusal;
+use crate::app::{App, CommandContext, CommandReceipt};
+use crate::domain::amendment::AmendmentStatus;
+use crate::domain::body::{Accreditation, Body};
+use crate::domain::framework::{check_applies, Conflict};
+use crate::domain::meeting::{
+    AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingError, ProgrammeLink, TabledUnder,
+};
+
+/// Runs one meeting command for `p`: checks the name, who may send it, supplies the server's
+/// facts, decodes, and executes.
+#[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
+pub async fn command(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    body: Value,
+    ctx: &CommandContext,
+) -> Result<CommandReceipt, Refusal> {
+    let mut env = Envelope::parse(body)?;
+    env.require_known::<MeetingCommand>()?;
+    let who = match env.name.as_str() {
+        "Convene"
+        | "RegisterDelegation"
+        | "RegisterObserver"
+        | "RegisterStakeholder"
+        | "AwardSponsorship"
+        | "DeclineSponsorship" => Who::Secretariat,
+        "MarkPresent" | "MarkAbsent" | "IssueProvisionalAgenda" => Who::ChairOrSecretariat(id),
+        "RequestSponsorship" => Who::DelegateOrSecretariat("state"),
+        "RequestRightOfReply"
+        | "RaisePointOfOrder"
+        | "AppealRuling"
+        | "MoveMotion"
+        | "WithdrawMotion"
+        | "RequestRecordedVote"
+        | "CastVote"
+        | "RaiseObjection"
+        | "WithdrawObjection"
+        | "ExplainPosition" => Who::DelegateOf("state"),
+        "InscribeSpeaker" | "WithdrawSpeaker" => {
+            // A delegate inscribes its own State, an observer its own organisation; the chair
+            // and the secretariat anyone.
+            let speaker = env.fields.get("speaker").cloned().unwrap_or(Value::Null);
+            let own = match (p.role, &speaker) {
+                (Role::Delegate, Value::Object(o)) => {
+                    o.get("State").and_then(Value::as_str) == p.scope.as_deref()
+                }
+                (Role::Observer, Value::Object(o)) => {
+                    let org = o
+                        .get("Observer")
+                        .or_else(|| o.get("Stakeholder"))
+                        .and_then(Value::as_str);
+                    org.is_some() && org == p.scope.as_deref()
+                }
+                _ => false,
+            };
+            if own {
+                Who::DelegateOrSecretariat("__none__")
+            } else {
+                Who::ChairOrSecretariat(id)
+            }
+        }
+        _ => Who::Chair(id),
+    };
+    // `own` speakers are already authorised; everything else goes through the table.
+    if !matches!(who, Who::DelegateOrSecretariat("__none__")) {
+        authorize(p, who, &env)?;
+    }
+    env.supply("now", today())?;
+    if env.name == "Convene" {
+        let body_id = env.str("body_id").unwrap_or_default().to_owned();
+        let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;
+        if version == 0 {
+            return Err(Refusal::unprocessable(
+                "unknown-body",
+                format!("no body {body_id}: establish it first"),
+            )
+            .with_field("body_id"));
+        }
+        env.supply("rules", &body.rules)?;
+        env.supply("members", &body.members)?;
+        // A meeting convened under a programme of work names an item that programme has.
+        if let Some(link) = env.fields.get("programme_link").filter(|v| !v.is_null()) {
+            let link: ProgrammeLink = serde_json::from_value(link.clone()).map_err(|e| {
+                Refusal::unprocessable("invalid-input", e.to_string()).with_field("programme_link")
+            })?;
+            let (linked, version) = app.meetings.load(link.meeting_id.as_str()).await?;
+            if version == 0 {
+                return Err(Refusal::unprocessable(
+                    "unknown-meeting",
+                    format!("no meeting {}", link.meeting_id),
+                )
+                .with_field("programme_link.meeting_id"));
+            }
+            if let Err(e) = linked.check_programme_link(&link) {
+                let field = match e {
+                    MeetingError::NoProgrammeOfWork(_) => "programme_link.meeting_id",
+                    _ => "programme_link.item",
+                };
+                return Err(Refusal::unprocessable(e.code(), e.to_string()).with_field(field));
+            }
+        }
+    }
+    if env.name == "RegisterStakeholder" {
+        // Whether it is accredited is the body's record, not the client's claim.
+        let (meeting, _) = app.meetings.load(id).await?;
+        let org = env.str("organisation_id").unwrap_or_default().to_owned();
+        let accredited = match &meeting.body_id {
+            Some(body_id) => {
+                let (body, _) = app.bodies.load(body_id.as_str()).await?;
+                body.stakeholders.iter().any(|(k, st)| {
+                    k.as_str() == org && st.accreditation == Accreditation::Accredited
+                })
+            }
+            None => false,
+        };
+        env.supply("accredited", accredited)?;
+    }
+    // Where a refusal about the amendment points in the request.
+    let mut amendment_field = None;
+    if env.name == "CallForConsensus" {
+        let subject = env.fields.get("subject").and_then(|s| s.get("Amendment"));
+        let amendment_id = subject
+            .and_then(|a| a.get("amendment_id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let revision = subject
+            .and_then(|a| a.get("revision"))
+            .and_then(Value::as_u64)
+            .and_then(|r| u32::try_from(r).ok());
+        match amendment_id {
+            Some(aid) => {
+                let standing = amendment_standing(app, &aid, revision)
+                    .await?
+                    .ok_or_else(|| {
+                        Refusal::unprocessable("unknown-amendment", format!("no amendment {aid}"))
+                            .with_field("subject.Amendment.amendment_id")
+                    })?;
+                env.supply("amendment", Some(standing))?;
+                amendment_field = Some("subject.Amendment");
+            }
+            None => env.supply("amendment", None::<AmendmentStanding>)?,
+        }
+    }
+    if env.name == "DeclareOutcome" {
+        // Adopting an amendment applies it to the framework: check it still applies now,
+        // whatever the amendment's own status says (the reactor sets that a moment later).
+        let (meeting, _) = app.meetings.peek(id).await?;
+        let called = match meeting.consensus.as_ref().filter(|c| c.open) {
+            Some(c) => match &c.subject {
+                ConsensusSubject::Amendment {
+                    amendment_id,
+                    revision,
+                } => Some((amendment_id.to_string(), *revision)),
+                _ => None,
+            },
+            None => None,
+        };
+        match called {
+            Some((aid, revision)) => {
+                let standing = amendment_standing(app, &aid, Some(revision)).await?;
+                env.supply("amendment", standing)?;
+                amendment_field = Some("outcome");
+            }
+            None => env.supply("amendment", None::<AmendmentStanding>)?,
+        }
+    }
+    let cmd: MeetingCommand =
+        env.decode(&["now", "rules", "members", "amendment", "accredited"])?;
+    app.meetings
+        .execute(id, cmd, ctx)
+        .await
+        .map_err(Refusal::from)
+        .map_err(|e| match amendment_field {
+            Some(field) if e.kind == "amendment-does-not-apply" && e.field.is_none() => {
+                e.with_field(field)
+            }
+            _ => e,
+        })
+}
+
+/// Waits (briefly) until every adoption already decided has been applied to its framework, so
+/// an amendment is checked against the text it will really meet. Without this, a chair could
+/// adopt B in the moment between A's adoption and its application, and B would be adopted
+/// without ever applying.
+async fn settled_framework(app: &App) -> Result<(), Refusal> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let pending = crate::app::reactor::pending_adoptions(&app.store).await?;
+        let Some((position, amendment)) = pending.first() else {
+            return Ok(());
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(Refusal::unavailable(format!(
+                "the adoption of amendment {amendment} (log position {position}) is still being applied to the framework; retry in a moment"
+            )));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// What the meeting needs to know about an amendment before it is called or adopted, read
+/// from the Amendment aggregate and checked against the framework's current text; `None` if
+/// there is no such amendment. `revision` is the one called (default: the current one).
+async fn amendment_standing(
+    app: &App,
+    amendment_id: &str,
+    revision: Option<u32>,
+) -> Result<Option<AmendmentStanding>, Refusal> {
+    let (a, version) = app.amendments.load(amendment_id).await?;
+    if version == 0 {
+        return Ok(None);
+    }
+    let operations = a
+        .revisions()
+        .iter()
+        .find(|r| Some(r.number) == revision)
+        .or_else(|| a.current_revision())
+        .map(|r| r.operations.clone())
+        .unwrap_or_default();
+    if a.framework_id().is_some() {
+        settled_framework(app).await?;
+    }
+    let conflict = match a.framework_id() {
+        Some(fid) => match app
+            .frameworks_as_of
+            .at(&app.store, fid.as_str(), Cut::Latest)
+            .await?
+        {
+            Some((framework, _)) => check_applies(framework.declaration(), &operations)
+                .err()
+                .map(|c| Conflict {
+                    reason: format!("{} (framework version {})", c.reason, framework.version()),
+                    ..c
+                }),
+            None => Some(Conflict {
+                operation: 0,
+                paragraph: None,
+                reason: format!("framework {fid} does not exist"),
+            }),
+        },
+        None => None,
+    };
+    Ok(Some(AmendmentStanding {
+        tabled_under: a.tabled_under().map(|t| TabledUnder {
+            meeting_id: t.meeting_id.clone(),
+            item: t.agenda_item,
+        }),
+        current_revision: a.current_revision().map(|r| r.number).unwrap_or(0),
+        in_conflict: a.status() == AmendmentStatus::InConflict,
+        withdrawn: a.status() == AmendmentStatus::Withdrawn,
+        conflict,
+    }))
+}

@@ -11,13 +11,15 @@
 //!   snapshots, live notifications, and the `PersistedEventRepository` that cqrs-es runs on.
 //! - [`projections`]: read models fed from the global log with transactional checkpoints, and
 //!   rebuild.
-//! - [`api`]: axum handlers, authentication and roles, problem+json errors, live stream.
+//! - [`app`]: the application services: every command, read and permission, once; the
+//!   typed read models; wiring of the store, the aggregates and the projector.
+//! - [`api`]: the JSON front end: bearer tokens, problem+json, OpenAPI, the live stream.
+//! - [`web`]: the pages front end: sessions, CSRF, templates, live updates.
 //! - [`audit`]: export bundles, signed checkpoints, offline verification, inclusion proofs and
 //!   replay from a bundle alone.
-//! - [`app`]: wiring: opens the store, runs aggregates under `CqrsFramework`, starts projectors.
 //! - [`demo`]: the end-to-end scenario of DOMAIN.md, driven through the HTTP API.
 //!
-//! Dependencies point inwards: `api`/`audit` → `app` → `projections`/`store` → `domain`.
+//! Dependencies point inwards: `api`/`web`/`audit` → `app` → `projections`/`store` → `domain`.
 
 pub mod api;
 pub mod app;
@@ -26,3 +28,4 @@ pub mod demo;
 pub mod domain;
 pub mod projections;
 pub mod store;
+pub mod web;

@@ -188,6 +188,10 @@ enum TokenCommand {
         /// Who holds it, for the audit trail.
         #[arg(long, default_value = "unnamed")]
         label: String,
+        /// Also print a one-time sign-in link for the web pages at this address
+        /// (e.g. http://127.0.0.1:8080), valid for 15 minutes.
+        #[arg(long)]
+        sign_in_link: Option<String>,
     },
     /// Revoke a credential by id.
     Revoke { id: String },
@@ -384,7 +388,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Token { command } => {
             let store = EventStore::open(&cli.database).await?;
             match command {
-                TokenCommand::Create { role, scope, label } => {
+                TokenCommand::Create {
+                    role,
+                    scope,
+                    label,
+                    sign_in_link,
+                } => {
                     let r = Role::parse(&role).ok_or_else(|| {
                         format!("unknown role '{role}': use admin, secretariat, chair, delegate, observer or auditor")
                     })?;
@@ -399,6 +408,15 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         c.scope.map(|s| format!(" of {s}")).unwrap_or_default()
                     );
                     println!("{token}");
+                    if let Some(base) = sign_in_link {
+                        let code = plenary::store::sessions::issue_link(
+                            store.db(),
+                            &c.id,
+                            plenary::web::session::LINK_TTL_US,
+                        )
+                        .await?;
+                        println!("{}/sign-in/link/{code}", base.trim_end_matches('/'));
+                    }
                 }
                 TokenCommand::Revoke { id } => {
                     if !credentials::revoke(store.db(), &id).await? {
@@ -629,7 +647,7 @@ async fn load_demo(
             "the log is not empty: the demo scenario is not loaded again (fresh tokens below)"
         );
     }
-    println!("\nTokens (send as: Authorization: Bearer <token>):");
+    println!("\nTokens for the API (send as: Authorization: Bearer <token>):");
     println!("  admin        {}", tokens.admin);
     println!("  secretariat  {}", tokens.secretariat);
     println!("  auditor      {}", tokens.auditor);
@@ -640,17 +658,48 @@ async fn load_demo(
     for s in ["NOR", "BRA", "EGY", "RUS", "IND"] {
         println!("  delegate     {}  ({s})", tokens.delegates[s]);
     }
-    println!("\nOpen:");
+    println!("\nAPI (with a token):");
     for path in [
         format!("/api/v1/frameworks/{}", demo::BODY),
-        format!("/api/v1/frameworks/{}/diff?from=1", demo::BODY),
         "/api/v1/amendments".to_owned(),
         "/api/v1/decisions".to_owned(),
-        format!("/api/v1/meetings/{}", demo::REVIEW_CONFERENCE),
         "/api/v1/audit/events?limit=50".to_owned(),
-        format!("/api/v1/stream?meeting={}&after=0", demo::REVIEW_CONFERENCE),
+        "/docs".to_owned(),
     ] {
         println!("  http://{address}{path}");
+    }
+    // Last, so they are what a newcomer sees: one click signs a browser in as each role.
+    let db = app.store.db();
+    let mut links = vec![];
+    let link = |who: String, token: &str, page: String| (who, token.to_owned(), page);
+    links.push(link(
+        format!("chair of {}", demo::PERIODIC_MEETING),
+        &tokens.chairs[demo::PERIODIC_MEETING],
+        format!("/meetings/{}/console", demo::PERIODIC_MEETING),
+    ));
+    for s in ["NOR", "BRA", "EGY"] {
+        links.push(link(
+            format!("delegate of {s}"),
+            &tokens.delegates[s],
+            format!("/meetings/{}/desk", demo::PERIODIC_MEETING),
+        ));
+    }
+    links.push(link(
+        "room screen (observer)".into(),
+        &tokens.observer,
+        format!("/meetings/{}/room", demo::PERIODIC_MEETING),
+    ));
+    links.push(link("secretariat".into(), &tokens.secretariat, "/".into()));
+    links.push(link("auditor".into(), &tokens.auditor, "/".into()));
+    println!("\nSign in with a browser (each link works once, for 15 minutes; `plenary token create --sign-in-link` makes more):");
+    for (who, token, page) in links {
+        let Some(c) = credentials::authenticate(db, &token).await? else {
+            continue;
+        };
+        let code =
+            plenary::store::sessions::issue_link(db, &c.id, plenary::web::session::LINK_TTL_US)
+                .await?;
+        println!("  {who:<24} http://{address}/sign-in/link/{code}?next={page}");
     }
     Ok(())
 }

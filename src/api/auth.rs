@@ -32,12 +32,21 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthorized("send a bearer token: Authorization: Bearer pln_…")
-            })?;
+        let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
+            // A browser cannot send a bearer token: its session cookie stands in for reads
+            // (the live stream, EventSource). Commands from pages go through the web forms,
+            // which check the CSRF token; the API takes none on a cookie.
+            if parts.method == axum::http::Method::GET {
+                if let Some((p, _)) =
+                    crate::web::session::session_principal(state, &parts.headers).await?
+                {
+                    return Ok(p);
+                }
+            }
+            return Err(ApiError::unauthorized(
+                "send a bearer token: Authorization: Bearer pln_…",
+            ));
+        };
         let token = header
             .to_str()
             .ok()

@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(amendments::router())
         .merge(meetings::router())
         .merge(openapi::router())
+        .merge(crate::web::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

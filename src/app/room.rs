@@ -349,7 +349,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
                     ItemStatus::Pending => "pending",
                     ItemStatus::UnderConsideration => "under consideration",
                     ItemStatus::Concluded => "concluded",
-                    ItemStatus::Deferred { .. } => "deferred",
+                    ItemStatus::Deferred => "deferred",
                 },
                 current: m.current_item == Some(e.item.number),
                 documents: e.item.documents.iter().map(|d| d.to_string()).collect(),
@@ -366,7 +366,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
                 raised_by: p.raised_by.to_string(),
                 text: p.text.to_string(),
                 ruling: p.ruling.as_ref().map(|r| r.to_string()),
-                status: debug_name(&p.status),
+                status: debug_name(p.status),
             })
             .collect(),
         motions: {
@@ -381,7 +381,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
                             number: i as u32 + 1,
                             kind: debug_name(mo.kind),
                             mover: mo.mover.to_string(),
-                            status: debug_name(&mo.status),
+                            status: debug_name(mo.status),
                             pending: mo.status == MotionStatus::Pending,
                         },
                         crate::domain::body::MotionKind::ALL

@@ -452,7 +452,7 @@ fn declarations_10k() -> (Declaration, Declaration) {
         let text: Vec<String> = (0..100)
             .map(|w| {
                 let i = (p * 7919 + w * 104_729) % words.len();
-                if changed && (p + w) % 10 == 0 {
+                if changed && (p + w).is_multiple_of(10) {
                     format!("amended{w}")
                 } else {
                     words[i].to_owned()

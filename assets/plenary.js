@@ -1,0 +1,99 @@
+// Plenary's only script: live updates from the stream, the speaking-time countdown, and
+// posting forms without leaving the page. Everything works without it.
+(function () {
+  "use strict";
+  var body = document.body;
+  var meeting = body.getAttribute("data-live-meeting");
+
+  function tick() {
+    var clocks = document.querySelectorAll(".clock[data-limit]");
+    for (var i = 0; i < clocks.length; i++) {
+      var c = clocks[i];
+      var since = parseInt(c.getAttribute("data-since"), 10);
+      var limit = parseInt(c.getAttribute("data-limit"), 10);
+      if (!since || !limit) continue;
+      var left = Math.round(limit - (Date.now() - since) / 1000);
+      var neg = left < 0;
+      var s = Math.abs(left);
+      var text = (neg ? "−" : "") + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+      if (c.textContent !== text) c.textContent = text;
+      c.classList.toggle("over", neg);
+    }
+  }
+  setInterval(tick, 250);
+  tick();
+
+  // Replaces the live part of the page with the same part of `html`, keeping focus where
+  // it was (by element id) so a keyboard user is not thrown back to the top.
+  function swap(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.getElementById("live");
+    var live = document.getElementById("live");
+    if (!fresh || !live) return;
+    var active = document.activeElement;
+    var focusId = active && active.id;
+    var opened = [];
+    live.querySelectorAll("details[open][id]").forEach(function (d) { opened.push(d.id); });
+    live.innerHTML = fresh.innerHTML;
+    opened.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+    if (focusId) {
+      var again = document.getElementById(focusId);
+      if (again) again.focus();
+    }
+    var alert = live.querySelector(".refusal[role=alert]");
+    if (alert && !focusId) alert.setAttribute("tabindex", "-1");
+    tick();
+  }
+
+  var pending = null;
+  function refresh() {
+    if (pending) return;
+    pending = setTimeout(function () {
+      pending = null;
+      fetch(location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html) swap(html); })
+        .catch(function () {});
+    }, 120);
+  }
+
+  // Forms post in the background; the answer (the page again, with a refusal next to the
+  // form if there was one) replaces the live part.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+    if (form.getAttribute("action") === "/sign-out") return;
+    ev.preventDefault();
+    var data = new URLSearchParams(new FormData(form, ev.submitter || undefined));
+    fetch(location.pathname, { method: "POST", body: data, credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        swap(html);
+        var err = document.querySelector("#live .refusal[role=alert]");
+        if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
+        var pv = document.getElementById("preview");
+        if (pv && data.get("_preview")) pv.focus();
+      })
+      .catch(function () { form.submit(); });
+  });
+
+  // The page follows every event it may read (the stream applies the reader's visibility);
+  // it re-reads itself for its meeting's events and for amendments and the framework, whose
+  // changes (an adoption applied, a text moved on) the desk and console show.
+  var TYPES = "AmendmentProposed AmendmentRevised CoSponsorshipAdded CoSponsorshipWithdrawn AmendmentWithdrawn AmendmentReintroduced AmendmentTabled AmendmentInConflict AmendmentRebased AmendmentAdopted AmendmentNotAdopted ProgrammeEstablished AmendmentApplied ExternalEndorsementRecorded TranslationAdded MeetingConvened MeetingOpened MeetingSuspended MeetingResumed MeetingClosed DelegationRegistered ObserverAdmitted StakeholderAdmitted StateMarkedPresent StateMarkedAbsent ProvisionalAgendaIssued AgendaAdopted AgendaItemAdded AgendaReordered AgendaItemDeferred ItemTakenUp ItemConcluded SpeakerInscribed SpeakerWithdrawn FloorGiven SpeakingTimeLimited SpeakersListClosed RightOfReplyRequested PointOfOrderRaised PointOfOrderRuled RulingAppealed MotionMoved MotionWithdrawn VotingOpened RecordedVoteRequested VoteCast VoteConcluded DebateAdjourned DebateClosed ConsensusCalled ObjectionRaised ObjectionWithdrawn PositionExplained NoConsensusDeclared ConsensusCallWithdrawn DecisionTaken ProgrammeOfWorkAdopted".split(" ");
+  function onEvent(ev) {
+    var d;
+    try { d = JSON.parse(ev.data); } catch (e) { return; }
+    if (d.aggregate_id === meeting || d.aggregate_type === "Amendment" || d.aggregate_type === "Framework") refresh();
+  }
+  if (meeting && window.EventSource) {
+    var state = document.getElementById("live-state");
+    var offline = document.getElementById("live-offline");
+    var es = new EventSource("/api/v1/stream");
+    es.onopen = function () { if (state) state.hidden = false; if (offline) offline.hidden = true; };
+    es.onerror = function () { if (state) state.hidden = true; if (offline) offline.hidden = false; };
+    es.onmessage = onEvent;
+    TYPES.forEach(function (t) { es.addEventListener(t, onEvent); });
+  }
+})();

@@ -1,0 +1,76 @@
+//! The web pages, server-rendered by the same binary: a thin front end on [`crate::app`], as
+//! the JSON API is. Reads work without JavaScript; `assets/plenary.js` adds live updates from
+//! the stream, the speaking-time countdown, and posting forms without leaving the page.
+//!
+//! - [`session`]: signing in (a token or a one-time link becomes a cookie session), signing
+//!   out, CSRF, and the [`session::Viewer`] extractor.
+//! - [`messages`]: every interface string, from a message file per language.
+//! - [`pages`]: the pages and their forms. One way to post a command ([`form`]) and one way
+//!   to show its refusal (next to the form that caused it).
+//!
+//! Every response carries a Content-Security-Policy that forbids inline script and style.
+
+pub mod form;
+pub mod messages;
+pub mod pages;
+pub mod session;
+
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::api::AppState;
+
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(pages::router())
+        .route("/assets/plenary.css", get(css))
+        .route("/assets/plenary.js", get(js))
+        .layer(axum::middleware::map_response(secure_headers))
+}
+
+async fn secure_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Sign-in links carry a code in their URL: never send it onwards.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
+}
+
+const CSS: &str = include_str!("../../assets/plenary.css");
+const JS: &str = include_str!("../../assets/plenary.js");
+
+async fn css() -> Response {
+    asset(CSS, "text/css; charset=utf-8")
+}
+
+async fn js() -> Response {
+    asset(JS, "text/javascript; charset=utf-8")
+}
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}

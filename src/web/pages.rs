@@ -1,0 +1,504 @@
+//! The pages: home, the chair's console, the room screen and the delegate's desk. Each reads
+//! the typed read models of [`crate::app`] and posts commands through [`super::form`]; a
+//! refusal is the domain's own text, shown next to the form that caused it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde_json::Value;
+
+use super::form::{self, Posted};
+use super::messages::Messages;
+use super::session::{same, Viewer};
+use crate::api::AppState;
+use crate::app::access::{Principal, Role};
+use crate::app::history::FrameworkView;
+use crate::app::refusal::Refusal;
+use crate::app::room::{self, AmendmentLine, MeetingRoom, ParagraphChange};
+use crate::domain::framework::Provenance;
+use crate::projections::{docs, meetings as list};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/meetings/{id}/console", get(console).post(console_post))
+        .route("/meetings/{id}/room", get(room_screen))
+        .route("/meetings/{id}/desk", get(desk).post(desk_post))
+}
+
+/// Renders a template; a template that fails to render is a fault, logged once.
+pub fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => {
+            let mut res = (status, Html(html)).into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "refusal.html")]
+struct RefusalPage<'a> {
+    m: &'a Messages,
+    detail: &'a str,
+    field: Option<&'a str>,
+}
+
+/// A whole page for a refusal that belongs to no form (no access, no such meeting).
+pub fn refusal_page(m: &Messages, e: Refusal) -> Response {
+    let page = RefusalPage {
+        m,
+        detail: &e.detail,
+        field: e.field.as_deref(),
+    };
+    render(&page, e.status)
+}
+
+/// Why the last post was refused, for the form that made it.
+#[derive(Debug, Clone, Default)]
+pub struct FormError {
+    pub form: String,
+    pub detail: String,
+}
+
+impl FormError {
+    fn of(form: &str, e: &Refusal) -> Self {
+        let detail = match &e.field {
+            Some(f) if !e.detail.contains(f.as_str()) => format!("{} (field {f})", e.detail),
+            _ => e.detail.clone(),
+        };
+        FormError {
+            form: form.to_owned(),
+            detail,
+        }
+    }
+}
+
+/// What every page shows in its header.
+pub struct Chrome<'a> {
+    pub m: &'a Messages,
+    pub csrf: &'a str,
+    pub who: String,
+    pub title: String,
+    /// The meeting whose live stream the page follows.
+    pub live: Option<String>,
+}
+
+fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
+    let p = &v.principal;
+    let who = match &p.scope {
+        Some(s) => format!("{} ({}), {}", p.role.as_str(), s, p.label),
+        None => format!("{}, {}", p.role.as_str(), p.label),
+    };
+    Chrome {
+        m: v.m,
+        csrf: &v.csrf,
+        who,
+        title,
+        live: live.map(str::to_owned),
+    }
+}
+
+// ---- home ------------------------------------------------------------------------------
+
+pub struct MeetingLink {
+    pub id: String,
+    pub title: String,
+    pub symbol: String,
+    pub status: String,
+    pub dates: String,
+    pub console: bool,
+    pub desk: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home<'a> {
+    c: Chrome<'a>,
+    meetings: Vec<MeetingLink>,
+}
+
+fn may_chair(p: &Principal, meeting: &str) -> bool {
+    p.role == Role::Secretariat || p.require_chair_of(meeting).is_ok()
+}
+
+async fn home(State(s): State<AppState>, v: Viewer) -> Response {
+    let all = match docs::list(s.app.store.db(), list::NAME, "").await {
+        Ok(all) => all,
+        Err(e) => return refusal_page(v.m, e.into()),
+    };
+    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
+    let meetings = all
+        .iter()
+        .map(|d| {
+            let id = text(d, "id");
+            MeetingLink {
+                console: may_chair(&v.principal, &id),
+                desk: v.principal.role == Role::Delegate,
+                title: text(d, "title"),
+                symbol: text(d, "symbol"),
+                status: text(d, "status"),
+                dates: format!("{} to {}", text(d, "starts"), text(d, "ends")),
+                id,
+            }
+        })
+        .collect();
+    let page = Home {
+        c: chrome(&v, v.m.t("home.title").to_owned(), None),
+        meetings,
+    };
+    render(&page, StatusCode::OK)
+}
+
+// ---- chair's console -------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct Console<'a> {
+    c: Chrome<'a>,
+    r: MeetingRoom,
+    error: Option<FormError>,
+}
+
+impl Console<'_> {
+    fn err(&self, form: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.form == form)
+            .map(|e| e.detail.as_str())
+    }
+}
+
+async fn console_page(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    error: Option<FormError>,
+    status: StatusCode,
+) -> Response {
+    if !may_chair(&v.principal, id) {
+        let e = v.principal.require_chair_of(id).err().unwrap_or_else(|| {
+            Refusal::forbidden("only the chair of this meeting or the secretariat")
+        });
+        return refusal_page(v.m, e);
+    }
+    match room::meeting_room(&s.app, &v.principal, id).await {
+        Ok(r) => {
+            let page = Console {
+                c: chrome(
+                    v,
+                    format!("{}: {}", v.m.t("console.title"), r.title),
+                    Some(id),
+                ),
+                r,
+                error,
+            };
+            render(&page, status)
+        }
+        Err(e) => refusal_page(v.m, e),
+    }
+}
+
+async fn console(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    console_page(&s, &v, &id, None, StatusCode::OK).await
+}
+
+fn csrf_refusal() -> Refusal {
+    Refusal::forbidden("the form token is missing or wrong: reload the page and try again")
+        .with_field("_csrf")
+}
+
+async fn console_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let posted = Posted::from_pairs(pairs);
+    if !same(&v.csrf, &posted.csrf) {
+        return refusal_page(v.m, csrf_refusal());
+    }
+    match form::run(&s.app, &v.principal, &id, &posted).await {
+        Ok(()) => after_post(&format!("/meetings/{id}/console"), &posted),
+        Err(e) => {
+            let status = e.status;
+            console_page(
+                &s,
+                &v,
+                &id,
+                Some(FormError::of(&posted.form_id, &e)),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+/// After a command: back to the page (post/redirect/get), at the form that was used.
+fn after_post(page: &str, posted: &Posted) -> Response {
+    let anchor: String = posted
+        .form_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if anchor.is_empty() {
+        Redirect::to(page).into_response()
+    } else {
+        Redirect::to(&format!("{page}#{anchor}")).into_response()
+    }
+}
+
+// ---- room screen -----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "room.html")]
+struct Room<'a> {
+    c: Chrome<'a>,
+    r: MeetingRoom,
+}
+
+async fn room_screen(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    match room::meeting_room(&s.app, &v.principal, &id).await {
+        Ok(r) => {
+            let page = Room {
+                c: chrome(
+                    &v,
+                    format!("{}: {}", v.m.t("room.title"), r.title),
+                    Some(&id),
+                ),
+                r,
+            };
+            render(&page, StatusCode::OK)
+        }
+        Err(e) => refusal_page(v.m, e),
+    }
+}
+
+// ---- delegate's desk -------------------------------------------------------------------
+
+/// A paragraph of the Declaration as the desk shows it.
+pub struct DeskParagraph {
+    pub id: String,
+    pub number: String,
+    pub text: String,
+    pub provenance: String,
+}
+
+/// What the editor keeps between a preview and the submission.
+#[derive(Default)]
+pub struct Draft {
+    pub title: String,
+    pub kind: String,
+    pub paragraph: String,
+    pub text: String,
+    pub new_id: String,
+    pub target: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct Desk<'a> {
+    c: Chrome<'a>,
+    r: MeetingRoom,
+    state: String,
+    error: Option<FormError>,
+    version: u32,
+    paragraphs: Vec<DeskParagraph>,
+    own: Vec<AmendmentLine>,
+    others: Vec<AmendmentLine>,
+    objecting: bool,
+    inscribed: bool,
+    draft: Draft,
+    preview: Option<Vec<ParagraphChange>>,
+}
+
+impl Desk<'_> {
+    fn err(&self, form: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.form == form)
+            .map(|e| e.detail.as_str())
+    }
+}
+
+fn provenance(p: &Provenance) -> String {
+    match p {
+        Provenance::Establishment { symbol, date } => format!("{symbol} ({date})"),
+        Provenance::Decision {
+            decision,
+            amendment_id,
+        } => format!(
+            "decision {} of {} ({}, {}), amendment {amendment_id}",
+            decision.number, decision.meeting_id, decision.symbol, decision.date
+        ),
+        Provenance::ExternalEndorsement { symbol, date } => format!("{symbol} ({date})"),
+    }
+}
+
+struct DeskInput {
+    error: Option<FormError>,
+    draft: Draft,
+    preview: Option<Vec<ParagraphChange>>,
+}
+
+async fn desk_page(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    input: DeskInput,
+    status: StatusCode,
+) -> Response {
+    let state = match room::delegate_state(&v.principal) {
+        Ok(st) => st,
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let r = match room::meeting_room(&s.app, &v.principal, id).await {
+        Ok(r) => r,
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let framework_id = r.body_id.clone().unwrap_or_default();
+    let declaration: Option<FrameworkView> =
+        room::declaration_now(&s.app, &framework_id).await.ok();
+    let amendments = match room::amendments(&s.app, Some(&framework_id)).await {
+        Ok(a) => a,
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let (own, others): (Vec<_>, Vec<_>) = amendments
+        .into_iter()
+        .filter(|a| a.status != "withdrawn" || a.proposer == state)
+        .partition(|a| a.proposer == state || a.co_sponsors.contains(&state));
+    let objecting = r
+        .consensus
+        .as_ref()
+        .is_some_and(|c| c.open && c.standing.iter().any(|o| o.state == state));
+    let inscribed = r
+        .speakers
+        .as_ref()
+        .is_some_and(|sp| sp.waiting.contains(&state));
+    let page = Desk {
+        c: chrome(
+            v,
+            format!(
+                "{} {} {}: {}",
+                v.m.t("desk.title"),
+                v.m.t("desk.for"),
+                state,
+                r.title
+            ),
+            Some(id),
+        ),
+        version: declaration.as_ref().map_or(0, |d| d.version),
+        paragraphs: declaration
+            .map(|d| {
+                d.paragraphs
+                    .iter()
+                    .map(|p| DeskParagraph {
+                        id: p.id.to_string(),
+                        number: p.number.clone(),
+                        text: p.text.to_string(),
+                        provenance: provenance(&p.provenance),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        r,
+        state,
+        error: input.error,
+        own,
+        others,
+        objecting,
+        inscribed,
+        draft: input.draft,
+        preview: input.preview,
+    };
+    render(&page, status)
+}
+
+async fn desk(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    let input = DeskInput {
+        error: None,
+        draft: Draft {
+            kind: "replace_paragraph".into(),
+            ..Draft::default()
+        },
+        preview: None,
+    };
+    desk_page(&s, &v, &id, input, StatusCode::OK).await
+}
+
+fn draft_of(p: &Posted) -> Draft {
+    let g = |k: &str| p.get(k).unwrap_or_default().to_owned();
+    Draft {
+        title: g("f.title"),
+        kind: g("op.kind"),
+        paragraph: g("op.paragraph"),
+        text: g("op.text"),
+        new_id: g("op.new_id"),
+        target: g("_target"),
+    }
+}
+
+async fn desk_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let posted = Posted::from_pairs(pairs);
+    if !same(&v.csrf, &posted.csrf) {
+        return refusal_page(v.m, csrf_refusal());
+    }
+    if posted.get("_preview").is_some() {
+        // The word diff of the drafted operation against the text as agreed now.
+        let draft = draft_of(&posted);
+        let r = room::meeting_room(&s.app, &v.principal, &id).await;
+        let framework = match &r {
+            Ok(r) => room::declaration_now(&s.app, r.body_id.as_deref().unwrap_or_default()).await,
+            Err(e) => Err(e.clone()),
+        };
+        let (preview, error) = match (framework, form::operation(&posted)) {
+            (Ok(f), Ok(op)) => match serde_json::from_value(op) {
+                Ok(op) => (Some(room::paragraph_changes(&f, &[op])), None),
+                Err(e) => (
+                    None,
+                    Some(FormError::of(
+                        &posted.form_id,
+                        &Refusal::unprocessable("invalid-input", e.to_string()),
+                    )),
+                ),
+            },
+            (Err(e), _) | (_, Err(e)) => (None, Some(FormError::of(&posted.form_id, &e))),
+        };
+        let input = DeskInput {
+            error,
+            draft,
+            preview,
+        };
+        return desk_page(&s, &v, &id, input, StatusCode::OK).await;
+    }
+    match form::run(&s.app, &v.principal, &id, &posted).await {
+        Ok(()) => after_post(&format!("/meetings/{id}/desk"), &posted),
+        Err(e) => {
+            let status = e.status;
+            let input = DeskInput {
+                error: Some(FormError::of(&posted.form_id, &e)),
+                draft: draft_of(&posted),
+                preview: None,
+            };
+            desk_page(&s, &v, &id, input, status).await
+        }
+    }
+}

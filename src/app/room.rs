@@ -214,8 +214,10 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
     let present = m.states_present();
     let to_open = m.rules.quorum_to_open.required(members);
     let to_decide = m.rules.quorum_to_decide.required(members);
-    let speakers = m.current_item.and_then(|item| {
-        m.speakers.get(&item).map(|l| {
+    let no_list = crate::domain::meeting::SpeakersList::default();
+    let speakers = m.current_item.map(|item| {
+        let l = m.speakers.get(&item).unwrap_or(&no_list);
+        {
             let floor = l.floor.as_ref().map(speaker_name);
             let since = floor_doc.as_ref().filter(|f| {
                 f["item"] == item && floor.is_some() && f["speaker"] == serde_json::json!(l.floor)
@@ -235,7 +237,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
                 replies: l.replies.iter().map(|s| s.to_string()).collect(),
                 closed: l.closed,
             }
-        })
+        }
     });
     let consensus = m.consensus.as_ref().map(|c| ConsensusPanel {
         number: c.number,
@@ -443,10 +445,16 @@ pub async fn amendments(app: &App, framework: Option<&str>) -> Result<Vec<Amendm
             .await?
             .ok_or_else(|| Refusal::not_found(format!("no framework {fid}")))?;
         let revision = a.current_revision();
-        let base_version = revision.map_or(0, |r| r.base_version);
+        // The version the amendment stands on now: the reactor rebases it when a change of
+        // text leaves its paragraphs alone, so this can be newer than its revision's.
+        let base_version = a.base_version();
         let base = app
             .frameworks_as_of
-            .read(&app.store, fid.as_str(), Cut::Version(base_version))
+            .read(
+                &app.store,
+                fid.as_str(),
+                Cut::Version(revision.map_or(0, |r| r.base_version)),
+            )
             .await?;
         let changes = match (revision, &base) {
             (Some(r), Some((b, _))) => paragraph_changes(&view("", b, 0), &r.operations),

@@ -1,0 +1,267 @@
+// Browser tests of the meeting room: a real `plenary serve --demo`, Debian's Chromium driven
+// by Playwright, axe-core on every page. Run by tests/browser.rs (cargo test), which passes the
+// binary and the database; screenshots go to $PLENARY_SCREENSHOTS (default: target/screenshots).
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+
+const BIN = process.env.PLENARY_BIN;
+const DB = process.env.PLENARY_BROWSER_DB;
+const SHOTS = process.env.PLENARY_SCREENSHOTS || "target/screenshots";
+const LABEL = process.env.PLENARY_BROWSER_LABEL || "sqlite";
+const MEETING = "poa-pm-1";
+if (!BIN || !DB) throw new Error("PLENARY_BIN and PLENARY_BROWSER_DB must be set");
+mkdirSync(SHOTS, { recursive: true });
+
+let failures = 0;
+function check(cond, what) {
+  if (cond) { console.log(`ok   ${what}`); } else { failures++; console.log(`FAIL ${what}`); }
+}
+
+// ---- the server ------------------------------------------------------------------------
+const server = spawn(BIN, ["--database", DB, "serve", "--demo", "--bind", "127.0.0.1:0"], {
+  env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"],
+});
+let out = "";
+server.stdout.on("data", (d) => { out += d; });
+const stop = () => { try { server.kill("SIGTERM"); } catch (e) {} };
+process.on("exit", stop);
+const deadline = Date.now() + 240000;
+while (!/auditor\s+http:\/\/\S+/.test(out)) {
+  if (Date.now() > deadline || server.exitCode !== null) throw new Error("the demo did not start:\n" + out);
+  await new Promise((r) => setTimeout(r, 200));
+}
+const link = (who) => out.match(new RegExp(`^  ${who}\\s+(http://\\S+)`, "m"))[1];
+const token = (role, scope) => {
+  const re = scope ? new RegExp(`^  ${role}\\s+(pln_\\w+)\\s+\\(${scope}\\)`, "m") : new RegExp(`^  ${role}\\s+(pln_\\w+)`, "m");
+  return out.match(re)[1];
+};
+const base = link("secretariat").match(/^http:\/\/[^/]+/)[0];
+const T = {
+  sec: token("secretariat"), chair: token("chair", MEETING),
+  NOR: token("delegate", "NOR"), BRA: token("delegate", "BRA"), EGY: token("delegate", "EGY"),
+};
+
+async function api(method, path, tok, body) {
+  const r = await fetch(base + path, {
+    method, headers: { Authorization: `Bearer ${tok}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path} ${r.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+const meetingCmd = (tok, cmd) => api("POST", `/api/v1/meetings/${MEETING}/commands`, tok, cmd);
+
+// ---- the meeting, set up through the API -----------------------------------------------
+const XSS1 = `<script>window.__xss=1</script>`;
+const XSS2 = `"><img src=x onerror="window.__xss=2">`;
+const info = await api("GET", `/api/v1/meetings/${MEETING}`, T.sec);
+const members = info.state.members;
+const inRoom = ["NOR", "BRA", "EGY", ...members.filter((s) => !["NOR", "BRA", "EGY"].includes(s)).slice(0, 37)];
+for (const s of inRoom) {
+  await meetingCmd(T.sec, { RegisterDelegation: { state: s, members: [{ name: s === "BRA" ? `Joana ${XSS2}` : `Head of ${s}`, gender: null, head_of_delegation: true }] } });
+}
+for (const s of inRoom) await meetingCmd(T.chair, { MarkPresent: { state: s } });
+await meetingCmd(T.chair, { IssueProvisionalAgenda: { items: [
+  { number: 1, title: "Opening of the meeting", nature: "Procedural", documents: [] },
+  { number: 2, title: "Amendments to the Political Declaration", nature: "Substantive", documents: [] } ] } });
+await meetingCmd(T.chair, { Open: {} });
+await meetingCmd(T.chair, { AdoptAgenda: {} });
+await meetingCmd(T.chair, { TakeUpItem: { item: 2 } });
+const fw = await api("GET", "/api/v1/frameworks/poa", T.sec);
+const para = fw.paragraphs.find((p) => p.id === "OP-1");
+const NEW_TEXT = "The meeting room is in the browser.";
+await api("POST", "/api/v1/amendments/am-browser-nor/commands", T.NOR, { Propose: {
+  framework_id: "poa", proposer: "NOR", co_sponsors: [], title: `Browser amendment ${XSS1}`, base_version: fw.version,
+  operations: [{ op: "replace_paragraph", paragraph: "OP-1", text: NEW_TEXT }] } });
+await api("POST", "/api/v1/amendments/am-browser-nor/commands", T.NOR, { Table: { meeting_id: MEETING, agenda_item: 2 } });
+// Drafted against the same version: stale once the first is adopted.
+await api("POST", "/api/v1/amendments/am-browser-egy/commands", T.EGY, { Propose: {
+  framework_id: "poa", proposer: "EGY", co_sponsors: [], title: "A later amendment", base_version: fw.version,
+  operations: [{ op: "replace_words", paragraph: "OP-1", at_word: 1, old: para.text.split(/\s+/)[0], new: "Also" }] } });
+
+// ---- the browsers ----------------------------------------------------------------------
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
+const xssHits = [];
+async function signedIn(who) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => { xssHits.push(who); d.dismiss(); });
+  page.on("pageerror", (e) => { console.log(`page error (${who}): ${e.message}`); });
+  await page.goto(link(who));
+  return page;
+}
+async function axe(page, name) {
+  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  for (const v of r.violations) console.log(`  axe ${name}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  check(r.violations.length === 0, `axe: no violations on ${name}`);
+}
+// Runs `act` (a click or a key press that submits a form) and waits for the answer to be
+// in the page: the script posts in the background and swaps the live part in.
+async function post(page, act) {
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST"),
+    act(),
+  ]);
+  await page.waitForTimeout(250);
+}
+async function shot(page, name) { await page.screenshot({ path: `${SHOTS}/${LABEL}-${name}.png`, fullPage: true }); }
+async function noXss(page, name) {
+  const v = await page.evaluate(() => window.__xss);
+  check(v === undefined, `no injected script ran on ${name}`);
+}
+
+// Sign-in page itself.
+{
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  await p.goto(base + "/sign-in");
+  await axe(p, "sign-in");
+  await shot(p, "sign-in");
+  await p.fill("#token", "pln_wrong");
+  await p.press("#token", "Enter");
+  check(await p.locator("#token-error").isVisible(), "a wrong token is refused on the sign-in page");
+  await p.fill("#token", T.sec);
+  await p.press("#token", "Enter");
+  await p.waitForURL(base + "/");
+  check(await p.locator("h1").textContent() === "Meetings", "a token signs in to the home page");
+  await axe(p, "home");
+  await shot(p, "home");
+  await ctx.close();
+}
+
+const chair = await signedIn(`chair of ${MEETING}`);
+check(chair.url().endsWith(`/meetings/${MEETING}/console`), "the chair's link lands on the console");
+const bra = await signedIn("delegate of BRA");
+const nor = await signedIn("delegate of NOR");
+const room = await signedIn("room screen \\(observer\\)");
+const cookies = await chair.context().cookies();
+const sc = cookies.find((c) => c.name === "plenary_session");
+check(sc && sc.httpOnly && sc.sameSite === "Strict", "the session cookie is HttpOnly and SameSite=Strict");
+check(!chair.url().includes("pll_"), "no secret is left in the URL after sign-in");
+
+await axe(chair, "chair's console");
+await axe(bra, "delegate's desk");
+await axe(room, "room screen");
+await shot(chair, "console-before");
+await shot(bra, "desk-before");
+
+// CSRF: a post without the token is refused and changes nothing.
+{
+  const before = (await api("GET", `/api/v1/meetings/${MEETING}`, T.sec)).version;
+  const r = await chair.request.post(`${base}/meetings/${MEETING}/console`, { form: { _form: "f-lifecycle", _command: "meeting:Suspend" } });
+  const after = (await api("GET", `/api/v1/meetings/${MEETING}`, T.sec)).version;
+  check(r.status() === 403 && before === after, "a form without its CSRF token is refused (403) and changes nothing");
+}
+
+// The countdown: a speaker with a time limit.
+await chair.fill("#time-seconds", "90");
+await post(chair, () => chair.click("#f-time button"));
+await chair.selectOption("#inscribe-state", "EGY");
+await post(chair, () => chair.click("#f-inscribe button"));
+await chair.waitForSelector("ol.speakers li:has-text('EGY')");
+await post(chair, () => chair.click("#b-next"));
+await chair.waitForSelector(".clock[data-since]:not([data-since=''])");
+const t1 = await chair.locator(".clock").textContent();
+await chair.waitForTimeout(2200);
+const t2 = await chair.locator(".clock").textContent();
+check(/^\d+:\d\d$/.test(t1) && t1 !== t2, `the speaking-time countdown runs (${t1} → ${t2})`);
+await room.waitForSelector("#floor:has-text('EGY')", { timeout: 10000 });
+check(true, "the room screen shows who has the floor, live");
+
+// The central scenario. The chair calls for consensus by keyboard.
+await chair.focus("#b-call-am-browser-nor");
+await post(chair, () => chair.keyboard.press("Enter"));
+await chair.waitForSelector("#objections");
+// Brazil objects from its desk, by keyboard alone.
+await bra.waitForSelector("#b-object", { timeout: 10000 });
+await bra.focus("#objection-reason");
+await bra.keyboard.type("Brazil needs time to consult its capital.");
+await bra.keyboard.press("Tab");
+await post(bra, () => bra.keyboard.press("Enter"));
+await bra.waitForSelector("#b-withdraw-objection");
+check(true, "the delegate objects by keyboard");
+// The room screen shows the standing objection, live.
+await room.waitForSelector("#objections li:has-text('BRA')", { timeout: 10000 });
+check(true, "the room screen shows Brazil's standing objection");
+await shot(room, "room-objection");
+await axe(room, "room screen with an objection");
+// The chair cannot declare adoption while it stands: the domain's refusal, next to the control.
+await chair.waitForSelector("#objections li:has-text('BRA')", { timeout: 10000 });
+await post(chair, () => chair.click("#b-adopted"));
+await chair.waitForSelector("#f-outcome + .refusal");
+const refusal = await chair.locator("#f-outcome + .refusal").textContent();
+check(/object/i.test(refusal), `the chair reads the refusal next to the control: "${refusal.trim()}"`);
+await shot(chair, "console-refusal");
+await axe(chair, "console with a refusal");
+// A delegate of Brazil cannot act for Norway, even by forging the form.
+{
+  const csrf = await bra.locator("input[name=_csrf]").first().inputValue();
+  const r = await bra.request.post(`${base}/meetings/${MEETING}/desk`, { form: { _csrf: csrf, _form: "f-objection", _command: "meeting:RaiseObjection", "f.state": "NOR" } });
+  check(r.status() === 403, `a forged objection for another State is refused (${r.status()})`);
+  check((await bra.locator("input[name='f.state'][value='NOR']").count()) === 0, "the desk offers no control for another State");
+}
+// Brazil withdraws; the chair declares the proposal adopted.
+await bra.focus("#b-withdraw-objection");
+await post(bra, () => bra.keyboard.press("Enter"));
+await bra.waitForSelector("#b-object");
+await room.waitForSelector("#objections .ok", { timeout: 10000 });
+check(true, "the room screen shows that no objection stands");
+await chair.waitForSelector("#objections .ok", { timeout: 10000 });
+await chair.focus("#b-adopted");
+await post(chair, () => chair.keyboard.press("Enter"));
+await chair.waitForSelector(".decision", { timeout: 10000 });
+check(true, "the chair declares the amendment adopted");
+await shot(chair, "console-adopted");
+// Norway's desk shows the new wording with its provenance.
+await nor.waitForFunction((text) => {
+  const li = document.querySelector("#para-OP-1");
+  return li && li.textContent.includes(text) && /decision \d+ of poa-pm-1/.test(li.textContent);
+}, "The meeting room is in the browser.", { timeout: 15000 });
+check(true, "the desk shows the Declaration's new wording and the decision that gave it");
+await noXss(nor, "desk");
+await noXss(chair, "console");
+await noXss(room, "room screen");
+await shot(nor, "desk-after");
+await shot(room, "room-after");
+
+// The editor: a preview with the word diff, and the stale-text warning.
+const egy = await signedIn("delegate of EGY");
+await egy.waitForSelector("#am-am-browser-egy .warn");
+check(true, "an amendment drafted against an outdated text is flagged on its desk");
+await egy.fill("#draft-title", `Biennial review ${XSS2}`);
+await egy.selectOption("#draft-paragraph", "OP-2");
+await egy.check("input[name='op.kind'][value=replace_paragraph]");
+await egy.fill("#draft-text", "Decides to review national implementation every two years;");
+await post(egy, () => egy.click("#b-preview"));
+await egy.waitForSelector("#preview ins");
+check((await egy.locator("#preview del").count()) > 0, "the preview shows the words inserted and deleted");
+await axe(egy, "desk with a preview");
+await shot(egy, "desk-preview");
+const ownBefore = await egy.locator("li[id^=am-]").count();
+await Promise.all([
+  egy.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/desk")),
+  egy.click("#b-submit-amendment"),
+]);
+await egy.waitForTimeout(300);
+const draftRefusal = await egy.locator("#f-draft + .refusal").allTextContents();
+if (draftRefusal.length) console.log("  refusal: " + draftRefusal.join(" "));
+check(draftRefusal.length === 0, "the drafted amendment is submitted");
+await egy.waitForFunction((n) => document.querySelectorAll("li[id^=am-]").length > n, ownBefore, { timeout: 10000 });
+check(true, "the new amendment is on the desk");
+await noXss(egy, "desk with the new amendment");
+await shot(egy, "desk-submitted");
+
+// Sign-out ends the session.
+await bra.click("button:has-text('Sign out')");
+await bra.waitForURL(/\/sign-in/);
+await bra.goto(`${base}/meetings/${MEETING}/desk`);
+check(/\/sign-in/.test(bra.url()), "after sign-out the desk asks to sign in again");
+check(xssHits.length === 0, "no injected dialog opened");
+
+await browser.close();
+stop();
+console.log(failures ? `${failures} browser check(s) failed` : "all browser checks passed");
+process.exit(failures ? 1 : 0);

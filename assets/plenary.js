@@ -90,7 +90,11 @@
   if (meeting && window.EventSource) {
     var state = document.getElementById("live-state");
     var offline = document.getElementById("live-offline");
-    var es = new EventSource("/api/v1/stream");
+    // The room screen shows only its meeting, so it follows only its meeting's channel (a
+    // hall may hold thousands of them); the console and the desk also follow amendments and
+    // the framework.
+    var scoped = body.getAttribute("data-live-scope") === "meeting";
+    var es = new EventSource(scoped ? "/api/v1/stream?meeting=" + encodeURIComponent(meeting) : "/api/v1/stream");
     es.onopen = function () { if (state) state.hidden = false; if (offline) offline.hidden = true; };
     es.onerror = function () { if (state) state.hidden = true; if (offline) offline.hidden = false; };
     es.onmessage = onEvent;

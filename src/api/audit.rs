@@ -57,12 +57,6 @@ struct Page {
     next: Option<i64>,
 }
 
-pub fn rfc3339(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .unwrap_or_default()
-}
-
 /// Parses an RFC 3339 time or a plain date; `end` makes a date mean its last microsecond.
 pub fn parse_time(field: &str, s: &str, end: bool) -> Result<i64, ApiError> {
     crate::app::history::parse_time(s, end).map_err(|why| ApiError::bad_request(field, why))
@@ -127,7 +121,7 @@ async fn list(
         events: rows
             .into_iter()
             .map(|entry| Entry {
-                recorded_at: rfc3339(entry.recorded_at_us),
+                recorded_at: crate::app::history::rfc3339(entry.recorded_at_us),
                 entry,
             })
             .collect(),
@@ -179,7 +173,7 @@ async fn one(
         stream_version: e.stream_version,
         event_type: e.event_type.clone(),
         event_version: e.event_version.clone(),
-        recorded_at: rfc3339(e.recorded_at_us),
+        recorded_at: crate::app::history::rfc3339(e.recorded_at_us),
         recorded_at_us: e.recorded_at_us,
         payload: e.payload_json()?,
         metadata: serde_json::from_str(&e.metadata).map_err(ApiError::internal)?,

@@ -1,7 +1,8 @@
 //! Live stream: server-sent events carrying new log events to a meeting-room screen.
 //! Each SSE id is the log position, so a reconnecting client resumes with `Last-Event-ID`.
+//! The events come from the application's live feed ([`crate::app::live`]), which reads the
+//! log once for every screen; this handler only picks the subscriber's filter and encodes.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 
 use axum::extract::State;
@@ -16,9 +17,7 @@ use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::Query;
 use super::{AppState, SSE_KEEPALIVE};
-use crate::projections::visibility::{visible, Reader};
-use crate::projections::{meeting_of, payload_fields};
-use crate::store::{EventStore, StoredEvent};
+use crate::app::live::Filter;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/stream", get(stream))
@@ -31,45 +30,6 @@ struct Params {
     meeting: Option<String>,
     /// Start after this position (when there is no Last-Event-ID).
     after: Option<i64>,
-}
-
-const PAGE: i64 = 500;
-
-struct Follow {
-    store: EventStore,
-    head: tokio::sync::watch::Receiver<i64>,
-    after: i64,
-    meeting: Option<String>,
-    reader: Reader,
-    buffer: VecDeque<Event>,
-}
-
-impl Follow {
-    fn wanted(&self, e: &StoredEvent) -> Option<Event> {
-        let fields = payload_fields(e);
-        let meeting = meeting_of(e, fields.as_ref());
-        if self.meeting.is_some() && meeting != self.meeting {
-            return None;
-        }
-        if !visible(&self.reader, e, meeting.as_deref()) {
-            return None;
-        }
-        let data = serde_json::json!({
-            "position": e.position,
-            "aggregate_type": e.aggregate_type,
-            "aggregate_id": e.aggregate_id,
-            "stream_version": e.stream_version,
-            "event_type": e.event_type,
-            "recorded_at": super::audit::rfc3339(e.recorded_at_us),
-            "payload": serde_json::from_str::<serde_json::Value>(&e.payload).ok(),
-        });
-        Some(
-            Event::default()
-                .id(e.position.to_string())
-                .event(e.event_type.clone())
-                .data(data.to_string()),
-        )
-    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -91,40 +51,15 @@ async fn stream(
         None => None,
     };
     let after = resume.or(q.after).unwrap_or_else(|| s.app.store.head());
-    let state = Follow {
-        store: s.app.store.clone(),
-        head: s.app.store.subscribe(),
-        after,
+    let filter = Filter {
         meeting: q.meeting,
         reader: p.reader(),
-        buffer: VecDeque::new(),
     };
-    let events = futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            if let Some(ev) = st.buffer.pop_front() {
-                return Some((Ok(ev), st));
-            }
-            match st.store.read_all(st.after, PAGE).await {
-                Ok(page) if !page.is_empty() => {
-                    for e in &page {
-                        if let Some(ev) = st.wanted(e) {
-                            st.buffer.push_back(ev);
-                        }
-                    }
-                    st.after = page.last().map(|e| e.position).unwrap_or(st.after);
-                }
-                Ok(_) => {
-                    // Nothing new: sleep until the head moves (or re-check periodically).
-                    let _ =
-                        tokio::time::timeout(std::time::Duration::from_secs(5), st.head.changed())
-                            .await;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "live stream read failed; retrying");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
-            }
-        }
+    let events = s.app.live.follow(after, filter).map(|e| {
+        Ok(Event::default()
+            .id(e.position.to_string())
+            .event(e.event_type.as_str())
+            .data(e.data.as_str()))
     });
     // End the stream when the server shuts down: graceful shutdown waits for every open
     // response, and this one would otherwise never end. Clients resume with Last-Event-ID.

@@ -224,6 +224,13 @@ impl Cut {
     }
 }
 
+/// A log time (microseconds since the epoch) as RFC 3339, in UTC.
+pub fn rfc3339(us: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(us)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .unwrap_or_default()
+}
+
 /// An RFC 3339 time, or a date meaning its start (`end = false`) or its last microsecond.
 pub fn parse_time(s: &str, end: bool) -> Result<i64, String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {

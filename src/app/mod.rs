@@ -7,6 +7,7 @@
 //! - [`bodies`], [`meetings`], [`amendments`], [`frameworks`]: one service per kind of record:
 //!   it checks the command, who sends it, supplies the server's facts and runs it.
 //! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
+//! - [`live`]: the live feed of new events that every open screen follows.
 //! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
 //!   what the system does by itself after an event or as time passes.
 //! - [`App`] wires the store, the aggregates under `CqrsFramework` and the projector.
@@ -18,6 +19,7 @@ pub mod bodies;
 pub mod commands;
 pub mod frameworks;
 pub mod history;
+pub mod live;
 mod meeting_reactions;
 pub mod meetings;
 pub mod periodic;
@@ -424,6 +426,8 @@ pub struct App {
     pub amendments: CommandBus<Amendment>,
     pub bodies: CommandBus<Body>,
     pub meetings: CommandBus<Meeting>,
+    /// New events for every open screen, read from the log once.
+    pub live: live::Live,
 }
 
 impl App {
@@ -442,6 +446,7 @@ impl App {
             amendments: CommandBus::new(repo.clone(), (), locks.clone()),
             bodies: CommandBus::new(repo.clone(), (), locks.clone()),
             meetings: CommandBus::new(repo.clone(), (), locks),
+            live: live::Live::new(store.clone()),
             store,
             repo,
             projector,

@@ -27,19 +27,57 @@ pub enum Reader {
 }
 
 pub fn visible(reader: &Reader, e: &StoredEvent, meeting: Option<&str>) -> bool {
-    if !RESTRICTED_EVENT_TYPES.contains(&e.event_type.as_str()) {
-        return true;
-    }
-    match reader {
-        Reader::Everything => true,
-        Reader::Chair { meeting: m } => meeting == Some(m.as_str()),
-        Reader::Delegate { state } => {
-            e.meta("on_behalf_of").as_deref() == Some(state.as_str())
-                || super::payload_fields(e)
-                    .and_then(|f| f.get("state").and_then(|s| s.as_str().map(str::to_owned)))
-                    .as_deref()
-                    == Some(state.as_str())
+    Audience::of(e, super::payload_fields(e).as_ref()).visible_to(reader, meeting)
+}
+
+/// What visibility needs to know of one event, worked out once so that many readers (the
+/// live feed's screens) can each be checked without decoding the event again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Part of the public record.
+    Everyone,
+    /// Restricted: the secretariat, auditors, the meeting's chair and the State concerned
+    /// (the State acted for, or named in the event's `state` field).
+    Restricted {
+        on_behalf_of: Option<String>,
+        state: Option<String>,
+    },
+}
+
+impl Audience {
+    pub fn of(
+        e: &StoredEvent,
+        fields: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Self {
+        if !RESTRICTED_EVENT_TYPES.contains(&e.event_type.as_str()) {
+            return Audience::Everyone;
         }
-        Reader::Public => false,
+        Audience::Restricted {
+            on_behalf_of: e.meta("on_behalf_of"),
+            state: fields
+                .and_then(|f| f.get("state"))
+                .and_then(|s| s.as_str())
+                .map(str::to_owned),
+        }
+    }
+
+    /// Whether `reader` may see the event; `meeting` is the meeting it concerns.
+    pub fn visible_to(&self, reader: &Reader, meeting: Option<&str>) -> bool {
+        let Audience::Restricted {
+            on_behalf_of,
+            state: named,
+        } = self
+        else {
+            return true;
+        };
+        match reader {
+            Reader::Everything => true,
+            Reader::Chair { meeting: m } => meeting == Some(m.as_str()),
+            Reader::Delegate { state } => {
+                on_behalf_of.as_deref() == Some(state.as_str())
+                    || named.as_deref() == Some(state.as_str())
+            }
+            Reader::Public => false,
+        }
     }
 }

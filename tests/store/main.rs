@@ -36,6 +36,8 @@ backend_tests!(
     acknowledged_appends_survive_reopening,
     an_undecodable_event_fails_loudly_with_its_position,
     subscribers_are_told_of_new_positions,
+    the_live_feed_gives_every_screen_every_event_in_order,
+    a_room_screen_gets_its_meeting_only_and_misses_none,
     reading_the_log_in_pages_sees_every_event_once,
     queued_commands_on_one_stream_commit_in_order,
     nothing_commits_on_top_of_a_failed_append,
@@ -588,6 +590,185 @@ async fn subscribers_are_told_of_new_positions(db: TestDb) {
     // And the first store's writer copes with the head having moved under it.
     store.append(cmd("s", 1, 1, None)).await.unwrap();
     assert!(store.verify().await.unwrap().ok());
+}
+
+/// The live feed (one reader of the log for every screen): screens that keep up get events
+/// from the feed, a screen that starts behind or falls further behind than the feed keeps
+/// catches up from the log; each sees every event once, in order.
+async fn the_live_feed_gives_every_screen_every_event_in_order(db: TestDb) {
+    use futures_util::StreamExt;
+    use plenary::app::live::{Filter, Live, BUFFER};
+    use plenary::projections::visibility::Reader;
+    use std::time::Duration;
+
+    let store = db.open().await;
+    store.append(cmd("s", 0, 20, None)).await.unwrap();
+    let live = Live::new(store.clone());
+    let all = Filter {
+        meeting: None,
+        reader: Reader::Everything,
+    };
+    let head = store.head();
+    let mut level: Vec<_> = (0..40)
+        .map(|_| Box::pin(live.follow(head, all.clone())))
+        .collect();
+    let mut from_start = Box::pin(live.follow(0, all.clone()));
+    // Polled once, so it joins the feed, then left alone while more than the feed keeps is
+    // appended.
+    let mut slow = Box::pin(live.follow(head, all.clone()));
+    for s in level.iter_mut().chain([&mut slow]) {
+        assert!(tokio::time::timeout(Duration::from_millis(20), s.next())
+            .await
+            .is_err());
+    }
+    assert_eq!(live.subscribers(), level.len() + 1);
+
+    // A first burst that the level screens read as it comes.
+    let mut version = 20;
+    store.append(cmd("s", version, 50, None)).await.unwrap();
+    version += 50;
+    async fn next<S: futures_util::Stream + Unpin>(s: &mut S) -> S::Item {
+        tokio::time::timeout(Duration::from_secs(20), s.next())
+            .await
+            .expect("an event within 20 s")
+            .expect("the feed goes on")
+    }
+    for s in &mut level {
+        for want in head + 1..=head + 50 {
+            let e = next(s).await;
+            assert_eq!(e.position, want);
+        }
+    }
+    // Then more than the feed keeps, in batches.
+    let more = BUFFER as i64 + 300;
+    let mut appended = 0;
+    while appended < more {
+        store.append(cmd("s", version, 100, None)).await.unwrap();
+        version += 100;
+        appended += 100;
+    }
+    let last = store.head();
+    assert_eq!(last, head + 50 + appended);
+    for (name, s) in [("slow", &mut slow), ("from the start", &mut from_start)]
+        .into_iter()
+        .chain(level.iter_mut().take(3).map(|s| ("level", s)))
+    {
+        let mut want = match name {
+            "from the start" => 1,
+            "slow" => head + 1,
+            _ => head + 51,
+        };
+        while want <= last {
+            let e = next(s).await;
+            assert_eq!(
+                e.position, want,
+                "the {name} screen missed or repeated an event"
+            );
+            assert_eq!(e.event_type, "Happened");
+            want += 1;
+        }
+    }
+}
+
+/// A room screen follows one meeting's channel: it gets that meeting's events (and events
+/// elsewhere that name the meeting), in order, none of another meeting's, also when it
+/// joins while events are flowing and when it resumes from an earlier position.
+async fn a_room_screen_gets_its_meeting_only_and_misses_none(db: TestDb) {
+    use futures_util::StreamExt;
+    use plenary::app::live::{Filter, Live};
+    use plenary::projections::visibility::Reader;
+    use std::time::Duration;
+
+    let store = db.open().await;
+    let live = Live::new(store.clone());
+    let room = |m: &str| Filter {
+        meeting: Some(m.to_owned()),
+        reader: Reader::Everything,
+    };
+    let mut early = Box::pin(live.follow(store.head(), room("m1")));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(20), early.next())
+            .await
+            .is_err()
+    );
+    let mut versions = std::collections::HashMap::new();
+    let mut m1 = Vec::new();
+    let mut late = None;
+    for i in 0..300 {
+        let (aggregate_type, id, payload) = match i % 3 {
+            0 => ("Meeting", "m1", serde_json::json!({ "i": i })),
+            1 => ("Meeting", "m2", serde_json::json!({ "i": i })),
+            // Another record's event that names the meeting.
+            _ => (
+                "Amendment",
+                "a1",
+                serde_json::json!({ "i": i, "meeting_id": "m1" }),
+            ),
+        };
+        let version = versions.entry(id).or_insert(0i64);
+        let appended = store
+            .append(AppendCommand {
+                aggregate_type: aggregate_type.into(),
+                aggregate_id: id.into(),
+                expected_version: *version,
+                events: vec![NewEvent {
+                    event_type: "Happened".into(),
+                    event_version: "1".into(),
+                    payload: canonical_json(&serde_json::json!({ "Happened": payload })),
+                    metadata: canonical_json(
+                        &serde_json::json!({ "actor": "tester", "role": "secretariat" }),
+                    ),
+                }],
+                idempotency_key: None,
+                request_hash: "h".into(),
+                snapshot: None,
+            })
+            .await
+            .unwrap();
+        *version += 1;
+        if i % 3 != 1 {
+            m1.extend(appended.positions());
+        }
+        if i == 150 {
+            // Joins while the feed is flowing.
+            let mut s = Box::pin(live.follow(store.head(), room("m1")));
+            assert!(tokio::time::timeout(Duration::from_millis(5), s.next())
+                .await
+                .is_err());
+            late = Some((s, m1.len()));
+        }
+    }
+    async fn take<
+        S: futures_util::Stream<Item = std::sync::Arc<plenary::app::live::LiveEvent>> + Unpin,
+    >(
+        s: &mut S,
+        n: usize,
+    ) -> Vec<i64> {
+        let mut out = Vec::new();
+        while out.len() < n {
+            let e = tokio::time::timeout(Duration::from_secs(20), s.next())
+                .await
+                .expect("an event within 20 s")
+                .expect("the feed goes on");
+            assert_eq!(e.meeting.as_deref(), Some("m1"));
+            out.push(e.position);
+        }
+        out
+    }
+    assert_eq!(take(&mut early, m1.len()).await, m1);
+    let (mut late, seen_before) = late.unwrap();
+    assert_eq!(
+        take(&mut late, m1.len() - seen_before).await,
+        m1[seen_before..]
+    );
+    let mut resumed = Box::pin(live.follow(m1[10], room("m1")));
+    assert_eq!(take(&mut resumed, m1.len() - 11).await, m1[11..]);
+    let mut other = Box::pin(live.follow(0, room("m2")));
+    let first = tokio::time::timeout(Duration::from_secs(20), other.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.meeting.as_deref(), Some("m2"));
 }
 
 async fn reading_the_log_in_pages_sees_every_event_once(db: TestDb) {

@@ -100,17 +100,17 @@ pub struct MemoryArgs {
     settle_seconds: u64,
 }
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// A keep-alive HTTP/1.1 client.
 #[derive(Clone)]
-pub struct Http {
+pub(crate) struct Http {
     client: HyperClient<HttpConnector, Full<Bytes>>,
     base: String,
 }
 
 impl Http {
-    fn new(base: String) -> Self {
+    pub(crate) fn new(base: String) -> Self {
         let mut c = HttpConnector::new();
         c.set_nodelay(true);
         Self {
@@ -145,6 +145,45 @@ impl Http {
         let res = self
             .client
             .request(req.body(Full::new(bytes)).map_err(|e| e.to_string())?)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = res.status().as_u16();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, body))
+    }
+
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A page read with a session cookie (none if `cookie` is empty), accepting gzip as a
+    /// browser does if `gzip`: its status and body as sent.
+    pub(crate) async fn get_with_cookie(
+        &self,
+        path: &str,
+        cookie: &str,
+        gzip: bool,
+    ) -> Result<(u16, Bytes), String> {
+        let mut req = hyper::Request::builder()
+            .method("GET")
+            .uri(format!("{}{path}", self.base));
+        if gzip {
+            req = req.header("accept-encoding", "gzip");
+        }
+        if !cookie.is_empty() {
+            req = req.header("cookie", cookie);
+        }
+        let res = self
+            .client
+            .request(
+                req.body(Full::new(Bytes::new()))
+                    .map_err(|e| e.to_string())?,
+            )
             .await
             .map_err(|e| e.to_string())?;
         let status = res.status().as_u16();
@@ -229,8 +268,8 @@ pub async fn run(a: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 /// One client's view of what it did.
 #[derive(Default)]
-struct Tally {
-    commands: Vec<Duration>,
+pub(crate) struct Tally {
+    pub(crate) commands: Vec<Duration>,
     reads: Vec<Duration>,
     /// Consensus calls made and outcomes declared.
     consensus: usize,
@@ -241,17 +280,17 @@ struct Tally {
 
 /// What every run acts on: credentials, the bench meetings (opened, agenda adopted, item 3
 /// under consideration) with their chairs, and the States marked present.
-struct Scene {
-    tokens: demo::Tokens,
-    meetings: Vec<String>,
-    chairs: Vec<String>,
-    present: Vec<String>,
+pub(crate) struct Scene {
+    pub(crate) tokens: demo::Tokens,
+    pub(crate) meetings: Vec<String>,
+    pub(crate) chairs: Vec<String>,
+    pub(crate) present: Vec<String>,
     framework_version: u64,
 }
 
 /// Issues credentials, loads the demo scenario unless its body exists, and prepares `meetings`
 /// fresh meetings (ids unique to this run).
-async fn prepare(http: &Http, admin: &str, meetings: usize) -> Result<Scene, Error> {
+pub(crate) async fn prepare(http: &Http, admin: &str, meetings: usize) -> Result<Scene, Error> {
     let tokens = demo::tokens(http, admin).await?;
     let (status, v) = http
         .send(
@@ -292,8 +331,18 @@ async fn prepare(http: &Http, admin: &str, meetings: usize) -> Result<Scene, Err
     let mut chairs = Vec::new();
     for m in 0..meetings.max(1) {
         let id = format!("bench-{run}-m{m}");
-        chairs
-            .push(setup_meeting(http, &tokens, admin, &id, &format!("{run}/{m}"), &present).await?);
+        chairs.push(
+            setup_meeting(
+                http,
+                &tokens,
+                admin,
+                demo::BODY,
+                &id,
+                &format!("{run}/{m}"),
+                &present,
+            )
+            .await?,
+        );
         ids.push(id);
     }
     Ok(Scene {
@@ -518,7 +567,7 @@ async fn remote(a: &Args, http: &Http, admin: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn report(name: &str, clients: usize, tallies: &[Tally], seconds: u64) {
+pub(crate) fn report(name: &str, clients: usize, tallies: &[Tally], seconds: u64) {
     let mut cmds: Vec<Duration> = tallies
         .iter()
         .flat_map(|t| t.commands.iter().copied())
@@ -543,10 +592,11 @@ fn report(name: &str, clients: usize, tallies: &[Tally], seconds: u64) {
 }
 
 /// Convenes and opens a meeting with an adopted agenda and item 3 under consideration.
-async fn setup_meeting(
+pub(crate) async fn setup_meeting(
     http: &Http,
     t: &demo::Tokens,
     admin: &str,
+    body: &str,
     id: &str,
     symbol: &str,
     present: &[String],
@@ -572,7 +622,7 @@ async fn setup_meeting(
         }
     };
     let (s, v) = http.send("POST", &path, &t.secretariat, Some(json!({ "Convene": {
-        "meeting_id": id, "body_id": demo::BODY, "kind": "PeriodicMeeting", "symbol": format!("PoA/B/{symbol}"),
+        "meeting_id": id, "body_id": body, "kind": "PeriodicMeeting", "symbol": format!("PoA/B/{symbol}"),
         "title": "Bench meeting", "starts": "2027-01-01", "ends": "2027-01-05", "venue": "Geneva",
         "chair": { "name": "Bench chair", "state": null }, "programme_link": null } }))).await?;
     ok(s, &v, "convene")?;
@@ -603,7 +653,7 @@ async fn setup_meeting(
 
 /// When a load run stops.
 #[derive(Clone, Copy)]
-enum Until {
+pub(crate) enum Until {
     Seconds(u64),
     /// Once an acknowledged event reaches this log position (progress printed every 10%).
     Head(i64),
@@ -614,7 +664,7 @@ enum Until {
 /// (with `reads`; without, the six commands repeat). The chair action of the first client in
 /// each meeting alternates a call for consensus on a draft decision and the declaration of
 /// its outcome (adopted without a vote); the other clients' is setting the speaking time.
-async fn drive(
+pub(crate) async fn drive(
     http: &Http,
     scene: &Scene,
     clients: usize,
@@ -859,7 +909,7 @@ async fn fixed_rate_reads(
 }
 
 /// Resident and peak resident memory of a process, in KiB, from /proc/<pid>/status.
-fn memory_of(pid: u32) -> Option<(u64, u64)> {
+pub(crate) fn memory_of(pid: u32) -> Option<(u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| {
         status
@@ -872,15 +922,15 @@ fn memory_of(pid: u32) -> Option<(u64, u64)> {
 }
 
 /// The child `plenary serve`; killed if still running when dropped.
-struct ChildServer(Option<Child>);
+pub(crate) struct ChildServer(Option<Child>);
 
 impl ChildServer {
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.0.as_ref().map(Child::id).unwrap_or(0)
     }
 
     /// SIGTERM, then waits for a graceful exit (SIGKILL after `grace`). Returns how long it took.
-    fn stop(&mut self, grace: Duration) -> Option<Duration> {
+    pub(crate) fn stop(&mut self, grace: Duration) -> Option<Duration> {
         let mut child = self.0.take()?;
         let asked = Instant::now();
         let _ = Command::new("kill")
@@ -910,55 +960,70 @@ impl Drop for ChildServer {
 /// `memory`: starts `plenary serve` as a child, loads events through its API, and reports its
 /// resident memory after the load and after a round of fixed-rate reads.
 pub async fn memory(a: MemoryArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let plenary = match &a.plenary {
-        Some(p) => p.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .ok_or("the benchmark binary has no directory")?
-            .join("plenary"),
-    };
-    if !plenary.is_file() {
-        return Err(format!(
-            "no plenary binary at {} (build it, or pass --plenary PATH)",
-            plenary.display()
-        )
-        .into());
-    }
-    let dir = std::env::temp_dir().join(format!(
-        "plenary-memory-bench-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir)?;
-    let pg_name = format!("plenary_bench_{}", uuid::Uuid::new_v4().simple());
-    let url = match a.backend.as_str() {
-        "sqlite" => format!("sqlite://{}/memory.db", dir.display()),
-        "postgres" => {
-            use sqlx::{Connection, Executor};
-            let mut c = sqlx::PgConnection::connect(&a.postgres).await?;
-            c.execute(format!("create database {pg_name}").as_str())
-                .await?;
-            match a.postgres.rfind('/') {
-                Some(i) => format!("{}/{pg_name}", &a.postgres[..i]),
-                None => return Err("--postgres must name a database".into()),
-            }
-        }
-        b => return Err(format!("unknown backend '{b}': use sqlite or postgres").into()),
-    };
+    let plenary = plenary_binary(a.plenary.as_ref()).map_err(|e| e.to_string())?;
+    let db = FreshDatabase::create(&a.backend, &a.postgres, "memory")
+        .await
+        .map_err(|e| e.to_string())?;
     println!(
         "\n## memory: plenary serve ({}), {} events",
         a.backend, a.events
     );
-    let result = memory_run(&a, &plenary, &url).await;
-    if a.backend == "postgres" {
-        use sqlx::{Connection, Executor};
-        if let Ok(mut c) = sqlx::PgConnection::connect(&a.postgres).await {
-            let _ = c
-                .execute(format!("drop database if exists {pg_name} with (force)").as_str())
-                .await;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let result = memory_run(&a, &plenary, &db.url).await;
+    db.drop().await;
     result.map_err(|e| e.to_string().into())
+}
+
+/// A new, empty database for a child server: a SQLite file in a temporary folder, or a
+/// PostgreSQL database; [`FreshDatabase::drop`] deletes it.
+pub(crate) struct FreshDatabase {
+    pub(crate) url: String,
+    dir: PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+impl FreshDatabase {
+    pub(crate) async fn create(backend: &str, postgres: &str, what: &str) -> Result<Self, Error> {
+        let dir = std::env::temp_dir().join(format!(
+            "plenary-{what}-bench-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let pg_name = format!("plenary_bench_{}", uuid::Uuid::new_v4().simple());
+        let (url, pg) = match backend {
+            "sqlite" => (format!("sqlite://{}/{what}.db", dir.display()), None),
+            "postgres" => {
+                use sqlx::{Connection, Executor};
+                let mut c = sqlx::PgConnection::connect(postgres).await?;
+                c.execute(format!("create database {pg_name}").as_str())
+                    .await?;
+                match postgres.rfind('/') {
+                    Some(i) => (
+                        format!("{}/{pg_name}", &postgres[..i]),
+                        Some((postgres.to_owned(), pg_name)),
+                    ),
+                    None => return Err("--postgres must name a database".into()),
+                }
+            }
+            b => return Err(format!("unknown backend '{b}': use sqlite or postgres").into()),
+        };
+        Ok(Self {
+            url,
+            dir,
+            postgres: pg,
+        })
+    }
+
+    pub(crate) async fn drop(self) {
+        if let Some((server, name)) = &self.postgres {
+            use sqlx::{Connection, Executor};
+            if let Ok(mut c) = sqlx::PgConnection::connect(server).await {
+                let _ = c
+                    .execute(format!("drop database if exists {name} with (force)").as_str())
+                    .await;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 async fn memory_run(a: &MemoryArgs, plenary: &std::path::Path, url: &str) -> Result<(), Error> {
@@ -967,34 +1032,8 @@ async fn memory_run(a: &MemoryArgs, plenary: &std::path::Path, url: &str) -> Res
     let (_, admin) = credentials::create(store.db(), "admin", None, "bench admin").await?;
     store.close().await;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let child = Command::new(plenary)
-        .args([
-            "--database",
-            url,
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut server = ChildServer(Some(child));
+    let (mut server, http) = start_child(plenary, url).await?;
     let pid = server.pid();
-    let http = Http::new(format!("http://127.0.0.1:{port}"));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok((200, _)) = http.send("GET", "/health", "", None).await {
-            break;
-        }
-        if Instant::now() > deadline {
-            return Err("the server did not become healthy within 60 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let mut rows = Vec::new();
     let mem = |stage: &str, events: i64, rows: &mut Vec<String>| -> Result<u64, Error> {
         let (rss, hwm) = memory_of(pid).ok_or("cannot read the server's /proc status")?;
@@ -1077,4 +1116,59 @@ async fn memory_run(a: &MemoryArgs, plenary: &std::path::Path, url: &str) -> Res
         None => println!("SIGTERM: the server had not exited after 30 s (killed)"),
     }
     Ok(())
+}
+
+/// Starts `plenary serve` on `url` as a child process on a free loopback port and waits until
+/// it is healthy.
+pub(crate) async fn start_child(
+    plenary: &std::path::Path,
+    url: &str,
+) -> Result<(ChildServer, Http), Error> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Command::new(plenary)
+        .args([
+            "--database",
+            url,
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let server = ChildServer(Some(child));
+    let http = Http::new(format!("http://127.0.0.1:{port}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok((200, _)) = http.send("GET", "/health", "", None).await {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err("the server did not become healthy within 60 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok((server, http))
+}
+
+/// The `plenary` binary: `given`, or the one next to this benchmark's binary.
+pub(crate) fn plenary_binary(given: Option<&PathBuf>) -> Result<PathBuf, Error> {
+    let plenary = match given {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?
+            .parent()
+            .ok_or("the benchmark binary has no directory")?
+            .join("plenary"),
+    };
+    if !plenary.is_file() {
+        return Err(format!(
+            "no plenary binary at {} (build it, or pass --plenary PATH)",
+            plenary.display()
+        )
+        .into());
+    }
+    Ok(plenary)
 }

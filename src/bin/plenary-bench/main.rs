@@ -4,6 +4,7 @@
 mod audit;
 mod http;
 mod rebuild;
+mod screens;
 mod stats;
 mod store;
 
@@ -42,6 +43,11 @@ enum Command {
     /// The projection rebuild alone: loads the log once (or reuses a kept one with --log),
     /// then times several rebuilds of every projection and prints each and the median.
     Rebuild(rebuild::Args),
+    /// The meeting room at scale against a real `plenary serve` child: the chair's console
+    /// of a 193-member meeting at a fixed rate and its weight, 10,000 room screens on the
+    /// live stream (memory, acknowledgement-to-screen latency), and the mixed load's
+    /// throughput without and with them, interleaved.
+    Screens(screens::Args),
 }
 
 fn main() {
@@ -58,6 +64,7 @@ fn main() {
             Command::Audit(a) => audit::run(a).await,
             Command::Memory(a) => http::memory(a).await,
             Command::Rebuild(a) => rebuild::run(a).await,
+            Command::Screens(a) => screens::run(a).await,
         }
     });
     if let Err(e) = result {

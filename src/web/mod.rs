@@ -8,7 +8,8 @@
 //! - [`pages`]: the pages and their forms. One way to post a command ([`form`]) and one way
 //!   to show its refusal (next to the form that caused it).
 //!
-//! Every response carries a Content-Security-Policy that forbids inline script and style.
+//! Every response carries a Content-Security-Policy that forbids inline script and style, and
+//! is gzipped when the browser accepts it.
 
 pub mod form;
 pub mod messages;
@@ -32,6 +33,9 @@ pub fn router() -> Router<AppState> {
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))
         .layer(axum::middleware::map_response(secure_headers))
+        // A live update re-reads its page: gzip makes that a few kilobytes on a hall's
+        // network. Form tokens are masked per response, so compression reveals nothing.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
 }
 
 async fn secure_headers(mut res: Response) -> Response {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::form::{self, Posted};
 use super::messages::Messages;
-use super::session::{same, Viewer};
+use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::{Principal, Role};
 use crate::app::history::FrameworkView;
@@ -228,7 +228,7 @@ async fn console_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let posted = Posted::from_pairs(pairs);
-    if !same(&v.csrf, &posted.csrf) {
+    if !v.csrf_ok(&posted.csrf) {
         return refusal_page(v.m, csrf_refusal());
     }
     match form::run(&s.app, &v.principal, &id, &posted).await {
@@ -458,7 +458,7 @@ async fn desk_post(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let posted = Posted::from_pairs(pairs);
-    if !same(&v.csrf, &posted.csrf) {
+    if !v.csrf_ok(&posted.csrf) {
         return refusal_page(v.m, csrf_refusal());
     }
     if posted.get("_preview").is_some() {

@@ -4,8 +4,9 @@
 //! hash of the session id is stored (`store::sessions`).
 //!
 //! CSRF: every form carries a token derived from the session id (which the page's scripts
-//! cannot read); a post without the right token is refused and changes nothing. The sign-in
-//! form, before any session exists, uses a double-submit cookie instead.
+//! cannot read), masked afresh in every response; a post without the right token is refused
+//! and changes nothing. The sign-in form, before any session exists, uses a double-submit
+//! cookie instead.
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, State};
@@ -42,9 +43,18 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub principal: Principal,
-    /// The form token for this session.
+    /// The form token for this session, masked afresh for this response (see [`mask`]).
     pub csrf: String,
+    /// The session's form token itself.
+    csrf_secret: String,
     pub m: &'static Messages,
+}
+
+impl Viewer {
+    /// Whether a posted form token is this session's.
+    pub fn csrf_ok(&self, posted: &str) -> bool {
+        unmask(posted).is_some_and(|t| same(&t, &self.csrf_secret))
+    }
 }
 
 /// A page asked for without a live session: off to the sign-in page.
@@ -73,6 +83,33 @@ pub fn csrf_for(session_id: &str) -> String {
     h.update(b"plenary csrf\0");
     h.update(session_id.as_bytes());
     hex::encode(&h.finalize()[..16])
+}
+
+/// A form token as a page carries it: a fresh random pad and the token XORed with it, so no
+/// two responses carry the same bytes. Pages are compressed, and a secret repeated verbatim
+/// in compressed responses that also reflect others' text can be guessed byte by byte from
+/// their sizes (BREACH).
+pub fn mask(token: &str) -> String {
+    let raw = hex::decode(token).unwrap_or_default();
+    let mut pad = vec![0u8; raw.len()];
+    let _ = getrandom::fill(&mut pad);
+    let xored: Vec<u8> = raw.iter().zip(&pad).map(|(t, p)| t ^ p).collect();
+    format!("{}{}", hex::encode(&pad), hex::encode(xored))
+}
+
+/// The token inside a masked one (`None` if it is not of the form [`mask`] writes).
+pub fn unmask(masked: &str) -> Option<String> {
+    let raw = hex::decode(masked).ok()?;
+    if raw.is_empty() || raw.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, xored) = raw.split_at(raw.len() / 2);
+    Some(hex::encode(
+        pad.iter()
+            .zip(xored)
+            .map(|(p, x)| p ^ x)
+            .collect::<Vec<u8>>(),
+    ))
 }
 
 /// Compares two tokens in time independent of where they differ.
@@ -105,11 +142,15 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let had_cookie = cookie(&parts.headers, COOKIE).is_some();
         match session_principal(state, &parts.headers).await {
-            Ok(Some((principal, id))) => Ok(Viewer {
-                principal,
-                csrf: csrf_for(&id),
-                m: english(),
-            }),
+            Ok(Some((principal, id))) => {
+                let secret = csrf_for(&id);
+                Ok(Viewer {
+                    principal,
+                    csrf: mask(&secret),
+                    csrf_secret: secret,
+                    m: english(),
+                })
+            }
             Ok(None) => Err(SignInFirst(if had_cookie { "expired" } else { "" }).into_response()),
             Err(e) => Err(super::pages::refusal_page(english(), e)),
         }
@@ -192,7 +233,7 @@ async fn sign_in_page(
     };
     let page = SignInPage {
         m,
-        csrf: pre.clone(),
+        csrf: mask(&pre),
         note,
         error,
     };
@@ -218,7 +259,7 @@ async fn sign_in(
 ) -> Response {
     let m = english();
     let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
-    if pre.is_empty() || !same(pre, &f.csrf) {
+    if pre.is_empty() || !unmask(&f.csrf).is_some_and(|t| same(pre, &t)) {
         return super::pages::refusal_page(
             m,
             crate::app::refusal::Refusal::forbidden(
@@ -240,7 +281,7 @@ async fn sign_in(
         Ok(None) => {
             let page = SignInPage {
                 m,
-                csrf: pre.to_owned(),
+                csrf: mask(pre),
                 note: None,
                 error: Some(m.t("signin.bad")),
             };
@@ -290,7 +331,7 @@ async fn sign_out(
     let Some(id) = cookie(&headers, COOKIE) else {
         return Redirect::to("/sign-in?why=out").into_response();
     };
-    if !same(&csrf_for(id), &f.csrf) {
+    if !unmask(&f.csrf).is_some_and(|t| same(&csrf_for(id), &t)) {
         return super::pages::refusal_page(
             m,
             crate::app::refusal::Refusal::forbidden("the form token is missing or wrong")

@@ -8,6 +8,7 @@ mod core_fixes;
 mod helpers;
 mod hostile;
 mod matrix;
+mod pages;
 mod protocol;
 mod register;
 mod scenario;

@@ -1,0 +1,168 @@
+//! The pages front end over HTTP, without a browser: sign-in links work once and expire,
+//! sessions expire, form tokens are masked per response and still accepted, pages are
+//! compressed for browsers that accept it while the live stream is not.
+
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+
+use crate::helpers::{e2e_tests, TestApp};
+use plenary::store::{credentials, sessions};
+
+e2e_tests!(
+    a_sign_in_link_works_once_and_expires,
+    an_expired_session_is_sent_to_sign_in,
+    form_tokens_differ_per_page_and_each_is_accepted,
+    pages_are_compressed_and_the_stream_is_not,
+);
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A session cookie for a new secretariat credential.
+async fn session(app: &TestApp, ttl_us: i64) -> String {
+    let db = app.app.store.db();
+    let (c, _) = credentials::create(db, "secretariat", None, "pages test")
+        .await
+        .unwrap();
+    let id = sessions::start(db, &c.id, ttl_us).await.unwrap();
+    format!("plenary_session={id}")
+}
+
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"_csrf\" value=\"").expect("a form token") + 20;
+    page[at..at + page[at..].find('"').unwrap()].to_owned()
+}
+
+async fn a_sign_in_link_works_once_and_expires(app: TestApp) {
+    let db = app.app.store.db();
+    let (c, _) = credentials::create(db, "auditor", None, "link test")
+        .await
+        .unwrap();
+    let http = no_redirects();
+    let code = sessions::issue_link(db, &c.id, 60_000_000).await.unwrap();
+    let url = format!("{}/sign-in/link/{code}", app.base);
+    let first = http.get(&url).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let cookie = first
+        .headers()
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(cookie.starts_with("plenary_session=pls_"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let again = http.get(&url).send().await.unwrap();
+    assert_eq!(location(&again), "/sign-in?why=link", "a link works once");
+    assert!(again.headers().get(SET_COOKIE).is_none());
+
+    let stale = sessions::issue_link(db, &c.id, -1).await.unwrap();
+    let r = http
+        .get(format!("{}/sign-in/link/{stale}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&r),
+        "/sign-in?why=link",
+        "an expired link is refused"
+    );
+}
+
+async fn an_expired_session_is_sent_to_sign_in(app: TestApp) {
+    let http = no_redirects();
+    let live = session(&app, 60_000_000).await;
+    let r = http
+        .get(format!("{}/", app.base))
+        .header(COOKIE, &live)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let expired = session(&app, -1).await;
+    let r = http
+        .get(format!("{}/", app.base))
+        .header(COOKIE, &expired)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/sign-in?why=expired");
+}
+
+async fn form_tokens_differ_per_page_and_each_is_accepted(app: TestApp) {
+    let http = no_redirects();
+    let cookie = session(&app, 60_000_000).await;
+    let page = || async {
+        http.get(format!("{}/", app.base))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let (a, b) = (csrf_of(&page().await), csrf_of(&page().await));
+    assert_ne!(a, b, "a form token is masked afresh in each response");
+    // The session's token itself, unmasked, is not what a form carries.
+    let secret = plenary::web::session::unmask(&a).unwrap();
+    assert_eq!(plenary::web::session::unmask(&b).unwrap(), secret);
+    let sign_out = |token: String| {
+        http.post(format!("{}/sign-out", app.base))
+            .header(COOKIE, &cookie)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(format!("_csrf={token}"))
+            .send()
+    };
+    let refused = sign_out(secret).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let r = sign_out(a).await.unwrap();
+    assert_eq!(location(&r), "/sign-in?why=out");
+    let r = http
+        .get(format!("{}/", app.base))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/sign-in?why=expired", "signed out");
+}
+
+async fn pages_are_compressed_and_the_stream_is_not(app: TestApp) {
+    let http = no_redirects();
+    let cookie = session(&app, 60_000_000).await;
+    let r = http
+        .get(format!("{}/", app.base))
+        .header(COOKIE, &cookie)
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers().get(CONTENT_ENCODING).map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    let r = http
+        .get(format!("{}/api/v1/stream", app.base))
+        .header(COOKIE, &cookie)
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get(CONTENT_ENCODING).is_none());
+}

@@ -113,11 +113,16 @@ async fn screens(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), E
     let mut everyone = Vec::new();
     let mut missed = 0usize;
     let mut extra_rss = Vec::new();
-    println!("\n| round | screens | commands/s | p50 ms | p99 ms |\n|---|---|---|---|---|");
+    println!("\n| round | screens | commands/s | p50 ms | p99 ms | server CPU s | bench CPU s |\n|---|---|---|---|---|---|---|");
     for round in 1..=a.rounds {
+        let cpu = Cpu::now(pid);
         let t = mixed(a, &http, &scene).await?;
         let rate = throughput(&t, a.seconds);
-        println!("| {round} | 0 | {rate:.0} | {} |", latency_cells(&t));
+        println!(
+            "| {round} | 0 | {rate:.0} | {} | {} |",
+            latency_cells(&t),
+            cpu.since(pid)
+        );
         without.push(rate);
 
         let rss_before = memory_of(pid).ok_or("cannot read the server's memory")?.0;
@@ -129,15 +134,17 @@ async fn screens(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), E
         // Idle room first, then the same probes while the mixed load runs.
         let idle = probe(&http, &room, &room_chair, &scene, a.probe_rate, 5).await?;
         let load = {
+            let cpu = Cpu::now(pid);
             let probes = probe(&http, &room, &room_chair, &scene, a.probe_rate, a.seconds);
             let load = mixed(a, &http, &scene);
             let (probes, load) = tokio::join!(probes, load);
             let load = load?;
             let rate = throughput(&load, a.seconds);
             println!(
-                "| {round} | {} | {rate:.0} | {} |",
+                "| {round} | {} | {rate:.0} | {} | {} |",
                 a.screens,
-                latency_cells(&load)
+                latency_cells(&load),
+                cpu.since(pid)
             );
             with.push(rate);
             probes?
@@ -152,11 +159,7 @@ async fn screens(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), E
         }
     }
     let ratios: Vec<f64> = without.iter().zip(&with).map(|(a, b)| b / a).collect();
-    let med = |v: &[f64]| {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        v.get(v.len() / 2).copied().unwrap_or(0.0)
-    };
+    let med = |v: &[f64]| crate::stats::median(v.to_vec());
     delivery.sort_unstable();
     everyone.sort_unstable();
     println!(
@@ -201,6 +204,53 @@ async fn screens(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), E
         None => println!("SIGTERM: the server had not exited after 30 s (killed)"),
     }
     Ok(())
+}
+
+/// CPU time used so far by the server and by this process, to see where the two cores went
+/// (the screens' client side runs here, on the same cores as the server).
+struct Cpu {
+    server: f64,
+    bench: f64,
+}
+
+impl Cpu {
+    fn now(pid: u32) -> Self {
+        Self {
+            server: cpu_seconds(&pid.to_string()),
+            bench: cpu_seconds("self"),
+        }
+    }
+
+    /// "server | bench" seconds since `self`.
+    fn since(&self, pid: u32) -> String {
+        let now = Self::now(pid);
+        format!(
+            "{:.1} | {:.1}",
+            now.server - self.server,
+            now.bench - self.bench
+        )
+    }
+}
+
+/// User and system CPU seconds of a process, from /proc/<pid>/stat (0 if unreadable).
+fn cpu_seconds(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the
+    // kernel counts them in USER_HZ, 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn verdict(met: bool) -> &'static str {

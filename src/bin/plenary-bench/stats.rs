@@ -15,7 +15,12 @@ pub fn median(mut xs: Vec<f64>) -> f64 {
         return 0.0;
     }
     xs.sort_by(|a, b| a.total_cmp(b));
-    xs[xs.len() / 2]
+    let mid = xs.len() / 2;
+    if xs.len() % 2 == 0 {
+        (xs[mid - 1] + xs[mid]) / 2.0
+    } else {
+        xs[mid]
+    }
 }
 
 pub fn ms(d: Duration) -> f64 {

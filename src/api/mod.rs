@@ -160,21 +160,47 @@ pub fn router(state: AppState) -> Router {
 /// Serves until `shutdown` completes, then stops accepting connections, ends live streams
 /// (which would otherwise never finish) and lets in-flight requests, commands included, run
 /// to completion before returning.
+///
+/// HTTP/1.1 on hyper directly rather than `axum::serve`: every open connection is a live
+/// screen's, ten thousand of them in a large hall, and what each one holds counts. Serving
+/// the `Router` re-applied its state per connection (a copy of the route table, about 25 KB),
+/// and axum's HTTP/2 detection hands hyper the first bytes separately, which doubles the
+/// connection's read buffer to 16 KB. Here each connection clones the built router (an
+/// `Arc`) and reads into 8 KB. (HTTP/2 needs TLS in browsers, which a proxy in front ends.)
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::Listener;
+    use hyper_util::rt::TokioIo;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
     let signal = state.clone();
-    // A make-service hands each connection a clone of the built router (an `Arc`); serving
-    // the `Router` itself re-applies its state per connection, rebuilding the route table
-    // (about 25 KB for every open connection, which ten thousand live screens hold).
-    axum::serve(listener, router(state).into_make_service())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            signal.begin_shutdown();
-        })
-        .await
+    let app = router(state);
+    let graceful = GracefulShutdown::new();
+    let mut listener = listener;
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // `Listener::accept` retries (after a pause) on errors such as too many open files.
+        let (io, _) = tokio::select! {
+            conn = Listener::accept(&mut listener) => conn,
+            () = &mut shutdown => break,
+        };
+        let conn = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(io), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::trace!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    signal.begin_shutdown();
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -69,11 +69,6 @@ impl AppState {
         self.shutdown.send_replace(true);
     }
 
-    /// Whether [`AppState::begin_shutdown`] has been called.
-    pub fn is_shutting_down(&self) -> bool {
-        *self.shutdown.borrow()
-    }
-
     /// A document of a document projection (through the projector's cache), or 404 naming
     /// the missing `what` and `id`.
     pub async fn view(

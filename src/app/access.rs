@@ -109,9 +109,14 @@ impl Principal {
         if allowed.contains(&self.role) {
             Ok(())
         } else {
+            let role = self.role.as_str();
+            let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             Err(Refusal::forbidden(format!(
-                "a {} credential may not do this; allowed: {}",
-                self.role.as_str(),
+                "{article} {role} credential may not do this; allowed: {}",
                 allowed
                     .iter()
                     .map(|r| r.as_str())

@@ -141,6 +141,9 @@ pub enum Who<'a> {
     /// A delegate of the State named in this field of the command.
     DelegateOf(&'a str),
     DelegateOrSecretariat(&'a str),
+    /// The principal acting for itself (a delegate for its own State, an observer for its
+    /// own organisation), already checked against the command by the caller.
+    Itself,
     /// Nobody over HTTP: issued by the system itself (the reactor).
     System,
 }
@@ -173,6 +176,7 @@ pub fn authorize(p: &Principal, who: Who<'_>, cmd: &Envelope) -> Result<(), Refu
                 authorize(p, Who::DelegateOf(field), cmd)
             }
         }
+        Who::Itself => Ok(()),
         Who::System => Err(Refusal::forbidden(format!(
             "{} is recorded by the system itself as a consequence of a decision; it cannot be sent",
             cmd.name

@@ -49,32 +49,39 @@ pub async fn command(
         "InscribeSpeaker" | "WithdrawSpeaker" => {
             // A delegate inscribes its own State, an observer its own organisation; the chair
             // and the secretariat anyone.
-            let speaker = env.fields.get("speaker").cloned().unwrap_or(Value::Null);
-            let own = match (p.role, &speaker) {
-                (Role::Delegate, Value::Object(o)) => {
-                    o.get("State").and_then(Value::as_str) == p.scope.as_deref()
-                }
-                (Role::Observer, Value::Object(o)) => {
-                    let org = o
-                        .get("Observer")
+            let speaker = env.fields.get("speaker").and_then(Value::as_object);
+            let named = speaker
+                .and_then(|o| {
+                    o.get("State")
+                        .or_else(|| o.get("Observer"))
                         .or_else(|| o.get("Stakeholder"))
-                        .and_then(Value::as_str);
-                    org.is_some() && org == p.scope.as_deref()
-                }
+                })
+                .and_then(Value::as_str);
+            let own_kind = match p.role {
+                Role::Delegate => speaker.is_some_and(|o| o.contains_key("State")),
+                Role::Observer => speaker.is_some_and(|o| !o.contains_key("State")),
                 _ => false,
             };
-            if own {
-                Who::DelegateOrSecretariat("__none__")
-            } else {
-                Who::ChairOrSecretariat(id)
+            match p.role {
+                Role::Delegate | Role::Observer
+                    if own_kind && named.is_some() && named == p.scope.as_deref() =>
+                {
+                    Who::Itself
+                }
+                Role::Delegate | Role::Observer => {
+                    return Err(Refusal::forbidden(format!(
+                        "you speak for {}, and cannot put {} on or off the list of speakers; the chair or the secretariat can",
+                        p.scope.as_deref().unwrap_or("no one"),
+                        named.unwrap_or("another speaker")
+                    ))
+                    .with_field("speaker"))
+                }
+                _ => Who::ChairOrSecretariat(id),
             }
         }
         _ => Who::Chair(id),
     };
-    // `own` speakers are already authorised; everything else goes through the table.
-    if !matches!(who, Who::DelegateOrSecretariat("__none__")) {
-        authorize(p, who, &env)?;
-    }
+    authorize(p, who, &env)?;
     env.supply("now", today())?;
     if env.name == "Convene" {
         let body_id = env.str("body_id").unwrap_or_default().to_owned();

@@ -96,10 +96,6 @@ impl CommandReceipt {
             replayed,
         }
     }
-
-    pub fn last_position(&self) -> Option<i64> {
-        self.positions.last().copied()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -19,7 +19,7 @@ pub struct Replayed {
     pub position: i64,
     /// The bundle's whole chain was checked before replaying (hashes, links, manifest,
     /// Merkle root, checkpoints in the log); the manifest's signature only with a key, which
-    /// is `plenary audit verify --key`'s job.
+    /// is `plenary audit verify --public-key`'s job.
     pub chain_verified: VerifiedChain,
     pub cut: String,
     pub frameworks: Vec<FrameworkView>,
@@ -141,7 +141,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
 pub fn render_text(r: &Replayed) -> String {
     let c = &r.chain_verified;
     let mut s = format!(
-        "As of {} (log position {})\nChain verified: {} events, positions {} to {}, head {} (manifest signature not checked here; use `plenary audit verify --key`)\n",
+        "As of {} (log position {})\nChain verified: {} events, positions {} to {}, head {} (manifest signature not checked here; use `plenary audit verify --public-key`)\n",
         r.cut, r.position, c.events, c.first_position, c.last_position, c.head_hash
     );
     for f in &r.frameworks {

@@ -10,7 +10,6 @@ pub const RESTRICTED_EVENT_TYPES: &[&str] = &[
     "SponsorshipAwarded",
     "SponsorshipDeclined",
     "DelegationRegistered",
-    "DelegationMemberAdded",
 ];
 
 /// What a reader is, as far as visibility goes.
@@ -78,6 +77,22 @@ impl Audience {
                     || named.as_deref() == Some(state.as_str())
             }
             Reader::Public => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RESTRICTED_EVENT_TYPES;
+    use crate::domain::meeting::MeetingEvent;
+
+    /// The list names events by their type; each must be an event the meeting records, so
+    /// a renamed or removed event cannot leave personal data public by a stale name.
+    #[test]
+    fn every_restricted_type_is_a_meeting_event() {
+        let events = crate::app::commands::variants::<MeetingEvent>();
+        for t in RESTRICTED_EVENT_TYPES {
+            assert!(events.contains(t), "{t} is not a MeetingEvent");
         }
     }
 }

@@ -11,7 +11,10 @@ use serde_json::{json, Value};
 
 use crate::helpers::{e2e_tests, TestApp};
 
-e2e_tests!(every_route_refuses_every_caller_outside_its_role_and_scope);
+e2e_tests!(
+    every_route_refuses_every_caller_outside_its_role_and_scope,
+    refusals_name_the_rule_that_applies,
+);
 
 /// Who is calling. The target meeting is `poa-pm-1`, the acting State is NOR and the
 /// organisation is the demo's observer, `cyberpeace-institute`.
@@ -731,4 +734,38 @@ async fn every_route_refuses_every_caller_outside_its_role_and_scope(app: TestAp
         .await
         .unwrap();
     assert!(v["problem"].is_null(), "{v}");
+}
+
+/// Refusals say the rule that applies: a delegate putting another State on the list of
+/// speakers is told it speaks for its own State only (not that only the chair may act), and
+/// an auditor is "an auditor".
+async fn refusals_name_the_rule_that_applies(app: TestApp) {
+    let bra = app.token("delegate", Some("BRA")).await;
+    let r = app
+        .post(
+            "/api/v1/meetings/m-1/commands",
+            &bra,
+            serde_json::json!({ "InscribeSpeaker": { "item": 1, "speaker": { "State": "NOR" } } }),
+        )
+        .await;
+    let p = crate::helpers::problem(r, StatusCode::FORBIDDEN).await;
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains("you speak for BRA"), "{detail}");
+    assert_eq!(p["field"], "speaker");
+    let auditor = app.token("auditor", None).await;
+    let r = app
+        .post(
+            "/api/v1/meetings/m-1/commands",
+            &auditor,
+            serde_json::json!({ "Convene": {} }),
+        )
+        .await;
+    let p = crate::helpers::problem(r, StatusCode::FORBIDDEN).await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("an auditor credential"),
+        "{p}"
+    );
 }

@@ -199,19 +199,33 @@ pub async fn command(
 /// an amendment is checked against the text it will really meet. Without this, a chair could
 /// adopt B in the moment between A's adoption and its application, and B would be adopted
 /// without ever applying.
+///
+/// It looks again when this process's reactor saves its progress (which it does at once after
+/// applying an adoption) or the log moves on (another instance's reactor may be the one
+/// applying it), and gives up after three seconds.
 async fn settled_framework(app: &App) -> Result<(), Refusal> {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut saved = app.reactor_saved.subscribe();
+    let mut head = app.store.subscribe();
     loop {
+        // Announcements from here on wake the wait below.
+        saved.borrow_and_update();
+        head.borrow_and_update();
         let pending = crate::app::reactor::pending_adoptions(&app.store).await?;
         let Some((position, amendment)) = pending.first() else {
             return Ok(());
         };
-        if tokio::time::Instant::now() >= deadline {
+        let moved = async {
+            tokio::select! {
+                _ = saved.changed() => {}
+                _ = head.changed() => {}
+            }
+        };
+        if tokio::time::timeout_at(deadline, moved).await.is_err() {
             return Err(Refusal::unavailable(format!(
                 "the adoption of amendment {amendment} (log position {position}) is still being applied to the framework; retry in a moment"
             )));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 

@@ -424,6 +424,9 @@ pub struct App {
     pub meetings: CommandBus<Meeting>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
+    /// The reactor's saved checkpoint, announced each time it saves it (at once after a
+    /// reaction): what waits for a decided adoption to be applied wakes on it.
+    pub reactor_saved: tokio::sync::watch::Sender<i64>,
 }
 
 impl App {
@@ -443,6 +446,7 @@ impl App {
             bodies: CommandBus::new(repo.clone(), (), locks.clone()),
             meetings: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
+            reactor_saved: tokio::sync::watch::channel(0).0,
             store,
             repo,
             projector,

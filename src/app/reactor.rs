@@ -161,6 +161,7 @@ impl Reactor {
             }
             progress.saved = done;
             progress.saved_at = Some(std::time::Instant::now());
+            self.app.reactor_saved.send_replace(done);
         }
         match failed {
             Some(err) => Err(err),

@@ -16,7 +16,7 @@ pub fn median(mut xs: Vec<f64>) -> f64 {
     }
     xs.sort_by(|a, b| a.total_cmp(b));
     let mid = xs.len() / 2;
-    if xs.len() % 2 == 0 {
+    if xs.len().is_multiple_of(2) {
         (xs[mid - 1] + xs[mid]) / 2.0
     } else {
         xs[mid]

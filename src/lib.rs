@@ -18,6 +18,8 @@
 //! - [`audit`]: export bundles, signed checkpoints, offline verification, inclusion proofs and
 //!   replay from a bundle alone.
 //! - [`demo`]: the end-to-end scenario of DOMAIN.md, driven through the HTTP API.
+//! - [`service`]: starting the service: its background work and the HTTP server, from
+//!   options, for `plenary serve`, the tests and the bench alike.
 //!
 //! Dependencies point inwards: `api`/`web`/`audit` → `app` → `projections`/`store` → `domain`.
 
@@ -27,5 +29,6 @@ pub mod audit;
 pub mod demo;
 pub mod domain;
 pub mod projections;
+pub mod service;
 pub mod store;
 pub mod web;

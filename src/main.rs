@@ -244,41 +244,29 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 ..Settings::default()
             };
             let app = App::open(&cli.database, settings).await?;
-            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let projector = app.projector.spawn(stop_rx.clone());
-            let reactor = plenary::app::reactor::Reactor::new(app.clone()).spawn(stop_rx.clone());
-            // Accreditations take effect when their notice period ends: swept every 10 minutes.
-            let accreditations = plenary::app::accreditation::spawn(
-                app.clone(),
-                Duration::from_secs(600),
-                stop_rx.clone(),
-            );
             let checkpoints = match signing_key {
                 Some(path) => {
                     let key = checkpoint::read_signing_key(&path)?;
                     tracing::info!(every_s = checkpoint_every, public_key = %hex_key(&key), "publishing signed checkpoints");
-                    Some(
-                        CheckpointPublisher::new(app.store.clone(), key)
-                            .spawn(Duration::from_secs(checkpoint_every), stop_rx),
-                    )
+                    Some((key, Duration::from_secs(checkpoint_every)))
                 }
                 None => None,
             };
+            let service = plenary::service::Service::start(
+                app.clone(),
+                plenary::service::Options {
+                    checkpoints,
+                    ..Default::default()
+                },
+            );
             let listener = tokio::net::TcpListener::bind(&bind).await?;
             let address = listener.local_addr()?;
-            let state = AppState::new(app.clone());
             if demo {
-                load_demo(&app, &state, &address.to_string()).await?;
+                load_demo(&app, &service.state, &address.to_string()).await?;
             }
             tracing::info!(address = %address, database = %app.store.url(), "plenary is serving");
-            api::serve(listener, state, api::shutdown_signal()).await?;
-            let _ = stop_tx.send(true);
-            let _ = projector.await;
-            let _ = reactor.await;
-            let _ = accreditations.await;
-            if let Some(c) = checkpoints {
-                let _ = c.await;
-            }
+            service.serve(listener, api::shutdown_signal()).await?;
+            service.stop().await;
             app.store.close().await;
             Ok(ExitCode::SUCCESS)
         }

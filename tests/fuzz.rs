@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use plenary::api::{self, AppState};
+use plenary::api;
 use plenary::app::{App, Settings};
 use plenary::demo::{self, Client, InProcess};
 use plenary::store::{credentials, EventStore};
@@ -134,10 +134,8 @@ async fn no_request_from_the_openapi_document_causes_a_5xx() {
     let url = format!("sqlite://{}", dir.path().join("fuzz.db").display());
     let store = EventStore::open(&url).await.unwrap();
     let app = App::with_store(store, Settings::default());
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    app.projector.spawn(rx.clone());
-    plenary::app::reactor::Reactor::new(app.clone()).spawn(rx);
-    let router = api::router(AppState::new(app.clone()));
+    let service = plenary::service::Service::start(app.clone(), Default::default());
+    let router = api::router(service.state.clone());
     let client = Arc::new(InProcess(router.clone()));
     let (_, admin) = credentials::create(app.store.db(), "admin", None, "fuzz admin")
         .await
@@ -226,5 +224,5 @@ async fn no_request_from_the_openapi_document_causes_a_5xx() {
         "the log still verifies after fuzzing: {:?}",
         verify.problem
     );
-    let _ = stop.send(true);
+    service.stop().await;
 }

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use plenary::api::{self, AppState};
 use plenary::app::history::{framework_at, Cut};
 use plenary::app::reactor::Reactor;
 use plenary::app::{App, CommandContext, Settings};
 use plenary::domain::amendment::AmendmentStatus;
 use plenary::domain::body::BodyCommand;
 use plenary::projections::docs;
+use plenary::service::{Options, Service};
 use plenary::store::credentials;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
@@ -158,7 +158,7 @@ struct Server {
     reactor: Arc<Reactor>,
     _db: TestDb,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    projector_stop: tokio::sync::watch::Sender<bool>,
+    service: Service,
 }
 
 impl Drop for Server {
@@ -166,7 +166,7 @@ impl Drop for Server {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
-        let _ = self.projector_stop.send(true);
+        self.service.ask_to_stop();
     }
 }
 
@@ -176,19 +176,16 @@ async fn spawn_without_reactor(backend: Backend) -> Server {
     let db =
         TestDb::new(backend).unwrap_or_else(|| panic!("{PG_ENV} is needed for the Postgres half"));
     let app = App::with_store(db.open().await, Settings::default());
-    let (projector_stop, rx) = tokio::sync::watch::channel(false);
-    app.projector.spawn(rx);
+    let service = Service::start(
+        app.clone(),
+        Options {
+            reactor: false,
+            ..Default::default()
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(app.clone());
-    tokio::spawn(async move {
-        api::serve(listener, state, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let stop = service.serve_in_background(listener);
     let (_, admin) = credentials::create(app.store.db(), "admin", None, "test admin")
         .await
         .unwrap();
@@ -200,7 +197,7 @@ async fn spawn_without_reactor(backend: Backend) -> Server {
         admin,
         _db: db,
         stop: Some(stop),
-        projector_stop,
+        service,
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use plenary::api::{self, AppState};
 use plenary::app::{App, Settings};
+use plenary::service::{Options, Service};
 use plenary::store::credentials;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
@@ -18,27 +18,18 @@ pub struct TestApp {
     pub admin: String,
     pub db: TestDb,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    projector_stop: tokio::sync::watch::Sender<bool>,
+    service: Service,
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let db = TestDb::new(backend)?;
     let store = db.open().await;
     let app = App::with_store(store, Settings::default());
-    let (projector_stop, rx) = tokio::sync::watch::channel(false);
-    app.projector.spawn(rx.clone());
-    plenary::app::reactor::Reactor::new(app.clone()).spawn(rx);
+    // The service as `plenary serve` starts it.
+    let service = Service::start(app.clone(), Options::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(app.clone());
-    tokio::spawn(async move {
-        api::serve(listener, state, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
+    let stop = service.serve_in_background(listener);
     let (_, admin) = credentials::create(app.store.db(), "admin", None, "test admin")
         .await
         .unwrap();
@@ -49,7 +40,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         admin,
         db,
         stop: Some(stop),
-        projector_stop,
+        service,
     })
 }
 
@@ -58,7 +49,7 @@ impl Drop for TestApp {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
-        let _ = self.projector_stop.send(true);
+        self.service.ask_to_stop();
     }
 }
 

@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use plenary::api::{self, AppState};
+use plenary::api;
 use plenary::app::{App, Settings};
+use plenary::service::{Options, Service};
 use plenary::store::credentials;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -30,14 +31,12 @@ async fn shutdown_ends_live_streams(backend: Backend) {
     };
     let store = db.open().await;
     let app = App::with_store(store, Settings::default());
-    let (projector_stop, rx) = tokio::sync::watch::channel(false);
-    app.projector.spawn(rx);
+    let service = Service::start(app.clone(), Options::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(app.clone());
-    let server = tokio::spawn(api::serve(listener, state, async {
+    let server = tokio::spawn(api::serve(listener, service.state.clone(), async {
         let _ = stopped.await;
     }));
     let (_, secretariat) = credentials::create(app.store.db(), "secretariat", None, "sec")
@@ -110,5 +109,5 @@ async fn shutdown_ends_live_streams(backend: Backend) {
     }
     // Nothing listens any more.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
-    let _ = projector_stop.send(true);
+    service.stop().await;
 }

@@ -13,8 +13,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::{connect::HttpConnector, Client as HyperClient};
 use hyper_util::rt::TokioExecutor;
-use plenary::api::{self, AppState};
-use plenary::app::{reactor::Reactor, App, Settings};
+use plenary::app::{App, Settings};
 use plenary::demo::{self, Client};
 use plenary::projections::{audit, docs};
 use plenary::store::{credentials, EventStore};
@@ -414,15 +413,10 @@ fn acked_positions(tallies: &[Tally]) -> Result<Vec<i64>, Error> {
 
 async fn bench(a: &Args, store: EventStore) -> Result<(), Error> {
     let app = App::with_store(store.clone(), Settings::default());
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    app.projector.spawn(rx.clone());
-    Reactor::new(app.clone()).spawn(rx);
+    let service = plenary::service::Service::start(app.clone(), Default::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(app.clone());
-    tokio::spawn(async move {
-        let _ = api::serve(listener, state, std::future::pending()).await;
-    });
+    let _server = service.serve_in_background(listener);
     let http = Http::new(base);
 
     // The demo scenario gives a body with 70 members, a framework at version 3 and tokens.
@@ -484,8 +478,7 @@ async fn bench(a: &Args, store: EventStore) -> Result<(), Error> {
         audit::dump(store.db()).await?,
         docs::dump(store.db()).await?,
     );
-    let _ = stop.send(true);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    service.stop().await;
     app.projector.rebuild(None).await?;
     let rebuilt = (
         audit::dump(store.db()).await?,

@@ -141,9 +141,18 @@ impl Http {
             }
             None => Bytes::new(),
         };
+        self.exchange(req, bytes).await
+    }
+
+    /// Sends `req` with `body`: the status and the whole body of the answer, as sent.
+    async fn exchange(
+        &self,
+        req: hyper::http::request::Builder,
+        body: Bytes,
+    ) -> Result<(u16, Bytes), String> {
         let res = self
             .client
-            .request(req.body(Full::new(bytes)).map_err(|e| e.to_string())?)
+            .request(req.body(Full::new(body)).map_err(|e| e.to_string())?)
             .await
             .map_err(|e| e.to_string())?;
         let status = res.status().as_u16();
@@ -177,22 +186,7 @@ impl Http {
         if !cookie.is_empty() {
             req = req.header("cookie", cookie);
         }
-        let res = self
-            .client
-            .request(
-                req.body(Full::new(Bytes::new()))
-                    .map_err(|e| e.to_string())?,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = res.status().as_u16();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok((status, body))
+        self.exchange(req, Bytes::new()).await
     }
 
     /// A read whose body the load generator receives in full but does not look at: parsing

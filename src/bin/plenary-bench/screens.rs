@@ -165,11 +165,7 @@ async fn screens(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), E
     println!(
         "\nmixed load with {} screens / without, per round: {}; median {:.2}",
         a.screens,
-        ratios
-            .iter()
-            .map(|r| format!("{r:.2}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        figures(&ratios, 2),
         med(&ratios)
     );
     println!(
@@ -185,20 +181,23 @@ async fn screens(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), E
     println!(
         "server memory added by {} screens: {} MB",
         a.screens,
-        extra_rss
-            .iter()
-            .map(|m| format!("{m:.1}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        figures(&extra_rss, 1)
     );
     let p99_every = ms(percentile(&everyone, 0.99));
     let worst_rss = extra_rss.iter().copied().fold(0.0, f64::max);
-    println!(
-        "targets: to every screen p99 <= 500 ms: {}; throughput kept >= 70%: {}; <= 200 MB for the screens: {}",
-        verdict(p99_every <= 500.0 && missed == 0),
-        verdict(med(&ratios) >= 0.70),
-        verdict(worst_rss <= 200.0),
-    );
+    if a.screens >= 10_000 {
+        println!(
+            "targets (10,000 screens): to every screen p99 <= 500 ms: {}; throughput kept >= 70%: {}; <= 200 MB for the screens: {}",
+            verdict(p99_every <= 500.0 && missed == 0),
+            verdict(med(&ratios) >= 0.70),
+            verdict(worst_rss <= 200.0),
+        );
+    } else {
+        println!(
+            "targets: set for 10,000 screens; not judged with {}",
+            a.screens
+        );
+    }
     match server.stop(Duration::from_secs(30)) {
         Some(t) => println!("SIGTERM: the server exited after {:.0} ms", ms(t)),
         None => println!("SIGTERM: the server had not exited after 30 s (killed)"),
@@ -251,6 +250,14 @@ fn cpu_seconds(pid: &str) -> f64 {
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the
     // kernel counts them in USER_HZ, 100 on Linux.
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// "0.85, 0.84": each figure with `places` decimals.
+fn figures(v: &[f64], places: usize) -> String {
+    v.iter()
+        .map(|x| format!("{x:.places$}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn verdict(met: bool) -> &'static str {

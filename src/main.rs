@@ -143,7 +143,8 @@ enum AuditCommand {
     /// Rebuild the framework and the decisions register as of a moment, from a bundle alone.
     Replay {
         bundle: PathBuf,
-        /// A log position (`1234` or `p:1234`), a date (its end, UTC) or an RFC 3339 time.
+        /// A log position (`p:1234`), a date (its end, UTC) or an RFC 3339 time; bare digits are
+        /// refused as ambiguous (a position or a year?).
         #[arg(long)]
         at: String,
         /// Write the declaration as Markdown to this file (`-` for stdout).

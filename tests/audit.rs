@@ -541,7 +541,7 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     assert!(report.contains("signature valid"), "{report}");
     assert!(report.contains("ok: the bundle is intact"));
 
-    let day2 = outcome.day_ends[1].1.to_string();
+    let day2 = format!("p:{}", outcome.day_ends[1].1);
     let out = ok(&plenary(
         &[
             "audit",

@@ -22,25 +22,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let is_json = req
+        let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| {
-                let mime = ct
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            })
-            .unwrap_or(false);
-        if !is_json {
+            .and_then(|v| v.to_str().ok());
+        if !content_type.is_some_and(is_json_utf8) {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
-                "the body must be JSON, sent with Content-Type: application/json",
+                "the body must be JSON in UTF-8, sent with Content-Type: application/json (optionally ; charset=utf-8)",
             ));
         }
         let path = req.uri().path().to_owned();
@@ -53,6 +43,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                     format!("the body could not be read: {e}"),
                 )
             })?;
+        // A key given twice is read as the last one by some parsers and the first by others:
+        // such a body is refused before it means anything.
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        if let Err(e) = serde_path_to_error::deserialize::<_, UniqueKeys>(&mut de) {
+            let parent = e.path().to_string();
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            if let Some(key) = message.strip_prefix(DUPLICATE) {
+                // serde_json ends its messages with the position: " at line L column C".
+                let key = key
+                    .rsplit_once(" at line ")
+                    .map_or(key, |(k, _)| k)
+                    .to_owned();
+                let field = if parent == "." {
+                    key.clone()
+                } else {
+                    format!("{parent}.{key}")
+                };
+                return Err(ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "duplicate-key",
+                    format!("the key {key} is given twice; send each key once"),
+                )
+                .with_field(field));
+            }
+            // Anything else (bad syntax) is reported by the typed reading below.
+        }
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let field = e.path().to_string();
@@ -86,6 +103,77 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         h.update(b"\n");
         h.update(&bytes);
         Ok(Json(value, RequestHash(hex::encode(h.finalize()))))
+    }
+}
+
+/// `application/json`, with no parameter but `charset=utf-8` (JSON is UTF-8; a body declared
+/// otherwise, or as another `+json` type, could be read differently by another reader).
+fn is_json_utf8(content_type: &str) -> bool {
+    let mut parts = content_type.split(';');
+    let mime = parts.next().unwrap_or("").trim();
+    mime.eq_ignore_ascii_case("application/json")
+        && parts.all(|param| {
+            let Some((name, value)) = param.split_once('=') else {
+                return false;
+            };
+            name.trim().eq_ignore_ascii_case("charset")
+                && value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        })
+}
+
+/// The start of the error [`UniqueKeys`] raises; the key follows it.
+const DUPLICATE: &str = "duplicate key: ";
+
+/// A JSON document read only to refuse an object that gives a key twice.
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE}{key}")));
+            }
+            map.next_value::<UniqueKeys>()?;
+            seen.insert(key);
+        }
+        Ok(UniqueKeys)
     }
 }
 

@@ -210,15 +210,24 @@ pub fn fold_framework(
 }
 
 impl Cut {
-    /// `p:1234` or `1234` (a log position), `2026-07-14` (the end of that day, UTC), or an
-    /// RFC 3339 time.
+    /// `p:1234` (a log position), `2026-07-14` (the end of that day, UTC), or an RFC 3339
+    /// time. Bare digits are refused: `2026` could be a position or a year.
     pub fn parse_at(at: &str) -> Result<Cut, String> {
-        let digits = at.strip_prefix("p:").unwrap_or(at);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return digits
-                .parse()
-                .map(Cut::Position)
-                .map_err(|_| "log position out of range".to_owned());
+        if let Some(digits) = at.strip_prefix("p:") {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                return digits
+                    .parse()
+                    .map(Cut::Position)
+                    .map_err(|_| "log position out of range".to_owned());
+            }
+            return Err(format!(
+                "'{at}' is not a log position: write p: and digits, e.g. p:104"
+            ));
+        }
+        if !at.is_empty() && at.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "'{at}' is ambiguous: write p:{at} for a log position, or a date as YYYY-MM-DD"
+            ));
         }
         parse_time(at, true).map(Cut::Time)
     }
@@ -273,5 +282,23 @@ pub fn view(id: &str, f: &Framework, position: i64) -> FrameworkView {
         paragraphs: f.paragraph_views(),
         applied_amendments: serde_json::to_value(f.applied_amendments()).unwrap_or_default(),
         endorsements: serde_json::to_value(f.endorsements()).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cut;
+
+    #[test]
+    fn an_as_of_means_one_thing_only() {
+        assert_eq!(Cut::parse_at("p:104"), Ok(Cut::Position(104)));
+        assert!(matches!(Cut::parse_at("2026-11-24"), Ok(Cut::Time(_))));
+        assert!(matches!(
+            Cut::parse_at("2026-11-24T10:00:00Z"),
+            Ok(Cut::Time(_))
+        ));
+        for ambiguous in ["2026", "104", "p:", "p:x", "p:-1", ""] {
+            assert!(Cut::parse_at(ambiguous).is_err(), "{ambiguous}");
+        }
     }
 }

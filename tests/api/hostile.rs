@@ -330,6 +330,12 @@ async fn malformed_requests_are_refused_and_append_nothing(app: TestApp) {
         bad("multipart", &mcmd, Some("multipart/form-data; boundary=x"), "--x--", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
         bad("XML", &mcmd, Some("application/xml"), "<Open/>", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
         bad("no content type", &mcmd, None, "{\"Open\":{}}", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        bad("JSON declared in latin1", &mcmd, Some("application/json; charset=latin1"), "{\"Open\":{}}", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        bad("a merge patch", &mcmd, Some("application/merge-patch+json"), "{\"Open\":{}}", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        bad("JSON with another parameter", &mcmd, Some("application/json; profile=x"), "{\"Open\":{}}", Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        bad("a key given twice", &mcmd, json_ct, "{\"TakeUpItem\":{\"item\":3,\"item\":1}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
+        bad("a command given twice", &mcmd, json_ct, "{\"Open\":{},\"Open\":{}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
+        bad("a key given twice, deep inside", &mcmd, json_ct, "{\"InscribeSpeaker\":{\"item\":1,\"speaker\":{\"State\":\"NOR\",\"State\":\"BRA\"}}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
         bad("empty body", &mcmd, json_ct, "", Some(StatusCode::BAD_REQUEST)),
         bad("trailing garbage", &mcmd, json_ct, "{\"Open\":{}} x", Some(StatusCode::BAD_REQUEST)),
         bad("unknown field", &mcmd, json_ct, "{\"RegisterObserver\":{\"observer_id\":\"x\",\"name\":\"y\",\"colour\":\"red\"}}", Some(StatusCode::UNPROCESSABLE_ENTITY)),
@@ -363,6 +369,8 @@ async fn malformed_requests_are_refused_and_append_nothing(app: TestApp) {
         bad_get("a SQL position", "/api/v1/audit/events/1%20or%201=1", Some(StatusCode::BAD_REQUEST)),
         bad_get("an unknown query parameter", "/api/v1/frameworks/b-1?at=1&drop=table", Some(StatusCode::BAD_REQUEST)),
         bad_get("a SQL as-of", "/api/v1/frameworks/b-1?at=%27%3B%20drop%20table%20events", Some(StatusCode::BAD_REQUEST)),
+        bad_get("an as-of that is a year or a position", "/api/v1/frameworks/b-1?at=2026", Some(StatusCode::BAD_REQUEST)),
+        bad_get("an as-of position without digits", "/api/v1/frameworks/b-1?at=p:", Some(StatusCode::BAD_REQUEST)),
         bad_get("a negative limit", "/api/v1/audit/events?limit=-1", Some(StatusCode::BAD_REQUEST)),
     ];
     let mut traversal_delete = bad_get(
@@ -435,6 +443,39 @@ async fn malformed_requests_are_refused_and_append_nothing(app: TestApp) {
         if now != head {
             failures.push(format!("{}: the log moved from {head} to {now}", c.what));
         }
+    }
+
+    // A key given twice is named, whichever of its values a parser would keep.
+    for (body, field) in [
+        (
+            "{\"TakeUpItem\":{\"item\":3,\"item\":1}}",
+            "TakeUpItem.item",
+        ),
+        ("{\"Open\":{},\"Open\":{}}", "Open"),
+    ] {
+        let res = app
+            .req(Method::POST, &mcmd, Some(&s.chair))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let p = crate::helpers::problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+        if p["type"] != "/problems/duplicate-key" || p["field"] != field {
+            failures.push(format!("{body} answered {p}"));
+        }
+    }
+    // JSON declared as UTF-8 is JSON.
+    let res = app
+        .req(Method::POST, &mcmd, Some(&s.chair))
+        .header("content-type", "application/json; charset=UTF-8")
+        .body("{\"Colour\":{}}")
+        .send()
+        .await
+        .unwrap();
+    let p = crate::helpers::problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    if p["type"] != "/problems/unknown-command" {
+        failures.push(format!("application/json; charset=UTF-8 answered {p}"));
     }
 
     // A huge body sent in chunks, with no Content-Length, is refused the same way.

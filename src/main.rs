@@ -636,6 +636,12 @@ async fn load_demo(
             "the log is not empty: the demo scenario is not loaded again (fresh tokens below)"
         );
     }
+    // The links below are for clicking at once: the read models must already show what was
+    // loaded, not catch up a moment later.
+    let head = app.store.head_from_db().await?.0;
+    if !app.projector.wait_for(head, Duration::from_secs(120)).await {
+        eprintln!("the read models are still catching up with the log; pages may lag for a moment");
+    }
     println!("\nTokens for the API (send as: Authorization: Bearer <token>):");
     println!("  admin        {}", tokens.admin);
     println!("  secretariat  {}", tokens.secretariat);

@@ -40,6 +40,18 @@ async fn session(app: &TestApp, ttl_us: i64) -> String {
     format!("plenary_session={id}")
 }
 
+/// GET `path` with a session cookie and, if `gzip`, accepting gzip as a browser does; no
+/// redirect is followed.
+async fn get(app: &TestApp, path: &str, cookie: &str, gzip: bool) -> reqwest::Response {
+    let mut r = no_redirects()
+        .get(format!("{}{path}", app.base))
+        .header(COOKIE, cookie);
+    if gzip {
+        r = r.header(ACCEPT_ENCODING, "gzip");
+    }
+    r.send().await.unwrap()
+}
+
 fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"_csrf\" value=\"").expect("a form token") + 20;
     page[at..at + page[at..].find('"').unwrap()].to_owned()
@@ -81,38 +93,18 @@ async fn a_sign_in_link_works_once_and_expires(app: TestApp) {
 }
 
 async fn an_expired_session_is_sent_to_sign_in(app: TestApp) {
-    let http = no_redirects();
     let live = session(&app, 60_000_000).await;
-    let r = http
-        .get(format!("{}/", app.base))
-        .header(COOKIE, &live)
-        .send()
-        .await
-        .unwrap();
+    let r = get(&app, "/", &live, false).await;
     assert_eq!(r.status(), StatusCode::OK);
     let expired = session(&app, -1).await;
-    let r = http
-        .get(format!("{}/", app.base))
-        .header(COOKIE, &expired)
-        .send()
-        .await
-        .unwrap();
+    let r = get(&app, "/", &expired, false).await;
     assert_eq!(location(&r), "/sign-in?why=expired");
 }
 
 async fn form_tokens_differ_per_page_and_each_is_accepted(app: TestApp) {
     let http = no_redirects();
     let cookie = session(&app, 60_000_000).await;
-    let page = || async {
-        http.get(format!("{}/", app.base))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
+    let page = || async { get(&app, "/", &cookie, false).await.text().await.unwrap() };
     let (a, b) = (csrf_of(&page().await), csrf_of(&page().await));
     assert_ne!(a, b, "a form token is masked afresh in each response");
     // The session's token itself, unmasked, is not what a form carries.
@@ -132,37 +124,19 @@ async fn form_tokens_differ_per_page_and_each_is_accepted(app: TestApp) {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let r = sign_out(a).await.unwrap();
     assert_eq!(location(&r), "/sign-in?why=out");
-    let r = http
-        .get(format!("{}/", app.base))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = get(&app, "/", &cookie, false).await;
     assert_eq!(location(&r), "/sign-in?why=expired", "signed out");
 }
 
 async fn pages_are_compressed_and_the_stream_is_not(app: TestApp) {
-    let http = no_redirects();
     let cookie = session(&app, 60_000_000).await;
-    let r = http
-        .get(format!("{}/", app.base))
-        .header(COOKIE, &cookie)
-        .header(ACCEPT_ENCODING, "gzip")
-        .send()
-        .await
-        .unwrap();
+    let r = get(&app, "/", &cookie, true).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         r.headers().get(CONTENT_ENCODING).map(|v| v.as_bytes()),
         Some(&b"gzip"[..])
     );
-    let r = http
-        .get(format!("{}/api/v1/stream", app.base))
-        .header(COOKIE, &cookie)
-        .header(ACCEPT_ENCODING, "gzip")
-        .send()
-        .await
-        .unwrap();
+    let r = get(&app, "/api/v1/stream", &cookie, true).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get(CONTENT_ENCODING).is_none());
 }

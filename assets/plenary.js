@@ -23,9 +23,33 @@
   setInterval(tick, 250);
   tick();
 
+  // A form control's identity across a swap: its id, or for a check box its name and value.
+  function key(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.name + "\u0000" + el.value;
+    return el.id || null;
+  }
+  // What the reader has typed or ticked and not yet sent.
+  function edits(root) {
+    var out = {};
+    root.querySelectorAll("input, textarea, select").forEach(function (el) {
+      var k = key(el);
+      if (!k || el.type === "hidden") return;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== el.defaultChecked) out[k] = el.checked;
+      } else if (el.tagName === "SELECT") {
+        var changed = Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        if (changed) out[k] = el.value;
+      } else if (el.value !== el.defaultValue) {
+        out[k] = el.value;
+      }
+    });
+    return out;
+  }
+
   // Replaces the live part of the page with the same part of `html`, keeping focus where
-  // it was (by element id) so a keyboard user is not thrown back to the top.
-  function swap(html) {
+  // it was (by element id) so a keyboard user is not thrown back to the top. A live update
+  // (`keep`) also keeps what the reader was typing: the room moving on must not erase a draft.
+  function swap(html, keep) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var fresh = doc.getElementById("live");
     var live = document.getElementById("live");
@@ -34,8 +58,15 @@
     var focusId = active && active.id;
     var opened = [];
     live.querySelectorAll("details[open][id]").forEach(function (d) { opened.push(d.id); });
+    var typed = keep ? edits(live) : {};
     live.innerHTML = fresh.innerHTML;
     opened.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+    live.querySelectorAll("input, textarea, select").forEach(function (el) {
+      var k = key(el);
+      if (!k || !(k in typed)) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = typed[k];
+      else el.value = typed[k];
+    });
     if (focusId) {
       var again = document.getElementById(focusId);
       if (again) again.focus();
@@ -50,9 +81,9 @@
     if (pending) return;
     pending = setTimeout(function () {
       pending = null;
-      fetch(location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      fetch(location.pathname + location.search, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html) swap(html); })
+        .then(function (html) { if (html) swap(html, true); })
         .catch(function () {});
     }, 120);
   }
@@ -67,9 +98,14 @@
     var data = new URLSearchParams(new FormData(form, ev.submitter || undefined));
     fetch(location.pathname, { method: "POST", body: data, credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" } })
-      .then(function (r) { return r.text(); })
+      .then(function (r) {
+        // A command that went through redirects to the page as it now is (a revision done,
+        // the editor back to a new draft): the address bar follows.
+        if (r.redirected) history.replaceState(null, "", r.url + location.hash);
+        return r.text();
+      })
       .then(function (html) {
-        swap(html);
+        swap(html, false);
         var err = document.querySelector("#live .refusal[role=alert]");
         if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
         var pv = document.getElementById("preview");

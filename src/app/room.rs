@@ -11,7 +11,7 @@ use crate::app::access::{Principal, Role};
 use crate::app::history::{view, Cut, FrameworkView};
 use crate::app::refusal::Refusal;
 use crate::app::App;
-use crate::domain::amendment::{Amendment, AmendmentStatus};
+use crate::domain::amendment::{Amendment, AmendmentStatus, Revision};
 use crate::domain::framework::{diff_words, Operation, SpanKind};
 use crate::domain::meeting::{
     ConsensusSubject, ItemStatus, Meeting, MeetingStatus, MotionStatus, Speaker, VoteOn,
@@ -239,6 +239,15 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
             }
         }
     });
+    // An amendment is called by its id and revision; the room knows it by its title.
+    let called_title = match m.consensus.as_ref().map(|c| &c.subject) {
+        Some(ConsensusSubject::Amendment { amendment_id, .. }) => {
+            amendment_revision(app, amendment_id.as_str())
+                .await?
+                .map(|(r, proposer)| format!("“{}” ({proposer})", r.title))
+        }
+        _ => None,
+    };
     let consensus = m.consensus.as_ref().map(|c| ConsensusPanel {
         number: c.number,
         item: c.item,
@@ -246,7 +255,10 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
             ConsensusSubject::Amendment {
                 amendment_id,
                 revision,
-            } => format!("Amendment {amendment_id}, revision {revision}"),
+            } => match &called_title {
+                Some(t) => format!("Amendment {t}, revision {revision}"),
+                None => format!("Amendment {amendment_id}, revision {revision}"),
+            },
             ConsensusSubject::DraftDecision { text } => format!("Draft decision: {text}"),
             ConsensusSubject::ProgrammeOfWork { meetings } => {
                 format!("Programme of work ({} meetings)", meetings.len())
@@ -567,6 +579,19 @@ pub async fn declaration_now(app: &App, framework_id: &str) -> Result<FrameworkV
         .await?
         .ok_or_else(|| Refusal::not_found(format!("no framework {framework_id}")))?;
     Ok(view(framework_id, &f, position))
+}
+
+/// An amendment's current revision and its proposer, from the read model.
+pub async fn amendment_revision(
+    app: &App,
+    id: &str,
+) -> Result<Option<(Revision, String)>, Refusal> {
+    let Some(doc) = app.projector.doc("amendments", id).await? else {
+        return Ok(None);
+    };
+    let (_, _, a) = state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
+    let proposer = a.proposer().map(|s| s.to_string()).unwrap_or_default();
+    Ok(a.current_revision().cloned().map(|r| (r, proposer)))
 }
 
 /// A delegate's State, or a refusal naming why there is none.

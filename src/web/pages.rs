@@ -3,7 +3,7 @@
 //! refusal is the domain's own text, shown next to the form that caused it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -18,7 +18,8 @@ use crate::app::access::{Principal, Role};
 use crate::app::history::FrameworkView;
 use crate::app::refusal::Refusal;
 use crate::app::room::{self, AmendmentLine, MeetingRoom, ParagraphChange};
-use crate::domain::framework::Provenance;
+use crate::domain::amendment::Revision;
+use crate::domain::framework::{Operation, Provenance};
 use crate::projections::{docs, meetings as list};
 
 pub fn router() -> Router<AppState> {
@@ -171,6 +172,32 @@ struct Console<'a> {
     c: Chrome<'a>,
     r: MeetingRoom,
     error: Option<FormError>,
+    /// Meetings of the same body that are yet to be held: where an item can be deferred to.
+    later: Vec<MeetingChoice>,
+}
+
+pub struct MeetingChoice {
+    pub id: String,
+    pub label: String,
+}
+
+async fn later_meetings(s: &AppState, r: &MeetingRoom) -> Result<Vec<MeetingChoice>, Refusal> {
+    let all = docs::list(s.app.store.db(), list::NAME, "").await?;
+    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
+    Ok(all
+        .iter()
+        .filter(|d| d["body_id"].as_str() == r.body_id.as_deref() && text(d, "id") != r.id)
+        .filter(|d| d["status"] == "convened")
+        .map(|d| MeetingChoice {
+            id: text(d, "id"),
+            label: format!(
+                "{} ({}, {})",
+                text(d, "title"),
+                text(d, "symbol"),
+                text(d, "starts")
+            ),
+        })
+        .collect())
 }
 
 impl Console<'_> {
@@ -197,7 +224,12 @@ async fn console_page(
     }
     match room::meeting_room(&s.app, &v.principal, id).await {
         Ok(r) => {
+            let later = match later_meetings(s, &r).await {
+                Ok(l) => l,
+                Err(e) => return refusal_page(v.m, e),
+            };
             let page = Console {
+                later,
                 c: chrome(
                     v,
                     format!("{}: {}", v.m.t("console.title"), r.title),
@@ -306,6 +338,45 @@ pub struct Draft {
     pub text: String,
     pub new_id: String,
     pub target: String,
+}
+
+impl Draft {
+    /// The editor's fields for the first operation of a revision (the editor drafts one).
+    fn of_revision(target: &str, r: &Revision) -> Self {
+        let mut d = Draft {
+            title: r.title.to_string(),
+            target: target.to_owned(),
+            kind: "replace_paragraph".into(),
+            ..Draft::default()
+        };
+        match r.operations.first() {
+            Some(Operation::ReplaceParagraph { paragraph, text }) => {
+                d.paragraph = paragraph.to_string();
+                d.text = text.to_string();
+            }
+            Some(Operation::DeleteParagraph { paragraph }) => {
+                d.kind = "delete_paragraph".into();
+                d.paragraph = paragraph.to_string();
+            }
+            Some(Operation::InsertAfter {
+                after,
+                new_id,
+                text,
+                ..
+            }) => {
+                d.kind = "insert_after".into();
+                d.paragraph = after.as_ref().map(|a| a.to_string()).unwrap_or_default();
+                d.new_id = new_id.to_string();
+                d.text = text.to_string();
+            }
+            Some(Operation::ReplaceWords { paragraph, .. })
+            | Some(Operation::MoveParagraph { paragraph, .. }) => {
+                d.paragraph = paragraph.to_string();
+            }
+            None => {}
+        }
+        d
+    }
 }
 
 #[derive(Template)]
@@ -427,13 +498,34 @@ async fn desk_page(
     render(&page, status)
 }
 
-async fn desk(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+#[derive(serde::Deserialize)]
+struct DeskQuery {
+    /// An amendment to revise: the editor opens on its current revision.
+    revise: Option<String>,
+}
+
+async fn desk(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<DeskQuery>,
+) -> Response {
+    let mut draft = Draft {
+        kind: "replace_paragraph".into(),
+        ..Draft::default()
+    };
+    if let Some(target) = q.revise.filter(|t| !t.is_empty()) {
+        match room::amendment_revision(&s.app, &target).await {
+            Ok(Some((r, _))) => draft = Draft::of_revision(&target, &r),
+            Ok(None) => {
+                return refusal_page(v.m, Refusal::not_found(format!("no amendment {target}")))
+            }
+            Err(e) => return refusal_page(v.m, e),
+        }
+    }
     let input = DeskInput {
         error: None,
-        draft: Draft {
-            kind: "replace_paragraph".into(),
-            ..Draft::default()
-        },
+        draft,
         preview: None,
     };
     desk_page(&s, &v, &id, input, StatusCode::OK).await
@@ -447,7 +539,10 @@ fn draft_of(p: &Posted) -> Draft {
         paragraph: g("op.paragraph"),
         text: g("op.text"),
         new_id: g("op.new_id"),
-        target: g("_target"),
+        // "new" asks the service to name a new amendment; anything else is one being revised.
+        target: Some(g("_target"))
+            .filter(|t| t != "new")
+            .unwrap_or_default(),
     }
 }
 

@@ -186,6 +186,7 @@ check(true, "the delegate objects by keyboard");
 // The room screen shows the standing objection, live.
 await room.waitForSelector("#objections li:has-text('BRA')", { timeout: 10000 });
 check(true, "the room screen shows Brazil's standing objection");
+check((await room.locator("#h-call + p").textContent()).includes("Browser amendment"), "the room screen names the amendment by its title");
 await shot(room, "room-objection");
 await axe(room, "room screen with an objection");
 // The chair cannot declare adoption while it stands: the domain's refusal, next to the control.
@@ -235,6 +236,12 @@ await egy.fill("#draft-title", `Biennial review ${XSS2}`);
 await egy.selectOption("#draft-paragraph", "OP-2");
 await egy.check("input[name='op.kind'][value=replace_paragraph]");
 await egy.fill("#draft-text", "Decides to review national implementation every two years;");
+// The room moves on while the delegate drafts: the live update keeps what was typed.
+await chair.selectOption("#inscribe-state", "NOR");
+await post(chair, () => chair.click("#f-inscribe button"));
+await egy.waitForFunction(() => /Next speakers:.*NOR/.test(document.body.textContent), null, { timeout: 10000 });
+check((await egy.locator("#draft-text").inputValue()).startsWith("Decides to review"), "a live update keeps the draft being typed");
+check((await egy.locator("#draft-paragraph").inputValue()) === "OP-2", "a live update keeps the paragraph chosen");
 await post(egy, () => egy.click("#b-preview"));
 await egy.waitForSelector("#preview ins");
 check((await egy.locator("#preview del").count()) > 0, "the preview shows the words inserted and deleted");
@@ -253,6 +260,53 @@ await egy.waitForFunction((n) => document.querySelectorAll("li[id^=am-]").length
 check(true, "the new amendment is on the desk");
 await noXss(egy, "desk with the new amendment");
 await shot(egy, "desk-submitted");
+
+// Revising: the stale amendment opens in the editor on its current revision, by keyboard.
+await egy.focus("#b-revise-am-browser-egy");
+await Promise.all([egy.waitForURL(/revise=am-browser-egy/), egy.keyboard.press("Enter")]);
+check((await egy.locator("#h-draft").textContent()).includes("am-browser-egy"), "the editor opens on the amendment to revise");
+check((await egy.locator("#draft-paragraph").inputValue()) === "OP-1", "the editor keeps the revised amendment's paragraph");
+await egy.fill("#draft-text", "Also, the meeting room is in the browser, in six languages.");
+await axe(egy, "desk revising an amendment");
+await shot(egy, "desk-revising");
+await post(egy, () => egy.click("#b-submit-amendment"));
+check((await egy.locator("#f-draft + .refusal").count()) === 0, "the revision is submitted");
+await egy.waitForFunction(() => {
+  const li = document.querySelector("#am-am-browser-egy");
+  return li && /revision 2/.test(li.textContent) && !li.querySelector(".warn");
+}, null, { timeout: 10000 });
+check(true, "the revised amendment stands on the current text: no stale warning");
+
+// A point of order, the chair's ruling, an appeal and the vote on it.
+await egy.click("details summary");
+await egy.fill("#point-text", "The list of speakers was closed without notice.");
+await post(egy, () => egy.click("#f-point button"));
+await chair.waitForSelector("#ruling-1", { timeout: 10000 });
+await chair.fill("#ruling-1", "The list stays closed.");
+await post(chair, () => chair.click("#f-rule-1 button"));
+await egy.waitForSelector("#b-appeal-1", { timeout: 10000 });
+await egy.focus("#b-appeal-1");
+await post(egy, () => egy.keyboard.press("Enter"));
+check((await egy.locator("#f-appeal-1 + .refusal").count()) === 0, "the delegate appeals the ruling by keyboard");
+await chair.waitForSelector("#b-appeal-vote-1", { timeout: 10000 });
+await post(chair, () => chair.click("#b-appeal-vote-1"));
+await egy.waitForSelector("#f-vote", { timeout: 10000 });
+check((await egy.locator("#f-vote").locator("xpath=preceding-sibling::h3[1]").textContent()).includes("Appeal"), "the appeal is put to the vote");
+await post(egy, () => egy.click("#f-vote button[value=Yes]"));
+check((await egy.locator("#f-vote + .refusal").count()) === 0, "the delegate votes on the appeal");
+await shot(chair, "console-appeal-vote");
+await axe(chair, "console with an appeal put to the vote");
+await post(chair, () => chair.click("#f-close-voting button"));
+check((await chair.locator("#f-close-voting + .refusal").count()) === 0, "the chair closes the voting on the appeal");
+
+// Deferring an item that was never taken up.
+await chair.waitForSelector("#b-defer-1");
+await chair.selectOption("#defer-to-1", "");
+await post(chair, () => chair.click("#b-defer-1"));
+check((await chair.locator("#f-defer-1 + .refusal").count()) === 0, "the chair defers item 1");
+await chair.waitForSelector("ol.agenda li:first-child .tag:has-text('deferred')", { timeout: 10000 });
+check(true, "the agenda shows item 1 deferred");
+await shot(chair, "console-deferred");
 
 // Sign-out ends the session.
 await bra.click("button:has-text('Sign out')");

@@ -9,6 +9,8 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::AppState;
+use crate::domain::body::RulesOfProcedure;
+use crate::domain::meeting::decision_symbol;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +50,7 @@ pub struct Route {
 const MIN: (&str, &str, &str) = (
     "min_position",
     "integer",
-    "wait until the read models include this log position",
+    "wait until the read models include this log position (at most the log's head: a position past it is refused, 400)",
 );
 
 /// The type of a command field as sent over HTTP, with a valid example value (used in the
@@ -142,7 +144,7 @@ const SPEAKER: Ty = Ty::Obj {
     example: r#"{"State":"NOR"}"#,
 };
 const OPERATION: Ty = Ty::Obj {
-    about: "Operation, tagged by op: insert_after {after, new_id, kind, section, text} | replace_words {paragraph, at_word, old, new} | replace_paragraph {paragraph, text} | delete_paragraph {paragraph} | move_paragraph {paragraph, after}",
+    about: "Operation, tagged by op: insert_after {after, new_id, kind, section, text} | replace_words {paragraph, at_word, old, new} | replace_paragraph {paragraph, text} | delete_paragraph {paragraph} | move_paragraph {paragraph, after}. at_word counts the paragraph's words from 1, and old must be the words standing there. after: null means at the very start.",
     example: r#"{"op":"replace_paragraph","paragraph":"OP-1","text":"New wording."}"#,
 };
 const ITEM: (&str, Ty) = ("item", Ty::Int);
@@ -327,8 +329,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: "any credential", query: &[MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: "any credential", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "secretariat (preparation), the chair of this meeting (procedure), delegates for their own State", query: &[], input: Input::Command(MEETING_COMMANDS) },
-    Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order", who: "any credential",
-        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision"), ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: "any credential",
+        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision; or no_consensus: a call on which the chair found no consensus, on the record as an outcome (entry: outcome), with no decision number or symbol, after the meeting's decisions"), ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
         query: &[("at", "string", "date, RFC 3339 time, or log position p:N"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
@@ -382,7 +384,8 @@ fn ty_schema(t: &Ty) -> Value {
             if let Some(ty) = v["type"].as_str().map(str::to_owned) {
                 v["type"] = json!([ty, "null"]);
             }
-            if let Some(names) = v["enum"].as_array_mut() {
+            // `get_mut`, not `v["enum"]`: indexing a JSON object inserts `"enum": null`.
+            if let Some(names) = v.get_mut("enum").and_then(Value::as_array_mut) {
                 names.push(Value::Null);
             }
             v
@@ -421,7 +424,18 @@ fn command_schema(c: &CommandDoc) -> Value {
     let properties: Map<String, Value> = c
         .fields
         .iter()
-        .map(|(name, ty)| ((*name).to_owned(), ty_schema(ty)))
+        .map(|(name, ty)| {
+            let mut schema = ty_schema(ty);
+            if *name == "rules" && matches!(ty, Ty::Opt(_)) {
+                // What the server uses when no rules are sent, from the domain itself.
+                schema["default"] = serde_json::to_value(RulesOfProcedure::default())
+                    .expect("rules serialize");
+                schema["description"] = json!(
+                    "RulesOfProcedure; omitted or null: the default rules (a quarter of the members to open, a majority to decide, procedural motions by a majority of those present and voting, in the General Assembly's order of precedence)"
+                );
+            }
+            ((*name).to_owned(), schema)
+        })
         .collect();
     let required: Vec<&str> = c
         .fields
@@ -444,6 +458,20 @@ fn command_schema(c: &CommandDoc) -> Value {
     })
 }
 
+/// The schema of a query parameter, with every constraint the server enforces on it.
+fn query_schema(name: &str, ty: &str) -> Value {
+    match (name, ty) {
+        ("limit", _) => json!({ "type": "integer", "minimum": 1, "maximum": 1000 }),
+        // Framework versions (u32 on the server).
+        ("version" | "from" | "to", "integer") => {
+            json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX })
+        }
+        ("at", _) => json!({ "type": "string", "minLength": 1 }),
+        (_, "integer") => json!({ "type": "integer", "minimum": i64::MIN, "maximum": i64::MAX }),
+        (_, ty) => json!({ "type": ty }),
+    }
+}
+
 fn operation(r: &Route) -> Value {
     let mut params: Vec<Value> = r
         .path
@@ -459,7 +487,13 @@ fn operation(r: &Route) -> Value {
         })
         .collect();
     for (name, ty, desc) in r.query {
-        params.push(json!({ "name": name, "in": "query", "required": false, "description": desc, "schema": { "type": ty } }));
+        // `from` is the one required query parameter (of the diff).
+        let required = *name == "from" && *ty == "integer";
+        params.push(json!({ "name": name, "in": "query", "required": required, "description": desc, "schema": query_schema(name, ty) }));
+    }
+    if r.query.iter().any(|(n, _, _)| *n == "min_position") {
+        params.push(json!({ "name": "X-Min-Position", "in": "header", "required": false,
+            "description": "the same as ?min_position= (the header wins when both are given)", "schema": { "type": "string", "pattern": "^-?[0-9]{1,18}$" } }));
     }
     let answer = answer(r);
     if answer == Answer::EventStream {
@@ -484,6 +518,10 @@ fn operation(r: &Route) -> Value {
         Answer::Json if matches!(r.input, Input::Credential) => (
             "201",
             json!({ "description": "Issued", "content": { "application/json": { "schema": { "type": "object" } } } }),
+        ),
+        Answer::Json if r.path == "/api/v1/credentials" => (
+            "200",
+            json!({ "description": "OK: every credential (never its token), oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } }),
         ),
         Answer::Json => (
             "200",
@@ -560,9 +598,16 @@ fn operation(r: &Route) -> Value {
         "500".into(),
         problem("Internal error (never a stack trace or internal detail)"),
     );
+    let mut description = format!("Who may call it: {}.", r.who);
+    if r.path == "/api/v1/decisions" {
+        description.push_str(&format!(
+            " For example, decision 3 of the meeting PoA/RC.1/2026 is {}.",
+            decision_symbol("PoA/RC.1/2026", 3)
+        ));
+    }
     let mut op = json!({
         "summary": r.summary,
-        "description": format!("Who may call it: {}.", r.who),
+        "description": description,
         "parameters": params,
         "responses": responses,
     });
@@ -580,8 +625,17 @@ fn operation(r: &Route) -> Value {
                 "description": "One command, {\"CommandName\": {fields}}. Fields the server supplies (today's date, the body's members and rules, an amendment's standing and base text, whether the meeting is open) are not sent; if sent, they are overwritten.",
                 "content": { "application/json": { "schema": { "oneOf": variants } } } });
             if let Some(p) = op["parameters"].as_array_mut() {
-                p.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 200 } }));
-                p.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the stream version acted on, e.g. \"12\"", "schema": { "type": "string" } }));
+                p.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false,
+                    "description": "the same key with the same body answers the first result again; with another body, 422",
+                    "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
+                p.push(json!({ "name": "If-Match", "in": "header", "required": false,
+                    "description": "the stream version acted on, e.g. \"12\" (quotes optional); another version is a 409",
+                    "schema": { "type": "string", "pattern": "^\"?[0-9]{1,18}\"?$" } }));
+                for h in ["X-Correlation-Id", "X-Causation-Id"] {
+                    p.push(json!({ "name": h, "in": "header", "required": false,
+                        "description": "recorded in the event's metadata (1 to 200 visible ASCII characters)",
+                        "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
+                }
             }
         }
     }

@@ -737,7 +737,7 @@ impl Meeting {
         MeetingEvent::DecisionTaken {
             number,
             // Convene keeps the meeting symbol short enough for this to parse.
-            symbol: DocumentSymbol::parse(&format!("{meeting_symbol}/DEC/{number}"))
+            symbol: DocumentSymbol::parse(&decision_symbol(meeting_symbol, number))
                 .expect("meeting symbol checked at convening"),
             meeting_id: self.id.clone().expect("convened"),
             date,
@@ -1618,4 +1618,10 @@ impl Meeting {
             }
         }
     }
+}
+
+/// A decision's symbol: the meeting's symbol, `/DEC/` and the decision's number at that
+/// meeting (`PoA/RC.1/2026/DEC/3`). The OpenAPI document states the rule from this function.
+pub fn decision_symbol(meeting_symbol: &str, number: u32) -> String {
+    format!("{meeting_symbol}/DEC/{number}")
 }

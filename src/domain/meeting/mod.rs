@@ -16,8 +16,9 @@ pub mod error;
 pub mod events;
 
 pub use aggregate::{
-    AgendaEntry, ConsensusCall, ItemStatus, Meeting, MeetingStatus, Motion, MotionStatus, OpenVote,
-    PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest, SponsorshipStatus,
+    decision_symbol, AgendaEntry, ConsensusCall, ItemStatus, Meeting, MeetingStatus, Motion,
+    MotionStatus, OpenVote, PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest,
+    SponsorshipStatus,
 };
 pub use commands::{
     AgendaChange, AgendaItem, AmendmentStanding, Ballot, Chair, ConsensusSubject, DeclaredOutcome,

@@ -18,6 +18,12 @@ pub fn key(meeting_id: &str, number: u32) -> String {
     format!("{meeting_id}/{number:05}")
 }
 
+/// An outcome that is not a decision (no consensus on a call) has its own key, after the
+/// meeting's decisions: it has no decision number, and it is on the record all the same.
+pub fn outcome_key(meeting_id: &str, call: u32) -> String {
+    format!("{meeting_id}/no-consensus-{call:05}")
+}
+
 impl DocFold for DecisionsRegister {
     const NAME: &'static str = NAME;
 
@@ -29,6 +35,12 @@ impl DocFold for DecisionsRegister {
             "DecisionTaken" => match serde_json::from_str(&e.payload) {
                 Ok(MeetingEvent::DecisionTaken { number, .. }) => {
                     vec![key(&e.aggregate_id, number)]
+                }
+                _ => vec![],
+            },
+            "NoConsensusDeclared" => match serde_json::from_str(&e.payload) {
+                Ok(MeetingEvent::NoConsensusDeclared { call, .. }) => {
+                    vec![outcome_key(&e.aggregate_id, call)]
                 }
                 _ => vec![],
             },
@@ -85,6 +97,33 @@ impl DocFold for DecisionsRegister {
             }
             return Ok(Some(doc));
         }
+        if let MeetingEvent::NoConsensusDeclared {
+            call,
+            item,
+            subject,
+            objections,
+            explanations,
+            on,
+        } = event
+        {
+            return Ok(Some(json!({
+                "entry": "outcome",
+                "kind": "no_consensus",
+                "number": null,
+                "symbol": null,
+                "meeting_id": e.aggregate_id,
+                "date": on,
+                "agenda_item": item,
+                "subject": subject,
+                "text": "No consensus was found.",
+                "objections": objections,
+                "explanations": explanations,
+                "consensus_call": call,
+                "position": e.position,
+                "recorded_at_us": e.recorded_at_us,
+                "recorded_by": e.meta("actor"),
+            })));
+        }
         let MeetingEvent::DecisionTaken {
             number,
             symbol,
@@ -110,6 +149,7 @@ impl DocFold for DecisionsRegister {
             crate::domain::meeting::DecisionKind::Decision => "decision",
         };
         Ok(Some(json!({
+            "entry": "decision",
             "number": number,
             "symbol": symbol,
             "meeting_id": meeting_id,
@@ -271,5 +311,53 @@ mod tests {
             DecisionsRegister.fold(&key("rc-1", 1), None, &e).unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn no_consensus_is_on_the_record_as_an_outcome_not_a_decision() {
+        use crate::domain::meeting::{ConsensusSubject, ObjectionRecord};
+        let objection = ObjectionRecord {
+            state: StateCode::parse("BRA").unwrap(),
+            reason: Some(Text::parse("Not ready.").unwrap()),
+            withdrawn: false,
+        };
+        let no_consensus = MeetingEvent::NoConsensusDeclared {
+            call: 2,
+            item: 3,
+            subject: ConsensusSubject::DraftDecision {
+                text: Text::parse("Establish a fund.").unwrap(),
+            },
+            objections: vec![objection.clone()],
+            explanations: vec![],
+            on: Date::from_ymd_opt(2026, 7, 8).unwrap(),
+        };
+        let events = vec![
+            stored(1, "rc-1", decision(1, vec![])),
+            stored(2, "rc-1", no_consensus),
+            stored(3, "rc-1", decision(2, vec![])),
+        ];
+        assert_eq!(
+            DecisionsRegister.keys(&events[1]),
+            vec![outcome_key("rc-1", 2)]
+        );
+        let docs = fold_all(&events, 1);
+        let outcome = &docs[&outcome_key("rc-1", 2)];
+        assert_eq!(outcome["entry"], "outcome");
+        assert_eq!(outcome["kind"], "no_consensus");
+        assert_eq!(
+            outcome["number"],
+            Value::Null,
+            "an outcome takes no decision number"
+        );
+        assert_eq!(outcome["consensus_call"], 2);
+        assert_eq!(outcome["objections"], json!([objection]));
+        assert_eq!(docs[&key("rc-1", 2)]["entry"], "decision");
+        // In register order the meeting's decisions come first, then its outcomes.
+        let order: Vec<&String> = docs.keys().collect();
+        assert_eq!(
+            order,
+            vec![&key("rc-1", 1), &key("rc-1", 2), &outcome_key("rc-1", 2)]
+        );
+        assert_eq!(fold_all(&events, events.len()), docs);
     }
 }

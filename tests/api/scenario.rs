@@ -57,7 +57,13 @@ async fn the_demo_scenario_produces_the_record_it_should(app: TestApp) {
     assert!(agenda["items"].as_array().is_some_and(|i| !i.is_empty()));
 
     let register = read(&app, &format!("/api/v1/decisions?meeting={rc}"), observer).await;
-    let decisions = register["decisions"].as_array().unwrap();
+    let entries = register["decisions"].as_array().unwrap();
+    // The register holds decisions and, after them, outcomes that are not decisions.
+    let (decisions, outcomes): (Vec<Value>, Vec<Value>) = entries
+        .iter()
+        .cloned()
+        .partition(|d| d["entry"] == "decision");
+    assert!(outcomes.iter().all(|o| o["entry"] == "outcome"));
     let adopted_by = |id: &str| -> Option<&Value> {
         decisions
             .iter()
@@ -141,6 +147,18 @@ async fn the_demo_scenario_produces_the_record_it_should(app: TestApp) {
         .unwrap()
         .iter()
         .any(|o| o["state"] == "RUS" && o["withdrawn"] == false));
+    // ... and on the register, as an outcome with the standing objection, not a decision.
+    let outcome = outcomes
+        .iter()
+        .find(|o| o["subject"]["Amendment"]["amendment_id"] == out.failed.as_str())
+        .expect("no consensus is on the register");
+    assert_eq!(outcome["kind"], "no_consensus");
+    assert_eq!(outcome["number"], Value::Null);
+    assert_eq!(outcome["objections"], nc["objections"]);
+    assert!(
+        entries.last().unwrap()["entry"] == "outcome",
+        "outcomes come after decisions"
+    );
     assert!(of_type(&log, "AmendmentNotAdopted")
         .iter()
         .any(|e| e["aggregate_id"] == out.failed.as_str()));

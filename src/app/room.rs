@@ -42,6 +42,8 @@ pub struct MeetingRoom {
     pub last_decision: Option<DecisionLine>,
     /// Amendments tabled under the current item, which the chair may call.
     pub tabled: Vec<AmendmentLine>,
+    /// Days the meeting sat outside the dates it was convened for, as recorded.
+    pub sat_outside_dates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -435,6 +437,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
         consensus,
         last_decision,
         tabled,
+        sat_outside_dates: m.sat_outside_dates.iter().map(|d| d.to_string()).collect(),
     })
 }
 

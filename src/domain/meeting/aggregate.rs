@@ -181,6 +181,13 @@ pub struct Meeting {
     pub consensus: Option<ConsensusCall>,
     pub decisions_taken: u32,
     pub programme_of_work: Vec<PlannedMeeting>,
+    /// The dates the meeting was convened for (`default`: state views written before this
+    /// field was kept read as unknown, and nothing is flagged for them).
+    #[serde(default)]
+    pub convened_dates: Option<(Date, Date)>,
+    /// Days on which it sat outside those dates (opened or resumed), as recorded.
+    #[serde(default)]
+    pub sat_outside_dates: Vec<Date>,
 }
 
 impl Aggregate for Meeting {
@@ -211,8 +218,11 @@ impl Aggregate for Meeting {
                 symbol,
                 rules,
                 members,
+                starts,
+                ends,
                 ..
             } => {
+                self.convened_dates = Some((starts, ends));
                 self.id = Some(meeting_id);
                 self.body_id = Some(body_id);
                 self.kind = Some(kind);
@@ -222,6 +232,7 @@ impl Aggregate for Meeting {
                 self.status = MeetingStatus::Convened;
             }
             E::MeetingOpened { .. } | E::MeetingResumed { .. } => self.status = MeetingStatus::Open,
+            E::SatOutsideConvenedDates { on, .. } => self.sat_outside_dates.push(on),
             E::MeetingSuspended { .. } => self.status = MeetingStatus::Suspended,
             E::MeetingClosed { .. } => self.status = MeetingStatus::Closed,
             E::DelegationRegistered { state, members } => {
@@ -928,12 +939,14 @@ impl Meeting {
                         needed,
                     });
                 }
-                one(E::MeetingOpened {
+                let mut events = vec![E::MeetingOpened {
                     on: now,
                     states_present: present,
                     members,
                     quorum_needed: needed,
-                })
+                }];
+                events.extend(self.outside_convened_dates(now));
+                Ok(events)
             }
             C::Suspend { now } => {
                 self.require_open("suspend the meeting")?;
@@ -950,7 +963,9 @@ impl Meeting {
                         status: self.status,
                     });
                 }
-                one(E::MeetingResumed { on: now })
+                let mut events = vec![E::MeetingResumed { on: now }];
+                events.extend(self.outside_convened_dates(now));
+                Ok(events)
             }
             C::Close { now } => {
                 if !matches!(self.status, MeetingStatus::Open | MeetingStatus::Suspended) {
@@ -1617,6 +1632,18 @@ impl Meeting {
                 }
             }
         }
+    }
+}
+
+impl Meeting {
+    /// A meeting that sits on a day outside the dates it was convened for is recorded as
+    /// such, not refused (ADR 13): the record must show what happened, and a meeting held
+    /// late without a formal rescheduling still took its decisions.
+    fn outside_convened_dates(&self, on: Date) -> Option<MeetingEvent> {
+        let (starts, ends) = self.convened_dates?;
+        let outside = on < starts || on > ends;
+        (outside && !self.sat_outside_dates.contains(&on))
+            .then_some(MeetingEvent::SatOutsideConvenedDates { on, starts, ends })
     }
 }
 

@@ -95,6 +95,12 @@ pub enum MeetingEvent {
         members: u32,
         quorum_needed: u32,
     },
+    /// The meeting opened or resumed on a day outside the dates it was convened for.
+    SatOutsideConvenedDates {
+        on: Date,
+        starts: Date,
+        ends: Date,
+    },
     MeetingSuspended {
         on: Date,
         by_motion: Option<u32>,
@@ -325,6 +331,7 @@ impl DomainEvent for MeetingEvent {
         match self {
             E::MeetingConvened { .. } => "MeetingConvened",
             E::MeetingOpened { .. } => "MeetingOpened",
+            E::SatOutsideConvenedDates { .. } => "SatOutsideConvenedDates",
             E::MeetingSuspended { .. } => "MeetingSuspended",
             E::MeetingResumed { .. } => "MeetingResumed",
             E::MeetingClosed { .. } => "MeetingClosed",

@@ -288,6 +288,65 @@ fn opening_records_the_quorum() {
     );
 }
 
+#[test]
+fn sitting_outside_the_convened_dates_is_recorded_not_refused() {
+    let mut c = vec![convene()];
+    c.extend(present(&["BRA", "NOR"]));
+    let opened = |on| MeetingEvent::MeetingOpened {
+        on,
+        states_present: 2,
+        members: 5,
+        quorum_needed: 2,
+    };
+    let (starts, ends) = (day(6), day(10));
+    // Within the dates: nothing to remark.
+    accepted(
+        run(c.clone()),
+        MeetingCommand::Open { now: day(10) },
+        vec![opened(day(10))],
+    );
+    // A day late: it opens, and the log says it sat outside its dates.
+    let late = day(12);
+    accepted(
+        run(c.clone()),
+        MeetingCommand::Open { now: late },
+        vec![
+            opened(late),
+            MeetingEvent::SatOutsideConvenedDates {
+                on: late,
+                starts,
+                ends,
+            },
+        ],
+    );
+    // Resumed the same late day: already on the record. Another late day: recorded again.
+    c.push(MeetingCommand::Open { now: late });
+    c.push(MeetingCommand::Suspend { now: late });
+    accepted(
+        run(c.clone()),
+        MeetingCommand::Resume { now: late },
+        vec![MeetingEvent::MeetingResumed { on: late }],
+    );
+    let given = run(c.clone());
+    let mut m = Meeting::default();
+    for e in given.clone() {
+        cqrs_es::Aggregate::apply(&mut m, e);
+    }
+    assert_eq!(m.sat_outside_dates, vec![late]);
+    accepted(
+        given,
+        MeetingCommand::Resume { now: day(13) },
+        vec![
+            MeetingEvent::MeetingResumed { on: day(13) },
+            MeetingEvent::SatOutsideConvenedDates {
+                on: day(13),
+                starts,
+                ends,
+            },
+        ],
+    );
+}
+
 fn members(n: usize) -> Vec<StateCode> {
     let letters: Vec<char> = ('A'..='Z').collect();
     (0..n)
@@ -349,9 +408,9 @@ fn a_consultative_day_needs_no_state_quorum() {
             vec![],
             RulesOfProcedure::default(),
         )]),
-        MeetingCommand::Open { now: day(5) },
+        MeetingCommand::Open { now: day(6) },
         vec![MeetingEvent::MeetingOpened {
-            on: day(5),
+            on: day(6),
             states_present: 0,
             members: 0,
             quorum_needed: 0,

@@ -342,7 +342,7 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
         case("missing", &|l| {
             l.remove(9);
         }),
-        Some((10, Damage::Deleted))
+        Some((10, Damage::Missing))
     );
 
     // Reordered: two events swapped.
@@ -367,6 +367,15 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
             l.push(forge(extra, last.hash));
         }),
         Some((41, Damage::Inserted))
+    );
+
+    // Inserted: a line duplicated (issue 18, item 4: it was "reordered").
+    assert_eq!(
+        case("duplicated", &|l| {
+            let copy = l[20].clone();
+            l.insert(21, copy);
+        }),
+        Some((21, Damage::Inserted))
     );
 
     // Inserted: an event re-hashed so it no longer links to its predecessor.
@@ -616,4 +625,10 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("BROKEN at position 2: missing"), "{stdout}");
+    // The JSON report names it with the same word (issue 18, item 8).
+    let out = plenary(&["audit", "verify", &p("bundle"), "--json"], &db);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["problem"]["damage"], "missing", "{report}");
+    assert_eq!(report["problem"]["position"], 2, "{report}");
 }

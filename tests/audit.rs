@@ -387,6 +387,41 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
         Some((20, Damage::Inserted))
     );
 
+    // Truncated: the file cut in the middle of its last line, also inside a UTF-8 sequence
+    // (issue 18, item 5: it was "changed").
+    for (name, keep) in [("cut-mid-line", 0.5), ("cut-mid-char", -1.0)] {
+        let dir = root.path().join(name);
+        copy_bundle(&signed, &dir);
+        let mut text = Vec::new();
+        for l in &original[..39] {
+            text.extend_from_slice(l);
+            text.push(b'\n');
+        }
+        let last = &original[39];
+        let cut = if keep > 0.0 {
+            (last.len() as f64 * keep) as usize
+        } else {
+            // Just after the first byte of "é" (0xc3 0xa9).
+            last.windows(2).position(|w| w == [0xc3, 0xa9]).unwrap() + 1
+        };
+        text.extend_from_slice(&last[..cut]);
+        std::fs::write(dir.join(bundle::EVENTS_FILE), text).unwrap();
+        let r = verify::verify_bundle(&dir, Some(&key(1).verifying_key()), &[]).unwrap();
+        let f = r.problem.unwrap();
+        assert_eq!(
+            (f.position, f.damage),
+            (40, Damage::Truncated),
+            "{name}: {f:?}"
+        );
+        assert!(f.detail.contains("cut off"), "{}", f.detail);
+    }
+    // A last line that is whole but lost only its LF holds every event: nothing is wrong.
+    let dir = root.path().join("no-final-lf");
+    copy_bundle(&signed, &dir);
+    let text = std::fs::read(signed.join(bundle::EVENTS_FILE)).unwrap();
+    std::fs::write(dir.join(bundle::EVENTS_FILE), &text[..text.len() - 1]).unwrap();
+    assert_eq!(damage_of(&dir, Some(&key(1))), None);
+
     // A line that is not even UTF-8.
     assert_eq!(
         case("not-utf8", &|l| l[4] = vec![0xff, 0xfe, b'{']),

@@ -102,9 +102,16 @@ pub fn verify_bundle(
     let mut leaves: Vec<Hash> = Vec::with_capacity(cp.count.clamp(0, 1 << 20) as usize);
     let mut published: Vec<(i64, SignedCheckpoint)> = Vec::new();
     let mut last_good = cp.first_position - 1;
-    bundle::for_each_line(dir, &manifest, |line_no, line| {
+    bundle::for_each_line_ended(dir, &manifest, |line_no, line, ended| {
         let e = match bundle::parse_line(line) {
             Ok(e) => e,
+            Err(_) if !ended => {
+                chain.cut_off(
+                    last_good + 1,
+                    format!("the file ends in the middle of line {line_no}: it was cut off"),
+                );
+                return false;
+            }
             Err(why) => {
                 chain.unreadable(
                     last_good + 1,

@@ -221,6 +221,11 @@ impl ChainVerifier {
         self.fail(position, Damage::Changed, reason);
     }
 
+    /// Reports a file that ends in the middle of an event's line: cut, not changed.
+    pub fn cut_off(&mut self, position: i64, reason: String) {
+        self.fail(position, Damage::Truncated, reason);
+    }
+
     /// Ends the walk, comparing against the head the log claims (if known).
     pub fn finish(mut self, head: Option<(i64, Hash)>) -> Report {
         if let Some((expected, found)) = self.gap.take() {

@@ -115,9 +115,11 @@ enum LogCommand {
 
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
-    /// Generate an Ed25519 key: writes FILE (secret, mode 0600) and FILE.pub; prints the
-    /// public key, which auditors keep.
+    /// Generate an Ed25519 key: writes the secret key to the --out file (mode 0600) and the
+    /// public key next to it, with the extension replaced by .pub (k.key → k.pub); prints the
+    /// public key, which auditors keep. Never overwrites either file.
     Generate {
+        /// The secret key file; its public key goes to the same name ending in .pub.
         #[arg(long, default_value = "plenary-signing.key")]
         out: PathBuf,
     },

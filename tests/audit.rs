@@ -685,6 +685,15 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     assert!(!plenary(&["keys", "generate", "--out", &p("k.key")], &db)
         .status
         .success());
+    // Help and behaviour agree on where the public key goes (issue 18, item 9) ...
+    let help = ok(&plenary(&["keys", "generate", "--help"], &db));
+    assert!(help.contains("k.key → k.pub"), "{help}");
+    assert!(!help.contains("FILE.pub"), "{help}");
+    assert!(Path::new(&p("k.pub")).exists());
+    // ... and a secret key is never written where its public key would go.
+    let out = plenary(&["keys", "generate", "--out", &p("s.pub")], &db);
+    assert!(!out.status.success());
+    assert!(!Path::new(&p("s.pub")).exists());
     let published = ok(&plenary(
         &["log", "checkpoint", "--signing-key", &p("k.key")],
         &db,

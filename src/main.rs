@@ -143,10 +143,14 @@ enum AuditCommand {
         json: bool,
     },
     /// Rebuild the framework and the decisions register as of a moment, from a bundle alone.
+    /// Verifies the bundle's chain first (hashes, links, count, Merkle root, the checkpoints
+    /// published in it) and replays nothing from a damaged bundle; the manifest's signature
+    /// is `audit verify --public-key`'s to check.
     Replay {
         bundle: PathBuf,
-        /// A log position (`p:1234`), a date (its end, UTC) or an RFC 3339 time; bare digits are
-        /// refused as ambiguous (a position or a year?).
+        /// A log position (`p:1234`, at most the bundle's last position: beyond it is refused),
+        /// a date (its end, UTC) or an RFC 3339 time; bare digits are refused as ambiguous (a
+        /// position or a year?).
         #[arg(long)]
         at: String,
         /// Write the declaration as Markdown to this file (`-` for stdout).

@@ -344,6 +344,15 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
     assert!(err.contains("damaged at position 7"), "{err}");
     let good = replay::replay(&signed, Cut::Position(40)).unwrap();
     assert_eq!(good.chain_verified.last_position, 40);
+    // A position past the bundle's end is refused, not replayed to the end (issue 18, item 7).
+    let err = replay::replay(&signed, Cut::Position(41)).unwrap_err();
+    assert!(
+        err.contains("beyond the end of the bundle: its last position is 40"),
+        "{err}"
+    );
+    // A range bundle lacks the streams' beginnings: replaying it would invent a state.
+    let err = replay::replay(&root.path().join("from10"), Cut::Position(40)).unwrap_err();
+    assert!(err.contains("starts at position 10"), "{err}");
 
     // Missing: an event removed from the middle.
     assert_eq!(
@@ -767,6 +776,38 @@ async fn the_auditor_walkthrough_on_the_command_line() {
         &db,
     ));
     assert!(checked.contains("signature valid"), "{checked}");
+
+    // A position past the bundle's end is refused, naming the end (issue 18, item 7).
+    let last = Manifest::read(Path::new(&p("bundle")))
+        .unwrap()
+        .checkpoint
+        .last_position;
+    let out = plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &format!("p:{}", last + 1),
+        ],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("its last position is {last}")),
+        "{stderr}"
+    );
+    ok(&plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &format!("p:{last}"),
+        ],
+        &db,
+    ));
 
     // A range export verifies on its own.
     ok(&plenary(

@@ -330,7 +330,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order", who: "any credential",
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision"), ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
-        query: &[("at", "string", "date, RFC 3339 time, or log position p:N"), ("version", "integer", "framework version")], input: Input::None },
+        query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
         query: &[("from", "integer", "old version"), ("to", "integer", "new version (default: now)")], input: Input::None },
     Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "secretariat", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },

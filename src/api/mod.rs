@@ -13,6 +13,7 @@ pub mod amendments;
 pub mod audit;
 pub mod auth;
 pub mod commands;
+pub mod conn;
 pub mod error;
 pub mod extract;
 pub mod frameworks;
@@ -197,8 +198,11 @@ pub async fn serve(
             conn = Listener::accept(&mut listener) => conn,
             () = &mut shutdown => break,
         };
-        let conn = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(io), TowerToHyperService::new(app.clone()));
+        let conn = hyper::server::conn::http1::Builder::new().serve_connection(
+            // hyper's own bare answer to a head it cannot parse becomes problem+json.
+            TokioIo::new(conn::Guarded::new(io)),
+            TowerToHyperService::new(app.clone()),
+        );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {

@@ -88,8 +88,10 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Guarded<IO> {
         let this = self.get_mut();
         let before = buf.filled().len();
         ready!(Pin::new(&mut this.io).poll_read(cx, buf))?;
-        for &b in &buf.filled()[before..] {
-            this.scan.byte(b);
+        if this.scan.watching() {
+            for &b in &buf.filled()[before..] {
+                this.scan.byte(b);
+            }
         }
         Poll::Ready(Ok(()))
     }
@@ -246,6 +248,12 @@ impl HeadScan {
             self.name[self.name_len] = b.to_ascii_lowercase();
             self.name_len += 1;
         }
+    }
+
+    /// Whether bytes still matter: the head has not ended and broke no rule yet (a body is
+    /// not read byte by byte).
+    fn watching(&self) -> bool {
+        self.offence.is_none() && self.at != At::Done
     }
 
     /// Whether hyper's bare 400 can be for this head: it broke a rule, or never ended.

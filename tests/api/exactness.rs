@@ -140,16 +140,15 @@ async fn a_control_byte_in_a_header_gets_problem_json_naming_it(app: TestApp) {
 
     // On a kept-alive connection: the first request is answered as usual, the second, refused
     // by hyper, gets the problem+json answer.
-    let good = format!(
-        "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
-        s.observer
-    );
+    // (/health: a read model may not show the body yet, and this is about the connection.)
+    let good = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
     let addr = app.base.trim_start_matches("http://");
     let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
     conn.write_all(good.as_bytes()).await.unwrap();
     let mut first = vec![0u8; 65536];
     let n = conn.read(&mut first).await.unwrap();
-    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200 "));
+    let answer = String::from_utf8_lossy(&first[..n]);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
     conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Bad: \x02\r\n\r\n")
         .await
         .unwrap();

@@ -115,9 +115,11 @@ enum LogCommand {
 
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
-    /// Generate an Ed25519 key: writes FILE (secret, mode 0600) and FILE.pub; prints the
-    /// public key, which auditors keep.
+    /// Generate an Ed25519 key: writes the secret key to the --out file (mode 0600) and the
+    /// public key next to it, with the extension replaced by .pub (k.key → k.pub); prints the
+    /// public key, which auditors keep. Never overwrites either file.
     Generate {
+        /// The secret key file; its public key goes to the same name ending in .pub.
         #[arg(long, default_value = "plenary-signing.key")]
         out: PathBuf,
     },
@@ -141,10 +143,14 @@ enum AuditCommand {
         json: bool,
     },
     /// Rebuild the framework and the decisions register as of a moment, from a bundle alone.
+    /// Verifies the bundle's chain first (hashes, links, count, Merkle root, the checkpoints
+    /// published in it) and replays nothing from a damaged bundle; the manifest's signature
+    /// is `audit verify --public-key`'s to check.
     Replay {
         bundle: PathBuf,
-        /// A log position (`p:1234`), a date (its end, UTC) or an RFC 3339 time; bare digits are
-        /// refused as ambiguous (a position or a year?).
+        /// A log position (`p:1234`, at most the bundle's last position: beyond it is refused),
+        /// a date (its end, UTC) or an RFC 3339 time; bare digits are refused as ambiguous (a
+        /// position or a year?).
         #[arg(long)]
         at: String,
         /// Write the declaration as Markdown to this file (`-` for stdout).

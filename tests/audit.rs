@@ -246,12 +246,20 @@ async fn small_bundles() -> (tempfile::TempDir, SignedCheckpoint) {
             .unwrap();
         versions[s] += 1;
     }
-    for (name, signing_key) in [("signed", Some(key(1))), ("plain", None)] {
+    // Range exports too: from 10 (after the checkpoint's start, before its end) and from 35
+    // (after its end).
+    for (name, signing_key, from) in [
+        ("signed", Some(key(1)), None),
+        ("plain", None, None),
+        ("from10", Some(key(1)), Some(10)),
+        ("from35", Some(key(1)), Some(35)),
+    ] {
         bundle::export(
             &store,
             &dir.path().join(name),
             ExportOptions {
                 signing_key,
+                from,
                 ..Default::default()
             },
         )
@@ -336,13 +344,22 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
     assert!(err.contains("damaged at position 7"), "{err}");
     let good = replay::replay(&signed, Cut::Position(40)).unwrap();
     assert_eq!(good.chain_verified.last_position, 40);
+    // A position past the bundle's end is refused, not replayed to the end (issue 18, item 7).
+    let err = replay::replay(&signed, Cut::Position(41)).unwrap_err();
+    assert!(
+        err.contains("beyond the end of the bundle: its last position is 40"),
+        "{err}"
+    );
+    // A range bundle lacks the streams' beginnings: replaying it would invent a state.
+    let err = replay::replay(&root.path().join("from10"), Cut::Position(40)).unwrap_err();
+    assert!(err.contains("starts at position 10"), "{err}");
 
     // Missing: an event removed from the middle.
     assert_eq!(
         case("missing", &|l| {
             l.remove(9);
         }),
-        Some((10, Damage::Deleted))
+        Some((10, Damage::Missing))
     );
 
     // Reordered: two events swapped.
@@ -369,6 +386,15 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
         Some((41, Damage::Inserted))
     );
 
+    // Inserted: a line duplicated (issue 18, item 4: it was "reordered").
+    assert_eq!(
+        case("duplicated", &|l| {
+            let copy = l[20].clone();
+            l.insert(21, copy);
+        }),
+        Some((21, Damage::Inserted))
+    );
+
     // Inserted: an event re-hashed so it no longer links to its predecessor.
     assert_eq!(
         case("inserted-middle", &|l| {
@@ -377,6 +403,41 @@ async fn tampered_bundles_name_the_first_bad_position_and_the_damage() {
         }),
         Some((20, Damage::Inserted))
     );
+
+    // Truncated: the file cut in the middle of its last line, also inside a UTF-8 sequence
+    // (issue 18, item 5: it was "changed").
+    for (name, keep) in [("cut-mid-line", 0.5), ("cut-mid-char", -1.0)] {
+        let dir = root.path().join(name);
+        copy_bundle(&signed, &dir);
+        let mut text = Vec::new();
+        for l in &original[..39] {
+            text.extend_from_slice(l);
+            text.push(b'\n');
+        }
+        let last = &original[39];
+        let cut = if keep > 0.0 {
+            (last.len() as f64 * keep) as usize
+        } else {
+            // Just after the first byte of "é" (0xc3 0xa9).
+            last.windows(2).position(|w| w == [0xc3, 0xa9]).unwrap() + 1
+        };
+        text.extend_from_slice(&last[..cut]);
+        std::fs::write(dir.join(bundle::EVENTS_FILE), text).unwrap();
+        let r = verify::verify_bundle(&dir, Some(&key(1).verifying_key()), &[]).unwrap();
+        let f = r.problem.unwrap();
+        assert_eq!(
+            (f.position, f.damage),
+            (40, Damage::Truncated),
+            "{name}: {f:?}"
+        );
+        assert!(f.detail.contains("cut off"), "{}", f.detail);
+    }
+    // A last line that is whole but lost only its LF holds every event: nothing is wrong.
+    let dir = root.path().join("no-final-lf");
+    copy_bundle(&signed, &dir);
+    let text = std::fs::read(signed.join(bundle::EVENTS_FILE)).unwrap();
+    std::fs::write(dir.join(bundle::EVENTS_FILE), &text[..text.len() - 1]).unwrap();
+    assert_eq!(damage_of(&dir, Some(&key(1))), None);
 
     // A line that is not even UTF-8.
     assert_eq!(
@@ -487,6 +548,114 @@ async fn a_consistently_rewritten_history_is_caught_by_a_checkpoint_kept_elsewhe
     );
 }
 
+/// Issue 18, item 6: a checkpoint kept outside is applied to a range bundle as far as the
+/// hash chain reaches, and one it cannot reach fails the run instead of being skipped.
+#[tokio::test]
+async fn a_range_bundle_is_checked_against_a_checkpoint_that_starts_before_it() {
+    let (root, published) = small_bundles().await;
+    assert_eq!(
+        (
+            published.checkpoint.first_position,
+            published.checkpoint.last_position
+        ),
+        (1, 30)
+    );
+    let kept = root.path().join("kept.json");
+    std::fs::write(&kept, serde_json::to_string(&published).unwrap()).unwrap();
+    let external = verify::External::read(&kept).unwrap();
+    let vk = key(1).verifying_key();
+
+    // Positions 10..=40 against a checkpoint of 1..=30: its head hash is event 30's, which
+    // commits to every event of the bundle before it.
+    let from10 = root.path().join("from10");
+    let r = verify::verify_bundle(&from10, Some(&vk), std::slice::from_ref(&external)).unwrap();
+    assert!(r.ok(), "{r:?}");
+    let outside = r
+        .checkpoints
+        .iter()
+        .find(|c| c.source.contains("kept"))
+        .unwrap();
+    assert!(
+        outside.outcome.starts_with("ok") && outside.outcome.contains("head hash"),
+        "{outside:?}"
+    );
+    // The checkpoint published inside the bundle (at 31, also covering 1..=30) likewise.
+    assert!(
+        r.checkpoints.iter().all(|c| c.outcome.starts_with("ok")),
+        "{r:?}"
+    );
+
+    // The same range with event 20 rewritten and everything after it re-hashed, under a fresh
+    // unsigned manifest: on its own it verifies; the checkpoint kept outside catches it.
+    let dir = root.path().join("from10-rewritten");
+    copy_bundle(&from10, &dir);
+    let mut m = Manifest::read(&dir).unwrap();
+    let mut prev: [u8; 32] = hex::decode(&m.checkpoint.prev_hash)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let mut out = Vec::new();
+    let mut hashes = Vec::new();
+    for line in lines(&from10) {
+        let mut e = parse(&line);
+        if e.aggregate_type == "Log" {
+            // The published checkpoint would give the forger away: dropped, positions kept
+            // contiguous by leaving the bundle at 30.
+            break;
+        }
+        if e.position == 20 {
+            e.payload = e.payload.replace("note number", "NOTE NUMBER");
+        }
+        let forged = forge(e, prev);
+        let e = parse(&forged);
+        prev = e.hash;
+        hashes.push(e.hash);
+        out.push(forged);
+    }
+    write_lines(&dir, &out);
+    m.checkpoint.count = out.len() as i64;
+    m.checkpoint.last_position = 30;
+    m.checkpoint.head_hash = hex::encode(prev);
+    m.checkpoint.merkle_root = hex::encode(plenary::audit::merkle::root(&hashes));
+    m.public_key = None;
+    m.signature = None;
+    std::fs::write(
+        dir.join(bundle::MANIFEST_FILE),
+        serde_json::to_string(&m).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(damage_of(&dir, None), None);
+    let r = verify::verify_bundle(&dir, None, std::slice::from_ref(&external)).unwrap();
+    let f = r.problem.unwrap();
+    assert_eq!((f.position, f.damage), (30, Damage::Changed), "{f:?}");
+
+    // A range checkpoint inside the bundle's range is checked whole: range, count and root.
+    let mut inner = Manifest::read(&root.path().join("from35")).unwrap();
+    inner.public_key = None;
+    inner.signature = None;
+    let inner_file = root.path().join("inner.json");
+    std::fs::write(&inner_file, serde_json::to_string(&inner).unwrap()).unwrap();
+    let inner = verify::External::read(&inner_file).unwrap();
+    let r = verify::verify_bundle(&from10, None, std::slice::from_ref(&inner)).unwrap();
+    assert!(r.ok(), "{r:?}");
+    assert!(
+        r.checkpoints
+            .iter()
+            .any(|c| c.outcome == "matches (unsigned)"),
+        "{r:?}"
+    );
+    let mut wrong = inner.clone();
+    wrong.checkpoint.merkle_root = "00".repeat(32);
+    let r = verify::verify_bundle(&from10, None, &[wrong]).unwrap();
+    assert_eq!(r.problem.map(|f| f.damage), Some(Damage::Changed));
+
+    // Positions 35..=40 cannot reach a checkpoint that ends at 30: the run fails, saying why.
+    let err =
+        verify::verify_bundle(&root.path().join("from35"), Some(&vk), &[external]).unwrap_err();
+    assert!(err.contains("cannot be checked"), "{err}");
+    assert!(err.contains("starts at or before position 31"), "{err}");
+}
+
 // ---- the command line, as the README walks an auditor through it ------------------------
 
 fn plenary(args: &[&str], db: &str) -> std::process::Output {
@@ -525,11 +694,21 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     assert!(!plenary(&["keys", "generate", "--out", &p("k.key")], &db)
         .status
         .success());
+    // Help and behaviour agree on where the public key goes (issue 18, item 9) ...
+    let help = ok(&plenary(&["keys", "generate", "--help"], &db));
+    assert!(help.contains("k.key → k.pub"), "{help}");
+    assert!(!help.contains("FILE.pub"), "{help}");
+    assert!(Path::new(&p("k.pub")).exists());
+    // ... and a secret key is never written where its public key would go.
+    let out = plenary(&["keys", "generate", "--out", &p("s.pub")], &db);
+    assert!(!out.status.success());
+    assert!(!Path::new(&p("s.pub")).exists());
     let published = ok(&plenary(
         &["log", "checkpoint", "--signing-key", &p("k.key")],
         &db,
     ));
     assert!(published.contains("merkle_root"));
+    std::fs::write(p("kept.json"), &published).unwrap();
     ok(&plenary(
         &["export", &p("bundle"), "--signing-key", &p("k.key")],
         &db,
@@ -598,12 +777,85 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     ));
     assert!(checked.contains("signature valid"), "{checked}");
 
+    // A position past the bundle's end is refused, naming the end (issue 18, item 7).
+    let last = Manifest::read(Path::new(&p("bundle")))
+        .unwrap()
+        .checkpoint
+        .last_position;
+    let out = plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &format!("p:{}", last + 1),
+        ],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("its last position is {last}")),
+        "{stderr}"
+    );
+    ok(&plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &format!("p:{last}"),
+        ],
+        &db,
+    ));
+
     // A range export verifies on its own.
     ok(&plenary(
         &["export", &p("range"), "--from", "10", "--to", "50"],
         &db,
     ));
     ok(&plenary(&["audit", "verify", &p("range")], &db));
+    // A range that starts inside the kept checkpoint is checked against it by its head hash;
+    // one that starts after a checkpoint's end fails the run (issue 18, item 6).
+    ok(&plenary(
+        &[
+            "export",
+            &p("range60"),
+            "--from",
+            "60",
+            "--signing-key",
+            &p("k.key"),
+        ],
+        &db,
+    ));
+    let report = ok(&plenary(
+        &[
+            "audit",
+            "verify",
+            &p("range60"),
+            "--public-key",
+            &p("k.pub"),
+            "--checkpoint",
+            &p("kept.json"),
+        ],
+        &db,
+    ));
+    assert!(report.contains("ok (by its head hash"), "{report}");
+    ok(&plenary(&["export", &p("early"), "--to", "5"], &db));
+    let early = Path::new(&p("early")).join(bundle::MANIFEST_FILE);
+    let out = plenary(
+        &[
+            "audit",
+            "verify",
+            &p("range"),
+            "--checkpoint",
+            &early.display().to_string(),
+        ],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be checked"), "{stderr}");
 
     // Damage: a non-zero exit naming the position.
     let events = Path::new(&p("bundle")).join(bundle::EVENTS_FILE);
@@ -616,4 +868,10 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("BROKEN at position 2: missing"), "{stdout}");
+    // The JSON report names it with the same word (issue 18, item 8).
+    let out = plenary(&["audit", "verify", &p("bundle"), "--json"], &db);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["problem"]["damage"], "missing", "{report}");
+    assert_eq!(report["problem"]["position"], 2, "{report}");
 }

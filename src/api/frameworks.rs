@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 struct AtParams {
     /// A date (`2026-07-14`, meaning the end of that day, UTC), an RFC 3339 time, or a log
-    /// position (`p:1234` or a bare integer).
+    /// position (`p:1234`, at most the head; bare digits are refused as ambiguous).
     at: Option<String>,
     /// A framework version number.
     version: Option<u32>,
@@ -40,6 +40,16 @@ struct AtParams {
 /// Parses `at` into a cut of the history.
 pub fn parse_at(at: &str) -> Result<Cut, ApiError> {
     Cut::parse_at(at).map_err(|why| ApiError::bad_request("at", why))
+}
+
+/// Parses `at` and refuses a position past the head, as `min_position` is refused (and as
+/// `plenary audit replay --at` refuses one past a bundle's end).
+pub async fn cut_at(s: &AppState, at: &str) -> Result<Cut, ApiError> {
+    let cut = parse_at(at)?;
+    if let Cut::Position(p) = cut {
+        s.within_log("at", p, at).await?;
+    }
+    Ok(cut)
 }
 
 /// The framework now (every paragraph with the decision that gave it its wording), or as of
@@ -59,7 +69,7 @@ async fn show(
                 "give either at or version, not both",
             ))
         }
-        (Some(at), None) => parse_at(at)?,
+        (Some(at), None) => cut_at(&s, at).await?,
         (None, Some(v)) => Cut::Version(v),
         (None, None) => Cut::Latest,
     };

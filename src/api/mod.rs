@@ -13,6 +13,7 @@ pub mod amendments;
 pub mod audit;
 pub mod auth;
 pub mod commands;
+pub mod conn;
 pub mod error;
 pub mod extract;
 pub mod frameworks;
@@ -84,18 +85,32 @@ impl AppState {
             .ok_or_else(|| ApiError::not_found(format!("no {what} {id}")))
     }
 
-    /// Waits (bounded) until projections include `min`, for read-your-writes.
-    pub async fn read_after(&self, min: Option<i64>) -> Result<(), ApiError> {
-        let Some(min) = min else { return Ok(()) };
-        if min > self.app.store.head() {
+    /// Refuses a log position past the head (400 naming `field`): the log cannot yet say
+    /// what it will hold there, and an answer for "now" would be taken for one for then.
+    pub async fn within_log(
+        &self,
+        field: &'static str,
+        position: i64,
+        shown: &str,
+    ) -> Result<(), ApiError> {
+        if position > self.app.store.head() {
+            // The cached head may lag another instance's appends: ask the database.
             let (head, _) = self.app.store.head_from_db().await?;
-            if min > head {
+            if position > head {
                 return Err(ApiError::bad_request(
-                    "min_position",
-                    format!("min_position {min} is beyond the end of the log (position {head})"),
+                    field,
+                    format!("{field} {shown} is beyond the end of the log (position {head})"),
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Waits (bounded) until projections include `min`, for read-your-writes.
+    pub async fn read_after(&self, min: Option<i64>) -> Result<(), ApiError> {
+        let Some(min) = min else { return Ok(()) };
+        self.within_log("min_position", min, &min.to_string())
+            .await?;
         if self
             .app
             .projector
@@ -183,8 +198,11 @@ pub async fn serve(
             conn = Listener::accept(&mut listener) => conn,
             () = &mut shutdown => break,
         };
-        let conn = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(io), TowerToHyperService::new(app.clone()));
+        let conn = hyper::server::conn::http1::Builder::new().serve_connection(
+            // hyper's own bare answer to a head it cannot parse becomes problem+json.
+            TokioIo::new(conn::Guarded::new(io)),
+            TowerToHyperService::new(app.clone()),
+        );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {

@@ -176,6 +176,16 @@ pub fn for_each_line(
     manifest: &Manifest,
     mut f: impl FnMut(usize, &str) -> bool,
 ) -> Result<(), String> {
+    for_each_line_ended(dir, manifest, |n, line, _| f(n, line))
+}
+
+/// As [`for_each_line`], also telling whether the line ended with its LF: only the file's
+/// last line can lack it, and a last line that also does not parse was cut off.
+pub fn for_each_line_ended(
+    dir: &Path,
+    manifest: &Manifest,
+    mut f: impl FnMut(usize, &str, bool) -> bool,
+) -> Result<(), String> {
     let path = dir.join(&manifest.events_file);
     if manifest.events_file.contains(['/', '\\']) || manifest.events_file.starts_with('.') {
         return Err(format!(
@@ -186,31 +196,29 @@ pub fn for_each_line(
     let file =
         std::fs::File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut buf = String::new();
+    // Bytes, not a String: a line cut inside a UTF-8 sequence must still be seen as a line
+    // (and whether it ended), which `read_line` would hide behind an error.
+    let mut buf = Vec::new();
     let mut n = 0;
     loop {
         buf.clear();
-        match reader.read_line(&mut buf) {
+        match reader.read_until(b'\n', &mut buf) {
             Ok(0) => return Ok(()),
             Ok(_) => {}
-            Err(e) => {
-                // Invalid UTF-8 is damage to that line, not a reason to stop reading blind.
-                if e.kind() == std::io::ErrorKind::InvalidData {
-                    n += 1;
-                    if !f(n, "\u{0}not UTF-8") {
-                        return Ok(());
-                    }
-                    continue;
-                }
-                return Err(format!("cannot read {}: {e}", path.display()));
-            }
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         }
         n += 1;
-        let line = buf.trim_end_matches(['\n', '\r']);
-        if line.is_empty() {
+        let ended = buf.last() == Some(&b'\n');
+        let mut end = buf.len();
+        while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        if end == 0 {
             continue;
         }
-        if !f(n, line) {
+        // Invalid UTF-8 is damage to that line, not a reason to stop reading blind.
+        let line = std::str::from_utf8(&buf[..end]).unwrap_or("\u{0}not UTF-8");
+        if !f(n, line, ended) {
             return Ok(());
         }
     }

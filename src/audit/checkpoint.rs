@@ -104,10 +104,31 @@ pub fn generate_key() -> Result<SigningKey, String> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
-/// Writes the secret key (hex seed, readable by the owner only) and `PATH.pub`; refuses to
-/// overwrite an existing key, which would orphan every signature made with it.
+/// The file that holds the public key of the secret key at `path`: `path` with its extension
+/// replaced by `pub` (`k.key` → `k.pub`, `k` → `k.pub`).
+pub fn public_key_path(path: &Path) -> std::path::PathBuf {
+    path.with_extension("pub")
+}
+
+/// Writes the secret key (hex seed, readable by the owner only) and its public key to
+/// [`public_key_path`]; refuses to overwrite either, which would orphan every signature made
+/// with the old key (or, for `--out k.pub`, replace the secret key with the public one).
 pub fn write_key_files(path: &Path, key: &SigningKey) -> Result<std::path::PathBuf, String> {
     use std::io::Write;
+    let public = public_key_path(path);
+    if public == path {
+        return Err(format!(
+            "{} ends in .pub, the name its public key would take: name the secret key file \
+             otherwise (e.g. plenary-signing.key)",
+            path.display()
+        ));
+    }
+    if public.exists() {
+        return Err(format!(
+            "{} exists: a key is never overwritten",
+            public.display()
+        ));
+    }
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -119,12 +140,12 @@ pub fn write_key_files(path: &Path, key: &SigningKey) -> Result<std::path::PathB
         .open(path)
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     writeln!(f, "{}", hex::encode(key.to_bytes())).map_err(|e| e.to_string())?;
-    let public = path.with_extension("pub");
-    std::fs::write(
-        &public,
-        format!("{}\n", hex::encode(key.verifying_key().as_bytes())),
-    )
-    .map_err(|e| format!("cannot write {}: {e}", public.display()))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&public)
+        .and_then(|mut f| writeln!(f, "{}", hex::encode(key.verifying_key().as_bytes())))
+        .map_err(|e| format!("cannot write {}: {e}", public.display()))?;
     Ok(public)
 }
 
@@ -211,5 +232,30 @@ mod tests {
         );
         assert!(write_key_files(&path, &generate_key().unwrap()).is_err());
         assert!(parse_public_key("nonsense").is_err());
+    }
+
+    #[test]
+    fn the_public_key_goes_next_to_the_secret_one_and_never_over_it() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            public_key_path(&dir.path().join("k.key")),
+            dir.path().join("k.pub")
+        );
+        assert_eq!(
+            public_key_path(&dir.path().join("k")),
+            dir.path().join("k.pub")
+        );
+        // `--out k.pub` would have written the secret key and then the public key over it.
+        let both = dir.path().join("k.pub");
+        assert!(write_key_files(&both, &generate_key().unwrap()).is_err());
+        assert!(!both.exists());
+        // A public key already there (another key's) is not overwritten either.
+        std::fs::write(dir.path().join("other.pub"), "kept\n").unwrap();
+        assert!(write_key_files(&dir.path().join("other.key"), &generate_key().unwrap()).is_err());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("other.pub")).unwrap(),
+            "kept\n"
+        );
+        assert!(!dir.path().join("other.key").exists());
     }
 }

@@ -51,6 +51,25 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             f.detail
         ));
     }
+    // A range export lacks the streams' beginnings: folding it would show a state that
+    // never existed.
+    if checked.first_position != 1 {
+        return Err(format!(
+            "not replayed: the bundle starts at position {} (a range export); replay needs the \
+             log from position 1",
+            checked.first_position
+        ));
+    }
+    // Refused as the live API refuses `at=p:N` past its head: the bundle cannot say what the
+    // log held there, and replaying to its end instead would answer another question.
+    if let Cut::Position(p) = cut {
+        if p > checked.last_position {
+            return Err(format!(
+                "position {p} is beyond the end of the bundle: its last position is {}",
+                checked.last_position
+            ));
+        }
+    }
     let chain_verified = VerifiedChain {
         events: checked.events_checked,
         first_position: checked.first_position,

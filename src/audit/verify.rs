@@ -96,15 +96,37 @@ pub fn verify_bundle(
     let cp = &manifest.checkpoint;
     let prev = checkpoint::hash_field("manifest prev_hash", &cp.prev_hash)?;
     let head = checkpoint::hash_field("manifest head_hash", &cp.head_hash)?;
+    // A trust anchor the auditor supplied is applied, or the run fails: never skipped.
+    for x in external {
+        if x.checkpoint.last_position < cp.first_position - 1 {
+            return Err(format!(
+                "{} covers positions {}..={}, but the bundle starts at {}: no hash in the bundle \
+                 links to it, so it cannot be checked (use a bundle that starts at or before \
+                 position {})",
+                x.source,
+                x.checkpoint.first_position,
+                x.checkpoint.last_position,
+                cp.first_position,
+                x.checkpoint.last_position + 1
+            ));
+        }
+    }
 
     let mut chain = ChainVerifier::starting_after(cp.first_position - 1, prev);
     // Leaf hashes, kept to check checkpoints that end inside the bundle (32 bytes an event).
     let mut leaves: Vec<Hash> = Vec::with_capacity(cp.count.clamp(0, 1 << 20) as usize);
     let mut published: Vec<(i64, SignedCheckpoint)> = Vec::new();
     let mut last_good = cp.first_position - 1;
-    bundle::for_each_line(dir, &manifest, |line_no, line| {
+    bundle::for_each_line_ended(dir, &manifest, |line_no, line, ended| {
         let e = match bundle::parse_line(line) {
             Ok(e) => e,
+            Err(_) if !ended => {
+                chain.cut_off(
+                    last_good + 1,
+                    format!("the file ends in the middle of line {line_no}: it was cut off"),
+                );
+                return false;
+            }
             Err(why) => {
                 chain.unreadable(
                     last_good + 1,
@@ -200,6 +222,15 @@ pub fn verify_bundle(
     let mut results = Vec::new();
     let mut sweep = MerkleBuilder::new();
     let mut swept = 0usize;
+    let first = cp.first_position;
+    // The hash at `position`, from the bundle: its prev_hash just before it, then its events.
+    let hash_at = |position: i64| -> Hash {
+        if position < first {
+            prev
+        } else {
+            leaves[(position - first) as usize]
+        }
+    };
     for External {
         source,
         checkpoint: c,
@@ -207,12 +238,7 @@ pub fn verify_bundle(
     } in checks
     {
         let c = &c;
-        let outcome = if c.first_position != cp.first_position {
-            format!(
-                "not checkable: it starts at position {}, the bundle at {}",
-                c.first_position, cp.first_position
-            )
-        } else if c.last_position > walked.last_position {
+        let outcome = if c.last_position > walked.last_position {
             if problem.is_none() {
                 problem = Some(finding(
                     walked.last_position + 1,
@@ -224,14 +250,39 @@ pub fn verify_bundle(
                 ));
             }
             "not covered: the bundle ends before it".to_owned()
+        } else if c.last_position < first - 1 {
+            // Only a checkpoint published inside the bundle gets here (one given from outside
+            // was refused above): it was computed before the range the bundle holds.
+            format!(
+                "not checkable: it ends at {}, before the bundle (from {first}) links to it",
+                c.last_position
+            )
         } else {
-            let n = (c.last_position - cp.first_position + 1) as usize;
-            while swept < n {
-                sweep.push(&leaves[swept]);
-                swept += 1;
+            // Every hash commits to all events before it (ADR 3), so a checkpoint's head hash
+            // checks every event of the bundle up to it, wherever either one starts. Its
+            // range, count and Merkle root are checked too when the bundle holds the range.
+            let whole = c.first_position >= first;
+            let mut matches = hex_hash(&hash_at(c.last_position)) == c.head_hash
+                && c.first_position <= c.last_position + 1;
+            if whole && matches {
+                let (a, b) = (
+                    (c.first_position - first) as usize,
+                    (c.last_position - first + 1) as usize,
+                );
+                let root = if a == 0 {
+                    while swept < b {
+                        sweep.push(&leaves[swept]);
+                        swept += 1;
+                    }
+                    sweep.root()
+                } else {
+                    merkle::root(&leaves[a..b])
+                };
+                matches &= hex_hash(&hash_at(c.first_position - 1)) == c.prev_hash
+                    && c.count == c.last_position - c.first_position + 1
+                    && hex_hash(&root) == c.merkle_root;
             }
-            let head_at = hex_hash(&leaves[n - 1]);
-            if head_at != c.head_hash || hex_hash(&sweep.root()) != c.merkle_root {
+            if !matches {
                 problem.get_or_insert(finding(
                     c.last_position,
                     Damage::Changed,
@@ -242,7 +293,15 @@ pub fn verify_bundle(
                 ));
                 "MISMATCH".to_owned()
             } else {
-                match (signed, trusted) {
+                let how = if whole {
+                    String::new()
+                } else {
+                    format!(
+                        " (by its head hash: it starts at {}, before the bundle, so its Merkle root is not recomputed)",
+                        c.first_position
+                    )
+                };
+                let signature = match (signed, trusted) {
                     (None, _) => "matches (unsigned)".to_owned(),
                     (Some(_), None) => {
                         "matches; signature not checked (no public key given)".to_owned()
@@ -258,7 +317,8 @@ pub fn verify_bundle(
                             "INVALID SIGNATURE".to_owned()
                         }
                     },
-                }
+                };
+                signature + &how
             }
         };
         results.push(CheckpointCheck {

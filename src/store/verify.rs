@@ -9,31 +9,52 @@ use serde::Serialize;
 use super::chain::{self, Hash, GENESIS};
 use super::{EventStore, StoreError, StoredEvent};
 
+/// The kinds of damage, named with one word each (two for the last two) in the text reports,
+/// the JSON reports and docs/adr/0009-export-and-checkpoints.md alike: a JSON value is
+/// exactly the word a person reads ([`Damage::label`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Damage {
     /// An event's content no longer matches its hash.
+    #[serde(rename = "changed")]
     Changed,
     /// Events are missing from the middle of the log.
-    Deleted,
-    /// A well-formed event that does not link to its predecessor, or one beyond the head.
+    #[serde(rename = "missing")]
+    Missing,
+    /// A well-formed event that does not link to its predecessor, a second event at a
+    /// position already seen (a duplicated line), or one beyond the head.
+    #[serde(rename = "inserted")]
     Inserted,
     /// Events are out of order, or carry another position than the one they were hashed at.
+    #[serde(rename = "reordered")]
     Reordered,
-    /// Events are missing from the end of the log (the head says there were more).
+    /// Events are missing from the end of the log (the head says there were more), or the
+    /// file ends in the middle of an event's line.
+    #[serde(rename = "truncated")]
     Truncated,
     /// A signature does not verify with the trusted key (export bundles, checkpoints).
+    #[serde(rename = "signature mismatch")]
     SignatureMismatch,
     /// An export's manifest disagrees with its events (count, Merkle root).
+    #[serde(rename = "manifest mismatch")]
     ManifestMismatch,
 }
 
 impl Damage {
-    /// The word an auditor reads in a report.
+    pub const ALL: [Damage; 7] = [
+        Damage::Changed,
+        Damage::Missing,
+        Damage::Inserted,
+        Damage::Reordered,
+        Damage::Truncated,
+        Damage::SignatureMismatch,
+        Damage::ManifestMismatch,
+    ];
+
+    /// The word an auditor reads in a report (and the JSON value).
     pub fn label(self) -> &'static str {
         match self {
             Damage::Changed => "changed",
-            Damage::Deleted => "missing",
+            Damage::Missing => "missing",
             Damage::Inserted => "inserted",
             Damage::Reordered => "reordered",
             Damage::Truncated => "truncated",
@@ -122,22 +143,29 @@ impl ChainVerifier {
             } else {
                 self.fail(
                     expected,
-                    Damage::Deleted,
+                    Damage::Missing,
                     format!("events {expected}..{} are missing", found - 1),
                 );
             }
             return false;
         }
         if e.position < self.next {
-            self.fail(
-                e.position,
-                Damage::Reordered,
-                format!("event {} appears after event {}", e.position, self.next - 1),
-            );
+            // Every position below `next` was already seen in its place, so this line is an
+            // extra one (a duplicate, or a second event claiming that position), not a move.
+            let detail = if e.position == self.next - 1 && e.hash == self.prev {
+                format!("event {} appears twice (a duplicated line)", e.position)
+            } else {
+                format!(
+                    "a second event at position {} appears after event {}",
+                    e.position,
+                    self.next - 1
+                )
+            };
+            self.fail(e.position, Damage::Inserted, detail);
             return false;
         }
         if e.position > self.next {
-            // Deleted, or reordered if the missing event turns up next: decided on the next push.
+            // Missing, or reordered if the missing event turns up next: decided on the next push.
             self.gap = Some((self.next, e.position));
             return true;
         }
@@ -193,12 +221,17 @@ impl ChainVerifier {
         self.fail(position, Damage::Changed, reason);
     }
 
+    /// Reports a file that ends in the middle of an event's line: cut, not changed.
+    pub fn cut_off(&mut self, position: i64, reason: String) {
+        self.fail(position, Damage::Truncated, reason);
+    }
+
     /// Ends the walk, comparing against the head the log claims (if known).
     pub fn finish(mut self, head: Option<(i64, Hash)>) -> Report {
         if let Some((expected, found)) = self.gap.take() {
             self.fail(
                 expected,
-                Damage::Deleted,
+                Damage::Missing,
                 format!("events {expected}..{} are missing", found - 1),
             );
         }
@@ -263,4 +296,66 @@ pub async fn verify_store(store: &EventStore) -> Result<Report, StoreError> {
         }
     }
     Ok(v.finish(Some(head)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `n` events from position 1.
+    fn chain(n: i64) -> Vec<StoredEvent> {
+        let mut prev = GENESIS;
+        (1..=n)
+            .map(|p| {
+                let mut e = StoredEvent {
+                    position: p,
+                    event_id: uuid::Uuid::now_v7(),
+                    aggregate_type: "Note".into(),
+                    aggregate_id: "n".into(),
+                    stream_version: p,
+                    event_type: "Noted".into(),
+                    event_version: "1".into(),
+                    payload: format!(r#"{{"Noted":{{"n":{p}}}}}"#),
+                    metadata: "{}".into(),
+                    recorded_at_us: 1_700_000_000_000_000 + p,
+                    prev_hash: prev,
+                    hash: [0u8; 32],
+                };
+                e.hash = e.compute_hash(&prev);
+                prev = e.hash;
+                e
+            })
+            .collect()
+    }
+
+    fn first_problem(events: &[StoredEvent]) -> Option<(i64, Damage, String)> {
+        let mut v = ChainVerifier::new();
+        events.iter().all(|e| v.push(e));
+        v.finish(None)
+            .problem
+            .map(|f| (f.position, f.damage, f.detail))
+    }
+
+    #[test]
+    fn a_duplicated_event_is_inserted_not_reordered() {
+        let mut events = chain(5);
+        assert_eq!(first_problem(&events), None);
+        events.insert(3, events[2].clone());
+        let (position, damage, detail) = first_problem(&events).unwrap();
+        assert_eq!((position, damage), (3, Damage::Inserted), "{detail}");
+        assert!(detail.contains("appears twice"), "{detail}");
+        // An older event repeated further on is an extra line too.
+        let mut events = chain(5);
+        events.push(events[1].clone());
+        let (position, damage, _) = first_problem(&events).unwrap();
+        assert_eq!((position, damage), (2, Damage::Inserted));
+    }
+
+    #[test]
+    fn one_vocabulary_in_text_and_json() {
+        for d in Damage::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.label(), "{d:?}");
+        }
+        assert_eq!(Damage::Missing.label(), "missing");
+    }
 }

@@ -404,7 +404,7 @@ async fn verify_names_a_changed_row(db: TestDb) {
 
 async fn verify_names_a_deleted_row(db: TestDb) {
     let f = tampered(&db, "delete from events where position = 4").await;
-    assert_eq!((f.position, f.damage), (4, Damage::Deleted));
+    assert_eq!((f.position, f.damage), (4, Damage::Missing));
 }
 
 async fn verify_names_an_inserted_row(db: TestDb) {

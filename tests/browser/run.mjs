@@ -143,6 +143,8 @@ check(sc && sc.httpOnly && sc.sameSite === "Strict", "the session cookie is Http
 check(!chair.url().includes("pll_"), "no secret is left in the URL after sign-in");
 
 await axe(chair, "chair's console");
+// The browser meeting is convened for July 2027 and opened today: the console says so.
+check(await chair.locator("#outside-dates").isVisible(), "the console shows that the meeting sits outside its convened dates");
 await axe(bra, "delegate's desk");
 await axe(room, "room screen");
 await shot(chair, "console-before");

@@ -85,7 +85,7 @@ impl Loaded {
     }
 }
 
-async fn replay_equals_live_at_several_points(app: TestApp) {
+async fn replay_equals_live_at_every_position(app: TestApp) {
     let l = loaded(app).await;
     let report = verify::verify_bundle(&l.bundle(), Some(&key(1).verifying_key()), &[]).unwrap();
     assert!(report.ok(), "{report:?}");
@@ -120,15 +120,24 @@ async fn replay_equals_live_at_several_points(app: TestApp) {
     assert!(points.len() >= 4);
     let mut versions = Vec::new();
     let mut decisions = Vec::new();
-    for p in points {
+    // Replay parity at every position of the log: the frameworks, the register and every
+    // meeting's state from the bundle equal the live service's `at=` answers.
+    for p in 1..=head {
         let r = replay::replay(&l.bundle(), Cut::Position(p)).unwrap();
         let diffs =
             replay::compare_with_server(&r, Cut::Position(p), &l.app.base, &l.tokens.auditor)
                 .await
                 .unwrap();
         assert!(diffs.is_empty(), "at position {p}: {diffs:?}");
-        versions.push(r.frameworks.iter().map(|f| f.version).max().unwrap_or(0));
-        decisions.push(r.decisions.len());
+        if points.contains(&p) {
+            versions.push(r.frameworks.iter().map(|f| f.version).max().unwrap_or(0));
+            decisions.push(r.decisions.len());
+            assert!(!r.meetings.is_empty(), "the demo's meetings are replayed");
+            assert!(
+                p < head || !r.amendments.is_empty(),
+                "the demo's amendments are replayed"
+            );
+        }
     }
     // The points differ: the declaration grows in versions and the register in decisions.
     assert!(versions.first() < versions.last(), "{versions:?}");
@@ -205,9 +214,177 @@ async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(app: TestApp
 }
 
 helpers::e2e_tests!(
-    replay_equals_live_at_several_points,
+    replay_equals_live_at_every_position,
     inclusion_proof_verifies_and_fails_after_a_one_byte_change
 );
+
+// ---- replay parity on random meetings ---------------------------------------------------
+
+/// One act in a randomly generated meeting; delegates are Norway (0) and Brazil (1), whose
+/// tokens the small world holds; attendance is taken for any member.
+#[derive(Debug, Clone)]
+enum Act {
+    Present(usize),
+    Absent(usize),
+    Open,
+    AdoptAgenda,
+    TakeUp,
+    Suspend,
+    Resume,
+    Inscribe(usize),
+    Next,
+    CallDraft,
+    Object(usize),
+    WithdrawObjection(usize),
+    Explain(usize, bool),
+    Declare(bool),
+}
+
+fn act() -> impl proptest::strategy::Strategy<Value = Act> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => (0..helpers::SMALL_MEMBERS.len()).prop_map(Act::Present),
+        1 => (0..helpers::SMALL_MEMBERS.len()).prop_map(Act::Absent),
+        1 => Just(Act::Open),
+        1 => Just(Act::AdoptAgenda),
+        1 => Just(Act::TakeUp),
+        1 => Just(Act::Suspend),
+        1 => Just(Act::Resume),
+        2 => (0..2usize).prop_map(Act::Inscribe),
+        1 => Just(Act::Next),
+        2 => Just(Act::CallDraft),
+        2 => (0..2usize).prop_map(Act::Object),
+        1 => (0..2usize).prop_map(Act::WithdrawObjection),
+        2 => (0..2usize, any::<bool>()).prop_map(|(d, after)| Act::Explain(d, after)),
+        2 => any::<bool>().prop_map(Act::Declare),
+    ]
+}
+
+/// Commands the random meetings got accepted, to show the runs did more than be refused.
+static ACCEPTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `acts` in a fresh small world (refusals are part of the game), exports the log, and
+/// compares the offline replay with the live `at=` answers at every position.
+async fn random_meeting_replays_as_it_happened(app: TestApp, acts: Vec<Act>) -> Result<(), String> {
+    use serde_json::json;
+    let s = app.small_world("A random meeting").await;
+    let path = format!("/api/v1/meetings/{}/commands", helpers::SMALL_MEETING);
+    let delegates = [(&s.nor, "NOR"), (&s.bra, "BRA")];
+    let agenda = json!({ "IssueProvisionalAgenda": { "items": [
+        { "number": 1, "title": "Opening", "nature": "Procedural", "documents": [] },
+        { "number": 2, "title": "Draft decisions", "nature": "Substantive", "documents": [] } ] } });
+    app.post(&path, &s.chair, agenda).await;
+    // A meeting under way first (five present, open, agenda adopted, item 2 taken up), so
+    // that the random part reaches calls, objections and decisions, not only refusals.
+    let mut all: Vec<Act> = (0..5).map(Act::Present).collect();
+    all.extend([Act::Open, Act::AdoptAgenda, Act::TakeUp]);
+    all.extend(acts);
+    for a in &all {
+        let (token, body) = match a {
+            Act::Present(i) => (
+                &s.chair,
+                json!({ "MarkPresent": { "state": helpers::SMALL_MEMBERS[*i] } }),
+            ),
+            Act::Absent(i) => (
+                &s.chair,
+                json!({ "MarkAbsent": { "state": helpers::SMALL_MEMBERS[*i] } }),
+            ),
+            Act::Open => (&s.chair, json!({ "Open": {} })),
+            Act::AdoptAgenda => (&s.chair, json!({ "AdoptAgenda": {} })),
+            Act::TakeUp => (&s.chair, json!({ "TakeUpItem": { "item": 2 } })),
+            Act::Suspend => (&s.chair, json!({ "Suspend": {} })),
+            Act::Resume => (&s.chair, json!({ "Resume": {} })),
+            Act::Inscribe(d) => (
+                &s.chair,
+                json!({ "InscribeSpeaker": { "item": 2, "speaker": { "State": delegates[*d].1 } } }),
+            ),
+            Act::Next => (&s.chair, json!({ "CallNextSpeaker": { "item": 2 } })),
+            Act::CallDraft => (
+                &s.chair,
+                json!({ "CallForConsensus": { "subject": { "DraftDecision": { "text": "Decides to meet again." } } } }),
+            ),
+            Act::Object(d) => (
+                delegates[*d].0,
+                json!({ "RaiseObjection": { "state": delegates[*d].1, "reason": null } }),
+            ),
+            Act::WithdrawObjection(d) => (
+                delegates[*d].0,
+                json!({ "WithdrawObjection": { "state": delegates[*d].1 } }),
+            ),
+            Act::Explain(d, after) => (
+                delegates[*d].0,
+                json!({ "ExplainPosition": { "state": delegates[*d].1,
+                "timing": if *after { "AfterDecision" } else { "BeforeDecision" }, "text": "Our position.", "dissociates_from": [] } }),
+            ),
+            Act::Declare(adopted) => (
+                &s.chair,
+                json!({ "DeclareOutcome": { "outcome": if *adopted { "AdoptedWithoutAVote" } else { "NoConsensus" } } }),
+            ),
+        };
+        let status = app.post(&path, token, body).await.status();
+        if status.is_server_error() {
+            return Err(format!("{a:?} answered {status}"));
+        }
+        if status.is_success() {
+            ACCEPTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    caught_up(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    bundle::export(&app.app.store, &bundle, ExportOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let head = app.app.store.head();
+    for p in 1..=head {
+        let r = replay::replay(&bundle, Cut::Position(p))?;
+        let diffs =
+            replay::compare_with_server(&r, Cut::Position(p), &app.base, &s.auditor).await?;
+        if !diffs.is_empty() {
+            return Err(format!("at position {p} of {head}: {diffs:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Replay parity for randomly generated meetings (issue 18): at every log position, the
+/// framework, the register and the meeting's state from the bundle equal the live `at=`.
+#[test]
+fn replay_equals_live_at_every_position_of_random_meetings() {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut backends = vec![Backend::Sqlite];
+    if std::env::var_os(common::PG_ENV).is_some() {
+        backends.push(Backend::Postgres);
+    }
+    for backend in backends {
+        let mut runner = TestRunner::new(Config {
+            cases: 8,
+            max_shrink_iters: 32,
+            ..Config::default()
+        });
+        let strategy = proptest::collection::vec(act(), 8..40);
+        runner
+            .run(&strategy, |acts| {
+                rt.block_on(async {
+                    let app = spawn_app(backend).await.expect("the backend is reachable");
+                    random_meeting_replays_as_it_happened(app, acts).await
+                })
+                .map_err(TestCaseError::fail)
+            })
+            .unwrap_or_else(|e| panic!("on {backend:?}: {e}"));
+    }
+    let accepted = ACCEPTED.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("random meetings: {accepted} commands accepted");
+    assert!(
+        accepted >= 100,
+        "the random meetings did little: {accepted} commands accepted"
+    );
+}
 
 // ---- tamper tests on bundle files -------------------------------------------------------
 

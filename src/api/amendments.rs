@@ -13,6 +13,7 @@ use super::error::ApiError;
 use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
+use crate::app::as_of;
 use crate::domain::amendment::Amendment;
 use crate::projections::{docs, state_view};
 
@@ -27,29 +28,14 @@ pub fn router() -> Router<AppState> {
 struct BoardParams {
     framework: Option<String>,
     status: Option<String>,
+    /// The board as of a moment (date, RFC 3339 time or `p:N`), answered from the log.
+    at: Option<String>,
     /// The `next` cursor of the previous page.
     after: Option<String>,
     /// Page size, 1 to 1000 (default 200).
     limit: Option<i64>,
     #[serde(rename = "min_position")]
     _min: Option<i64>,
-}
-
-/// One amendment as the board shows it.
-pub fn card(id: &str, version: i64, a: &Amendment) -> Value {
-    json!({
-        "id": id,
-        "version": version,
-        "framework_id": a.framework_id(),
-        "status": a.status(),
-        "proposer": a.proposer(),
-        "co_sponsors": a.co_sponsors(),
-        "base_version": a.base_version(),
-        "tabled_under": a.tabled_under(),
-        "conflict": a.conflict(),
-        "decision": a.decision(),
-        "revisions": a.revisions(),
-    })
 }
 
 /// Every draft amendment with status, sponsors, revisions and conflict, in id order, a page
@@ -63,19 +49,44 @@ async fn board(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let limit = page_limit(q.limit)?;
-    let (out, next) =
-        docs::filtered_page(s.app.store.db(), "amendments", "", q.after, limit, |doc| {
-            let (id, version, a) =
-                state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
-            let c = card(&id, version, &a);
-            let framework = q
-                .framework
-                .as_deref()
-                .is_none_or(|f| c["framework_id"] == f);
-            let status = q.status.as_deref().is_none_or(|st| c["status"] == st);
-            Ok::<_, ApiError>((framework && status).then_some(c))
-        })
-        .await?;
+    let wanted = |c: &Value| {
+        let framework = q
+            .framework
+            .as_deref()
+            .is_none_or(|f| c["framework_id"] == f);
+        framework && q.status.as_deref().is_none_or(|st| c["status"] == st)
+    };
+    let (out, next) = match &q.at {
+        None => {
+            docs::filtered_page(s.app.store.db(), "amendments", "", q.after, limit, |doc| {
+                let (id, version, a) =
+                    state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
+                let c = app::amendments::card(&id, version, &a);
+                Ok::<_, ApiError>(wanted(&c).then_some(c))
+            })
+            .await?
+        }
+        Some(at) => {
+            // The same cards, order and paging as the read model, folded from the log.
+            let cut = super::frameworks::cut_at(&s, at).await?;
+            let mut out = Vec::new();
+            let mut next = None;
+            for (id, f) in as_of::aggregates::<Amendment>(&s.app.store, cut).await? {
+                if q.after.as_deref().is_some_and(|a| id.as_str() <= a) {
+                    continue;
+                }
+                let c = app::amendments::card(&id, f.version, &f.state);
+                if wanted(&c) {
+                    if out.len() as i64 == limit {
+                        break;
+                    }
+                    out.push(c);
+                    next = (out.len() as i64 == limit).then_some(id);
+                }
+            }
+            (out, next)
+        }
+    };
     Ok(axum::Json(json!({ "amendments": out, "next": next })))
 }
 
@@ -86,14 +97,29 @@ async fn show(
     _p: Principal,
     min: MinPosition,
     Ids(ids): Ids,
+    Query(q): Query<AsOfParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let doc = s.view("amendments", id, "amendment").await?;
-    let (id, version, a) = state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
-    let mut c = card(&id, version, &a);
+    let (mut c, events) = match &q.at {
+        None => {
+            let doc = s.view("amendments", id, "amendment").await?;
+            let (id, version, a) =
+                state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
+            let events = s.app.store.read_stream("Amendment", &id, 0).await?;
+            (app::amendments::card(&id, version, &a), events)
+        }
+        Some(at) => {
+            let cut = super::frameworks::cut_at(&s, at).await?;
+            let (f, events) = as_of::aggregate::<Amendment>(&s.app.store, id, cut)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::not_found(format!("amendment {id} had not been proposed at {at}"))
+                })?;
+            (app::amendments::card(id, f.version, &f.state), events)
+        }
+    };
     // The diffs recorded with each revision, from the amendment's own events.
-    let events = s.app.store.read_stream("Amendment", &id, 0).await?;
     let diffs: Vec<Value> = events
         .iter()
         .filter(|e| e.event_type == "AmendmentProposed" || e.event_type == "AmendmentRevised")
@@ -102,6 +128,15 @@ async fn show(
         .collect();
     c["revision_diffs"] = Value::Array(diffs);
     Ok(axum::Json(c))
+}
+
+/// `?at=` on one amendment: as it stood then, from the log.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AsOfParams {
+    at: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]

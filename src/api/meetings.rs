@@ -16,6 +16,7 @@ use super::error::ApiError;
 use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
+use crate::app::as_of;
 use crate::domain::meeting::Meeting;
 use crate::projections::visibility::Reader;
 use crate::projections::{decisions, docs, meetings as list, state_view};
@@ -130,59 +131,62 @@ async fn load_view(s: &AppState, id: &str) -> Result<(i64, Meeting, Value), ApiE
     Ok((version, m, info))
 }
 
-fn quorum(m: &Meeting) -> Value {
-    let members = m.member_count();
-    let present = m.states_present();
-    let to_open = m.rules.quorum_to_open.required(members);
-    let to_decide = m.rules.quorum_to_decide.required(members);
-    json!({
-        "members": members,
-        "states_present": present,
-        "needed_to_open": to_open,
-        "needed_to_decide": to_decide,
-        "met_to_open": present >= to_open,
-        "met_to_decide": present >= to_decide,
-    })
+/// The live state of a meeting: status, current item, speakers' lists, pending motions and
+/// vote, the consensus call with the objections standing, who is present, quorum.
+/// `?at=` on a meeting's reads: its state as of a moment, answered from the log.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AsOfParams {
+    /// A date (its end, UTC), an RFC 3339 time, or a log position `p:N`.
+    at: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+/// The meeting now (from its read models) or as of `at` (from the log): version, state and
+/// list entry.
+async fn meeting_at(
+    s: &AppState,
+    id: &str,
+    at: Option<&str>,
+) -> Result<(i64, Meeting, Value), ApiError> {
+    let Some(at) = at else {
+        return load_view(s, id).await;
+    };
+    let cut = super::frameworks::cut_at(s, at).await?;
+    let fold = as_of::meeting(&s.app.store, id, cut)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("meeting {id} had not been convened at {at}"))
+        })?;
+    Ok((fold.version, fold.meeting, fold.info.unwrap_or(Value::Null)))
+}
+
+fn entitled_to_personal_data(p: &Principal, meeting_id: &str) -> bool {
+    match p.reader() {
+        Reader::Everything => true,
+        Reader::Chair { meeting } => meeting == meeting_id,
+        _ => false,
+    }
 }
 
 /// The live state of a meeting: status, current item, speakers' lists, pending motions and
-/// vote, the consensus call with the objections standing, who is present, quorum.
+/// vote, the consensus call with the objections standing, who is present, quorum; or its
+/// state as of `?at=`.
 #[tracing::instrument(skip_all)]
 async fn meeting(
     State(s): State<AppState>,
     p: Principal,
     min: MinPosition,
     Ids(ids): Ids,
+    Query(q): Query<AsOfParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let (version, m, info) = load_view(&s, id).await?;
-    let standing = m
-        .consensus
-        .as_ref()
-        .map(|c| c.standing_objections())
-        .unwrap_or_default();
-    let mut state = serde_json::to_value(&m).map_err(ApiError::internal)?;
-    if let Value::Object(o) = &mut state {
-        // Personal data (delegates' names and gender, travel funding) is not public record.
-        let entitled = match p.reader() {
-            Reader::Everything => true,
-            Reader::Chair { meeting } => meeting == id,
-            _ => false,
-        };
-        if !entitled {
-            o.remove("delegations");
-            o.remove("sponsorships");
-        }
-    }
-    Ok(axum::Json(json!({
-        "id": id,
-        "version": version,
-        "info": info,
-        "quorum": quorum(&m),
-        "standing_objections": standing,
-        "state": state,
-    })))
+    let (version, m, info) = meeting_at(&s, id, q.at.as_deref()).await?;
+    let view = app::meetings::state_json(id, version, &m, info, entitled_to_personal_data(&p, id))
+        .map_err(ApiError::internal)?;
+    Ok(axum::Json(view))
 }
 
 async fn agenda(
@@ -190,9 +194,20 @@ async fn agenda(
     _p: Principal,
     min: MinPosition,
     Ids(ids): Ids,
+    Query(q): Query<AsOfParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
+    if q.at.is_some() {
+        let (version, m, _) = meeting_at(&s, id, q.at.as_deref()).await?;
+        return Ok(axum::Json(json!({
+            "meeting_id": id,
+            "version": version,
+            "adopted": m.agenda_adopted,
+            "current_item": m.current_item,
+            "items": m.agenda,
+        })));
+    }
     // The stored view is the meeting's own serialisation: its fields are already the
     // response's, so the meeting is not decoded.
     let doc = s.view("meetings", id, "meeting").await?;
@@ -212,10 +227,11 @@ async fn participation(
     p: Principal,
     min: MinPosition,
     Ids(ids): Ids,
+    Query(q): Query<AsOfParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let (_, m, _) = load_view(&s, id).await?;
+    let (_, m, _) = meeting_at(&s, id, q.at.as_deref()).await?;
     let mut by_gender: BTreeMap<String, u32> = BTreeMap::new();
     let mut heads_by_gender: BTreeMap<String, u32> = BTreeMap::new();
     let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
@@ -281,6 +297,8 @@ struct DecisionParams {
     meeting: Option<String>,
     body: Option<String>,
     kind: Option<String>,
+    /// The register as of a moment (date, RFC 3339 time or `p:N`), answered from the log.
+    at: Option<String>,
     /// The `next` cursor of the previous page.
     after: Option<String>,
     /// Page size, 1 to 1000 (default 200).
@@ -324,9 +342,30 @@ async fn decisions_register(
             .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
         in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
     };
-    let (out, next) = docs::filtered_page(db, decisions::NAME, &prefix, q.after, limit, |d| {
-        Ok::<_, ApiError>(wanted(&d).then_some(d))
-    })
-    .await?;
+    let (out, next) = match &q.at {
+        None => {
+            docs::filtered_page(db, decisions::NAME, &prefix, q.after, limit, |d| {
+                Ok::<_, ApiError>(wanted(&d).then_some(d))
+            })
+            .await?
+        }
+        Some(at) => {
+            // The same entries, keys and paging as the read model, folded from the log.
+            let cut = super::frameworks::cut_at(&s, at).await?;
+            let mut out = Vec::new();
+            let mut next = None;
+            for (key, d) in as_of::register(&s.app.store, cut).await? {
+                let after = q.after.as_deref().is_none_or(|a| key.as_str() > a);
+                if key.starts_with(&prefix) && after && wanted(&d) {
+                    if out.len() as i64 == limit {
+                        break;
+                    }
+                    out.push(d);
+                    next = (out.len() as i64 == limit).then_some(key);
+                }
+            }
+            (out, next)
+        }
+    };
     Ok(axum::Json(json!({ "decisions": out, "next": next })))
 }

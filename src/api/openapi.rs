@@ -47,6 +47,13 @@ pub struct Route {
     pub input: Input,
 }
 
+/// `at` on the reads an auditor compares with `plenary audit replay`.
+const AT: (&str, &str, &str) = (
+    "at",
+    "string",
+    "the record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused (400, field at)",
+);
+
 const MIN: (&str, &str, &str) = (
     "min_position",
     "integer",
@@ -325,20 +332,20 @@ pub const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/v1/bodies/{id}/commands", summary: "A command to a body", who: "secretariat; delegates object to accreditations for their own State", query: &[], input: Input::Command(BODY_COMMANDS) },
     Route { method: "get", path: "/api/v1/meetings", summary: "The meeting list", who: "any credential",
         query: &[("body", "string", "body id"), ("kind", "string", "meeting kind"), ("status", "string", "convened, open, suspended, closed"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: "any credential (personal data only to secretariat, auditors and the chair)", query: &[MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: "any credential", query: &[MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: "any credential (personal data only to secretariat, auditors and the chair)", query: &[AT, MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: "any credential", query: &[AT, MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "secretariat (preparation), the chair of this meeting (procedure), delegates for their own State", query: &[], input: Input::Command(MEETING_COMMANDS) },
     Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: "any credential",
-        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision; or no_consensus: a call on which the chair found no consensus, on the record as an outcome (entry: outcome), with no decision number or symbol, after the meeting's decisions"), ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
+        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision; or no_consensus: a call on which the chair found no consensus, on the record as an outcome (entry: outcome), with no decision number or symbol, after the meeting's decisions"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
         query: &[("from", "integer", "old version"), ("to", "integer", "new version (default: now)")], input: Input::None },
     Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "secretariat", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },
     Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
-        query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: "any credential", query: &[MIN], input: Input::None },
+        query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table", who: "delegates for their own State; the chair or secretariat tables", query: &[], input: Input::Command(AMENDMENT_COMMANDS) },
     Route { method: "get", path: "/openapi.json", summary: "This document", who: "anyone", query: &[], input: Input::None },
     Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: "anyone", query: &[], input: Input::None },

@@ -108,3 +108,20 @@ pub async fn command(
     let cmd: AmendmentCommand = env.decode(&["now"])?;
     Ok(app.amendments.execute(id, cmd, ctx).await?)
 }
+
+/// One amendment as the board shows it.
+pub fn card(id: &str, version: i64, a: &crate::domain::amendment::Amendment) -> Value {
+    serde_json::json!({
+        "id": id,
+        "version": version,
+        "framework_id": a.framework_id(),
+        "status": a.status(),
+        "proposer": a.proposer(),
+        "co_sponsors": a.co_sponsors(),
+        "base_version": a.base_version(),
+        "tabled_under": a.tabled_under(),
+        "conflict": a.conflict(),
+        "decision": a.decision(),
+        "revisions": a.revisions(),
+    })
+}

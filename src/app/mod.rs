@@ -15,6 +15,7 @@
 pub mod access;
 pub mod accreditation;
 pub mod amendments;
+pub mod as_of;
 pub mod bodies;
 pub mod commands;
 pub mod frameworks;

@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::bundle::{self, EventLine, Manifest};
+use crate::app::as_of::{first_difference, AggregateFold, MeetingFold, RegisterFold};
 use crate::app::history::{fold_framework, view, Cut, FrameworkView};
-use crate::projections::decisions::DecisionsRegister;
-use crate::projections::docs::DocFold;
+use crate::domain::amendment::Amendment;
 use crate::store::StoredEvent;
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +25,10 @@ pub struct Replayed {
     pub frameworks: Vec<FrameworkView>,
     /// The decisions register, in log order.
     pub decisions: Vec<Value>,
+    /// Each meeting's state, as `GET /api/v1/meetings/{id}` shows it to an auditor.
+    pub meetings: Vec<Value>,
+    /// The amendments board, in id order, as `GET /api/v1/amendments` shows it.
+    pub amendments: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +82,9 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     };
     let manifest = Manifest::read(dir)?;
     let mut streams: BTreeMap<String, Vec<StoredEvent>> = BTreeMap::new();
-    let mut decisions: BTreeMap<String, Value> = BTreeMap::new();
+    let mut decisions = RegisterFold::default();
+    let mut meetings: BTreeMap<String, MeetingFold> = BTreeMap::new();
+    let mut amendments: BTreeMap<String, AggregateFold<Amendment>> = BTreeMap::new();
     let mut position = 0;
     let mut failed: Option<String> = None;
     bundle::for_each_line(dir, &manifest, |n, line| {
@@ -101,7 +107,10 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         }
         position = l.position;
         // The register folds meeting events only; frameworks are their own streams.
-        if l.aggregate_type != "Framework" && l.aggregate_type != "Meeting" {
+        if !matches!(
+            l.aggregate_type.as_ref(),
+            "Framework" | "Meeting" | "Amendment"
+        ) {
             return true;
         }
         let e = match l.to_stored() {
@@ -115,17 +124,23 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             streams.entry(e.aggregate_id.clone()).or_default().push(e);
             return true;
         }
-        for key in DecisionsRegister.keys(&e) {
-            match DecisionsRegister.fold(&key, decisions.remove(&key), &e) {
-                Ok(Some(doc)) => {
-                    decisions.insert(key, doc);
-                }
-                Ok(None) => {}
-                Err(err) => {
-                    failed = Some(err.to_string());
-                    return false;
-                }
+        if e.aggregate_type == "Amendment" {
+            if let Err(err) = amendments
+                .entry(e.aggregate_id.clone())
+                .or_default()
+                .push(&e)
+            {
+                failed = Some(err.to_string());
+                return false;
             }
+            return true;
+        }
+        let folded = decisions
+            .push(&e)
+            .and_then(|()| meetings.entry(e.aggregate_id.clone()).or_default().push(&e));
+        if let Err(err) = folded {
+            failed = Some(err.to_string());
+            return false;
         }
         true
     })?;
@@ -139,7 +154,24 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             frameworks.push(view(&id, &f, at));
         }
     }
-    let mut decisions: Vec<Value> = decisions.into_values().collect();
+    let mut decisions: Vec<Value> = decisions
+        .into_entries()
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    let meetings = meetings
+        .into_iter()
+        .map(|(id, m)| {
+            crate::app::meetings::state_json(
+                &id,
+                m.version,
+                &m.meeting,
+                m.info.unwrap_or(Value::Null),
+                true,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     decisions.sort_by_key(|d| d["position"].as_i64());
     Ok(Replayed {
         position,
@@ -153,6 +185,11 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         },
         frameworks,
         decisions,
+        meetings,
+        amendments: amendments
+            .iter()
+            .map(|(id, f)| crate::app::amendments::card(id, f.version, &f.state))
+            .collect(),
     })
 }
 
@@ -304,40 +341,29 @@ pub async fn compare_with_server(
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         _ => return Err("compare needs a position or a time".into()),
     };
+    let q = form_urlencoded::byte_serialize(at.as_bytes()).collect::<String>();
     let mut diffs = Vec::new();
     for f in &r.frameworks {
-        let path = format!(
-            "/api/v1/frameworks/{}?at={}",
-            f.id,
-            form_urlencoded::byte_serialize(at.as_bytes()).collect::<String>()
-        );
-        let live = http_get(base, &path, token).await?;
+        let live = http_get(base, &format!("/api/v1/frameworks/{}?at={q}", f.id), token).await?;
         let mine = serde_json::to_value(f).map_err(|e| e.to_string())?;
-        if live != mine {
-            diffs.push(format!(
-                "framework {}: the server shows version {} at position {}, the bundle version {} at position {}",
-                f.id, live["version"], live["as_of_position"], f.version, f.as_of_position
-            ));
+        if let Some(d) = first_difference(&format!("framework {}", f.id), &live, &mine) {
+            diffs.push(format!("{d} (the server's first, the bundle's second)"));
         }
     }
-    let included = |d: &Value| match cut {
-        Cut::Position(p) => d["position"].as_i64().is_some_and(|x| x <= p),
-        Cut::Time(t) => d["recorded_at_us"].as_i64().is_some_and(|x| x <= t),
-        _ => true,
-    };
-    // The register comes a page at a time, in register order; the replay lists by position.
+    // The register as of the cut, a page at a time in register order; the replay lists it
+    // by position.
     let mut live: Vec<Value> = Vec::new();
-    let mut path = "/api/v1/decisions?limit=1000".to_owned();
+    let mut path = format!("/api/v1/decisions?limit=1000&at={q}");
     loop {
         let page = http_get(base, &path, token).await?;
         let items = page["decisions"]
             .as_array()
             .ok_or("the server's decisions register is not a list")?;
-        live.extend(items.iter().filter(|d| included(d)).cloned());
+        live.extend(items.iter().cloned());
         match page["next"].as_str() {
             Some(next) => {
                 path = format!(
-                    "/api/v1/decisions?limit=1000&after={}",
+                    "/api/v1/decisions?limit=1000&at={q}&after={}",
                     form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
                 )
             }
@@ -345,12 +371,44 @@ pub async fn compare_with_server(
         }
     }
     live.sort_by_key(|d| d["position"].as_i64());
-    if live != r.decisions {
-        diffs.push(format!(
-            "decisions register: the server shows {} decisions, the bundle {}",
-            live.len(),
-            r.decisions.len()
-        ));
+    if let Some(d) = first_difference(
+        "decisions register",
+        &Value::Array(live),
+        &Value::Array(r.decisions.clone()),
+    ) {
+        diffs.push(format!("{d} (the server's first, the bundle's second)"));
+    }
+    let mut board: Vec<Value> = Vec::new();
+    let mut path = format!("/api/v1/amendments?limit=1000&at={q}");
+    loop {
+        let page = http_get(base, &path, token).await?;
+        let items = page["amendments"]
+            .as_array()
+            .ok_or("the server's amendments board is not a list")?;
+        board.extend(items.iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => {
+                path = format!(
+                    "/api/v1/amendments?limit=1000&at={q}&after={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )
+            }
+            None => break,
+        }
+    }
+    if let Some(d) = first_difference(
+        "amendments board",
+        &Value::Array(board),
+        &Value::Array(r.amendments.clone()),
+    ) {
+        diffs.push(format!("{d} (the server's first, the bundle's second)"));
+    }
+    for m in &r.meetings {
+        let id = m["id"].as_str().unwrap_or_default();
+        let live = http_get(base, &format!("/api/v1/meetings/{id}?at={q}"), token).await?;
+        if let Some(d) = first_difference(&format!("meeting {id}"), &live, m) {
+            diffs.push(format!("{d} (the server's first, the bundle's second)"));
+        }
     }
     Ok(diffs)
 }

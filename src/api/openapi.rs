@@ -9,6 +9,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::AppState;
+use crate::app::permissions;
 use crate::domain::body::RulesOfProcedure;
 use crate::domain::meeting::decision_symbol;
 
@@ -329,24 +330,24 @@ pub const ROUTES: &[Route] = &[
         query: &[("meeting", "string", "only this meeting"), ("after", "integer", "start after this position")], input: Input::None },
     Route { method: "get", path: "/api/v1/bodies", summary: "Bodies with their rules of procedure and registers", who: "any credential", query: &[MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/bodies/{id}", summary: "One body", who: "any credential", query: &[MIN], input: Input::None },
-    Route { method: "post", path: "/api/v1/bodies/{id}/commands", summary: "A command to a body", who: "secretariat; delegates object to accreditations for their own State", query: &[], input: Input::Command(BODY_COMMANDS) },
+    Route { method: "post", path: "/api/v1/bodies/{id}/commands", summary: "A command to a body", who: "each command, as app::permissions says", query: &[], input: Input::Command(BODY_COMMANDS) },
     Route { method: "get", path: "/api/v1/meetings", summary: "The meeting list", who: "any credential",
         query: &[("body", "string", "body id"), ("kind", "string", "meeting kind"), ("status", "string", "convened, open, suspended, closed"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: "any credential (personal data only to secretariat, auditors and the chair)", query: &[AT, MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: "any credential", query: &[AT, MIN], input: Input::None },
-    Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "secretariat (preparation), the chair of this meeting (procedure), delegates for their own State", query: &[], input: Input::Command(MEETING_COMMANDS) },
+    Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "each command, as app::permissions says", query: &[], input: Input::Command(MEETING_COMMANDS) },
     Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: "any credential",
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision; or no_consensus: a call on which the chair found no consensus, on the record as an outcome (entry: outcome), with no decision number or symbol, after the meeting's decisions"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
         query: &[("from", "integer", "old version"), ("to", "integer", "new version (default: now)")], input: Input::None },
-    Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "secretariat", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },
+    Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "each command, as app::permissions says", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },
     Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
         query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: "any credential", query: &[AT, MIN], input: Input::None },
-    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table", who: "delegates for their own State; the chair or secretariat tables", query: &[], input: Input::Command(AMENDMENT_COMMANDS) },
+    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table", who: "each command, as app::permissions says", query: &[], input: Input::Command(AMENDMENT_COMMANDS) },
     Route { method: "get", path: "/openapi.json", summary: "This document", who: "anyone", query: &[], input: Input::None },
     Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: "anyone", query: &[], input: Input::None },
 ];
@@ -426,8 +427,39 @@ pub fn command_example(c: &CommandDoc) -> Value {
     json!({ c.name: fields })
 }
 
+/// The kind of record a command route acts on.
+fn aggregate_of(path: &str) -> Option<&'static str> {
+    [
+        ("/api/v1/bodies/", "Body"),
+        ("/api/v1/meetings/", "Meeting"),
+        ("/api/v1/amendments/", "Amendment"),
+        ("/api/v1/frameworks/", "Framework"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| path.starts_with(prefix))
+    .map(|(_, a)| a)
+}
+
+/// "Who may send it", each rule with its commands, generated from `app::permissions`.
+fn who_sends(aggregate: &str, commands: &[CommandDoc]) -> String {
+    let mut by_rule: Vec<(String, Vec<&str>)> = Vec::new();
+    for c in commands {
+        let who = permissions::rule_for(aggregate, c.name)
+            .map_or_else(|| "nobody (unknown command)".to_owned(), |r| r.describe());
+        match by_rule.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, names)) => names.push(c.name),
+            None => by_rule.push((who, vec![c.name])),
+        }
+    }
+    let lines: Vec<String> = by_rule
+        .into_iter()
+        .map(|(who, names)| format!("- {}: {}", who, names.join(", ")))
+        .collect();
+    format!("Who may send each command:\n{}", lines.join("\n"))
+}
+
 /// The schema of one command: `{"Name": {fields}}`.
-fn command_schema(c: &CommandDoc) -> Value {
+fn command_schema(c: &CommandDoc, aggregate: &str) -> Value {
     let properties: Map<String, Value> = c
         .fields
         .iter()
@@ -450,8 +482,10 @@ fn command_schema(c: &CommandDoc) -> Value {
         .filter(|(_, ty)| !matches!(ty, Ty::Opt(_)))
         .map(|(name, _)| *name)
         .collect();
+    let who = permissions::rule_for(aggregate, c.name).map_or_else(String::new, |r| r.describe());
     json!({
         "title": c.name,
+        "description": format!("Who may send it: {who}."),
         "type": "object",
         "required": [c.name],
         "additionalProperties": false,
@@ -605,7 +639,11 @@ fn operation(r: &Route) -> Value {
         "500".into(),
         problem("Internal error (never a stack trace or internal detail)"),
     );
-    let mut description = format!("Who may call it: {}.", r.who);
+    let mut description = match (r.input, aggregate_of(r.path)) {
+        // Who may send each command, from app::permissions (never written here).
+        (Input::Command(commands), Some(aggregate)) => who_sends(aggregate, commands),
+        _ => format!("Who may call it: {}.", r.who),
+    };
     if r.path == "/api/v1/decisions" {
         description.push_str(&format!(
             " For example, decision 3 of the meeting PoA/RC.1/2026 is {}.",
@@ -627,7 +665,11 @@ fn operation(r: &Route) -> Value {
             op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewCredential" } } } });
         }
         Input::Command(commands) => {
-            let variants: Vec<Value> = commands.iter().map(command_schema).collect();
+            let aggregate = aggregate_of(r.path).unwrap_or_default();
+            let variants: Vec<Value> = commands
+                .iter()
+                .map(|c| command_schema(c, aggregate))
+                .collect();
             op["requestBody"] = json!({ "required": true,
                 "description": "One command, {\"CommandName\": {fields}}. Fields the server supplies (today's date, the body's members and rules, an amendment's standing and base text, whether the meeting is open) are not sent; if sent, they are overwritten.",
                 "content": { "application/json": { "schema": { "oneOf": variants } } } });

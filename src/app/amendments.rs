@@ -4,11 +4,12 @@
 use serde_json::Value;
 
 use crate::app::access::{Principal, Role};
-use crate::app::commands::{authorize, Envelope, Who};
+use crate::app::commands::{authorize, Envelope};
 use crate::app::history::Cut;
+use crate::app::permissions::{self, Rule};
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::amendment::AmendmentCommand;
+use crate::domain::amendment::{AmendmentCommand, AmendmentCommandKind};
 use crate::domain::meeting::{ItemNature, MeetingStatus};
 
 /// Runs one amendment command for `p`: checks the name, who may send it, supplies the server's
@@ -22,27 +23,23 @@ pub async fn command(
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
     let mut env = Envelope::parse(body)?;
-    env.require_known::<AmendmentCommand>()?;
-    match env.name.as_str() {
-        "Propose" => authorize(p, Who::DelegateOf("proposer"), &env)?,
-        "Revise" | "Withdraw" | "Reintroduce" => authorize(p, Who::DelegateOf("by"), &env)?,
-        "CoSponsor" | "WithdrawCoSponsorship" => authorize(p, Who::DelegateOf("state"), &env)?,
-        "Table" => {
-            // Tabled by the chair of that meeting, the secretariat, or the proposer's delegate.
-            let meeting = env.str("meeting_id").unwrap_or_default().to_owned();
-            let (current, _) = app.amendments.load(id).await?;
-            let is_proposer = p.role == Role::Delegate
-                && current.proposer().map(|s| s.as_str()) == p.scope.as_deref();
-            if !is_proposer {
-                authorize(p, Who::ChairOrSecretariat(&meeting), &env)?;
-            }
-        }
-        _ => authorize(p, Who::System, &env)?,
+    let kind: AmendmentCommandKind = env.kind()?;
+    let rule = permissions::amendment(kind);
+    // The proposer's own delegate may table it; the rule covers everyone else.
+    let tabled_by_proposer = rule == Rule::Tabling && p.role == Role::Delegate && {
+        let (current, _) = app.amendments.load(id).await?;
+        current.proposer().map(|s| s.as_str()) == p.scope.as_deref()
+    };
+    if !tabled_by_proposer {
+        authorize(p, rule, "", &env)?;
     }
     env.supply("now", chrono::Utc::now())?;
     // The text the operations are drafted against, from the framework's own history.
-    if matches!(env.name.as_str(), "Propose" | "Revise") {
-        let framework_id = if env.name == "Propose" {
+    if matches!(
+        kind,
+        AmendmentCommandKind::Propose | AmendmentCommandKind::Revise
+    ) {
+        let framework_id = if kind == AmendmentCommandKind::Propose {
             env.str("framework_id").map(str::to_owned)
         } else {
             app.amendments
@@ -83,7 +80,7 @@ pub async fn command(
             })?;
         env.supply("base_text", framework.declaration())?;
     }
-    if env.name == "Table" {
+    if kind == AmendmentCommandKind::Table {
         let meeting_id = env.str("meeting_id").unwrap_or_default().to_owned();
         let item = env
             .fields

@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use crate::app::access::Principal;
-use crate::app::commands::{authorize, today, Envelope, Who};
+use crate::app::commands::{authorize, today, Envelope};
+use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::body::BodyCommand;
+use crate::domain::body::{BodyCommand, BodyCommandKind};
 use crate::projections::decisions;
 
 /// Runs one body command for `p`: checks the name, who may send it, supplies the server's
@@ -21,12 +22,8 @@ pub async fn command(
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
     let mut env = Envelope::parse(body)?;
-    env.require_known::<BodyCommand>()?;
-    let who = match env.name.as_str() {
-        "ObjectToAccreditation" | "WithdrawAccreditationObjection" => Who::DelegateOf("state"),
-        _ => Who::Secretariat,
-    };
-    authorize(p, who, &env)?;
+    let kind: BodyCommandKind = env.kind()?;
+    authorize(p, permissions::body(kind), "", &env)?;
     env.supply("now", today())?;
     let cmd: BodyCommand = env.decode(&["now"])?;
     // Rules of procedure change only by a decision that is on the register.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::app::access::{Principal, Role};
+use crate::app::permissions::Rule;
 use crate::app::refusal::Refusal;
 
 /// A command as sent: its name and its fields.
@@ -55,24 +56,25 @@ impl Envelope {
         )
     }
 
-    /// Refuses a command name the aggregate `C` does not have (422, before any
-    /// authorisation, so a typo is reported as a typo). The names come from the command enum
-    /// itself, so no table can drift from it; commands only the server issues exist too, and
-    /// are refused by authorisation instead.
-    pub fn require_known<C: DeserializeOwned>(&self) -> Result<(), Refusal> {
-        let names = variants::<C>();
-        if names.contains(&self.name.as_str()) {
-            return Ok(());
-        }
-        Err(Refusal::unprocessable(
-            "unknown-command",
-            format!(
-                "there is no command {}; the commands here are: {}",
-                self.name,
-                names.join(", ")
-            ),
-        )
-        .with_field(self.name.clone()))
+    /// The command's kind, or a 422 naming the commands there are (before any
+    /// authorisation, so a typo is reported as a typo). Commands only the system issues have
+    /// a kind too, and are refused by their rule instead.
+    pub fn kind<K>(&self) -> Result<K, Refusal>
+    where
+        K: std::str::FromStr + strum::IntoEnumIterator + Into<&'static str>,
+    {
+        self.name.parse().map_err(|_| {
+            let names: Vec<&'static str> = K::iter().map(Into::into).collect();
+            Refusal::unprocessable(
+                "unknown-command",
+                format!(
+                    "there is no command {}; the commands here are: {}",
+                    self.name,
+                    names.join(", ")
+                ),
+            )
+            .with_field(self.name.clone())
+        })
     }
 
     pub fn str(&self, field: &str) -> Option<&str> {
@@ -132,34 +134,20 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// Who may issue a command.
-pub enum Who<'a> {
-    Secretariat,
-    /// The chair of this meeting.
-    Chair(&'a str),
-    ChairOrSecretariat(&'a str),
-    /// A delegate of the State named in this field of the command.
-    DelegateOf(&'a str),
-    DelegateOrSecretariat(&'a str),
-    /// The principal acting for itself (a delegate for its own State, an observer for its
-    /// own organisation), already checked against the command by the caller.
-    Itself,
-    /// Nobody over HTTP: issued by the system itself (the reactor).
-    System,
-}
-
-pub fn authorize(p: &Principal, who: Who<'_>, cmd: &Envelope) -> Result<(), Refusal> {
-    match who {
-        Who::Secretariat => p.require(&[Role::Secretariat]),
-        Who::Chair(m) => p.require_chair_of(m),
-        Who::ChairOrSecretariat(m) => {
+/// Checks `p` against the `rule` for this command (`app::permissions`); `meeting` is the
+/// meeting the command is sent to, for the chair's rules.
+pub fn authorize(p: &Principal, rule: Rule, meeting: &str, cmd: &Envelope) -> Result<(), Refusal> {
+    match rule {
+        Rule::Secretariat => p.require(&[Role::Secretariat]),
+        Rule::Chair => p.require_chair_of(meeting),
+        Rule::ChairOrSecretariat => {
             if p.role == Role::Secretariat {
                 Ok(())
             } else {
-                p.require_chair_of(m)
+                p.require_chair_of(meeting)
             }
         }
-        Who::DelegateOf(field) => {
+        Rule::DelegateOf(field) => {
             let state = cmd.str(field).ok_or_else(|| {
                 Refusal::unprocessable(
                     "invalid-input",
@@ -169,18 +157,56 @@ pub fn authorize(p: &Principal, who: Who<'_>, cmd: &Envelope) -> Result<(), Refu
             })?;
             p.require_delegate_of(state)
         }
-        Who::DelegateOrSecretariat(field) => {
+        Rule::DelegateOrSecretariat(field) => {
             if p.role == Role::Secretariat {
                 Ok(())
             } else {
-                authorize(p, Who::DelegateOf(field), cmd)
+                authorize(p, Rule::DelegateOf(field), meeting, cmd)
             }
         }
-        Who::Itself => Ok(()),
-        Who::System => Err(Refusal::forbidden(format!(
+        Rule::Speaker => authorize_speaker(p, meeting, cmd),
+        // The proposer's own delegate is let through by the amendments service, which knows
+        // the proposer; anyone else needs the chair of the meeting named, or the secretariat.
+        Rule::Tabling => {
+            let named = cmd.str("meeting_id").unwrap_or_default().to_owned();
+            authorize(p, Rule::ChairOrSecretariat, &named, cmd)
+        }
+        Rule::System => Err(Refusal::forbidden(format!(
             "{} is recorded by the system itself as a consequence of a decision; it cannot be sent",
             cmd.name
         ))),
+    }
+}
+
+/// A delegate puts its own State on or off the list of speakers, an observer its own
+/// organisation; the chair and the secretariat anyone.
+fn authorize_speaker(p: &Principal, meeting: &str, cmd: &Envelope) -> Result<(), Refusal> {
+    let speaker = cmd.fields.get("speaker").and_then(Value::as_object);
+    let named = speaker
+        .and_then(|o| {
+            o.get("State")
+                .or_else(|| o.get("Observer"))
+                .or_else(|| o.get("Stakeholder"))
+        })
+        .and_then(Value::as_str);
+    let own_kind = match p.role {
+        Role::Delegate => speaker.is_some_and(|o| o.contains_key("State")),
+        Role::Observer => speaker.is_some_and(|o| !o.contains_key("State")),
+        _ => false,
+    };
+    match p.role {
+        Role::Delegate | Role::Observer
+            if own_kind && named.is_some() && named == p.scope.as_deref() =>
+        {
+            Ok(())
+        }
+        Role::Delegate | Role::Observer => Err(Refusal::forbidden(format!(
+            "you speak for {}, and cannot put {} on or off the list of speakers; the chair or the secretariat can",
+            p.scope.as_deref().unwrap_or("no one"),
+            named.unwrap_or("another speaker")
+        ))
+        .with_field("speaker")),
+        _ => authorize(p, Rule::ChairOrSecretariat, meeting, cmd),
     }
 }
 

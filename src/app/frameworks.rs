@@ -4,10 +4,11 @@
 use serde_json::Value;
 
 use crate::app::access::Principal;
-use crate::app::commands::{authorize, Envelope, Who};
+use crate::app::commands::{authorize, Envelope};
+use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::framework::FrameworkCommand;
+use crate::domain::framework::{FrameworkCommand, FrameworkCommandKind};
 
 /// Runs one framework command for `p`: checks the name, who may send it, supplies the server's
 /// facts, decodes, and executes.
@@ -20,12 +21,8 @@ pub async fn command(
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
     let env = Envelope::parse(body)?;
-    env.require_known::<FrameworkCommand>()?;
-    let who = match env.name.as_str() {
-        "EstablishProgramme" | "RecordExternalEndorsement" | "AddTranslation" => Who::Secretariat,
-        _ => Who::System,
-    };
-    authorize(p, who, &env)?;
+    let kind: FrameworkCommandKind = env.kind()?;
+    authorize(p, permissions::framework(kind), "", &env)?;
     let cmd: FrameworkCommand = env.decode(&[])?;
     Ok(app.frameworks.execute(id, cmd, ctx).await?)
 }

@@ -3,16 +3,18 @@
 
 use serde_json::Value;
 
-use crate::app::access::{Principal, Role};
-use crate::app::commands::{authorize, today, Envelope, Who};
+use crate::app::access::Principal;
+use crate::app::commands::{authorize, today, Envelope};
 use crate::app::history::Cut;
+use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::amendment::AmendmentStatus;
 use crate::domain::body::{Accreditation, Body};
 use crate::domain::framework::{check_applies, Conflict};
 use crate::domain::meeting::{
-    AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingError, ProgrammeLink, TabledUnder,
+    AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingCommandKind, MeetingError,
+    ProgrammeLink, TabledUnder,
 };
 
 /// Runs one meeting command for `p`: checks the name, who may send it, supplies the server's
@@ -26,64 +28,10 @@ pub async fn command(
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
     let mut env = Envelope::parse(body)?;
-    env.require_known::<MeetingCommand>()?;
-    let who = match env.name.as_str() {
-        "Convene"
-        | "RegisterDelegation"
-        | "RegisterObserver"
-        | "RegisterStakeholder"
-        | "AwardSponsorship"
-        | "DeclineSponsorship" => Who::Secretariat,
-        "MarkPresent" | "MarkAbsent" | "IssueProvisionalAgenda" => Who::ChairOrSecretariat(id),
-        "RequestSponsorship" => Who::DelegateOrSecretariat("state"),
-        "RequestRightOfReply"
-        | "RaisePointOfOrder"
-        | "AppealRuling"
-        | "MoveMotion"
-        | "WithdrawMotion"
-        | "RequestRecordedVote"
-        | "CastVote"
-        | "RaiseObjection"
-        | "WithdrawObjection"
-        | "ExplainPosition" => Who::DelegateOf("state"),
-        "InscribeSpeaker" | "WithdrawSpeaker" => {
-            // A delegate inscribes its own State, an observer its own organisation; the chair
-            // and the secretariat anyone.
-            let speaker = env.fields.get("speaker").and_then(Value::as_object);
-            let named = speaker
-                .and_then(|o| {
-                    o.get("State")
-                        .or_else(|| o.get("Observer"))
-                        .or_else(|| o.get("Stakeholder"))
-                })
-                .and_then(Value::as_str);
-            let own_kind = match p.role {
-                Role::Delegate => speaker.is_some_and(|o| o.contains_key("State")),
-                Role::Observer => speaker.is_some_and(|o| !o.contains_key("State")),
-                _ => false,
-            };
-            match p.role {
-                Role::Delegate | Role::Observer
-                    if own_kind && named.is_some() && named == p.scope.as_deref() =>
-                {
-                    Who::Itself
-                }
-                Role::Delegate | Role::Observer => {
-                    return Err(Refusal::forbidden(format!(
-                        "you speak for {}, and cannot put {} on or off the list of speakers; the chair or the secretariat can",
-                        p.scope.as_deref().unwrap_or("no one"),
-                        named.unwrap_or("another speaker")
-                    ))
-                    .with_field("speaker"))
-                }
-                _ => Who::ChairOrSecretariat(id),
-            }
-        }
-        _ => Who::Chair(id),
-    };
-    authorize(p, who, &env)?;
+    let kind: MeetingCommandKind = env.kind()?;
+    authorize(p, permissions::meeting(kind), id, &env)?;
     env.supply("now", today())?;
-    if env.name == "Convene" {
+    if kind == MeetingCommandKind::Convene {
         let body_id = env.str("body_id").unwrap_or_default().to_owned();
         let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;
         if version == 0 {
@@ -117,7 +65,7 @@ pub async fn command(
             }
         }
     }
-    if env.name == "RegisterStakeholder" {
+    if kind == MeetingCommandKind::RegisterStakeholder {
         // Whether it is accredited is the body's record, not the client's claim.
         let (meeting, _) = app.meetings.load(id).await?;
         let org = env.str("organisation_id").unwrap_or_default().to_owned();
@@ -134,7 +82,7 @@ pub async fn command(
     }
     // Where a refusal about the amendment points in the request.
     let mut amendment_field = None;
-    if env.name == "CallForConsensus" {
+    if kind == MeetingCommandKind::CallForConsensus {
         let subject = env.fields.get("subject").and_then(|s| s.get("Amendment"));
         let amendment_id = subject
             .and_then(|a| a.get("amendment_id"))
@@ -158,7 +106,7 @@ pub async fn command(
             None => env.supply("amendment", None::<AmendmentStanding>)?,
         }
     }
-    if env.name == "DeclareOutcome" {
+    if kind == MeetingCommandKind::DeclareOutcome {
         // Adopting an amendment applies it to the framework: check it still applies now,
         // whatever the amendment's own status says (the reactor sets that a moment later).
         let (meeting, _) = app.meetings.peek(id).await?;

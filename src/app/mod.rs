@@ -24,6 +24,7 @@ pub mod live;
 mod meeting_reactions;
 pub mod meetings;
 pub mod periodic;
+pub mod permissions;
 pub mod reactor;
 pub mod refusal;
 pub mod room;

@@ -10,6 +10,7 @@ mod helpers;
 mod hostile;
 mod matrix;
 mod pages;
+mod permissions;
 mod protocol;
 mod register;
 mod scenario;

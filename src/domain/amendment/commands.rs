@@ -7,7 +7,14 @@ use serde::{Deserialize, Serialize};
 use crate::domain::framework::{Conflict, DecisionRef, Declaration, Operation};
 use crate::domain::values::{Date, Id, StateCode, Text};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// The kind of each command, without its fields: what authorization matches on
+// (`app::permissions`), so that a new command is a compile error until someone says who
+// may send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(AmendmentCommandKind),
+    derive(Hash, strum::EnumString, strum::IntoStaticStr, strum::EnumIter)
+)]
 pub enum AmendmentCommand {
     /// A State proposes the amendment (its id is the aggregate id). `base_text` is the
     /// declaration at `base_version`, so the operations can be validated here.

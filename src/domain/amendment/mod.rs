@@ -8,7 +8,7 @@ mod error;
 mod events;
 
 pub use aggregate::{Amendment, AmendmentStatus, ConflictRecord, Revision, TabledUnder};
-pub use commands::AmendmentCommand;
+pub use commands::{AmendmentCommand, AmendmentCommandKind};
 pub use error::AmendmentError;
 pub use events::AmendmentEvent;
 

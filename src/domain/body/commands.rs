@@ -20,7 +20,14 @@ pub struct DecisionReference {
     pub symbol: DocumentSymbol,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// The kind of each command, without its fields: what authorization matches on
+// (`app::permissions`), so that a new command is a compile error until someone says who
+// may send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(BodyCommandKind),
+    derive(Hash, strum::EnumString, strum::IntoStaticStr, strum::EnumIter)
+)]
 pub enum BodyCommand {
     EstablishBody {
         body_id: Id,

@@ -8,7 +8,7 @@ pub mod events;
 pub mod rules;
 
 pub use aggregate::{Accreditation, Body, Stakeholder};
-pub use commands::{BodyCommand, DecisionReference, StakeholderKind};
+pub use commands::{BodyCommand, BodyCommandKind, DecisionReference, StakeholderKind};
 pub use error::BodyError;
 pub use events::BodyEvent;
 pub use rules::{Fraction, MajorityBasis, MotionKind, ProceduralMajority, RulesOfProcedure, Tally};

@@ -32,7 +32,14 @@ pub enum TranslationOrigin {
     Machine,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// The kind of each command, without its fields: what authorization matches on
+// (`app::permissions`), so that a new command is a compile error until someone says who
+// may send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(FrameworkCommandKind),
+    derive(Hash, strum::EnumString, strum::IntoStaticStr, strum::EnumIter)
+)]
 pub enum FrameworkCommand {
     /// Creates the Programme and its Political Declaration (version 1).
     EstablishProgramme {

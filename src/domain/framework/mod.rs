@@ -13,7 +13,7 @@ pub use aggregate::{
     AppliedAmendment, Endorsement, Framework, ParagraphRecord, ParagraphView, Provenance,
     Translation, TranslationView,
 };
-pub use commands::{DecisionRef, FrameworkCommand, TranslationOrigin};
+pub use commands::{DecisionRef, FrameworkCommand, FrameworkCommandKind, TranslationOrigin};
 pub use diff::{
     diff, diff_words, DeclarationDiff, ParagraphDiff, ParagraphStatus, SpanKind, WordSpan,
 };

@@ -181,7 +181,14 @@ pub enum VoteQuestion {
 // Convene is much larger than the rest; commands live for one request, so boxing it would
 // only make the API's JSON handling clumsier.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// The kind of each command, without its fields: what authorization matches on
+// (`app::permissions`), so that a new command is a compile error until someone says who
+// may send it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(MeetingCommandKind),
+    derive(Hash, strum::EnumString, strum::IntoStaticStr, strum::EnumIter)
+)]
 pub enum MeetingCommand {
     Convene {
         meeting_id: Id,

@@ -22,8 +22,9 @@ pub use aggregate::{
 };
 pub use commands::{
     AgendaChange, AgendaItem, AmendmentStanding, Ballot, Chair, ConsensusSubject, DeclaredOutcome,
-    DelegateMember, ExplanationTiming, Gender, ItemNature, MeetingCommand, MeetingKind,
-    PlannedMeeting, ProgrammeLink, Speaker, StakeholderRole, TabledUnder, VoteQuestion,
+    DelegateMember, ExplanationTiming, Gender, ItemNature, MeetingCommand, MeetingCommandKind,
+    MeetingKind, PlannedMeeting, ProgrammeLink, Speaker, StakeholderRole, TabledUnder,
+    VoteQuestion,
 };
 pub use error::MeetingError;
 pub use events::{

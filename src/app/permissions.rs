@@ -1,0 +1,137 @@
+//! Who may send each command: one exhaustive `match` per kind of record, over the command's
+//! kind (its variant without fields). A new command does not compile until it has an arm
+//! here. The services authorize with these rules, the OpenAPI document states each command's
+//! rule from [`Rule::describe`], and a test sends every command as every role and checks the
+//! answer against the same rules.
+
+use crate::domain::amendment::AmendmentCommandKind;
+use crate::domain::body::BodyCommandKind;
+use crate::domain::framework::FrameworkCommandKind;
+use crate::domain::meeting::MeetingCommandKind;
+
+/// Who may send a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Secretariat,
+    /// The chair of the meeting the command is sent to.
+    Chair,
+    ChairOrSecretariat,
+    /// A delegate of the State named in this field of the command.
+    DelegateOf(&'static str),
+    DelegateOrSecretariat(&'static str),
+    /// The chair or the secretariat for anyone; a delegate for its own State, an observer for
+    /// its own organisation (the `speaker` field).
+    Speaker,
+    /// The chair of the meeting named in `meeting_id`, the secretariat, or a delegate of the
+    /// amendment's proposer.
+    Tabling,
+    /// Nobody over HTTP: recorded by the system itself as a consequence of a decision.
+    System,
+}
+
+impl Rule {
+    /// The rule in words, for the OpenAPI document and refusals.
+    pub fn describe(self) -> String {
+        match self {
+            Rule::Secretariat => "the secretariat".into(),
+            Rule::Chair => "the chair of this meeting".into(),
+            Rule::ChairOrSecretariat => "the chair of this meeting or the secretariat".into(),
+            Rule::DelegateOf(field) => format!("a delegate of the State named in {field}"),
+            Rule::DelegateOrSecretariat(field) => {
+                format!("a delegate of the State named in {field}, or the secretariat")
+            }
+            Rule::Speaker => "the chair of this meeting or the secretariat for any speaker; a delegate for its own State; an observer for its own organisation".into(),
+            Rule::Tabling => "the chair of the meeting named in meeting_id, the secretariat, or a delegate of the amendment's proposer".into(),
+            Rule::System => "nobody: the system records it when a decision requires it".into(),
+        }
+    }
+}
+
+pub fn meeting(kind: MeetingCommandKind) -> Rule {
+    use MeetingCommandKind as K;
+    match kind {
+        K::Convene
+        | K::RegisterDelegation
+        | K::RegisterObserver
+        | K::RegisterStakeholder
+        | K::AwardSponsorship
+        | K::DeclineSponsorship => Rule::Secretariat,
+        K::MarkPresent | K::MarkAbsent | K::IssueProvisionalAgenda => Rule::ChairOrSecretariat,
+        K::RequestSponsorship => Rule::DelegateOrSecretariat("state"),
+        K::RequestRightOfReply
+        | K::RaisePointOfOrder
+        | K::AppealRuling
+        | K::MoveMotion
+        | K::WithdrawMotion
+        | K::RequestRecordedVote
+        | K::CastVote
+        | K::RaiseObjection
+        | K::WithdrawObjection
+        | K::ExplainPosition => Rule::DelegateOf("state"),
+        K::InscribeSpeaker | K::WithdrawSpeaker => Rule::Speaker,
+        K::Open
+        | K::Suspend
+        | K::Resume
+        | K::Close
+        | K::AdoptAgenda
+        | K::ChangeAgenda
+        | K::TakeUpItem
+        | K::ConcludeItem
+        | K::CallNextSpeaker
+        | K::SetSpeakingTime
+        | K::CloseSpeakersList
+        | K::RuleOnPointOfOrder
+        | K::PutQuestionToVote
+        | K::CloseVoting
+        | K::CallForConsensus
+        | K::DeclareOutcome
+        | K::WithdrawConsensusCall => Rule::Chair,
+    }
+}
+
+pub fn amendment(kind: AmendmentCommandKind) -> Rule {
+    use AmendmentCommandKind as K;
+    match kind {
+        K::Propose => Rule::DelegateOf("proposer"),
+        K::Revise | K::Withdraw | K::Reintroduce => Rule::DelegateOf("by"),
+        K::CoSponsor | K::WithdrawCoSponsorship => Rule::DelegateOf("state"),
+        K::Table => Rule::Tabling,
+        K::MarkInConflict | K::Rebase | K::MarkAdopted | K::MarkNotAdopted => Rule::System,
+    }
+}
+
+pub fn body(kind: BodyCommandKind) -> Rule {
+    use BodyCommandKind as K;
+    match kind {
+        K::ObjectToAccreditation | K::WithdrawAccreditationObjection => Rule::DelegateOf("state"),
+        K::EstablishBody
+        | K::AdmitMember
+        | K::RegisterObserver
+        | K::RegisterStakeholder
+        | K::ProposeAccreditation
+        | K::ConcludeAccreditation
+        | K::ModifyRulesOfProcedure => Rule::Secretariat,
+    }
+}
+
+pub fn framework(kind: FrameworkCommandKind) -> Rule {
+    use FrameworkCommandKind as K;
+    match kind {
+        K::EstablishProgramme | K::RecordExternalEndorsement | K::AddTranslation => {
+            Rule::Secretariat
+        }
+        K::ApplyAdoptedAmendment => Rule::System,
+    }
+}
+
+/// The rule for a command named `name` sent to a record of `aggregate_type` (`None`: no such
+/// command), for the OpenAPI document and the authorization tests.
+pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
+    match aggregate_type {
+        "Meeting" => name.parse().ok().map(meeting),
+        "Amendment" => name.parse().ok().map(amendment),
+        "Body" => name.parse().ok().map(body),
+        "Framework" => name.parse().ok().map(framework),
+        _ => None,
+    }
+}

@@ -508,6 +508,13 @@ fn query_schema(name: &str, ty: &str) -> Value {
             json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX })
         }
         ("at", _) => json!({ "type": "string", "minLength": 1 }),
+        // The audit history's bounds.
+        ("from" | "to", "string") => json!({ "type": "string",
+            "anyOf": [{ "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, { "format": "date-time" }],
+            "examples": ["2026-11-24", "2026-11-24T10:00:00Z"] }),
+        ("stream", _) => {
+            json!({ "type": "string", "pattern": "^[^/]+/.+$", "examples": ["Meeting/poa-rc-1"] })
+        }
         (_, "integer") => json!({ "type": "integer", "minimum": i64::MIN, "maximum": i64::MAX }),
         (_, ty) => json!({ "type": ty }),
     }

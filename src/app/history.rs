@@ -229,7 +229,11 @@ impl Cut {
                 "'{at}' is ambiguous: write p:{at} for a log position, or a date as YYYY-MM-DD"
             ));
         }
-        parse_time(at, true).map(Cut::Time)
+        parse_time(at, true).map(Cut::Time).map_err(|_| {
+            format!(
+                "'{at}' is neither a log position (p:N), an RFC 3339 time nor a date (YYYY-MM-DD)"
+            )
+        })
     }
 }
 
@@ -256,7 +260,7 @@ pub fn parse_time(s: &str, end: bool) -> Result<i64, String> {
         }
     }
     Err(format!(
-        "'{s}' is neither a log position, an RFC 3339 time nor a date (YYYY-MM-DD)"
+        "'{s}' is neither an RFC 3339 time nor a date (YYYY-MM-DD)"
     ))
 }
 

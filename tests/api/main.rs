@@ -5,6 +5,7 @@ mod accreditation;
 #[path = "../common/mod.rs"]
 mod common;
 mod core_fixes;
+mod documented;
 mod exactness;
 mod helpers;
 mod hostile;

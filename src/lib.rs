@@ -17,15 +17,18 @@
 //! - [`web`]: the pages front end: sessions, CSRF, templates, live updates.
 //! - [`audit`]: export bundles, signed checkpoints, offline verification, inclusion proofs and
 //!   replay from a bundle alone.
+//! - [`cli`]: the command line, one file per subcommand (`src/main.rs` only parses and runs
+//!   it).
 //! - [`demo`]: the end-to-end scenario of DOMAIN.md, driven through the HTTP API.
 //! - [`service`]: starting the service: its background work and the HTTP server, from
 //!   options, for `plenary serve`, the tests and the bench alike.
 //!
-//! Dependencies point inwards: `api`/`web`/`audit` → `app` → `projections`/`store` → `domain`.
+//! Dependencies point inwards: `api`/`web`/`cli`/`audit` → `app` → `projections`/`store` → `domain`.
 
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod projections;

@@ -82,11 +82,7 @@ pub struct MeetingFold {
 
 impl MeetingFold {
     pub fn push(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
-        let event: MeetingEvent =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: format!("cannot decode {}: {err}", e.event_type),
-            })?;
+        let event: MeetingEvent = crate::store::decode::decode(e)?;
         if !MeetingList.keys(e).is_empty() {
             self.info = MeetingList.fold(&e.aggregate_id, self.info.take(), e)?;
         }
@@ -119,11 +115,7 @@ pub struct AggregateFold<A> {
 
 impl<A: Aggregate> AggregateFold<A> {
     pub fn push(&mut self, e: &StoredEvent) -> Result<(), StoreError> {
-        let event: A::Event =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: format!("cannot decode {}: {err}", e.event_type),
-            })?;
+        let event: A::Event = crate::store::decode::decode(e)?;
         self.state.apply(event);
         self.version = e.stream_version;
         Ok(())

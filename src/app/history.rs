@@ -174,10 +174,7 @@ fn cut_steps(steps: &[Step], cut: Cut) -> Option<(Arc<Framework>, i64)> {
 }
 
 fn decode(e: &StoredEvent) -> Result<FrameworkEvent, StoreError> {
-    serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-        position: e.position,
-        reason: format!("cannot decode Framework event {}: {err}", e.event_type),
-    })
+    crate::store::decode::decode(e)
 }
 
 /// Folds one framework stream's events (in order) up to `cut`. Shared by the live service and

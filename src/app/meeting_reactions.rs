@@ -14,11 +14,7 @@ pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<bool, ReactErr
     ) {
         return Ok(false);
     }
-    let event: MeetingEvent =
-        serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-            position: e.position,
-            reason: format!("cannot decode {}: {err}", e.event_type),
-        })?;
+    let event: MeetingEvent = crate::store::decode::decode(e)?;
     match event {
         MeetingEvent::DecisionTaken {
             number,

@@ -90,7 +90,7 @@ pub async fn pending_adoptions(
             if let Ok(MeetingEvent::DecisionTaken {
                 kind: DecisionKind::AmendmentAdopted { amendment_id, .. },
                 ..
-            }) = serde_json::from_str(&e.payload)
+            }) = crate::store::decode::decode(e)
             {
                 pending.push((e.position, amendment_id.to_string()));
             }
@@ -284,11 +284,7 @@ impl Reactor {
 
     /// Rebases or flags every open amendment of the framework that just changed.
     async fn framework_changed(&self, e: &StoredEvent) -> Result<(), ReactError> {
-        let event: FrameworkEvent =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: err.to_string(),
-            })?;
+        let event: FrameworkEvent = crate::store::decode::decode(e)?;
         let version = match &event {
             FrameworkEvent::AmendmentApplied { version, .. }
             | FrameworkEvent::ExternalEndorsementRecorded { version, .. } => *version,

@@ -5,6 +5,7 @@ pub mod amendment;
 pub mod body;
 pub mod framework;
 pub mod meeting;
+pub mod schema;
 pub mod values;
 
 use cqrs_es::event_sink::EventSink;

@@ -21,6 +21,24 @@ impl ValueError {
     }
 }
 
+thread_local! {
+    static AS_RECORDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a decoding of stored events) with the value types taking what was recorded
+/// as it stands. The rules of `parse` apply to new input, commands; an event already in the
+/// log was valid when it was written, and a rule tightened since must not make it unreadable.
+pub fn as_recorded<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            AS_RECORDED.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(AS_RECORDED.with(|r| r.replace(true)));
+    f()
+}
+
 /// Implements Display/AsRef/Deserialize-through-parse for a string newtype, so a value read
 /// back from JSON (API body or stored event) is checked exactly like one built in code.
 macro_rules! string_value {
@@ -48,6 +66,10 @@ macro_rules! string_value {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let raw = String::deserialize(d)?;
+                if AS_RECORDED.with(|r| r.get()) {
+                    // History is read as it was written, whatever today's rules say.
+                    return Ok($name(raw));
+                }
                 $name::parse(&raw).map_err(serde::de::Error::custom)
             }
         }

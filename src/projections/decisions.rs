@@ -32,20 +32,20 @@ impl DocFold for DecisionsRegister {
             return vec![];
         }
         match e.event_type.as_str() {
-            "DecisionTaken" => match serde_json::from_str(&e.payload) {
+            "DecisionTaken" => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::DecisionTaken { number, .. }) => {
                     vec![key(&e.aggregate_id, number)]
                 }
                 _ => vec![],
             },
-            "NoConsensusDeclared" => match serde_json::from_str(&e.payload) {
+            "NoConsensusDeclared" => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::NoConsensusDeclared { call, .. }) => {
                     vec![outcome_key(&e.aggregate_id, call)]
                 }
                 _ => vec![],
             },
             // An explanation of position after a decision belongs to that decision's entry.
-            "PositionExplained" => match serde_json::from_str(&e.payload) {
+            "PositionExplained" => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::PositionExplained {
                     timing: ExplanationTiming::AfterDecision,
                     decision_number: Some(number),
@@ -63,11 +63,7 @@ impl DocFold for DecisionsRegister {
         doc: Option<Value>,
         e: &StoredEvent,
     ) -> Result<Option<Value>, StoreError> {
-        let event: MeetingEvent =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: format!("cannot decode {}: {err}", e.event_type),
-            })?;
+        let event: MeetingEvent = crate::store::decode::decode(e)?;
         if let MeetingEvent::PositionExplained {
             state,
             timing,

@@ -29,11 +29,7 @@ impl DocFold for MeetingFloor {
         doc: Option<Value>,
         e: &StoredEvent,
     ) -> Result<Option<Value>, StoreError> {
-        let event: MeetingEvent =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: format!("cannot decode {}: {err}", e.event_type),
-            })?;
+        let event: MeetingEvent = crate::store::decode::decode(e)?;
         match event {
             MeetingEvent::FloorGiven {
                 item,

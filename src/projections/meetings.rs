@@ -39,11 +39,7 @@ impl DocFold for MeetingList {
         doc: Option<Value>,
         e: &StoredEvent,
     ) -> Result<Option<Value>, StoreError> {
-        let event: MeetingEvent =
-            serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                position: e.position,
-                reason: format!("cannot decode {}: {err}", e.event_type),
-            })?;
+        let event: MeetingEvent = crate::store::decode::decode(e)?;
         let mut d = doc.unwrap_or_else(|| json!({ "id": e.aggregate_id, "decisions": 0 }));
         match event {
             MeetingEvent::MeetingConvened {

@@ -61,7 +61,8 @@ pub trait Projection: Send + Sync {
 /// The inner object of an externally tagged event payload (`{"Variant": {...}}`), where
 /// generic projections find cross-references such as `meeting_id`.
 pub fn payload_fields(e: &StoredEvent) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let v: serde_json::Value = serde_json::from_str(&e.payload).ok()?;
+    // Through the upcasters, so a field renamed since is found under today's name.
+    let v: serde_json::Value = crate::store::decode::decode(e).ok()?;
     match v {
         serde_json::Value::Object(mut outer) if outer.len() == 1 => {
             match outer.values_mut().next()?.take() {

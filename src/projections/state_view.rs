@@ -70,12 +70,7 @@ impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
             None => A::default(),
         };
         for e in events {
-            let event: A::Event = serde_json::from_str(&e.payload).map_err(|err| {
-                corrupt(
-                    e.position,
-                    format!("cannot decode {} event {}: {err}", A::TYPE, e.event_type),
-                )
-            })?;
+            let event: A::Event = crate::store::decode::decode(e)?;
             state.apply(event);
         }
         let mut v =

@@ -85,7 +85,14 @@ where
                 Ok(EventEnvelope {
                     aggregate_id: e.aggregate_id,
                     sequence: e.sequence,
-                    payload: serde_json::from_value(e.payload).map_err(PersistenceError::from)?,
+                    payload: crate::store::decode::decode_value(
+                        &e.aggregate_type,
+                        &e.event_type,
+                        &e.event_version,
+                        e.payload,
+                        e.sequence as i64,
+                    )
+                    .map_err(|err| PersistenceError::UnknownError(Box::new(err)))?,
                     metadata: serde_json::from_value(e.metadata).map_err(PersistenceError::from)?,
                 })
             })

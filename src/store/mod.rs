@@ -11,6 +11,8 @@
 pub mod aggregates;
 pub mod chain;
 pub mod credentials;
+pub mod decode;
+pub mod import;
 pub mod lender;
 mod postgres;
 pub mod repository;

@@ -384,15 +384,8 @@ fn decode<A: Aggregate>(
     event_type: &str,
     event_version: &str,
 ) -> Result<A::Event, PersistenceError> {
-    serde_json::from_str(payload).map_err(|err| {
-        corrupt(StoreError::Corrupt {
-            position,
-            reason: format!(
-                "cannot decode {} event {event_type} v{event_version}: {err}",
-                A::TYPE
-            ),
-        })
-    })
+    super::decode::decode_parts(A::TYPE, event_type, event_version, payload, position)
+        .map_err(corrupt)
 }
 
 impl Repository {

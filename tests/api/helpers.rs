@@ -1,5 +1,5 @@
 //! `spawn_app`: the real server on a random port, on a fresh database per test.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use std::sync::Arc;
 
@@ -22,7 +22,21 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_from(backend, &[]).await
+}
+
+/// A service on a fresh database that holds `log`, imported as it was recorded (an
+/// earlier Plenary's export, say).
+pub async fn spawn_app_from(
+    backend: Backend,
+    log: &[plenary::store::StoredEvent],
+) -> Option<TestApp> {
     let db = TestDb::new(backend)?;
+    if !log.is_empty() {
+        plenary::store::import::import(db.open().await, log)
+            .await
+            .expect("the log imports");
+    }
     let store = db.open().await;
     let app = App::with_store(store, Settings::default());
     // The service as `plenary serve` starts it.

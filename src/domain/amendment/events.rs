@@ -93,6 +93,6 @@ impl DomainEvent for AmendmentEvent {
     }
 
     fn event_version(&self) -> String {
-        "1".to_owned()
+        crate::domain::schema::version("Amendment", &self.event_type()).to_string()
     }
 }

@@ -78,6 +78,6 @@ impl DomainEvent for BodyEvent {
     }
 
     fn event_version(&self) -> String {
-        "1".to_owned()
+        crate::domain::schema::version("Body", &self.event_type()).to_string()
     }
 }

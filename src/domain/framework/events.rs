@@ -70,6 +70,6 @@ impl DomainEvent for FrameworkEvent {
     }
 
     fn event_version(&self) -> String {
-        "1".to_owned()
+        crate::domain::schema::version("Framework", &self.event_type()).to_string()
     }
 }

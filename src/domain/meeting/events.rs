@@ -380,6 +380,6 @@ impl DomainEvent for MeetingEvent {
     }
 
     fn event_version(&self) -> String {
-        "1".to_owned()
+        crate::domain::schema::version("Meeting", &self.event_type()).to_string()
     }
 }

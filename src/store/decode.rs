@@ -1,0 +1,129 @@
+//! The one decoding seam: every reader of the log (aggregates, projections, the reactor,
+//! history "as of", the offline replay) gets typed events through [`decode`].
+//!
+//! A stored event is decoded in three steps, after its hash was checked on the bytes as
+//! stored (the hashed bytes are never touched):
+//! 1. its payload is parsed as JSON;
+//! 2. upcasters take it from its recorded schema version to the one this Plenary writes
+//!    (`domain::schema::version`), one version at a time;
+//! 3. it is deserialized with the value types taking what was recorded as it stands
+//!    (`domain::values::as_recorded`): validation is for new input, not for history.
+//!
+//! A version newer than this Plenary knows is refused by name, never guessed at (ADR 14).
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{StoreError, StoredEvent};
+use crate::domain::{schema, values};
+
+/// An upcaster: the payload of `event_type` at schema version `from`, turned into version
+/// `from + 1`.
+pub struct Upcaster {
+    pub aggregate_type: &'static str,
+    pub event_type: &'static str,
+    pub from: u32,
+    pub upcast: fn(Value) -> Result<Value, String>,
+}
+
+/// Every upcaster, oldest first.
+pub static UPCASTERS: &[Upcaster] = &[];
+
+/// Decodes `e` into the typed event `E`, upcasting it from the version it was recorded in.
+pub fn decode<E: DeserializeOwned>(e: &StoredEvent) -> Result<E, StoreError> {
+    decode_parts(
+        &e.aggregate_type,
+        &e.event_type,
+        &e.event_version,
+        &e.payload,
+        e.position,
+    )
+}
+
+/// As [`decode`], from the parts of a stored event (for readers that hold them apart).
+pub fn decode_parts<E: DeserializeOwned>(
+    aggregate_type: &str,
+    event_type: &str,
+    event_version: &str,
+    payload: &str,
+    position: i64,
+) -> Result<E, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let value: Value = serde_json::from_str(payload).map_err(|err| {
+        corrupt(format!(
+            "{aggregate_type} event {event_type}: payload is not JSON: {err}"
+        ))
+    })?;
+    decode_value(aggregate_type, event_type, event_version, value, position)
+}
+
+/// As [`decode_parts`], from a payload already parsed (cqrs-es hands events over so).
+pub fn decode_value<E: DeserializeOwned>(
+    aggregate_type: &str,
+    event_type: &str,
+    event_version: &str,
+    payload: Value,
+    position: i64,
+) -> Result<E, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let value = upcast(aggregate_type, event_type, event_version, payload).map_err(corrupt)?;
+    values::as_recorded(|| serde_json::from_value(value)).map_err(|err| {
+        corrupt(format!(
+            "cannot decode {aggregate_type} event {event_type} v{event_version}: {err}"
+        ))
+    })
+}
+
+/// Takes `payload`, recorded at `event_version`, to the version this Plenary writes.
+pub fn upcast(
+    aggregate_type: &str,
+    event_type: &str,
+    event_version: &str,
+    mut payload: Value,
+) -> Result<Value, String> {
+    let recorded: u32 = event_version.parse().map_err(|_| {
+        format!(
+            "{aggregate_type} event {event_type} has no schema version (it says {event_version:?})"
+        )
+    })?;
+    let current = schema::version(aggregate_type, event_type);
+    if recorded > current {
+        return Err(format!(
+            "{aggregate_type} event {event_type} is schema version {recorded}, written by a newer \
+             Plenary; this one reads up to version {current}"
+        ));
+    }
+    for from in recorded..current {
+        let step = UPCASTERS
+            .iter()
+            .find(|u| {
+                u.aggregate_type == aggregate_type && u.event_type == event_type && u.from == from
+            })
+            .ok_or_else(|| {
+                format!("no upcaster takes {aggregate_type} event {event_type} from version {from}")
+            })?;
+        payload = (step.upcast)(payload)
+            .map_err(|why| format!("upcasting {event_type} from version {from}: {why}"))?;
+    }
+    Ok(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_from_the_future_is_refused_by_name() {
+        let err = upcast("Meeting", "MeetingOpened", "99", Value::Null).unwrap_err();
+        assert!(err.contains("written by a newer Plenary"), "{err}");
+        let err = upcast("Meeting", "MeetingOpened", "x", Value::Null).unwrap_err();
+        assert!(err.contains("no schema version"), "{err}");
+    }
+
+    #[test]
+    fn every_version_below_the_current_one_has_its_upcaster() {
+        for u in UPCASTERS {
+            assert!(u.from < schema::version(u.aggregate_type, u.event_type));
+        }
+    }
+}

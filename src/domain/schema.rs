@@ -5,6 +5,20 @@
 /// The version this Plenary writes for `event_type` of `aggregate_type`.
 pub fn version(aggregate_type: &str, event_type: &str) -> u32 {
     match (aggregate_type, event_type) {
+        // 2: `entered`, how the decision reached the record.
+        ("Meeting", "DecisionTaken") => 2,
+        _ => 1,
+    }
+}
+
+/// The shape of an aggregate's state as snapshots store it. Raised whenever the aggregate's
+/// struct changes what its JSON means (a field added with a default counts: an old snapshot
+/// would decode with the default, not with what the log says). A snapshot of another shape
+/// is dropped and the state rebuilt from the log.
+pub fn state_shape(aggregate_type: &str) -> u32 {
+    match aggregate_type {
+        // 2: convened_dates and sat_outside_dates (ADR 13).
+        "Meeting" => 2,
         _ => 1,
     }
 }

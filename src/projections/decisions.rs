@@ -132,6 +132,8 @@ impl DocFold for DecisionsRegister {
             objections,
             explanations,
             consensus_call,
+            // Not on the register yet: the official record's work (issue 23) shows it.
+            entered: _,
         } = event
         else {
             return Ok(None);
@@ -172,7 +174,7 @@ mod tests {
     use cqrs_es::DomainEvent;
 
     use super::*;
-    use crate::domain::meeting::{DecisionKind, HowTaken};
+    use crate::domain::meeting::{DecisionEntry, DecisionKind, HowTaken};
     use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
     fn stored(position: i64, meeting: &str, e: MeetingEvent) -> StoredEvent {
@@ -214,6 +216,7 @@ mod tests {
             objections: vec![],
             explanations: before,
             consensus_call: Some(number),
+            entered: DecisionEntry::InTheRoom,
         }
     }
 

@@ -186,7 +186,7 @@ where
             next
         });
         let snapshot = match &ahead {
-            Some(next) => Some(canonical_json(
+            Some(next) => Some(super::repository::snapshot_text::<A>(
                 &serde_json::to_value(next).map_err(PersistenceError::from)?,
             )),
             None => None,

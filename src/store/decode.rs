@@ -27,7 +27,22 @@ pub struct Upcaster {
 }
 
 /// Every upcaster, oldest first.
-pub static UPCASTERS: &[Upcaster] = &[];
+pub static UPCASTERS: &[Upcaster] = &[Upcaster {
+    aggregate_type: "Meeting",
+    event_type: "DecisionTaken",
+    from: 1,
+    upcast: decision_taken_v1_to_v2,
+}];
+
+/// Version 1 decisions were all taken in the room: version 2 says so in `entered`.
+fn decision_taken_v1_to_v2(mut payload: Value) -> Result<Value, String> {
+    let fields = payload
+        .get_mut("DecisionTaken")
+        .and_then(Value::as_object_mut)
+        .ok_or("not a DecisionTaken payload")?;
+    fields.insert("entered".into(), Value::String("InTheRoom".into()));
+    Ok(payload)
+}
 
 /// Decodes `e` into the typed event `E`, upcasting it from the version it was recorded in.
 pub fn decode<E: DeserializeOwned>(e: &StoredEvent) -> Result<E, StoreError> {
@@ -49,6 +64,15 @@ pub fn decode_parts<E: DeserializeOwned>(
     position: i64,
 ) -> Result<E, StoreError> {
     let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    // The common case, an event of the version this Plenary writes: straight from the text,
+    // without building a JSON tree first (decoding is on every load and every projection).
+    if event_version.parse() == Ok(schema::version(aggregate_type, event_type)) {
+        return values::as_recorded(|| serde_json::from_str(payload)).map_err(|err| {
+            corrupt(format!(
+                "cannot decode {aggregate_type} event {event_type} v{event_version}: {err}"
+            ))
+        });
+    }
     let value: Value = serde_json::from_str(payload).map_err(|err| {
         corrupt(format!(
             "{aggregate_type} event {event_type}: payload is not JSON: {err}"
@@ -121,9 +145,27 @@ mod tests {
     }
 
     #[test]
-    fn every_version_below_the_current_one_has_its_upcaster() {
+    fn every_upcaster_leads_to_a_version_this_plenary_writes() {
         for u in UPCASTERS {
             assert!(u.from < schema::version(u.aggregate_type, u.event_type));
         }
+    }
+
+    #[test]
+    fn a_version_1_decision_reads_as_taken_in_the_room() {
+        use crate::domain::meeting::{DecisionEntry, MeetingEvent};
+        let v1 = r#"{"DecisionTaken":{"number":1,"symbol":"A/CONF.1/DEC/1","meeting_id":"rc-1",
+            "date":"2026-11-23","agenda_item":2,"kind":"AgendaAdoption","text":"The agenda was adopted.",
+            "how":"Consensus","objections":[],"explanations":[],"consensus_call":null}}"#;
+        let e: MeetingEvent = decode_parts("Meeting", "DecisionTaken", "1", v1, 7).unwrap();
+        match e {
+            MeetingEvent::DecisionTaken { entered, .. } => {
+                assert_eq!(entered, DecisionEntry::InTheRoom)
+            }
+            other => panic!("{other:?}"),
+        }
+        // Without the upcaster, version 1 is not version 2.
+        let err = values::as_recorded(|| serde_json::from_str::<MeetingEvent>(v1)).unwrap_err();
+        assert!(err.to_string().contains("entered"), "{err}");
     }
 }

@@ -434,7 +434,13 @@ impl Repository {
             .map_err(unavailable)?;
         let stored = snapshot.is_some();
         let decoded = snapshot.and_then(|(version, text)| {
-            serde_json::from_str::<A>(&text)
+            let value: Value = serde_json::from_str(&text).ok()?;
+            // A snapshot of another shape would decode into the wrong meaning: dropped.
+            let shape = value.get(SHAPE_FIELD).and_then(Value::as_u64).unwrap_or(1);
+            if shape != u64::from(crate::domain::schema::state_shape(A::TYPE)) {
+                return None;
+            }
+            serde_json::from_value::<A>(value)
                 .ok()
                 .map(|state| (version, state))
         });
@@ -581,6 +587,21 @@ pub(super) struct Batch<'a> {
 }
 
 /// Whether a command taking a stream from `expected_version` by `events` crosses a multiple
+/// The field of a stored snapshot that names its shape (`domain::schema::state_shape`).
+pub const SHAPE_FIELD: &str = "_shape";
+
+/// A snapshot's stored text: the state's JSON with its shape.
+pub fn snapshot_text<A: Aggregate>(state: &Value) -> String {
+    let mut v = state.clone();
+    if let Value::Object(o) = &mut v {
+        o.insert(
+            SHAPE_FIELD.into(),
+            Value::from(crate::domain::schema::state_shape(A::TYPE)),
+        );
+    }
+    canonical_json(&v)
+}
+
 /// of [`SNAPSHOT_EVERY`], so its append stores the state.
 pub(super) fn snapshot_due(expected_version: i64, events: usize) -> bool {
     (expected_version + events as i64) / SNAPSHOT_EVERY > expected_version / SNAPSHOT_EVERY
@@ -753,7 +774,7 @@ impl PersistedEventRepository for Repository {
         let snapshot = value
             .as_ref()
             .filter(|_| snapshot_due(expected_version, events.len()))
-            .map(canonical_json);
+            .map(snapshot_text::<A>);
         let batch = Batch {
             aggregate_id: id,
             expected_version,

@@ -759,6 +759,7 @@ impl Meeting {
             objections: call.map(|c| c.objections.clone()).unwrap_or_default(),
             explanations: call.map(|c| c.explanations.clone()).unwrap_or_default(),
             consensus_call: call.map(|c| c.number),
+            entered: DecisionEntry::InTheRoom,
         }
     }
 }

@@ -29,6 +29,16 @@ pub struct RecordedVote {
     pub ballot: Ballot,
 }
 
+/// How a decision reached the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecisionEntry {
+    /// Taken in the room, through Plenary, as it happened.
+    InTheRoom,
+    /// Taken outside the system (on paper, while it was down) and entered afterwards by the
+    /// secretariat, on whose instruction (the official record's work, issue 23).
+    BySecretariat { on_instruction_of: Text },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HowTaken {
     /// Adopted without a vote.
@@ -318,6 +328,9 @@ pub enum MeetingEvent {
         objections: Vec<ObjectionRecord>,
         explanations: Vec<Explanation>,
         consensus_call: Option<u32>,
+        /// How the decision reached the record (schema version 2; every version 1 decision
+        /// was taken in the room, and its upcaster says so).
+        entered: DecisionEntry,
     },
     ProgrammeOfWorkAdopted {
         decision_number: u32,

@@ -28,7 +28,8 @@ pub use commands::{
 };
 pub use error::MeetingError;
 pub use events::{
-    DecisionKind, Explanation, HowTaken, MeetingEvent, ObjectionRecord, RecordedVote, VoteOn,
+    DecisionEntry, DecisionKind, Explanation, HowTaken, MeetingEvent, ObjectionRecord,
+    RecordedVote, VoteOn,
 };
 
 #[cfg(test)]

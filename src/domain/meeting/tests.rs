@@ -187,6 +187,7 @@ fn decision(
         objections: vec![],
         explanations: vec![],
         consensus_call: None,
+        entered: DecisionEntry::InTheRoom,
     }
 }
 
@@ -2124,6 +2125,7 @@ fn adopted_after_an_objection_was_withdrawn_the_record_keeps_it_all() {
                 dissociates_from: vec![id("OP-3")],
             }],
             consensus_call: Some(1),
+            entered: DecisionEntry::InTheRoom,
         }],
     );
 }
@@ -2285,6 +2287,7 @@ fn a_review_conference_adopts_a_programme_of_work_by_consensus() {
                 objections: vec![],
                 explanations: vec![],
                 consensus_call: Some(1),
+                entered: DecisionEntry::InTheRoom,
             },
             MeetingEvent::ProgrammeOfWorkAdopted {
                 decision_number: 2,

@@ -156,6 +156,106 @@ async fn history_decodes_as_it_was_recorded(backend: Backend) {
     assert!(view.to_string().contains("\"Nor\""), "{view}");
 }
 
+/// An event written by a newer Plenary (a schema version this one does not know) is never
+/// guessed at: the read models stop there and /ready says why, instead of retrying for ever.
+async fn an_event_from_a_newer_plenary_stops_the_read_models_and_says_why(backend: Backend) {
+    use plenary::store::{chain, AppendCommand, NewEvent};
+    let Some(app) = helpers::spawn_app(backend).await else {
+        eprintln!("skipped: set {} to run the Postgres half", common::PG_ENV);
+        return;
+    };
+    let payload = json!({ "BodyEstablished": { "body_id": "future", "name": "From the future",
+        "parent_body": null, "founding_document": null, "members": ["BRA"],
+        "rules": serde_json::to_value(plenary::domain::body::RulesOfProcedure::default()).unwrap() } });
+    app.app
+        .store
+        .append(AppendCommand {
+            aggregate_type: "Body".into(),
+            aggregate_id: "future".into(),
+            expected_version: 0,
+            idempotency_key: None,
+            request_hash: String::new(),
+            snapshot: None,
+            events: vec![NewEvent {
+                event_type: "BodyEstablished".into(),
+                event_version: "99".into(),
+                payload: chain::canonical_json(&payload),
+                metadata: chain::canonical_json(&json!({ "actor": "a later Plenary" })),
+            }],
+        })
+        .await
+        .unwrap();
+    let mut why = None;
+    for _ in 0..250 {
+        why = app.app.projector.halted();
+        if why.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let why = why.expect("the read models stop at the event");
+    assert!(why.contains("written by a newer Plenary"), "{why}");
+    let r = app
+        .client
+        .get(format!("{}/ready", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["detail"].as_str().unwrap().contains("cannot read"),
+        "{body}"
+    );
+    assert!(
+        body["halted"].as_str().unwrap().contains("version 99"),
+        "{body}"
+    );
+}
+
+/// A read model whose shape version differs from the one it was built with is rebuilt from
+/// the log (the service does this when it starts), and comes back exactly as before.
+async fn a_read_model_of_another_shape_is_rebuilt_from_the_log(backend: Backend) {
+    use plenary::projections::docs;
+    let Some(app) = helpers::spawn_app_from(backend, &events()).await else {
+        eprintln!("skipped: set {} to run the Postgres half", common::PG_ENV);
+        return;
+    };
+    app.settle().await;
+    let db = app.app.store.db();
+    // Started on an imported log: every projection was built, and recorded its version.
+    let mut pending = app.app.projector.rebuild_outdated().await.unwrap();
+    for _ in 0..50 {
+        if pending.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        pending = app.app.projector.rebuild_outdated().await.unwrap();
+    }
+    assert!(pending.is_empty(), "{pending:?}");
+    let before = docs::dump(db).await.unwrap();
+    assert!(before.iter().any(|(p, ..)| p == "decisions"));
+    // As if an older Plenary had built the register: another version, and rows it lacks.
+    app.db
+        .raw("update projection_versions set version = 1 where name = 'decisions'")
+        .await
+        .unwrap();
+    app.db
+        .raw("delete from read_docs where projection = 'decisions'")
+        .await
+        .unwrap();
+    let rebuilt = app.app.projector.rebuild_outdated().await.unwrap();
+    assert_eq!(rebuilt, vec!["decisions"]);
+    assert_eq!(docs::dump(db).await.unwrap(), before);
+    assert!(app
+        .app
+        .projector
+        .rebuild_outdated()
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 mod sqlite {
     use super::*;
 
@@ -167,6 +267,17 @@ mod sqlite {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn history_decodes_as_it_was_recorded() {
         super::history_decodes_as_it_was_recorded(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn an_event_from_a_newer_plenary_stops_the_read_models_and_says_why() {
+        super::an_event_from_a_newer_plenary_stops_the_read_models_and_says_why(Backend::Sqlite)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_read_model_of_another_shape_is_rebuilt_from_the_log() {
+        super::a_read_model_of_another_shape_is_rebuilt_from_the_log(Backend::Sqlite).await
     }
 }
 
@@ -181,5 +292,16 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn history_decodes_as_it_was_recorded() {
         super::history_decodes_as_it_was_recorded(Backend::Postgres).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn an_event_from_a_newer_plenary_stops_the_read_models_and_says_why() {
+        super::an_event_from_a_newer_plenary_stops_the_read_models_and_says_why(Backend::Postgres)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_read_model_of_another_shape_is_rebuilt_from_the_log() {
+        super::a_read_model_of_another_shape_is_rebuilt_from_the_log(Backend::Postgres).await
     }
 }

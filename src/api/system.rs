@@ -42,6 +42,9 @@ struct Readiness {
     projections_at: i64,
     lag: Option<i64>,
     max_lag: i64,
+    /// Why the read models stopped following the log (an event they cannot read), if so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    halted: Option<String>,
 }
 
 /// Readiness: the database answers and the projections are within `max_lag` of the log.
@@ -49,10 +52,11 @@ struct Readiness {
 async fn ready(State(s): State<AppState>) -> Response {
     let at = s.app.projector.position();
     let max_lag = s.app.settings.ready_max_lag;
+    let halted = s.app.projector.halted();
     let (status, body) = match s.app.store.head_from_db().await {
         Ok((head, _)) => {
             let lag = head - at;
-            let ready = lag <= max_lag;
+            let ready = lag <= max_lag && halted.is_none();
             let body = Readiness {
                 ready,
                 database: "ok",
@@ -60,6 +64,7 @@ async fn ready(State(s): State<AppState>) -> Response {
                 projections_at: at,
                 lag: Some(lag),
                 max_lag,
+                halted,
             };
             (
                 if ready {
@@ -79,6 +84,7 @@ async fn ready(State(s): State<AppState>) -> Response {
                 projections_at: at,
                 lag: None,
                 max_lag,
+                halted,
             },
         ),
     };
@@ -87,9 +93,12 @@ async fn ready(State(s): State<AppState>) -> Response {
     }
     // Not ready is an error like any other: problem+json, with the readiness fields as
     // extension members so a probe or an operator still sees why.
-    let detail = match body.lag {
-        None => "the database is unreachable".to_owned(),
-        Some(lag) => format!("projections are {lag} events behind the log (at most {max_lag})"),
+    let detail = match (&body.halted, body.lag) {
+        (Some(why), _) => format!("the read models stopped at an event they cannot read: {why}"),
+        (None, None) => "the database is unreachable".to_owned(),
+        (None, Some(lag)) => {
+            format!("projections are {lag} events behind the log (at most {max_lag})")
+        }
     };
     let mut problem = serde_json::json!({
         "type": "/problems/not-ready",

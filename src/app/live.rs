@@ -55,7 +55,8 @@ impl LiveEvent {
             "stream_version": e.stream_version,
             "event_type": e.event_type,
             "recorded_at": crate::app::history::rfc3339(e.recorded_at_us),
-            "payload": serde_json::from_str::<serde_json::Value>(&e.payload).ok(),
+            // Upcast: a screen resuming from an old position sees today's shapes.
+            "payload": crate::store::decode::decode::<serde_json::Value>(e).ok(),
         })
         .to_string();
         Self {

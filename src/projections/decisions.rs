@@ -27,6 +27,11 @@ pub fn outcome_key(meeting_id: &str, call: u32) -> String {
 impl DocFold for DecisionsRegister {
     const NAME: &'static str = NAME;
 
+    /// 2: `entry` on every entry, and outcomes without a decision (no consensus).
+    fn version(&self) -> u32 {
+        2
+    }
+
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
         if e.aggregate_type != "Meeting" {
             return vec![];

@@ -15,6 +15,10 @@ use crate::{with_pool, with_tx};
 /// A pure document projection.
 pub trait DocFold: Send + Sync + 'static {
     const NAME: &'static str;
+    /// The version of the documents' shape (see [`super::Projection::version`]).
+    fn version(&self) -> u32 {
+        1
+    }
     /// The documents this event changes (empty if none).
     fn keys(&self, e: &StoredEvent) -> Vec<String>;
     /// The document after the event; `None` deletes it.
@@ -48,6 +52,10 @@ const KEYS_PER_QUERY: usize = 500;
 impl<F: DocFold> Projection for Docs<F> {
     fn name(&self) -> &'static str {
         F::NAME
+    }
+
+    fn version(&self) -> u32 {
+        self.0.version()
     }
 
     async fn reset(&self, tx: &mut Tx) -> Result<(), StoreError> {

@@ -38,6 +38,11 @@ pub struct Applying {
 pub trait Projection: Send + Sync {
     /// Stable name: the checkpoint key and the argument of `plenary projections rebuild`.
     fn name(&self) -> &'static str;
+    /// The version of the projection's shape. Raised when what it stores changes (a field,
+    /// a meaning, what it holds): the service then rebuilds it from the log at start (ADR 14).
+    fn version(&self) -> u32 {
+        1
+    }
     /// Deletes every row of this projection (before a rebuild), inside `tx`.
     async fn reset(&self, tx: &mut Tx) -> Result<(), StoreError>;
     /// Applies events (in log order, all after this projection's checkpoint) inside `tx`.

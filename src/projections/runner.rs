@@ -40,6 +40,8 @@ pub struct Projector {
     cache: Arc<DocCache>,
     /// A reader waits for a position: ends the SQLite gathering pause at once.
     wanted: Notify,
+    /// Why the projector stopped: an event it cannot decode will not decode on a retry.
+    halted: std::sync::Mutex<Option<String>>,
 }
 
 impl Projector {
@@ -50,7 +52,13 @@ impl Projector {
             caught_up: watch::channel(0).0,
             cache: Arc::new(DocCache::default()),
             wanted: Notify::new(),
+            halted: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Why the read models stopped following the log, if they did (see [`Self::spawn`]).
+    pub fn halted(&self) -> Option<String> {
+        self.halted.lock().ok().and_then(|h| h.clone())
     }
 
     /// One document of a document projection, if it exists: from this process's cache when
@@ -179,6 +187,13 @@ impl Projector {
     ) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
         tokio::spawn(async move {
+            match this.rebuild_outdated().await {
+                Ok(rebuilt) if !rebuilt.is_empty() => {
+                    tracing::info!(?rebuilt, "read models rebuilt: their shape changed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not check the read models' versions"),
+            }
             let mut head = this.store.subscribe();
             let mut backoff = Duration::from_millis(100);
             loop {
@@ -198,6 +213,17 @@ impl Projector {
                                 _ = shutdown.changed() => return,
                             }
                         }
+                    }
+                    // An event that cannot be decoded (damaged, or written by a newer
+                    // Plenary) stays so: retrying the same page for ever would only hide
+                    // it. The read models stop there, say why, and /ready reports it.
+                    Err(e @ StoreError::Corrupt { .. }) => {
+                        tracing::error!(error = %e, "the read models stopped: an event cannot be read");
+                        if let Ok(mut h) = this.halted.lock() {
+                            *h = Some(e.to_string());
+                        }
+                        let _ = shutdown.changed().await;
+                        return;
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "projector step failed; retrying");
@@ -261,7 +287,56 @@ impl Projector {
             self.cache.clear();
             self.caught_up.send_replace(0);
         }
-        self.catch_up().await
+        self.catch_up().await?;
+        for p in &targets {
+            self.record_version(p.name()).await?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds every projection whose shape version differs from the one it was last built
+    /// with (or that has none recorded), and returns their names. The service runs this when
+    /// it starts, so a release that changes a read model's shape never serves the old one.
+    pub async fn rebuild_outdated(&self) -> Result<Vec<&'static str>, StoreError> {
+        let built: Vec<(String, i64)> = with_pool!(self.store.db(), c => sqlx::query_as(
+            "select name, version from projection_versions").fetch_all(c).await)?;
+        let outdated: Vec<&'static str> = self
+            .projections
+            .iter()
+            .filter(|p| {
+                !built
+                    .iter()
+                    .any(|(n, v)| n == p.name() && *v == i64::from(p.version()))
+            })
+            .map(|p| p.name())
+            .collect();
+        // A projection that has not projected anything yet (a new database) has nothing of
+        // another shape to throw away: its version is recorded and the ordinary steps build it.
+        let positions: Vec<(String, i64)> = with_pool!(self.store.db(), c => sqlx::query_as(
+            "select name, position from projection_checkpoints").fetch_all(c).await)?;
+        let mut rebuilt = Vec::new();
+        for name in outdated {
+            let started = positions.iter().any(|(n, at)| n == name && *at > 0);
+            if started {
+                self.rebuild(Some(name)).await?;
+                rebuilt.push(name);
+            } else {
+                self.record_version(name).await?;
+            }
+        }
+        Ok(rebuilt)
+    }
+
+    async fn record_version(&self, name: &str) -> Result<(), StoreError> {
+        let Some(p) = self.projections.iter().find(|p| p.name() == name) else {
+            return Ok(());
+        };
+        let version = i64::from(p.version());
+        with_pool!(self.store.db(), c => sqlx::query(
+            "insert into projection_versions (name, version) values ($1, $2) \
+             on conflict (name) do update set version = excluded.version")
+            .bind(p.name()).bind(version).execute(c).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Resets `targets` and applies every event up to the current head to them, all in one

@@ -28,6 +28,11 @@ pub trait ViewName {
 impl<A: Aggregate + ViewName + 'static> DocFold for StateView<A> {
     const NAME: &'static str = A::VIEW;
 
+    /// The aggregate's state shape: a view holds the aggregate's own JSON.
+    fn version(&self) -> u32 {
+        crate::domain::schema::state_shape(A::TYPE)
+    }
+
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
         if e.aggregate_type == A::TYPE {
             vec![e.aggregate_id.clone()]

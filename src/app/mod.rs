@@ -27,6 +27,7 @@ pub mod periodic;
 pub mod permissions;
 pub mod reactor;
 pub mod refusal;
+pub mod register;
 pub mod room;
 
 use std::collections::HashMap;

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/console", get(console).post(console_post))
         .route("/meetings/{id}/room", get(room_screen))
         .route("/meetings/{id}/desk", get(desk).post(desk_post))
+        .route("/decisions", get(register))
 }
 
 /// Renders a template; a template that fails to render is a fault, logged once.
@@ -596,4 +597,62 @@ async fn desk_post(
             desk_page(&s, &v, &id, input, status).await
         }
     }
+}
+
+// ---- decisions register ----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct Register<'a> {
+    c: Chrome<'a>,
+    meetings: Vec<MeetingLink>,
+    meeting: Option<String>,
+    limit: i64,
+    page: crate::app::register::RegisterPage,
+}
+
+#[derive(serde::Deserialize)]
+struct RegisterQuery {
+    meeting: Option<String>,
+    after: Option<String>,
+    limit: Option<i64>,
+}
+
+/// The decisions register, a page at a time, for any signed-in reader (public record).
+async fn register(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<RegisterQuery>,
+) -> Response {
+    let meeting = q.meeting.filter(|m| !m.is_empty());
+    let limit = q.limit.unwrap_or(crate::app::register::PAGE);
+    let page = match crate::app::register::page(&s.app, meeting.as_deref(), q.after, limit).await {
+        Ok(p) => p,
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let all = match docs::list(s.app.store.db(), list::NAME, "").await {
+        Ok(all) => all,
+        Err(e) => return refusal_page(v.m, e.into()),
+    };
+    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
+    let meetings = all
+        .iter()
+        .map(|d| MeetingLink {
+            id: text(d, "id"),
+            title: text(d, "title"),
+            symbol: text(d, "symbol"),
+            status: text(d, "status"),
+            dates: String::new(),
+            console: false,
+            desk: false,
+        })
+        .collect();
+    let page = Register {
+        c: chrome(&v, v.m.t("register.title").to_owned(), None),
+        meetings,
+        meeting,
+        limit,
+        page,
+    };
+    render(&page, StatusCode::OK)
 }

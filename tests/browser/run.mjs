@@ -310,6 +310,29 @@ await chair.waitForSelector("ol.agenda li:first-child .tag:has-text('deferred')"
 check(true, "the agenda shows item 1 deferred");
 await shot(chair, "console-deferred");
 
+// The decisions register: every decision with how it was taken, its objections and the
+// explanations of position, paged, reachable from the navigation by keyboard.
+{
+  const aud = await signedIn("auditor");
+  await aud.focus("a[href='/decisions']");
+  await Promise.all([aud.waitForURL(/\/decisions/), aud.keyboard.press("Enter")]);
+  check((await aud.locator("h1").textContent()) === "Decisions register", "the register opens from the navigation");
+  await aud.selectOption("#register-meeting", MEETING);
+  await Promise.all([aud.waitForURL(/meeting=/), aud.click("#f-register button")]);
+  const entry = aud.locator("li.entry", { hasText: "am-browser-nor" });
+  check(await entry.count() === 1, "the adoption of Norway's amendment is on the register");
+  check(/without a vote/.test(await entry.textContent()), "the entry says how the decision was taken");
+  check(/BRA/.test(await entry.locator("ul").first().textContent()) && /withdrawn/.test(await entry.textContent()), "Brazil's objection is on the entry, withdrawn");
+  await noXss(aud, "register");
+  await axe(aud, "decisions register");
+  await shot(aud, "register");
+  await aud.goto(`${base}/decisions?meeting=${MEETING}&limit=1`);
+  const first = await aud.locator("li.entry h2").first().textContent();
+  await Promise.all([aud.waitForURL(/after=/), aud.click("#next-page")]);
+  check((await aud.locator("li.entry h2").first().textContent()) !== first, "the register pages on");
+  await aud.context().close();
+}
+
 // Sign-out ends the session.
 await bra.click("button:has-text('Sign out')");
 await bra.waitForURL(/\/sign-in/);

@@ -1,0 +1,174 @@
+//! The decisions register as a typed read model, a page at a time: each decision with how it
+//! was taken, the objections raised (withdrawn or standing) and the explanations of position;
+//! and, after a meeting's decisions, the calls on which no consensus was found.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::refusal::Refusal;
+use crate::app::App;
+use crate::projections::{decisions, docs};
+
+/// Entries per page when none is asked for.
+pub const PAGE: i64 = 50;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterPage {
+    pub entries: Vec<RegisterEntry>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterEntry {
+    /// `false`: an outcome that is not a decision (no consensus).
+    pub decision: bool,
+    pub number: Option<u64>,
+    pub symbol: Option<String>,
+    pub meeting_id: String,
+    pub date: String,
+    pub agenda_item: Option<u64>,
+    pub kind: String,
+    pub text: String,
+    /// "without a vote", "by a vote of 10 to 2, 3 abstaining", or none for an outcome.
+    pub how: Option<String>,
+    pub objections: Vec<ObjectionLine>,
+    pub explanations: Vec<ExplanationLine>,
+    pub position: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionLine {
+    pub state: String,
+    pub reason: Option<String>,
+    pub withdrawn: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplanationLine {
+    pub state: String,
+    pub after: bool,
+    pub text: String,
+    pub dissociates_from: Vec<String>,
+}
+
+fn how(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if s == "Consensus" => Some("without a vote".into()),
+        Value::Object(o) => o.get("Vote").map(|t| {
+            let n = |k: &str| t[k].as_u64().unwrap_or(0);
+            format!(
+                "by a vote of {} to {}, {} abstaining",
+                n("yes"),
+                n("no"),
+                n("abstain")
+            )
+        }),
+        _ => None,
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+fn entry(d: &Value) -> RegisterEntry {
+    RegisterEntry {
+        decision: d["entry"] != "outcome",
+        number: d["number"].as_u64(),
+        symbol: d["symbol"].as_str().map(str::to_owned),
+        meeting_id: text(&d["meeting_id"]),
+        date: text(&d["date"]),
+        agenda_item: d["agenda_item"].as_u64(),
+        kind: text(&d["kind"]),
+        text: text(&d["text"]),
+        how: how(&d["how_taken"]),
+        objections: d["objections"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|o| ObjectionLine {
+                state: text(&o["state"]),
+                reason: o["reason"].as_str().map(str::to_owned),
+                withdrawn: o["withdrawn"] == true,
+            })
+            .collect(),
+        explanations: d["explanations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| ExplanationLine {
+                state: text(&e["state"]),
+                after: e["timing"] == "AfterDecision",
+                text: text(&e["text"]),
+                dissociates_from: e["dissociates_from"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(text)
+                    .collect(),
+            })
+            .collect(),
+        position: d["position"].as_i64().unwrap_or_default(),
+    }
+}
+
+/// One page of the register, in register order (meeting, then number; outcomes after a
+/// meeting's decisions), optionally one meeting's only. Public record.
+pub async fn page(
+    app: &App,
+    meeting: Option<&str>,
+    after: Option<String>,
+    limit: i64,
+) -> Result<RegisterPage, Refusal> {
+    if !(1..=1000).contains(&limit) {
+        return Err(Refusal::bad_request(
+            "limit",
+            "limit must be between 1 and 1000",
+        ));
+    }
+    let prefix = meeting.map(|m| format!("{m}/")).unwrap_or_default();
+    let (entries, next) = docs::filtered_page(
+        app.store.db(),
+        decisions::NAME,
+        &prefix,
+        after,
+        limit,
+        |d| Ok::<_, Refusal>(Some(entry(&d))),
+    )
+    .await?;
+    Ok(RegisterPage { entries, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn entries_say_how_they_were_taken_and_outcomes_are_not_decisions() {
+        let voted = entry(
+            &json!({ "entry": "decision", "number": 4, "symbol": "A/DEC/4",
+            "meeting_id": "rc-1", "date": "2026-11-24", "kind": "procedural_outcome",
+            "text": "The debate was adjourned.",
+            "how_taken": { "Vote": { "yes": 10, "no": 2, "abstain": 3, "recorded_votes": null } },
+            "objections": [], "explanations": [], "position": 90 }),
+        );
+        assert!(voted.decision);
+        assert_eq!(
+            voted.how.as_deref(),
+            Some("by a vote of 10 to 2, 3 abstaining")
+        );
+        let outcome = entry(
+            &json!({ "entry": "outcome", "kind": "no_consensus", "number": null,
+            "symbol": null, "meeting_id": "rc-1", "date": "2026-11-25", "text": "No consensus was found.",
+            "objections": [{ "state": "RUS", "reason": null, "withdrawn": false }],
+            "explanations": [{ "state": "BRA", "timing": "AfterDecision", "text": "Regret.",
+                "dissociates_from": [] }], "position": 120 }),
+        );
+        assert!(!outcome.decision);
+        assert_eq!((outcome.number, outcome.how), (None, None));
+        assert!(!outcome.objections[0].withdrawn);
+        assert!(outcome.explanations[0].after);
+    }
+}

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/room", get(room_screen))
         .route("/meetings/{id}/desk", get(desk).post(desk_post))
         .route("/decisions", get(register))
+        .route("/amendments", get(board))
 }
 
 /// Renders a template; a template that fails to render is a fault, logged once.
@@ -653,6 +654,54 @@ async fn register(
         meeting,
         limit,
         page,
+    };
+    render(&page, StatusCode::OK)
+}
+
+// ---- amendments board ------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct Board<'a> {
+    c: Chrome<'a>,
+    statuses: &'static [&'static str],
+    status: Option<String>,
+    amendments: Vec<AmendmentLine>,
+}
+
+impl Board<'_> {
+    fn selected(&self, st: &str) -> bool {
+        self.status.as_deref() == Some(st)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct BoardQuery {
+    status: Option<String>,
+}
+
+/// Every amendment with its status, sponsors, revision and word diff (public record).
+async fn board(State(s): State<AppState>, v: Viewer, Query(q): Query<BoardQuery>) -> Response {
+    let status = q.status.filter(|st| !st.is_empty());
+    let amendments = match room::amendments(&s.app, None).await {
+        Ok(all) => all
+            .into_iter()
+            .filter(|a| status.as_deref().is_none_or(|st| a.status == st))
+            .collect(),
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let page = Board {
+        c: chrome(&v, v.m.t("board.title").to_owned(), None),
+        statuses: &[
+            "draft",
+            "tabled",
+            "in_conflict",
+            "adopted",
+            "no_consensus",
+            "withdrawn",
+        ],
+        status,
+        amendments,
     };
     render(&page, StatusCode::OK)
 }

@@ -326,6 +326,18 @@ await shot(chair, "console-deferred");
   await noXss(aud, "register");
   await axe(aud, "decisions register");
   await shot(aud, "register");
+  // The amendments board: every amendment with its status and word diff, filtered.
+  await aud.click("a[href='/amendments']");
+  await aud.waitForURL(/\/amendments/);
+  check(await aud.locator("#am-am-browser-nor ins").count() > 0, "the board shows an amendment's words inserted");
+  check(/adopted/.test(await aud.locator("#am-am-browser-nor .tag").first().textContent()), "the board shows the amendment's status");
+  await aud.selectOption("#board-status", "no_consensus");
+  await Promise.all([aud.waitForURL(/status=no_consensus/), aud.click("#f-board button")]);
+  check(await aud.locator("li.entry .tag").count() > 0 && (await aud.locator("li.entry .tag").allTextContents()).every((t) => t === "no_consensus"), "the board filters by status");
+  await aud.goto(`${base}/amendments`);
+  await noXss(aud, "amendments board");
+  await axe(aud, "amendments board");
+  await shot(aud, "board");
   await aud.goto(`${base}/decisions?meeting=${MEETING}&limit=1`);
   const first = await aud.locator("li.entry h2").first().textContent();
   await Promise.all([aud.waitForURL(/after=/), aud.click("#next-page")]);

@@ -15,7 +15,7 @@ use super::messages::Messages;
 use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::{Principal, Role};
-use crate::app::history::FrameworkView;
+use crate::app::history::{Cut, FrameworkView};
 use crate::app::refusal::Refusal;
 use crate::app::room::{self, AmendmentLine, MeetingRoom, ParagraphChange};
 use crate::domain::amendment::Revision;
@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/desk", get(desk).post(desk_post))
         .route("/decisions", get(register))
         .route("/amendments", get(board))
+        .route("/frameworks", get(frameworks))
+        .route("/frameworks/{id}", get(framework))
 }
 
 /// Renders a template; a template that fails to render is a fault, logged once.
@@ -704,4 +706,189 @@ async fn board(State(s): State<AppState>, v: Viewer, Query(q): Query<BoardQuery>
         amendments,
     };
     render(&page, StatusCode::OK)
+}
+
+// ---- the framework ---------------------------------------------------------------------
+
+/// A paragraph as the framework page shows it: its wording's provenance linked to the
+/// decision on the register, and its translations with their stale flag.
+pub struct FrameworkParagraph {
+    pub id: String,
+    pub number: String,
+    pub text: String,
+    pub provenance: String,
+    pub link: Option<String>,
+    pub translations: Vec<TranslationLine>,
+}
+
+pub struct TranslationLine {
+    pub language: String,
+    pub origin: &'static str,
+    pub text: String,
+    pub stale: bool,
+}
+
+#[derive(Template)]
+#[template(path = "framework.html")]
+struct FrameworkPage<'a> {
+    c: Chrome<'a>,
+    f: FrameworkView,
+    at: Option<String>,
+    from: Option<u32>,
+    to: Option<u32>,
+    paragraphs: Vec<FrameworkParagraph>,
+    diff: Option<Vec<ParagraphChange>>,
+}
+
+#[derive(serde::Deserialize)]
+struct FrameworkQuery {
+    at: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The frameworks there are: straight to the one when there is one.
+async fn frameworks(State(s): State<AppState>, v: Viewer) -> Response {
+    match docs::list(s.app.store.db(), "frameworks", "").await {
+        Ok(all) => match all.first().and_then(|d| d["_id"].as_str()) {
+            Some(id) => Redirect::to(&format!("/frameworks/{id}")).into_response(),
+            None => refusal_page(v.m, Refusal::not_found(v.m.t("framework.none"))),
+        },
+        Err(e) => refusal_page(v.m, e.into()),
+    }
+}
+
+fn version_field(field: &str, raw: Option<String>) -> Result<Option<u32>, Refusal> {
+    match raw.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => r
+            .parse()
+            .map(Some)
+            .map_err(|_| Refusal::bad_request(field, format!("{field} must be a version number"))),
+    }
+}
+
+/// The Declaration as agreed now or as of a moment, each paragraph with the decision that
+/// gave it its wording and its translations; and the changes between two versions.
+async fn framework(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<FrameworkQuery>,
+) -> Response {
+    let at = q.at.filter(|a| !a.trim().is_empty());
+    let (from, to) = match (version_field("from", q.from), version_field("to", q.to)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => return refusal_page(v.m, e),
+    };
+    let cut = match &at {
+        None => Cut::Latest,
+        Some(a) => match Cut::parse_at(a.trim()) {
+            Ok(c) => c,
+            Err(why) => return refusal_page(v.m, Refusal::bad_request("at", why)),
+        },
+    };
+    let read = |cut: Cut| {
+        let s = &s;
+        let id = &id;
+        async move { s.app.frameworks_as_of.read(&s.app.store, id, cut).await }
+    };
+    let (f, position) = match read(cut).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return refusal_page(
+                v.m,
+                Refusal::not_found(format!("framework {id} did not exist at that moment")),
+            )
+        }
+        Err(e) => return refusal_page(v.m, e.into()),
+    };
+    let diff = match from {
+        None => None,
+        Some(old) => {
+            let new_cut = to.map_or(Cut::Latest, Cut::Version);
+            match (read(Cut::Version(old)).await, read(new_cut).await) {
+                (Ok(Some((a, _))), Ok(Some((b, _)))) => Some(declaration_changes(&a, &b)),
+                (Ok(_), Ok(_)) => {
+                    return refusal_page(
+                        v.m,
+                        Refusal::not_found(format!("framework {id} has no such version"))
+                            .with_field("from"),
+                    )
+                }
+                (Err(e), _) | (_, Err(e)) => return refusal_page(v.m, e.into()),
+            }
+        }
+    };
+    let view = crate::app::history::view(&id, &f, position);
+    let paragraphs = view
+        .paragraphs
+        .iter()
+        .map(|p| FrameworkParagraph {
+            id: p.id.to_string(),
+            number: p.number.clone(),
+            text: p.text.to_string(),
+            provenance: provenance(&p.provenance),
+            link: match &p.provenance {
+                Provenance::Decision { decision, .. } => Some(format!(
+                    "/decisions?meeting={m}#dec-{m}-{n}",
+                    m = decision.meeting_id,
+                    n = decision.number
+                )),
+                _ => None,
+            },
+            translations: p
+                .translations
+                .iter()
+                .map(|t| TranslationLine {
+                    language: format!("{:?}", t.language).to_lowercase(),
+                    origin: match t.origin {
+                        crate::domain::framework::TranslationOrigin::Human => "human",
+                        crate::domain::framework::TranslationOrigin::Machine => "machine",
+                    },
+                    text: t.text.to_string(),
+                    stale: t.out_of_date,
+                })
+                .collect(),
+        })
+        .collect();
+    let title = view.name.clone().unwrap_or_else(|| id.clone());
+    let page = FrameworkPage {
+        c: chrome(&v, title, None),
+        f: view,
+        at,
+        from,
+        to,
+        paragraphs,
+        diff,
+    };
+    render(&page, StatusCode::OK)
+}
+
+/// The word-level changes between two versions, for the diff macro.
+fn declaration_changes(
+    old: &crate::domain::framework::Framework,
+    new: &crate::domain::framework::Framework,
+) -> Vec<ParagraphChange> {
+    use crate::domain::framework::{diff, ParagraphStatus, SpanKind};
+    diff(old.declaration(), new.declaration())
+        .paragraphs
+        .into_iter()
+        .filter(|p| p.status != ParagraphStatus::Unchanged || p.moved)
+        .map(|p| ParagraphChange {
+            paragraph: p.id.to_string(),
+            spans: p
+                .spans
+                .into_iter()
+                .map(|s| room::Span {
+                    kind: match s.kind {
+                        SpanKind::Unchanged => "same",
+                        SpanKind::Inserted => "ins",
+                        SpanKind::Deleted => "del",
+                    },
+                    text: s.text,
+                })
+                .collect(),
+        })
+        .collect()
 }

@@ -326,6 +326,25 @@ await shot(chair, "console-deferred");
   await noXss(aud, "register");
   await axe(aud, "decisions register");
   await shot(aud, "register");
+  // The Declaration: each paragraph's wording linked to the decision that gave it, as of
+  // a log position, and the changes between two versions.
+  await aud.click("a[href='/frameworks']");
+  await aud.waitForURL(/\/frameworks\/poa/);
+  const op1 = aud.locator("#para-OP-1");
+  check(/The meeting room is in the browser/.test(await op1.textContent()), "the Declaration shows the wording agreed in the browser");
+  const prov = op1.locator("a[href*='/decisions?meeting=poa-pm-1']");
+  check(await prov.count() === 1, "its provenance links to the decision on the register");
+  await aud.fill("#compare-from", "1");
+  await Promise.all([aud.waitForURL(/from=1/), aud.click("#f-compare button")]);
+  check(await aud.locator("#diff ins").count() > 0 && await aud.locator("#diff del").count() > 0, "the changes since version 1 are shown word by word");
+  await axe(aud, "the Declaration with a comparison");
+  await shot(aud, "framework");
+  await aud.fill("#as-of", "p:1");
+  await Promise.all([aud.waitForURL(/at=p%3A1/), aud.click("#f-as-of button")]);
+  check(/did not exist|Version/.test(await aud.locator("main").textContent()), "the Declaration as of the log's first position is answered");
+  await aud.goto(`${base}/frameworks/poa`);
+  await Promise.all([aud.waitForURL(/\/decisions/), prov.click()]);
+  check(await aud.locator("li.entry:target, li.entry").count() > 0, "the provenance link opens the register");
   // The amendments board: every amendment with its status and word diff, filtered.
   await aud.click("a[href='/amendments']");
   await aud.waitForURL(/\/amendments/);

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/amendments", get(board))
         .route("/frameworks", get(frameworks))
         .route("/frameworks/{id}", get(framework))
+        .route("/audit", get(audit_history))
 }
 
 /// Renders a template; a template that fails to render is a fault, logged once.
@@ -100,6 +101,8 @@ pub struct Chrome<'a> {
     pub title: String,
     /// The meeting whose live stream the page follows.
     pub live: Option<String>,
+    /// The reader may read the audit history (auditor, secretariat, admin).
+    pub auditor: bool,
 }
 
 fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
@@ -109,6 +112,7 @@ fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
         None => format!("{}, {}", p.role.as_str(), p.label),
     };
     Chrome {
+        auditor: matches!(p.role, Role::Auditor | Role::Secretariat | Role::Admin),
         m: v.m,
         csrf: &v.csrf,
         who,
@@ -891,4 +895,133 @@ fn declaration_changes(
                 .collect(),
         })
         .collect()
+}
+
+// ---- audit history ---------------------------------------------------------------------
+
+/// The filters of the audit history, as typed (kept in the form).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct AuditQuery {
+    meeting: String,
+    state: String,
+    amendment: String,
+    actor: String,
+    from: String,
+    to: String,
+    after: Option<i64>,
+}
+
+pub struct AuditLine {
+    pub position: i64,
+    pub time: String,
+    pub event_type: String,
+    pub record: String,
+    pub meeting: Option<String>,
+    pub amendment: Option<String>,
+    pub actor: String,
+    pub role: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub why: Option<String>,
+    pub hash: String,
+    pub hash_short: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    c: Chrome<'a>,
+    q: AuditQuery,
+    events: Vec<AuditLine>,
+    next: Option<String>,
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+/// The history of the log, filtered by meeting, State, amendment, actor and time, a page at a
+/// time: for auditors, the secretariat and the admin, as the API's audit history is.
+async fn audit_history(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    if let Err(e) = v
+        .principal
+        .require(&[Role::Auditor, Role::Secretariat, Role::Admin])
+    {
+        return refusal_page(v.m, e);
+    }
+    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let time = |field: &str, raw: &str, end: bool| -> Result<Option<i64>, Refusal> {
+        given(raw)
+            .map(|t| {
+                crate::app::history::parse_time(&t, end)
+                    .map_err(|why| Refusal::bad_request(field, why))
+            })
+            .transpose()
+    };
+    let (from_us, to_us) = match (time("from", &q.from, false), time("to", &q.to, true)) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => return refusal_page(v.m, e),
+    };
+    let filter = crate::projections::audit::AuditFilter {
+        aggregate_type: None,
+        aggregate_id: None,
+        actor: given(&q.actor),
+        state: given(&q.state),
+        event_type: None,
+        meeting: given(&q.meeting),
+        amendment: given(&q.amendment),
+        from_us,
+        to_us,
+        after: q.after,
+        limit: Some(AUDIT_PAGE),
+    };
+    let rows = match crate::projections::audit::query(s.app.store.db(), &filter).await {
+        Ok(rows) => rows,
+        Err(e) => return refusal_page(v.m, e.into()),
+    };
+    let next = (rows.len() as i64 == AUDIT_PAGE)
+        .then(|| rows.last().map(|r| r.position))
+        .flatten()
+        .map(|after| {
+            let pairs = [
+                ("meeting", q.meeting.as_str()),
+                ("state", q.state.as_str()),
+                ("amendment", q.amendment.as_str()),
+                ("actor", q.actor.as_str()),
+                ("from", q.from.as_str()),
+                ("to", q.to.as_str()),
+            ];
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, val) in pairs.iter().filter(|(_, val)| !val.is_empty()) {
+                ser.append_pair(k, val);
+            }
+            ser.append_pair("after", &after.to_string());
+            format!("/audit?{}", ser.finish())
+        });
+    let events = rows
+        .into_iter()
+        .map(|r| AuditLine {
+            position: r.position,
+            time: crate::app::history::rfc3339(r.recorded_at_us),
+            record: format!("{}/{}", r.aggregate_type, r.aggregate_id),
+            meeting: r.meeting_id,
+            amendment: r.amendment_id,
+            actor: r.actor.unwrap_or_else(|| "-".into()),
+            role: r.role,
+            on_behalf_of: r.on_behalf_of,
+            why: r.causation_id.or(r.correlation_id),
+            hash_short: r.hash.chars().take(12).collect(),
+            hash: r.hash,
+            event_type: r.event_type,
+        })
+        .collect();
+    let page = AuditPage {
+        c: chrome(&v, v.m.t("audit.title").to_owned(), None),
+        q,
+        events,
+        next,
+    };
+    render(&page, StatusCode::OK)
 }

@@ -357,11 +357,33 @@ await shot(chair, "console-deferred");
   await noXss(aud, "amendments board");
   await axe(aud, "amendments board");
   await shot(aud, "board");
+  // The audit history: filtered by State, each event with who acted, for whom and its hash.
+  await aud.click("a[href='/audit']");
+  await aud.waitForURL(/\/audit/);
+  await aud.fill("#audit-state", "BRA");
+  await Promise.all([aud.waitForURL(/state=BRA/), aud.click("#f-audit button")]);
+  const rows = aud.locator("table.audit tbody tr");
+  check(await rows.count() > 0, "the audit history lists Brazil's acts");
+  check((await rows.locator("td:nth-child(6)").allTextContents()).every((t) => t.trim() === "BRA"), "every row is an act for Brazil");
+  check(/ObjectionRaised/.test(await aud.locator("table.audit").textContent()), "Brazil's objection is in its history");
+  await axe(aud, "audit history");
+  await shot(aud, "audit");
+  {
+    const r = await aud.request.get(`${base}/audit`);
+    check(r.status() === 200, "the auditor reads the audit history");
+  }
   await aud.goto(`${base}/decisions?meeting=${MEETING}&limit=1`);
   const first = await aud.locator("li.entry h2").first().textContent();
   await Promise.all([aud.waitForURL(/after=/), aud.click("#next-page")]);
   check((await aud.locator("li.entry h2").first().textContent()) !== first, "the register pages on");
   await aud.context().close();
+}
+
+// A delegate has no audit history: no link, and the page refuses.
+check(await bra.locator("a[href='/audit']").count() === 0, "a delegate is offered no audit history");
+{
+  const r = await bra.request.get(`${base}/audit`);
+  check(r.status() === 403, `a delegate asking for the audit history is refused (${r.status()})`);
 }
 
 // Sign-out ends the session.

@@ -11,6 +11,7 @@ use super::auth::{Principal, Role};
 use super::error::ApiError;
 use super::extract::{Ids, Json};
 use super::AppState;
+use crate::app;
 use crate::store::chain::to_hex;
 use crate::store::credentials;
 
@@ -224,26 +225,8 @@ async fn create_credential(
     p: Principal,
     Json(body, _): Json<NewCredential>,
 ) -> Result<impl IntoResponse, ApiError> {
-    p.require(&[Role::Admin])?;
-    body.role
-        .check_scope(body.scope.as_deref())
-        .map_err(|e| ApiError::unprocessable("invalid-scope", e).with_field("scope"))?;
-    let label = body.label.trim();
-    if label.is_empty() || label.len() > 100 || label.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable(
-            "invalid-input",
-            "label must be 1 to 100 printable characters",
-        )
-        .with_field("label"));
-    }
-    let (credential, token) = credentials::create(
-        s.app.store.db(),
-        body.role.as_str(),
-        body.scope.as_deref(),
-        label,
-    )
-    .await?;
-    tracing::info!(credential = %credential.id, role = %credential.role, "credential issued");
+    let (credential, token) =
+        app::credentials::issue(&s.app, &p, body.role, body.scope.as_deref(), &body.label).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(IssuedCredential { credential, token }),
@@ -254,8 +237,7 @@ async fn list_credentials(
     State(s): State<AppState>,
     p: Principal,
 ) -> Result<impl IntoResponse, ApiError> {
-    p.require(&[Role::Admin])?;
-    Ok(axum::Json(credentials::list(s.app.store.db()).await?))
+    Ok(axum::Json(app::credentials::list(&s.app, &p).await?))
 }
 
 #[tracing::instrument(skip_all)]
@@ -264,12 +246,7 @@ async fn revoke_credential(
     p: Principal,
     Ids(ids): Ids,
 ) -> Result<impl IntoResponse, ApiError> {
-    p.require(&[Role::Admin])?;
-    let id = ids[0].as_str();
-    if !credentials::revoke(s.app.store.db(), id).await? {
-        return Err(ApiError::not_found(format!("no live credential {id}")));
-    }
+    app::credentials::revoke(&s.app, &p, ids[0].as_str()).await?;
     s.tokens.clear();
-    tracing::info!(credential = %id, "credential revoked");
     Ok(StatusCode::NO_CONTENT)
 }

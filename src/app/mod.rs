@@ -18,6 +18,7 @@ pub mod amendments;
 pub mod as_of;
 pub mod bodies;
 pub mod commands;
+pub mod credentials;
 pub mod frameworks;
 pub mod history;
 pub mod live;

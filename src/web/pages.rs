@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/frameworks", get(frameworks))
         .route("/frameworks/{id}", get(framework))
         .route("/audit", get(audit_history))
+        .route("/credentials", get(credentials).post(credentials_post))
 }
 
 /// Renders a template; a template that fails to render is a fault, logged once.
@@ -103,6 +104,8 @@ pub struct Chrome<'a> {
     pub live: Option<String>,
     /// The reader may read the audit history (auditor, secretariat, admin).
     pub auditor: bool,
+    /// The reader manages credentials.
+    pub admin: bool,
 }
 
 fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
@@ -113,6 +116,7 @@ fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
     };
     Chrome {
         auditor: matches!(p.role, Role::Auditor | Role::Secretariat | Role::Admin),
+        admin: p.role == Role::Admin,
         m: v.m,
         csrf: &v.csrf,
         who,
@@ -1024,4 +1028,121 @@ async fn audit_history(
         next,
     };
     render(&page, StatusCode::OK)
+}
+
+// ---- credentials -----------------------------------------------------------------------
+
+pub struct Issued {
+    pub id: String,
+    pub token: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "credentials.html")]
+struct CredentialsPage<'a> {
+    c: Chrome<'a>,
+    roles: Vec<&'static str>,
+    credentials: Vec<crate::store::credentials::Credential>,
+    issued: Option<Issued>,
+    error: Option<FormError>,
+}
+
+impl CredentialsPage<'_> {
+    fn err(&self, form: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|e| e.form == form)
+            .map(|e| e.detail.as_str())
+    }
+}
+
+async fn credentials_page(
+    s: &AppState,
+    v: &Viewer,
+    issued: Option<Issued>,
+    error: Option<FormError>,
+    status: StatusCode,
+) -> Response {
+    let credentials = match crate::app::credentials::list(&s.app, &v.principal).await {
+        Ok(c) => c,
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let page = CredentialsPage {
+        c: chrome(v, v.m.t("credentials.title").to_owned(), None),
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        credentials,
+        issued,
+        error,
+    };
+    render(&page, status)
+}
+
+/// Issue, list and revoke credentials: the admin's page.
+async fn credentials(State(s): State<AppState>, v: Viewer) -> Response {
+    credentials_page(&s, &v, None, None, StatusCode::OK).await
+}
+
+async fn credentials_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let posted = Posted::from_pairs(pairs);
+    if !v.csrf_ok(&posted.csrf) {
+        return refusal_page(v.m, csrf_refusal());
+    }
+    let field = |k: &str| posted.get(k).unwrap_or_default().to_owned();
+    match posted.get("_action") {
+        Some("revoke") => {
+            match crate::app::credentials::revoke(&s.app, &v.principal, &field("id")).await {
+                Ok(()) => {
+                    s.tokens.clear();
+                    after_post("/credentials", &posted)
+                }
+                Err(e) => {
+                    let status = e.status;
+                    let error = FormError::of(&posted.form_id, &e);
+                    credentials_page(&s, &v, None, Some(error), status).await
+                }
+            }
+        }
+        _ => {
+            let issued = async {
+                let role = Role::parse(&field("role")).ok_or_else(|| {
+                    Refusal::unprocessable("invalid-input", "choose a role").with_field("role")
+                })?;
+                let scope = field("scope");
+                let (c, token) = crate::app::credentials::issue(
+                    &s.app,
+                    &v.principal,
+                    role,
+                    Some(scope.as_str()),
+                    &field("label"),
+                )
+                .await?;
+                let code = crate::store::sessions::issue_link(
+                    s.app.store.db(),
+                    &c.id,
+                    super::session::LINK_TTL_US,
+                )
+                .await?;
+                Ok::<_, Refusal>(Issued {
+                    link: format!("/sign-in/link/{code}"),
+                    id: c.id,
+                    token,
+                })
+            }
+            .await;
+            match issued {
+                // The token is shown in this answer only, never put in a URL.
+                Ok(i) => credentials_page(&s, &v, Some(i), None, StatusCode::CREATED).await,
+                Err(e) => {
+                    let status = e.status;
+                    let error = FormError::of(&posted.form_id, &e);
+                    credentials_page(&s, &v, None, Some(error), status).await
+                }
+            }
+        }
+    }
 }

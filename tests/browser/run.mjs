@@ -379,6 +379,39 @@ await shot(chair, "console-deferred");
   await aud.context().close();
 }
 
+// Credentials: the admin issues one (its token shown once), and revokes it.
+{
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const adm = await ctx.newPage();
+  adm.on("dialog", (d) => { xssHits.push("admin"); d.dismiss(); });
+  await adm.goto(base + "/sign-in");
+  await adm.fill("#token", token("admin"));
+  await adm.press("#token", "Enter");
+  await adm.waitForURL(base + "/");
+  await adm.click("a[href='/credentials']");
+  await adm.waitForURL(/\/credentials/);
+  await adm.selectOption("#issue-role", "delegate");
+  await adm.fill("#issue-scope", "KEN");
+  await adm.fill("#issue-label", `Kenya ${XSS1}`);
+  await post(adm, () => adm.click("#b-issue"));
+  await adm.waitForSelector("#issued-token");
+  const issued = await adm.locator("#issued-token").inputValue();
+  check(/^pln_/.test(issued), "the new credential's token is shown once");
+  check(!adm.url().includes(issued), "the token is not in the address");
+  const use = async () => (await fetch(`${base}/api/v1/meetings`, { headers: { Authorization: `Bearer ${issued}` } })).status;
+  check(await use() === 200, "the issued token works");
+  await noXss(adm, "credentials");
+  await axe(adm, "credentials");
+  await shot(adm, "credentials");
+  const row = adm.locator("tr", { hasText: "Kenya" });
+  await post(adm, () => row.locator("button").click());
+  await adm.waitForSelector("tr:has-text('Kenya') td:has-text('revoked')");
+  check(await use() === 401, "a revoked token no longer works");
+  await adm.reload();
+  check(await adm.locator("#issued-token").count() === 0, "the token is never shown again");
+  await ctx.close();
+}
+
 // A delegate has no audit history: no link, and the page refuses.
 check(await bra.locator("a[href='/audit']").count() === 0, "a delegate is offered no audit history");
 {

@@ -1,0 +1,49 @@
+//! Credentials: issued, listed and revoked by the admin, for the API and the pages alike.
+//! Only a hash of each token is stored; the token is shown once, when it is issued.
+
+use crate::app::access::{Principal, Role};
+use crate::app::refusal::Refusal;
+use crate::app::App;
+use crate::store::credentials::{self, Credential};
+
+/// Issues a credential; returns it and its token (shown once, never stored).
+pub async fn issue(
+    app: &App,
+    p: &Principal,
+    role: Role,
+    scope: Option<&str>,
+    label: &str,
+) -> Result<(Credential, String), Refusal> {
+    p.require(&[Role::Admin])?;
+    let scope = scope.map(str::trim).filter(|s| !s.is_empty());
+    role.check_scope(scope)
+        .map_err(|e| Refusal::unprocessable("invalid-scope", e).with_field("scope"))?;
+    let label = label.trim();
+    if label.is_empty() || label.len() > 100 || label.chars().any(char::is_control) {
+        return Err(Refusal::unprocessable(
+            "invalid-input",
+            "label must be 1 to 100 printable characters",
+        )
+        .with_field("label"));
+    }
+    let (credential, token) =
+        credentials::create(app.store.db(), role.as_str(), scope, label).await?;
+    tracing::info!(credential = %credential.id, role = %credential.role, "credential issued");
+    Ok((credential, token))
+}
+
+/// Every credential, oldest first (never a token).
+pub async fn list(app: &App, p: &Principal) -> Result<Vec<Credential>, Refusal> {
+    p.require(&[Role::Admin])?;
+    Ok(credentials::list(app.store.db()).await?)
+}
+
+/// Revokes a live credential. The caller forgets any token it has cached for it.
+pub async fn revoke(app: &App, p: &Principal, id: &str) -> Result<(), Refusal> {
+    p.require(&[Role::Admin])?;
+    if !credentials::revoke(app.store.db(), id).await? {
+        return Err(Refusal::not_found(format!("no live credential {id}")));
+    }
+    tracing::info!(credential = %id, "credential revoked");
+    Ok(())
+}

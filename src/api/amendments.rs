@@ -69,22 +69,14 @@ async fn board(
         Some(at) => {
             // The same cards, order and paging as the read model, folded from the log.
             let cut = super::frameworks::cut_at(&s, at).await?;
-            let mut out = Vec::new();
-            let mut next = None;
-            for (id, f) in as_of::aggregates::<Amendment>(&s.app.store, cut).await? {
-                if q.after.as_deref().is_some_and(|a| id.as_str() <= a) {
-                    continue;
-                }
-                let c = app::amendments::card(&id, f.version, &f.state);
-                if wanted(&c) {
-                    if out.len() as i64 == limit {
-                        break;
-                    }
-                    out.push(c);
-                    next = (out.len() as i64 == limit).then_some(id);
-                }
-            }
-            (out, next)
+            let cards = as_of::aggregates::<Amendment>(&s.app.store, cut)
+                .await?
+                .into_iter()
+                .map(|(id, f)| {
+                    let c = app::amendments::card(&id, f.version, &f.state);
+                    (id, c)
+                });
+            as_of::page(cards, q.after.as_deref(), limit, |_, c| wanted(c))
         }
     };
     Ok(axum::Json(json!({ "amendments": out, "next": next })))

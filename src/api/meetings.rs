@@ -352,19 +352,10 @@ async fn decisions_register(
         Some(at) => {
             // The same entries, keys and paging as the read model, folded from the log.
             let cut = super::frameworks::cut_at(&s, at).await?;
-            let mut out = Vec::new();
-            let mut next = None;
-            for (key, d) in as_of::register(&s.app.store, cut).await? {
-                let after = q.after.as_deref().is_none_or(|a| key.as_str() > a);
-                if key.starts_with(&prefix) && after && wanted(&d) {
-                    if out.len() as i64 == limit {
-                        break;
-                    }
-                    out.push(d);
-                    next = (out.len() as i64 == limit).then_some(key);
-                }
-            }
-            (out, next)
+            let entries = as_of::register(&s.app.store, cut).await?;
+            as_of::page(entries, q.after.as_deref(), limit, |key, d| {
+                key.starts_with(&prefix) && wanted(d)
+            })
         }
     };
     Ok(axum::Json(json!({ "decisions": out, "next": next })))

@@ -47,28 +47,62 @@ impl RegisterFold {
     }
 }
 
-/// The register as of `cut`, read from the log.
-pub async fn register(store: &EventStore, cut: Cut) -> Result<Vec<(String, Value)>, StoreError> {
+/// Runs `f` on every event of `aggregate_type` that is part of the record as of `cut`, in
+/// log order, reading the log a page at a time and no further than a position cut.
+async fn each_event(
+    store: &EventStore,
+    aggregate_type: &str,
+    cut: Cut,
+    mut f: impl FnMut(&StoredEvent) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     const PAGE: i64 = 1000;
-    let mut fold = RegisterFold::default();
     let mut after = 0;
     loop {
         let batch = store.read_all(after, PAGE).await?;
         for e in &batch {
-            if let Cut::Position(p) = cut {
-                if e.position > p {
-                    return Ok(fold.into_entries());
-                }
+            if matches!(cut, Cut::Position(p) if e.position > p) {
+                return Ok(());
             }
-            if e.aggregate_type == "Meeting" && included(e, cut) {
-                fold.push(e)?;
+            if e.aggregate_type == aggregate_type && included(e, cut) {
+                f(e)?;
             }
         }
         match batch.last() {
             Some(last) if batch.len() as i64 == PAGE => after = last.position,
-            _ => return Ok(fold.into_entries()),
+            _ => return Ok(()),
         }
     }
+}
+
+/// The register as of `cut`, read from the log.
+pub async fn register(store: &EventStore, cut: Cut) -> Result<Vec<(String, Value)>, StoreError> {
+    let mut fold = RegisterFold::default();
+    each_event(store, "Meeting", cut, |e| fold.push(e)).await?;
+    Ok(fold.into_entries())
+}
+
+/// A page of `(key, item)` pairs in key order, paged as the read models page: the items
+/// after `after` that `keep` takes, at most `limit`, and the last one's key as the cursor
+/// when the page is full.
+pub fn page<T>(
+    items: impl IntoIterator<Item = (String, T)>,
+    after: Option<&str>,
+    limit: i64,
+    mut keep: impl FnMut(&str, &T) -> bool,
+) -> (Vec<T>, Option<String>) {
+    let mut out = Vec::new();
+    let mut next = None;
+    for (key, item) in items {
+        if after.is_some_and(|a| key.as_str() <= a) || !keep(&key, &item) {
+            continue;
+        }
+        if out.len() as i64 == limit {
+            break;
+        }
+        out.push(item);
+        next = (out.len() as i64 == limit).then_some(key);
+    }
+    (out, next)
 }
 
 /// A meeting folded over its stream: its state, its stream version, and its entry in the
@@ -127,26 +161,12 @@ pub async fn aggregates<A: Aggregate + Default>(
     store: &EventStore,
     cut: Cut,
 ) -> Result<BTreeMap<String, AggregateFold<A>>, StoreError> {
-    const PAGE: i64 = 1000;
     let mut out: BTreeMap<String, AggregateFold<A>> = BTreeMap::new();
-    let mut after = 0;
-    loop {
-        let batch = store.read_all(after, PAGE).await?;
-        for e in &batch {
-            if let Cut::Position(p) = cut {
-                if e.position > p {
-                    return Ok(out);
-                }
-            }
-            if e.aggregate_type == A::TYPE && included(e, cut) {
-                out.entry(e.aggregate_id.clone()).or_default().push(e)?;
-            }
-        }
-        match batch.last() {
-            Some(last) if batch.len() as i64 == PAGE => after = last.position,
-            _ => return Ok(out),
-        }
-    }
+    each_event(store, A::TYPE, cut, |e| {
+        out.entry(e.aggregate_id.clone()).or_default().push(e)
+    })
+    .await?;
+    Ok(out)
 }
 
 /// One aggregate as of `cut`, from its stream, with the events included; `None` if it did
@@ -210,6 +230,20 @@ pub fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pages_as_the_read_models_page() {
+        let items = || (1..=5).map(|n| (format!("k{n}"), n));
+        let odd = |_: &str, n: &i32| n % 2 == 1;
+        assert_eq!(page(items(), None, 2, odd), (vec![1, 3], Some("k3".into())));
+        assert_eq!(page(items(), Some("k3"), 2, odd), (vec![5], None));
+        // A full last page still names its cursor; the page after it is empty.
+        assert_eq!(
+            page(items(), Some("k3"), 1, odd),
+            (vec![5], Some("k5".into()))
+        );
+        assert_eq!(page(items(), Some("k5"), 1, odd), (vec![], None));
+    }
 
     #[test]
     fn the_first_difference_is_named_by_its_path() {

@@ -82,6 +82,14 @@ pub struct FormError {
 }
 
 impl FormError {
+    /// The refusal to show next to `form`, if the last post was that form's.
+    fn for_form<'a>(error: &'a Option<FormError>, form: &str) -> Option<&'a str> {
+        error
+            .as_ref()
+            .filter(|e| e.form == form)
+            .map(|e| e.detail.as_str())
+    }
+
     fn of(form: &str, e: &Refusal) -> Self {
         let detail = match &e.field {
             Some(f) if !e.detail.contains(f.as_str()) => format!("{} (field {f})", e.detail),
@@ -214,10 +222,7 @@ async fn later_meetings(s: &AppState, r: &MeetingRoom) -> Result<Vec<MeetingChoi
 
 impl Console<'_> {
     fn err(&self, form: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.form == form)
-            .map(|e| e.detail.as_str())
+        FormError::for_form(&self.error, form)
     }
 }
 
@@ -410,10 +415,7 @@ struct Desk<'a> {
 
 impl Desk<'_> {
     fn err(&self, form: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.form == form)
-            .map(|e| e.detail.as_str())
+        FormError::for_form(&self.error, form)
     }
 }
 
@@ -1050,10 +1052,7 @@ struct CredentialsPage<'a> {
 
 impl CredentialsPage<'_> {
     fn err(&self, form: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.form == form)
-            .map(|e| e.detail.as_str())
+        FormError::for_form(&self.error, form)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::auth::Principal;
 use super::commands::{context, respond};
 use super::error::ApiError;
-use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
+use super::extract::{page_limit, AsOfParams, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
 use crate::app::as_of;
@@ -120,15 +120,6 @@ async fn show(
         .collect();
     c["revision_diffs"] = Value::Array(diffs);
     Ok(axum::Json(c))
-}
-
-/// `?at=` on one amendment: as it stood then, from the log.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AsOfParams {
-    at: Option<String>,
-    #[serde(rename = "min_position")]
-    _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]

@@ -177,6 +177,16 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys {
     }
 }
 
+/// `?at=` on the reads an auditor compares with a replay: the record as of a date (its end,
+/// UTC), an RFC 3339 time or a log position `p:N`, answered from the log.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsOfParams {
+    pub at: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
 /// Query parameters, rejected as problem+json naming the parameter.
 pub struct Query<T>(pub T);
 

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::auth::{Principal, Role};
 use super::commands::{context, respond};
 use super::error::ApiError;
-use super::extract::{page_limit, CommandHeaders, Ids, Json, MinPosition, Query};
+use super::extract::{page_limit, AsOfParams, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
 use crate::app::as_of;
@@ -133,16 +133,6 @@ async fn load_view(s: &AppState, id: &str) -> Result<(i64, Meeting, Value), ApiE
 
 /// The live state of a meeting: status, current item, speakers' lists, pending motions and
 /// vote, the consensus call with the objections standing, who is present, quorum.
-/// `?at=` on a meeting's reads: its state as of a moment, answered from the log.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AsOfParams {
-    /// A date (its end, UTC), an RFC 3339 time, or a log position `p:N`.
-    at: Option<String>,
-    #[serde(rename = "min_position")]
-    _min: Option<i64>,
-}
-
 /// The meeting now (from its read models) or as of `at` (from the log): version, state and
 /// list entry.
 async fn meeting_at(

@@ -59,7 +59,19 @@
     var opened = [];
     live.querySelectorAll("details[open][id]").forEach(function (d) { opened.push(d.id); });
     var typed = keep ? edits(live) : {};
+    // A live update must not take away a refusal the reader is reading (a pasted list refused
+    // at its third line has registered the first two, and their events arrive just after).
+    var refusals = [];
+    if (keep) live.querySelectorAll(".refusal[role=alert]").forEach(function (r) {
+      var f = r.previousElementSibling;
+      if (f && f.id) refusals.push([f.id, r.outerHTML]);
+    });
     live.innerHTML = fresh.innerHTML;
+    refusals.forEach(function (kept) {
+      var f = document.getElementById(kept[0]);
+      var next = f && f.nextElementSibling;
+      if (f && !(next && next.classList.contains("refusal"))) f.insertAdjacentHTML("afterend", kept[1]);
+    });
     opened.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
     live.querySelectorAll("input, textarea, select").forEach(function (el) {
       var k = key(el);
@@ -117,13 +129,17 @@
   // The page follows every event it may read (the stream applies the reader's visibility);
   // it re-reads itself for its meeting's events and for amendments and the framework, whose
   // changes (an adoption applied, a text moved on) the desk and console show.
-  var TYPES = "AmendmentProposed AmendmentRevised CoSponsorshipAdded CoSponsorshipWithdrawn AmendmentWithdrawn AmendmentReintroduced AmendmentTabled AmendmentInConflict AmendmentRebased AmendmentAdopted AmendmentNotAdopted ProgrammeEstablished AmendmentApplied ExternalEndorsementRecorded TranslationAdded MeetingConvened MeetingOpened SatOutsideConvenedDates MeetingSuspended MeetingResumed MeetingClosed DelegationRegistered ObserverAdmitted StakeholderAdmitted StateMarkedPresent StateMarkedAbsent ProvisionalAgendaIssued AgendaAdopted AgendaItemAdded AgendaReordered AgendaItemDeferred ItemTakenUp ItemConcluded SpeakerInscribed SpeakerWithdrawn FloorGiven SpeakingTimeLimited SpeakersListClosed RightOfReplyRequested PointOfOrderRaised PointOfOrderRuled RulingAppealed MotionMoved MotionWithdrawn VotingOpened RecordedVoteRequested VoteCast VoteConcluded DebateAdjourned DebateClosed ConsensusCalled ObjectionRaised ObjectionWithdrawn PositionExplained NoConsensusDeclared ConsensusCallWithdrawn DecisionTaken ProgrammeOfWorkAdopted".split(" ");
+  // Every event type there is, written in by the server from the domain's event kinds.
+  var TYPES = "__EVENT_TYPES__".split(" ");
   function onEvent(ev) {
     var d;
     try { d = JSON.parse(ev.data); } catch (e) { return; }
-    if (d.aggregate_id === meeting || d.aggregate_type === "Amendment" || d.aggregate_type === "Framework") refresh();
+    if (all || d.aggregate_id === meeting || d.aggregate_type === "Amendment" || d.aggregate_type === "Framework") refresh();
   }
-  if (meeting && window.EventSource) {
+  // Pages about the whole record (the register, the board, the audit history, the
+  // secretariat's desk) re-read themselves on any event the reader may see.
+  var all = body.hasAttribute("data-live-all");
+  if ((meeting || all) && window.EventSource) {
     var state = document.getElementById("live-state");
     var offline = document.getElementById("live-offline");
     // The room screen shows only its meeting, so it follows only its meeting's channel (a

@@ -46,3 +46,86 @@ pub async fn command(
     }
     Ok(app.bodies.execute(id, cmd, ctx).await?)
 }
+
+/// A body as the secretariat's desk shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BodyLine {
+    pub id: String,
+    pub name: String,
+    pub parent_body: Option<String>,
+    pub members: Vec<String>,
+    pub observers: Vec<(String, String)>,
+    pub stakeholders: Vec<StakeholderLine>,
+}
+
+/// A stakeholder of a body and where its accreditation stands.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StakeholderLine {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// `not_accredited`, `pending`, `accredited` or `rejected`.
+    pub status: &'static str,
+    /// The last day a State may object, while the procedure runs.
+    pub notice_ends: Option<String>,
+    /// Objections standing (pending) or that rejected it.
+    pub objections: Vec<String>,
+}
+
+fn body_line(id: &str, b: &crate::domain::body::Body) -> BodyLine {
+    use crate::domain::body::Accreditation as A;
+    BodyLine {
+        id: id.to_owned(),
+        name: b.name.as_ref().map(|n| n.to_string()).unwrap_or_default(),
+        parent_body: b.parent_body.as_ref().map(|p| p.to_string()),
+        members: b.members.iter().map(|s| s.to_string()).collect(),
+        observers: b
+            .observers
+            .iter()
+            .map(|(k, n)| (k.to_string(), n.to_string()))
+            .collect(),
+        stakeholders: b
+            .stakeholders
+            .iter()
+            .map(|(k, s)| {
+                let (status, notice_ends, objections) = match &s.accreditation {
+                    A::NotAccredited => ("not_accredited", None, vec![]),
+                    A::Pending {
+                        notice_ends,
+                        objections,
+                    } => (
+                        "pending",
+                        Some(notice_ends.to_string()),
+                        objections.iter().map(|s| s.to_string()).collect(),
+                    ),
+                    A::Accredited => ("accredited", None, vec![]),
+                    A::Rejected { objecting_states } => (
+                        "rejected",
+                        None,
+                        objecting_states.iter().map(|s| s.to_string()).collect(),
+                    ),
+                };
+                StakeholderLine {
+                    id: k.to_string(),
+                    name: s.name.to_string(),
+                    kind: format!("{:?}", s.kind),
+                    status,
+                    notice_ends,
+                    objections,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Every body, in id order.
+pub async fn list(app: &App) -> Result<Vec<BodyLine>, Refusal> {
+    let docs = crate::projections::docs::list(app.store.db(), "bodies", "").await?;
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        let (id, _, b) = crate::projections::state_view::decode::<crate::domain::body::Body>(&d)
+            .map_err(Refusal::internal)?;
+        out.push(body_line(&id, &b));
+    }
+    Ok(out)
+}

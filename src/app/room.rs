@@ -61,6 +61,8 @@ pub struct Attendance {
     pub state: String,
     pub present: bool,
     pub registered: bool,
+    /// The delegation's members as registered, the head of delegation first.
+    pub delegates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -351,6 +353,14 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
                 state: s.to_string(),
                 present: m.present.contains(s),
                 registered: m.delegations.contains_key(s),
+                delegates: m.delegations.get(s).map_or_else(Vec::new, |d| {
+                    let mut names: Vec<(bool, String)> = d
+                        .iter()
+                        .map(|x| (!x.head_of_delegation, x.name.to_string()))
+                        .collect();
+                    names.sort_by_key(|(not_head, _)| *not_head);
+                    names.into_iter().map(|(_, n)| n).collect()
+                }),
             })
             .collect(),
         agenda_adopted: m.agenda_adopted,

@@ -10,6 +10,17 @@ pub mod values;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
+use strum::IntoEnumIterator;
+
+/// Every event type of every aggregate, as stored (`event_type`).
+pub fn event_types() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = vec![];
+    all.extend(body::BodyEventKind::iter().map(<&'static str>::from));
+    all.extend(meeting::events::MeetingEventKind::iter().map(<&'static str>::from));
+    all.extend(amendment::AmendmentEventKind::iter().map(<&'static str>::from));
+    all.extend(framework::FrameworkEventKind::iter().map(<&'static str>::from));
+    all
+}
 
 /// Hands a decision's events to cqrs-es, leaving the state they were decided on unchanged.
 ///
@@ -55,4 +66,27 @@ where
         a.apply(e.clone());
     }
     Ok(events)
+}
+
+#[cfg(test)]
+mod event_type_tests {
+    /// The kinds' names are the stored event types: one of each, checked against `event_type`
+    /// in each aggregate's tests via this list's length and a few names.
+    #[test]
+    fn every_event_type_is_named_once() {
+        let all = super::event_types();
+        let mut unique = all.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len());
+        for t in [
+            "BodyEstablished",
+            "MeetingConvened",
+            "DecisionTaken",
+            "AmendmentProposed",
+            "TranslationAdded",
+        ] {
+            assert!(all.contains(&t), "{t}");
+        }
+    }
 }

@@ -4,6 +4,9 @@
 //! form is turned into exactly the JSON the API takes, and goes through the same application
 //! service, so the same rules and the same permissions apply: a forged field is refused there.
 //!
+//! `_target=@f.meeting_id` takes the record from one of the form's fields (convening a new
+//! meeting, establishing a body).
+//!
 //! `_each=f.state` runs the command once per value of that field (attendance for a whole list
 //! of States in one action). An amendment's one operation comes as `op.*` fields.
 
@@ -50,7 +53,7 @@ impl Posted {
     }
 }
 
-fn bad(field: &str, detail: impl Into<String>) -> Refusal {
+pub fn bad(field: &str, detail: impl Into<String>) -> Refusal {
     Refusal::unprocessable("invalid-input", detail).with_field(field)
 }
 
@@ -62,8 +65,10 @@ fn typed(field: &str, kind: &str, v: &str) -> Result<Value, Refusal> {
             .parse::<u32>()
             .map(Value::from)
             .map_err(|_| bad(field, format!("{field} must be a whole number"))),
-        "opt" if v.trim().is_empty() => Ok(Value::Null),
+        "opt" | "opt_u32" if v.trim().is_empty() => Ok(Value::Null),
+        "opt_u32" => typed(field, "u32", v),
         "opt" => Ok(Value::String(v.to_owned())),
+        "bool" => Ok(Value::Bool(matches!(v, "true" | "on" | "1"))),
         "list" => Ok(Value::Array(
             v.split(|c: char| c.is_whitespace() || c == ',')
                 .filter(|s| !s.is_empty())
@@ -122,7 +127,7 @@ pub fn operation(p: &Posted) -> Result<Value, Refusal> {
 }
 
 /// The command fields of a posted form (without the `_each` field).
-fn command_fields(p: &Posted, skip: Option<&str>) -> Result<Map<String, Value>, Refusal> {
+pub fn command_fields(p: &Posted, skip: Option<&str>) -> Result<Map<String, Value>, Refusal> {
     let mut fields = Map::new();
     for (k, v) in &p.fields {
         let Some(spec) = k.strip_prefix("f.") else {
@@ -167,6 +172,16 @@ pub async fn run(
         .ok_or_else(|| bad("_command", "a command is kind:Name"))?;
     let target = match p.get("_target") {
         Some("new") => format!("am-{}", uuid::Uuid::now_v7().simple()),
+        // The record named by one of the form's own fields (a new meeting's or body's id).
+        Some(t) if t.starts_with('@') => {
+            let field = &t[1..];
+            let name = field.strip_prefix("f.").unwrap_or(field);
+            p.get(field)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| bad(name, format!("{name} is required")))?
+                .to_owned()
+        }
         Some(t) if !t.is_empty() => t.to_owned(),
         _ => meeting_id.to_owned(),
     };
@@ -188,13 +203,34 @@ pub async fn run(
             let path = field.strip_prefix("f.").unwrap_or(field);
             insert(&mut fields, path, Value::String(v.to_owned()))?;
         }
-        let body = serde_json::json!({ name: Value::Object(fields) });
-        let ctx = context(principal, &body.to_string());
-        match kind {
-            "meeting" => app::meetings::command(app, principal, &target, body, &ctx).await?,
-            "amendment" => app::amendments::command(app, principal, &target, body, &ctx).await?,
-            _ => return Err(bad("_command", format!("no kind of record {kind}"))),
-        };
+        send(app, principal, kind, &target, name, fields).await?;
+    }
+    Ok(())
+}
+
+/// Sends one command `name` with `fields` to the record `target` of `kind` (`meeting`,
+/// `amendment`, `body`, `framework`) through its application service.
+pub async fn send(
+    app: &App,
+    principal: &Principal,
+    kind: &str,
+    target: &str,
+    name: &str,
+    fields: Map<String, Value>,
+) -> Result<(), Refusal> {
+    let body = serde_json::json!({ name: Value::Object(fields) });
+    let ctx = context(principal, &body.to_string());
+    let receipt = match kind {
+        "meeting" => app::meetings::command(app, principal, target, body, &ctx).await?,
+        "amendment" => app::amendments::command(app, principal, target, body, &ctx).await?,
+        "body" => app::bodies::command(app, principal, target, body, &ctx).await?,
+        "framework" => app::frameworks::command(app, principal, target, body, &ctx).await?,
+        _ => return Err(bad("_command", format!("no kind of record {kind}"))),
+    };
+    // The page shown next reads the read models: let them include what was just done (past
+    // the bounded wait, the page shows what they hold and the live update follows).
+    if let Some(last) = receipt.positions.last() {
+        app.projector.wait_for(*last, app.settings.read_wait).await;
     }
     Ok(())
 }

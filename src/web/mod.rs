@@ -5,6 +5,8 @@
 //! - [`session`]: signing in (a token or a one-time link becomes a cookie session), signing
 //!   out, CSRF, and the [`session::Viewer`] extractor.
 //! - [`messages`]: every interface string, from a message file per language.
+//! - [`secretariat`]: the secretariat's desk (bodies, meetings, participation,
+//!   accreditation, translations).
 //! - [`pages`]: the pages and their forms. One way to post a command ([`form`]) and one way
 //!   to show its refusal (next to the form that caused it).
 //!
@@ -14,6 +16,7 @@
 pub mod form;
 pub mod messages;
 pub mod pages;
+pub mod secretariat;
 pub mod session;
 
 use axum::http::{header, HeaderValue};
@@ -30,6 +33,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(session::router())
         .merge(pages::router())
+        .merge(secretariat::router())
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))
         .layer(axum::middleware::map_response(secure_headers))
@@ -65,7 +69,10 @@ async fn css() -> Response {
 }
 
 async fn js() -> Response {
-    asset(JS, "text/javascript; charset=utf-8")
+    static WITH_TYPES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let js = WITH_TYPES
+        .get_or_init(|| JS.replace("__EVENT_TYPES__", &crate::domain::event_types().join(" ")));
+    asset(js.as_str(), "text/javascript; charset=utf-8")
 }
 
 fn asset(body: &'static str, kind: &'static str) -> Response {

@@ -62,6 +62,7 @@ struct RefusalPage<'a> {
     m: &'a Messages,
     detail: &'a str,
     field: Option<&'a str>,
+    here: &'a str,
 }
 
 /// A whole page for a refusal that belongs to no form (no access, no such meeting).
@@ -70,6 +71,7 @@ pub fn refusal_page(m: &Messages, e: Refusal) -> Response {
         m,
         detail: &e.detail,
         field: e.field.as_deref(),
+        here: "%2F",
     };
     render(&page, e.status)
 }
@@ -83,14 +85,14 @@ pub struct FormError {
 
 impl FormError {
     /// The refusal to show next to `form`, if the last post was that form's.
-    fn for_form<'a>(error: &'a Option<FormError>, form: &str) -> Option<&'a str> {
+    pub fn for_form<'a>(error: &'a Option<FormError>, form: &str) -> Option<&'a str> {
         error
             .as_ref()
             .filter(|e| e.form == form)
             .map(|e| e.detail.as_str())
     }
 
-    fn of(form: &str, e: &Refusal) -> Self {
+    pub fn of(form: &str, e: &Refusal) -> Self {
         let detail = match &e.field {
             Some(f) if !e.detail.contains(f.as_str()) => format!("{} (field {f})", e.detail),
             _ => e.detail.clone(),
@@ -105,6 +107,8 @@ impl FormError {
 /// What every page shows in its header.
 pub struct Chrome<'a> {
     pub m: &'a Messages,
+    /// This page's path and query, URL-encoded: where the language switch comes back to.
+    pub here: &'a str,
     pub csrf: &'a str,
     pub who: String,
     pub title: String,
@@ -114,9 +118,22 @@ pub struct Chrome<'a> {
     pub auditor: bool,
     /// The reader manages credentials.
     pub admin: bool,
+    /// The reader is the secretariat.
+    pub secretariat: bool,
+    /// The page re-reads itself on any event the reader may see (pages about the whole
+    /// record rather than one meeting).
+    pub live_all: bool,
 }
 
-fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
+impl Chrome<'_> {
+    /// Re-read the page on any event the reader may see.
+    pub fn following_all(mut self) -> Self {
+        self.live_all = true;
+        self
+    }
+}
+
+pub fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
     let p = &v.principal;
     let who = match &p.scope {
         Some(s) => format!("{} ({}), {}", p.role.as_str(), s, p.label),
@@ -125,7 +142,10 @@ fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a> {
     Chrome {
         auditor: matches!(p.role, Role::Auditor | Role::Secretariat | Role::Admin),
         admin: p.role == Role::Admin,
+        secretariat: p.role == Role::Secretariat,
+        live_all: false,
         m: v.m,
+        here: &v.here,
         csrf: &v.csrf,
         who,
         title,
@@ -143,6 +163,8 @@ pub struct MeetingLink {
     pub dates: String,
     pub console: bool,
     pub desk: bool,
+    /// The secretariat's participation desk for the meeting.
+    pub participation: bool,
 }
 
 #[derive(Template)]
@@ -169,6 +191,7 @@ async fn home(State(s): State<AppState>, v: Viewer) -> Response {
             MeetingLink {
                 console: may_chair(&v.principal, &id),
                 desk: v.principal.role == Role::Delegate,
+                participation: v.principal.role == Role::Secretariat,
                 title: text(d, "title"),
                 symbol: text(d, "symbol"),
                 status: text(d, "status"),
@@ -178,7 +201,7 @@ async fn home(State(s): State<AppState>, v: Viewer) -> Response {
         })
         .collect();
     let page = Home {
-        c: chrome(&v, v.m.t("home.title").to_owned(), None),
+        c: chrome(&v, v.m.t("home.title").to_owned(), None).following_all(),
         meetings,
     };
     render(&page, StatusCode::OK)
@@ -265,7 +288,7 @@ async fn console(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -
     console_page(&s, &v, &id, None, StatusCode::OK).await
 }
 
-fn csrf_refusal() -> Refusal {
+pub fn csrf_refusal() -> Refusal {
     Refusal::forbidden("the form token is missing or wrong: reload the page and try again")
         .with_field("_csrf")
 }
@@ -297,7 +320,7 @@ async fn console_post(
 }
 
 /// After a command: back to the page (post/redirect/get), at the form that was used.
-fn after_post(page: &str, posted: &Posted) -> Response {
+pub fn after_post(page: &str, posted: &Posted) -> Response {
     let anchor: String = posted
         .form_id
         .chars()
@@ -658,10 +681,11 @@ async fn register(
             dates: String::new(),
             console: false,
             desk: false,
+            participation: false,
         })
         .collect();
     let page = Register {
-        c: chrome(&v, v.m.t("register.title").to_owned(), None),
+        c: chrome(&v, v.m.t("register.title").to_owned(), None).following_all(),
         meetings,
         meeting,
         limit,
@@ -703,7 +727,7 @@ async fn board(State(s): State<AppState>, v: Viewer, Query(q): Query<BoardQuery>
         Err(e) => return refusal_page(v.m, e),
     };
     let page = Board {
-        c: chrome(&v, v.m.t("board.title").to_owned(), None),
+        c: chrome(&v, v.m.t("board.title").to_owned(), None).following_all(),
         statuses: &[
             "draft",
             "tabled",
@@ -728,6 +752,10 @@ pub struct FrameworkParagraph {
     pub text: String,
     pub provenance: String,
     pub link: Option<String>,
+    /// The translation into the reader's language, shown in place of the original (which
+    /// stays one click away).
+    pub shown: Option<TranslationLine>,
+    /// The translations into the other languages.
     pub translations: Vec<TranslationLine>,
 }
 
@@ -847,24 +875,35 @@ async fn framework(
                 )),
                 _ => None,
             },
+            shown: None,
             translations: p
                 .translations
                 .iter()
                 .map(|t| TranslationLine {
                     language: format!("{:?}", t.language).to_lowercase(),
                     origin: match t.origin {
-                        crate::domain::framework::TranslationOrigin::Human => "human",
-                        crate::domain::framework::TranslationOrigin::Machine => "machine",
+                        crate::domain::framework::TranslationOrigin::Human => "framework.human",
+                        crate::domain::framework::TranslationOrigin::Machine => "framework.machine",
                     },
                     text: t.text.to_string(),
                     stale: t.out_of_date,
                 })
                 .collect(),
         })
+        .map(|mut p: FrameworkParagraph| {
+            if let Some(i) = p.translations.iter().position(|t| t.language == v.m.lang) {
+                p.shown = Some(p.translations.remove(i));
+            }
+            p
+        })
         .collect();
     let title = view.name.clone().unwrap_or_else(|| id.clone());
     let page = FrameworkPage {
-        c: chrome(&v, title, None),
+        c: if at.is_none() {
+            chrome(&v, title, None).following_all()
+        } else {
+            chrome(&v, title, None)
+        },
         f: view,
         at,
         from,
@@ -1024,7 +1063,7 @@ async fn audit_history(
         })
         .collect();
     let page = AuditPage {
-        c: chrome(&v, v.m.t("audit.title").to_owned(), None),
+        c: chrome(&v, v.m.t("audit.title").to_owned(), None).following_all(),
         q,
         events,
         next,

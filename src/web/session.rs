@@ -18,7 +18,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::messages::{english, Messages};
+use super::messages::{self, Messages};
 use super::pages::render;
 use crate::api::AppState;
 use crate::app::access::Principal;
@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-in/link/{code}", get(sign_in_link))
         .route("/sign-out", post(sign_out))
+        .route("/language/{lang}", get(choose_language))
 }
 
 /// The signed-in person behind a page request.
@@ -48,6 +49,8 @@ pub struct Viewer {
     /// The session's form token itself.
     csrf_secret: String,
     pub m: &'static Messages,
+    /// The page's path and query, URL-encoded, for links that come back to it.
+    pub here: String,
 }
 
 impl Viewer {
@@ -148,11 +151,22 @@ impl FromRequestParts<AppState> for Viewer {
                     principal,
                     csrf: mask(&secret),
                     csrf_secret: secret,
-                    m: english(),
+                    m: messages::choose(&parts.headers),
+                    here: form_urlencoded::byte_serialize(
+                        parts
+                            .uri
+                            .path_and_query()
+                            .map_or("/", |pq| pq.as_str())
+                            .as_bytes(),
+                    )
+                    .collect(),
                 })
             }
             Ok(None) => Err(SignInFirst(if had_cookie { "expired" } else { "" }).into_response()),
-            Err(e) => Err(super::pages::refusal_page(english(), e)),
+            Err(e) => Err(super::pages::refusal_page(
+                messages::choose(&parts.headers),
+                e,
+            )),
         }
     }
 }
@@ -204,6 +218,7 @@ struct SignInPage<'a> {
     csrf: String,
     note: Option<&'a str>,
     error: Option<&'a str>,
+    here: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -215,7 +230,7 @@ async fn sign_in_page(
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<Why>,
 ) -> Response {
-    let m = english();
+    let m = messages::choose(&headers);
     let note = match q.why.as_deref() {
         Some("expired") => Some(m.t("signin.expired")),
         Some("out") => Some(m.t("signin.signed_out")),
@@ -236,6 +251,7 @@ async fn sign_in_page(
         csrf: mask(&pre),
         note,
         error,
+        here: "%2Fsign-in",
     };
     let mut res = render(&page, StatusCode::OK);
     if let Ok(v) = set_cookie(PRE_COOKIE, &pre, 900, secure(&headers)).parse() {
@@ -257,7 +273,7 @@ async fn sign_in(
     headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> Response {
-    let m = english();
+    let m = messages::choose(&headers);
     let pre = cookie(&headers, PRE_COOKIE).unwrap_or_default();
     if pre.is_empty() || !unmask(&f.csrf).is_some_and(|t| same(pre, &t)) {
         return super::pages::refusal_page(
@@ -284,6 +300,7 @@ async fn sign_in(
                 csrf: mask(pre),
                 note: None,
                 error: Some(m.t("signin.bad")),
+                here: "%2Fsign-in",
             };
             render(&page, StatusCode::UNAUTHORIZED)
         }
@@ -303,7 +320,7 @@ async fn sign_in_link(
     Path(code): Path<String>,
     axum::extract::Query(q): axum::extract::Query<Next>,
 ) -> Response {
-    let m = english();
+    let m = messages::choose(&headers);
     if !code.starts_with(sessions::LINK_PREFIX) || code.len() > 100 {
         return Redirect::to("/sign-in?why=link").into_response();
     }
@@ -327,7 +344,7 @@ async fn sign_out(
     headers: HeaderMap,
     Form(f): Form<SignOutForm>,
 ) -> Response {
-    let m = english();
+    let m = messages::choose(&headers);
     let Some(id) = cookie(&headers, COOKIE) else {
         return Redirect::to("/sign-in?why=out").into_response();
     };
@@ -344,6 +361,33 @@ async fn sign_out(
     let mut res = Redirect::to("/sign-in?why=out").into_response();
     if let Ok(v) = set_cookie(COOKIE, "", 0, secure(&headers)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct Back {
+    next: Option<String>,
+}
+
+/// The language switch: remembers the choice for a year and goes back to the page. An
+/// unknown language changes nothing.
+async fn choose_language(
+    headers: HeaderMap,
+    Path(lang): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Back>,
+) -> Response {
+    let mut res = Redirect::to(local_path(q.next.as_deref())).into_response();
+    if let Some(m) = messages::get(&lang) {
+        let c = format!(
+            "{}={}; Path=/; SameSite=Lax; Max-Age=31536000{}",
+            messages::COOKIE,
+            m.lang,
+            if secure(&headers) { "; Secure" } else { "" }
+        );
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
     res
 }

@@ -352,7 +352,7 @@ await shot(chair, "console-deferred");
   check(/adopted/.test(await aud.locator("#am-am-browser-nor .tag").first().textContent()), "the board shows the amendment's status");
   await aud.selectOption("#board-status", "no_consensus");
   await Promise.all([aud.waitForURL(/status=no_consensus/), aud.click("#f-board button")]);
-  check(await aud.locator("li.entry .tag").count() > 0 && (await aud.locator("li.entry .tag").allTextContents()).every((t) => t === "no_consensus"), "the board filters by status");
+  check(await aud.locator("li.entry .tag").count() > 0 && (await aud.locator("li.entry .tag").allTextContents()).every((t) => t === "no consensus"), "the board filters by status");
   await aud.goto(`${base}/amendments`);
   await noXss(aud, "amendments board");
   await axe(aud, "amendments board");
@@ -409,6 +409,141 @@ await shot(chair, "console-deferred");
   check(await use() === 401, "a revoked token no longer works");
   await adm.reload();
   check(await adm.locator("#issued-token").count() === 0, "the token is never shown again");
+  await ctx.close();
+}
+
+// A fresh browser signed in with a token, in a language the browser asks for.
+async function withToken(tok, locale) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: locale || "en-US" });
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => { xssHits.push("token"); d.dismiss(); });
+  page.on("pageerror", (e) => { console.log(`page error: ${e.message}`); });
+  await page.goto(base + "/sign-in");
+  await page.fill("#token", tok);
+  await page.press("#token", "Enter");
+  await page.waitForURL(base + "/");
+  return { ctx, page };
+}
+
+// The secretariat's desk: a body established, a meeting convened, delegations registered from
+// a pasted list, and attendance taken for a whole list of States by keyboard alone.
+{
+  const { ctx, page: sec } = await withToken(T.sec);
+  await sec.click("a[href='/secretariat']");
+  await sec.waitForURL(/\/secretariat$/);
+  await axe(sec, "secretariat desk");
+  await sec.fill("#eb-id", "oewg-browser");
+  await sec.fill("#eb-name", "Browser working group");
+  await sec.fill("#eb-members", "NOR BRA EGY KEN FRA");
+  await post(sec, () => sec.click("#f-establish button"));
+  check(await sec.locator("#h-body-oewg-browser").count() === 1, "a body is established from the desk");
+  await sec.selectOption("#cv-body", "oewg-browser");
+  await sec.fill("#cv-id", "oewg-browser-1");
+  await sec.selectOption("#cv-kind", "IntersessionalMeeting");
+  await sec.fill("#cv-symbol", "A/AC.299/2027/1");
+  await sec.fill("#cv-title", `First session ${XSS1}`);
+  await sec.fill("#cv-starts", "2027-03-01");
+  await sec.fill("#cv-ends", "2027-03-03");
+  await sec.fill("#cv-venue", "Geneva");
+  await sec.fill("#cv-chair", "Ambassador Ana Silva");
+  await post(sec, () => sec.click("#f-convene button"));
+  check(await sec.locator("a[href='/secretariat/meetings/oewg-browser-1']").count() === 1, "a meeting is convened from the desk");
+  // Refusals from the domain, next to the form: convening twice.
+  await sec.fill("#cv-id", "oewg-browser-1");
+  await sec.fill("#cv-symbol", "A/AC.299/2027/1");
+  await sec.fill("#cv-title", "Again");
+  await sec.fill("#cv-starts", "2027-03-01");
+  await sec.fill("#cv-ends", "2027-03-03");
+  await sec.fill("#cv-venue", "Geneva");
+  await sec.fill("#cv-chair", "Ambassador Ana Silva");
+  await post(sec, () => sec.click("#f-convene button"));
+  check(await sec.locator("#f-convene + .refusal").isVisible(), "convening the same meeting twice is refused next to the form");
+  // A stakeholder and its accreditation.
+  await sec.fill("#sh-id-oewg-browser", "cyber-ngo");
+  await sec.fill("#sh-name-oewg-browser", "Cyber NGO");
+  await post(sec, () => sec.click("#f-stakeholder-oewg-browser button"));
+  await sec.fill("#acc-notice-oewg-browser", "2027-01-15");
+  await post(sec, () => sec.click("#f-accredit-oewg-browser button[value='body:ProposeAccreditation']"));
+  check(await sec.locator("#body-oewg-browser td", { hasText: "2027-01-15" }).count() === 1, "the non-objection procedure runs until its last day");
+  await noXss(sec, "secretariat desk");
+  await shot(sec, "secretariat-desk");
+  // The desk follows the whole record live: a body established elsewhere appears.
+  await api("POST", "/api/v1/bodies/live-body/commands", T.sec, { EstablishBody: { body_id: "live-body", name: "Established through the API", parent_body: null, founding_document: null, members: ["NOR"], rules: null } });
+  check(await sec.waitForSelector("#h-body-live-body", { timeout: 10000 }).then(() => true, () => false), "the secretariat desk shows a body established elsewhere, live");
+
+  await sec.goto(`${base}/secretariat/meetings/oewg-browser-1`);
+  await axe(sec, "participation desk");
+  await sec.fill("#delegations", `NOR: Head of Norway; Second ${XSS2}\nBRA: Chefe do Brasil\nXXX: Nobody`);
+  await post(sec, () => sec.click("#b-register"));
+  await shot(sec, "participation-refusal");
+  check(/line 3 \(XXX\)/.test(await sec.locator("#f-delegations + .refusal").textContent()), "a delegation of a non-member is refused, naming its line");
+  check(await sec.locator("#delegation-list tr", { hasText: "Head of Norway" }).count() === 1, "the lines before it are registered");
+  await sec.fill("#delegations", "EGY: Head of Egypt\nKEN: Head of Kenya");
+  await post(sec, () => sec.click("#b-register"));
+  check(await sec.locator("#delegation-list tr", { hasText: "Head of Kenya" }).count() === 1, "a pasted list registers every delegation");
+  // Attendance by keyboard alone: focus the first State, tick four, submit with Enter.
+  await sec.focus("#f-attendance input[type=checkbox]");
+  for (let i = 0; i < 4; i++) { await sec.keyboard.press("Space"); await sec.keyboard.press("Tab"); }
+  await sec.focus("#b-present");
+  await post(sec, () => sec.keyboard.press("Enter"));
+  check((await sec.locator("#quorum").textContent()).startsWith("4 "), "four States marked present in one action, by keyboard");
+  await noXss(sec, "participation desk");
+  await axe(sec, "participation desk after attendance");
+  await shot(sec, "participation-desk");
+  // A French translation of a paragraph, then the Declaration read in French.
+  await sec.goto(`${base}/secretariat`);
+  await sec.selectOption("#tr-para", "OP-2");
+  await sec.selectOption("#tr-lang", "fr");
+  await sec.fill("#tr-text", "Texte traduit du paragraphe OP-2.");
+  await post(sec, () => sec.click("#f-translation button"));
+  check(await sec.locator("#f-translation + .refusal").count() === 0, "a translation is added from the desk");
+  await sec.click("nav.languages a[lang='fr']");
+  await sec.waitForLoadState();
+  check(await sec.locator("html").getAttribute("lang") === "fr", "the switch turns the interface to French");
+  await sec.goto(`${base}/frameworks/poa`);
+  check(await sec.locator("#para-OP-2 span[lang='fr']", { hasText: "Texte traduit" }).count() === 1, "a paragraph is shown in the reader's language where a translation exists");
+  await sec.locator("#para-OP-2 details.original summary").focus();
+  await sec.keyboard.press("Enter");
+  check(await sec.locator("#para-OP-2 details.original").getAttribute("open") !== null, "the original is one key press away");
+  await sec.reload();
+  check(await sec.locator("html").getAttribute("lang") === "fr", "the choice of language is remembered");
+  await axe(sec, "the Declaration in French");
+  await shot(sec, "framework-fr");
+  await ctx.close();
+}
+
+// Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
+// with no axe violation.
+{
+  const pages = [
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit"]],
+    [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
+    [T.NOR, [`/meetings/${MEETING}/desk`]],
+    [token("auditor"), ["/audit"]],
+    [token("admin"), ["/credentials"]],
+  ];
+  for (const [tok, paths] of pages) {
+    const { ctx, page } = await withToken(tok, "ar-EG");
+    for (const path of paths) {
+      await page.goto(base + path);
+      const dir = await page.locator("html").getAttribute("dir");
+      const lang = await page.locator("html").getAttribute("lang");
+      check(dir === "rtl" && lang === "ar", `${path} is in Arabic, right to left`);
+      await axe(page, `${path} in Arabic`);
+      await shot(page, `ar${path.replace(/\//g, "-")}`);
+    }
+    await ctx.close();
+  }
+  const ctx = await browser.newContext({ locale: "ar" });
+  const p = await ctx.newPage();
+  await p.goto(base + "/sign-in");
+  check(await p.locator("html").getAttribute("dir") === "rtl", "the sign-in page is in Arabic for an Arabic browser");
+  await axe(p, "sign-in in Arabic");
+  // The switch, by keyboard: English again.
+  await p.locator("nav.languages a[lang='en']").focus();
+  await p.keyboard.press("Enter");
+  await p.waitForLoadState();
+  check(await p.locator("html").getAttribute("dir") === "ltr", "the switch brings English back");
   await ctx.close();
 }
 

@@ -5,7 +5,12 @@ use serde::{Deserialize, Serialize};
 use crate::domain::framework::{Conflict, DecisionRef, Operation, ParagraphDiff};
 use crate::domain::values::{Date, Id, StateCode, Text};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Its kinds name every event type there is (the pages' script follows them all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(AmendmentEventKind),
+    derive(strum::IntoStaticStr, strum::EnumIter)
+)]
 pub enum AmendmentEvent {
     AmendmentProposed {
         framework_id: Id,
@@ -76,20 +81,8 @@ pub enum AmendmentEvent {
 
 impl DomainEvent for AmendmentEvent {
     fn event_type(&self) -> String {
-        match self {
-            AmendmentEvent::AmendmentProposed { .. } => "AmendmentProposed",
-            AmendmentEvent::AmendmentRevised { .. } => "AmendmentRevised",
-            AmendmentEvent::CoSponsorshipAdded { .. } => "CoSponsorshipAdded",
-            AmendmentEvent::CoSponsorshipWithdrawn { .. } => "CoSponsorshipWithdrawn",
-            AmendmentEvent::AmendmentWithdrawn { .. } => "AmendmentWithdrawn",
-            AmendmentEvent::AmendmentReintroduced { .. } => "AmendmentReintroduced",
-            AmendmentEvent::AmendmentTabled { .. } => "AmendmentTabled",
-            AmendmentEvent::AmendmentInConflict { .. } => "AmendmentInConflict",
-            AmendmentEvent::AmendmentRebased { .. } => "AmendmentRebased",
-            AmendmentEvent::AmendmentAdopted { .. } => "AmendmentAdopted",
-            AmendmentEvent::AmendmentNotAdopted { .. } => "AmendmentNotAdopted",
-        }
-        .to_owned()
+        // The variant's name, by construction (the stored type, which never changes).
+        <&'static str>::from(AmendmentEventKind::from(self)).to_owned()
     }
 
     fn event_version(&self) -> String {

@@ -10,7 +10,7 @@ mod events;
 pub use aggregate::{Amendment, AmendmentStatus, ConflictRecord, Revision, TabledUnder};
 pub use commands::{AmendmentCommand, AmendmentCommandKind};
 pub use error::AmendmentError;
-pub use events::AmendmentEvent;
+pub use events::{AmendmentEvent, AmendmentEventKind};
 
 #[cfg(test)]
 mod tests;

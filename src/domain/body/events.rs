@@ -5,7 +5,9 @@ use super::commands::{DecisionReference, StakeholderKind};
 use super::rules::RulesOfProcedure;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Its kinds name every event type there is (the pages' script follows them all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(BodyEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
 pub enum BodyEvent {
     BodyEstablished {
         body_id: Id,
@@ -62,19 +64,8 @@ pub enum BodyEvent {
 
 impl DomainEvent for BodyEvent {
     fn event_type(&self) -> String {
-        match self {
-            BodyEvent::BodyEstablished { .. } => "BodyEstablished",
-            BodyEvent::MemberAdmitted { .. } => "MemberAdmitted",
-            BodyEvent::ObserverRegistered { .. } => "ObserverRegistered",
-            BodyEvent::StakeholderRegistered { .. } => "StakeholderRegistered",
-            BodyEvent::AccreditationProposed { .. } => "AccreditationProposed",
-            BodyEvent::AccreditationObjected { .. } => "AccreditationObjected",
-            BodyEvent::AccreditationObjectionWithdrawn { .. } => "AccreditationObjectionWithdrawn",
-            BodyEvent::StakeholderAccredited { .. } => "StakeholderAccredited",
-            BodyEvent::AccreditationRejected { .. } => "AccreditationRejected",
-            BodyEvent::RulesOfProcedureModified { .. } => "RulesOfProcedureModified",
-        }
-        .to_owned()
+        // The variant's name, by construction (the stored type, which never changes).
+        <&'static str>::from(BodyEventKind::from(self)).to_owned()
     }
 
     fn event_version(&self) -> String {

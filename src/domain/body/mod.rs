@@ -10,7 +10,7 @@ pub mod rules;
 pub use aggregate::{Accreditation, Body, Stakeholder};
 pub use commands::{BodyCommand, BodyCommandKind, DecisionReference, StakeholderKind};
 pub use error::BodyError;
-pub use events::BodyEvent;
+pub use events::{BodyEvent, BodyEventKind};
 pub use rules::{Fraction, MajorityBasis, MotionKind, ProceduralMajority, RulesOfProcedure, Tally};
 
 #[cfg(test)]

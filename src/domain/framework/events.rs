@@ -8,7 +8,12 @@ use super::commands::{DecisionRef, TranslationOrigin};
 use super::text::{NumberedParagraph, Operation, Paragraph, SectionHeading};
 use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Its kinds name every event type there is (the pages' script follows them all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(FrameworkEventKind),
+    derive(strum::IntoStaticStr, strum::EnumIter)
+)]
 pub enum FrameworkEvent {
     ProgrammeEstablished {
         body_id: Id,
@@ -60,13 +65,8 @@ pub enum FrameworkEvent {
 
 impl DomainEvent for FrameworkEvent {
     fn event_type(&self) -> String {
-        match self {
-            FrameworkEvent::ProgrammeEstablished { .. } => "ProgrammeEstablished",
-            FrameworkEvent::AmendmentApplied { .. } => "AmendmentApplied",
-            FrameworkEvent::ExternalEndorsementRecorded { .. } => "ExternalEndorsementRecorded",
-            FrameworkEvent::TranslationAdded { .. } => "TranslationAdded",
-        }
-        .to_owned()
+        // The variant's name, by construction (the stored type, which never changes).
+        <&'static str>::from(FrameworkEventKind::from(self)).to_owned()
     }
 
     fn event_version(&self) -> String {

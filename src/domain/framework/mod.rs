@@ -18,7 +18,7 @@ pub use diff::{
     diff, diff_words, DeclarationDiff, ParagraphDiff, ParagraphStatus, SpanKind, WordSpan,
 };
 pub use error::FrameworkError;
-pub use events::FrameworkEvent;
+pub use events::{FrameworkEvent, FrameworkEventKind};
 pub use text::{
     apply, check_applies, Conflict, Declaration, DeclarationError, NumberedParagraph, OpError,
     Operation, Paragraph, ParagraphKind, Section, SectionHeading,

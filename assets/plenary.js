@@ -108,6 +108,13 @@
     if (form.getAttribute("action") === "/sign-out") return;
     ev.preventDefault();
     var data = new URLSearchParams(new FormData(form, ev.submitter || undefined));
+    // What was filled in: put back if the form is refused, to correct rather than retype.
+    var filled = {};
+    form.querySelectorAll("input, textarea, select").forEach(function (el) {
+      var k = key(el);
+      if (!k || el.type === "hidden") return;
+      filled[k] = (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value;
+    });
     fetch(location.pathname, { method: "POST", body: data, credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" } })
       .then(function (r) {
@@ -119,6 +126,13 @@
       .then(function (html) {
         swap(html, false);
         var err = document.querySelector("#live .refusal[role=alert]");
+        var again = form.id && document.getElementById(form.id);
+        if (err && again) again.querySelectorAll("input, textarea, select").forEach(function (el) {
+          var k = key(el);
+          if (!k || !(k in filled)) return;
+          if (el.type === "checkbox" || el.type === "radio") el.checked = filled[k];
+          else el.value = filled[k];
+        });
         if (err) { err.setAttribute("tabindex", "-1"); err.focus(); }
         var pv = document.getElementById("preview");
         if (pv && data.get("_preview")) pv.focus();

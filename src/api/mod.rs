@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod commands;
 pub mod conn;
+pub mod contacts;
 pub mod error;
 pub mod extract;
 pub mod frameworks;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(stream::router())
         .merge(frameworks::router())
+        .merge(contacts::router())
         .merge(amendments::router())
         .merge(meetings::router())
         .merge(openapi::router())

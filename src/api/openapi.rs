@@ -273,6 +273,49 @@ pub const FRAMEWORK_SYSTEM_COMMANDS: &[&str] = &["ApplyAdoptedAmendment"];
 pub const AMENDMENT_SYSTEM_COMMANDS: &[&str] =
     &["MarkInConflict", "Rebase", "MarkAdopted", "MarkNotAdopted"];
 
+const CONTACT_ROLE: Ty = Ty::Enum(&["Policy", "Technical"]);
+const CHANNEL: Ty = Ty::Obj {
+    about: "Channel: {kind: Email|Phone|Other, value: text}; an Email value must contain @",
+    example: r#"{"kind":"Email","value":"cert@example.org"}"#,
+};
+
+pub const CONTACT_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "NominateContact",
+        &[
+            ("state", STATE),
+            ("contact_id", ID),
+            ("role", CONTACT_ROLE),
+            ("name", TEXT),
+            ("organisation", Ty::Opt(&TEXT)),
+            ("channels", Ty::List(&CHANNEL)),
+        ],
+    ),
+    cmd(
+        "ChangeContact",
+        &[
+            ("state", STATE),
+            ("contact_id", ID),
+            ("name", Ty::Opt(&TEXT)),
+            ("organisation", Ty::Opt(&TEXT)),
+            ("channels", Ty::Opt(&Ty::List(&CHANNEL))),
+        ],
+    ),
+    cmd(
+        "RetireContact",
+        &[
+            ("state", STATE),
+            ("contact_id", ID),
+            ("reason", Ty::Opt(&TEXT)),
+        ],
+    ),
+    cmd("SendPing", &[("ping_id", ID), ("answer_by", DATE)]),
+    cmd(
+        "ConfirmPing",
+        &[("state", STATE), ("ping_id", ID), ("contact_id", ID)],
+    ),
+];
+
 pub const FRAMEWORK_COMMANDS: &[CommandDoc] = &[
     cmd("EstablishProgramme", &[("body_id", ID), ("name", TEXT), ("establishing_symbol", SYMBOL), ("date", DATE), ("co_sponsors", Ty::List(&STATE)),
         ("sections", Ty::List(&Ty::Obj { about: "SectionHeading: {section: international_law|norms_rules_principles|confidence_building_measures|capacity_building|general, title}", example: r#"{"section":"general","title":"General"}"# })),
@@ -343,6 +386,9 @@ pub const ROUTES: &[Route] = &[
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
         query: &[("from", "integer", "old version"), ("to", "integer", "new version (default: now)")], input: Input::None },
+    Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", query: &[MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", query: &[MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
     Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "each command, as app::permissions says", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },
     Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
         query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
@@ -434,6 +480,7 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/meetings/", "Meeting"),
         ("/api/v1/amendments/", "Amendment"),
         ("/api/v1/frameworks/", "Framework"),
+        ("/api/v1/contacts/", "PointsOfContact"),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix))
@@ -871,6 +918,13 @@ mod tests {
             &[],
             |_| vec![],
         );
+        check::<crate::domain::contacts::ContactCommand>(CONTACT_COMMANDS, &[], &["now"], |name| {
+            if name == "SendPing" || name == "ConfirmPing" {
+                vec![("now", json!("2027-01-01"))]
+            } else {
+                vec![]
+            }
+        });
         check::<crate::domain::amendment::AmendmentCommand>(
             AMENDMENT_COMMANDS,
             AMENDMENT_SYSTEM_COMMANDS,

@@ -6,6 +6,7 @@
 //! - [`commands`]: a command as sent (name and fields) and who may send it.
 //! - [`bodies`], [`meetings`], [`amendments`], [`frameworks`]: one service per kind of record:
 //!   it checks the command, who sends it, supplies the server's facts and runs it.
+//! - [`contacts`]: each State's national points of contact and the secretariat's pings.
 //! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
 //! - [`live`]: the live feed of new events that every open screen follows.
 //! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
@@ -18,6 +19,7 @@ pub mod amendments;
 pub mod as_of;
 pub mod bodies;
 pub mod commands;
+pub mod contacts;
 pub mod credentials;
 pub mod frameworks;
 pub mod history;
@@ -41,6 +43,7 @@ use serde::Serialize;
 
 use crate::domain::amendment::Amendment;
 use crate::domain::body::Body;
+use crate::domain::contacts::PointsOfContact;
 use crate::domain::framework::Framework;
 use crate::domain::meeting::Meeting;
 use crate::projections::decisions::DecisionsRegister;
@@ -426,6 +429,8 @@ pub struct App {
     pub amendments: CommandBus<Amendment>,
     pub bodies: CommandBus<Body>,
     pub meetings: CommandBus<Meeting>,
+    /// Each State's national points of contact.
+    pub contacts: CommandBus<PointsOfContact>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
     /// The reactor's saved checkpoint, announced each time it saves it (at once after a
@@ -448,7 +453,8 @@ impl App {
             frameworks: CommandBus::new(repo.clone(), (), locks.clone()),
             amendments: CommandBus::new(repo.clone(), (), locks.clone()),
             bodies: CommandBus::new(repo.clone(), (), locks.clone()),
-            meetings: CommandBus::new(repo.clone(), (), locks),
+            meetings: CommandBus::new(repo.clone(), (), locks.clone()),
+            contacts: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
             reactor_saved: tokio::sync::watch::channel(0).0,
             store,
@@ -468,6 +474,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Meeting>::default())),
         Arc::new(Docs(StateView::<Amendment>::default())),
         Arc::new(Docs(StateView::<Framework>::default())),
+        Arc::new(Docs(StateView::<PointsOfContact>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
         Arc::new(Docs(crate::projections::floor::MeetingFloor)),

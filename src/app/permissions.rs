@@ -6,6 +6,7 @@
 
 use crate::domain::amendment::AmendmentCommandKind;
 use crate::domain::body::BodyCommandKind;
+use crate::domain::contacts::ContactCommandKind;
 use crate::domain::framework::FrameworkCommandKind;
 use crate::domain::meeting::MeetingCommandKind;
 
@@ -124,6 +125,16 @@ pub fn framework(kind: FrameworkCommandKind) -> Rule {
     }
 }
 
+pub fn contacts(kind: ContactCommandKind) -> Rule {
+    use ContactCommandKind as K;
+    match kind {
+        K::NominateContact | K::ChangeContact | K::RetireContact | K::ConfirmPing => {
+            Rule::DelegateOrSecretariat("state")
+        }
+        K::SendPing => Rule::Secretariat,
+    }
+}
+
 /// The rule for a command named `name` sent to a record of `aggregate_type` (`None`: no such
 /// command), for the OpenAPI document and the authorization tests.
 pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
@@ -132,6 +143,7 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "Amendment" => name.parse().ok().map(amendment),
         "Body" => name.parse().ok().map(body),
         "Framework" => name.parse().ok().map(framework),
+        "PointsOfContact" => name.parse().ok().map(contacts),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod amendment;
 pub mod body;
+pub mod contacts;
 pub mod framework;
 pub mod meeting;
 pub mod schema;
@@ -19,6 +20,7 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(meeting::events::MeetingEventKind::iter().map(<&'static str>::from));
     all.extend(amendment::AmendmentEventKind::iter().map(<&'static str>::from));
     all.extend(framework::FrameworkEventKind::iter().map(<&'static str>::from));
+    all.extend(contacts::ContactEventKind::iter().map(<&'static str>::from));
     all
 }
 

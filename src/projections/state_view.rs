@@ -114,6 +114,9 @@ impl ViewName for crate::domain::meeting::Meeting {
 impl ViewName for crate::domain::amendment::Amendment {
     const VIEW: &'static str = "amendments";
 }
+impl ViewName for crate::domain::contacts::PointsOfContact {
+    const VIEW: &'static str = "contacts";
+}
 impl ViewName for crate::domain::framework::Framework {
     const VIEW: &'static str = "frameworks";
 }

@@ -1,6 +1,7 @@
 //! Which events a reader may see. Public records are open to every role; a few event types
 //! carry personal data (travel funding, delegates' gender) and are limited to the
-//! secretariat, chairs, auditors and the State concerned.
+//! secretariat, chairs, auditors and the State concerned. National points of contact are for
+//! States, the secretariat and auditors only: never observers, stakeholders or chairs as such.
 
 use crate::store::StoredEvent;
 
@@ -35,6 +36,8 @@ pub fn visible(reader: &Reader, e: &StoredEvent, meeting: Option<&str>) -> bool 
 pub enum Audience {
     /// Part of the public record.
     Everyone,
+    /// The directory of points of contact: delegates of any State, the secretariat, auditors.
+    States,
     /// Restricted: the secretariat, auditors, the meeting's chair and the State concerned
     /// (the State acted for, or named in the event's `state` field).
     Restricted {
@@ -48,6 +51,11 @@ impl Audience {
         e: &StoredEvent,
         fields: Option<&serde_json::Map<String, serde_json::Value>>,
     ) -> Self {
+        if e.aggregate_type
+            == <crate::domain::contacts::PointsOfContact as cqrs_es::Aggregate>::TYPE
+        {
+            return Audience::States;
+        }
         if !RESTRICTED_EVENT_TYPES.contains(&e.event_type.as_str()) {
             return Audience::Everyone;
         }
@@ -62,12 +70,15 @@ impl Audience {
 
     /// Whether `reader` may see the event; `meeting` is the meeting it concerns.
     pub fn visible_to(&self, reader: &Reader, meeting: Option<&str>) -> bool {
-        let Audience::Restricted {
-            on_behalf_of,
-            state: named,
-        } = self
-        else {
-            return true;
+        let (on_behalf_of, named) = match self {
+            Audience::Everyone => return true,
+            Audience::States => {
+                return matches!(reader, Reader::Everything | Reader::Delegate { .. })
+            }
+            Audience::Restricted {
+                on_behalf_of,
+                state,
+            } => (on_behalf_of, state),
         };
         match reader {
             Reader::Everything => true,
@@ -83,8 +94,27 @@ impl Audience {
 
 #[cfg(test)]
 mod tests {
-    use super::RESTRICTED_EVENT_TYPES;
+    use super::*;
     use crate::domain::meeting::MeetingEvent;
+
+    #[test]
+    fn points_of_contact_are_for_states_the_secretariat_and_auditors_only() {
+        let a = Audience::States;
+        assert!(a.visible_to(&Reader::Everything, None));
+        assert!(a.visible_to(
+            &Reader::Delegate {
+                state: "FRA".into()
+            },
+            None
+        ));
+        assert!(!a.visible_to(&Reader::Public, None));
+        assert!(!a.visible_to(
+            &Reader::Chair {
+                meeting: "m".into()
+            },
+            Some("m")
+        ));
+    }
 
     /// The list names events by their type; each must be an event the meeting records, so
     /// a renamed or removed event cannot leave personal data public by a stale name.

@@ -209,7 +209,7 @@ pub async fn run(
 }
 
 /// Sends one command `name` with `fields` to the record `target` of `kind` (`meeting`,
-/// `amendment`, `body`, `framework`) through its application service.
+/// `amendment`, `body`, `framework`, `contacts`) through its application service.
 pub async fn send(
     app: &App,
     principal: &Principal,
@@ -225,6 +225,7 @@ pub async fn send(
         "amendment" => app::amendments::command(app, principal, target, body, &ctx).await?,
         "body" => app::bodies::command(app, principal, target, body, &ctx).await?,
         "framework" => app::frameworks::command(app, principal, target, body, &ctx).await?,
+        "contacts" => app::contacts::command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),
     };
     // The page shown next reads the read models: let them include what was just done (past

@@ -5,6 +5,7 @@
 //! - [`session`]: signing in (a token or a one-time link becomes a cookie session), signing
 //!   out, CSRF, and the [`session::Viewer`] extractor.
 //! - [`messages`]: every interface string, from a message file per language.
+//! - [`contacts`]: national points of contact and the secretariat's pings.
 //! - [`secretariat`]: the secretariat's desk (bodies, meetings, participation,
 //!   accreditation, translations).
 //! - [`pages`]: the pages and their forms. One way to post a command ([`form`]) and one way
@@ -13,6 +14,7 @@
 //! Every response carries a Content-Security-Policy that forbids inline script and style, and
 //! is gzipped when the browser accepts it.
 
+pub mod contacts;
 pub mod form;
 pub mod messages;
 pub mod pages;
@@ -34,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(pages::router())
         .merge(secretariat::router())
+        .merge(contacts::router())
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))
         .layer(axum::middleware::map_response(secure_headers))

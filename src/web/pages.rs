@@ -120,6 +120,8 @@ pub struct Chrome<'a> {
     pub admin: bool,
     /// The reader is the secretariat.
     pub secretariat: bool,
+    /// The reader may read the points of contact (States, the secretariat, auditors).
+    pub contacts: bool,
     /// The page re-reads itself on any event the reader may see (pages about the whole
     /// record rather than one meeting).
     pub live_all: bool,
@@ -143,6 +145,7 @@ pub fn chrome<'a>(v: &'a Viewer, title: String, live: Option<&str>) -> Chrome<'a
         auditor: matches!(p.role, Role::Auditor | Role::Secretariat | Role::Admin),
         admin: p.role == Role::Admin,
         secretariat: p.role == Role::Secretariat,
+        contacts: crate::app::contacts::may_read(p).is_ok(),
         live_all: false,
         m: v.m,
         here: &v.here,

@@ -4,6 +4,7 @@
 mod accreditation;
 #[path = "../common/mod.rs"]
 mod common;
+mod contacts;
 mod core_fixes;
 mod documented;
 mod exactness;

@@ -95,6 +95,11 @@ async fn every_command_is_refused_or_let_through_as_its_rule_says(app: TestApp) 
         ("/api/v1/amendments/{id}/commands", "Amendment", "am-perm"),
         ("/api/v1/bodies/{id}/commands", "Body", "b-perm"),
         ("/api/v1/frameworks/{id}/commands", "Framework", "fw-perm"),
+        (
+            "/api/v1/contacts/{state}/commands",
+            "PointsOfContact",
+            "NOR",
+        ),
     ] {
         let commands = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]
             ["schema"]["oneOf"]
@@ -111,7 +116,7 @@ async fn every_command_is_refused_or_let_through_as_its_rule_says(app: TestApp) 
                 "{name}: the document says {documented:?}"
             );
             for caller in &callers {
-                let url = path.replace("{id}", target);
+                let url = path.replace("{id}", target).replace("{state}", target);
                 let status = app.post(&url, &caller.token, body.clone()).await.status();
                 let expect = allowed(rule, caller, target, &body[name]);
                 assert_eq!(

@@ -294,7 +294,7 @@ async fn reads_see_the_writes_they_ask_for(app: TestApp) {
 }
 
 /// Reads a server-sent event stream until `until` appears (or fails after 10 s).
-async fn read_until(r: reqwest::Response, until: &str) -> String {
+pub(crate) async fn read_until(r: reqwest::Response, until: &str) -> String {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers()["content-type"]
         .to_str()
@@ -313,7 +313,7 @@ async fn read_until(r: reqwest::Response, until: &str) -> String {
     text
 }
 
-fn ids(text: &str) -> Vec<i64> {
+pub(crate) fn ids(text: &str) -> Vec<i64> {
     text.lines()
         .filter_map(|l| l.strip_prefix("id:"))
         .map(|v| v.trim().parse().unwrap())

@@ -512,13 +512,54 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// National points of contact: Norway's delegate nominates one, the secretariat pings every
+// State, Norway records the answer; an observer is offered nothing and refused.
+{
+  const { ctx, page: nor } = await withToken(T.NOR);
+  await nor.click("a[href='/contacts']");
+  await nor.waitForURL(/\/contacts$/);
+  await nor.fill("#nc-id", "norcert");
+  await nor.selectOption("#nc-role", "Technical");
+  await nor.fill("#nc-name", `NorCERT duty officer ${XSS1}`);
+  await nor.fill("#ch1-value", "not-an-address");
+  await post(nor, () => nor.click("#b-nominate"));
+  check(/@/.test(await nor.locator("#f-nominate + .refusal").textContent()), "an e-mail channel without @ is refused next to the form");
+  await nor.fill("#ch1-value", "cert@example.no");
+  await post(nor, () => nor.click("#b-nominate"));
+  check(await nor.locator("#contact-NOR-norcert").count() === 1, "a delegate nominates their State's point of contact");
+  const { ctx: sctx, page: sec } = await withToken(T.sec);
+  await sec.goto(`${base}/contacts`);
+  await sec.fill("#ping-by", "2099-12-31");
+  await post(sec, () => sec.click("#b-ping"));
+  check(await sec.locator("#f-ping + .refusal").count() === 0, "the secretariat pings every State's contacts in one action");
+  await axe(sec, "points of contact (secretariat)");
+  await shot(sec, "contacts");
+  await sctx.close();
+  await nor.reload();
+  const confirm = nor.locator("#contact-NOR-norcert button", { hasText: "Record the confirmation" });
+  check(await confirm.count() === 1, "the delegate sees the ping awaiting an answer");
+  await confirm.focus();
+  await post(nor, () => nor.keyboard.press("Enter"));
+  check(await nor.locator("#contact-NOR-norcert button", { hasText: "Record the confirmation" }).count() === 0, "the answer is recorded, by keyboard");
+  await noXss(nor, "points of contact");
+  await axe(nor, "points of contact (delegate)");
+  await ctx.close();
+  const { ctx: octx, page: obs } = await withToken(token("observer"));
+  check(await obs.locator("a[href='/contacts']").count() === 0, "an observer is offered no points of contact");
+  await axe(obs, "home (observer)");
+  const r = await obs.request.get(`${base}/contacts`);
+  check(r.status() === 403 && !(await r.text()).includes("example.no"), `an observer asking for the points of contact is refused (${r.status()})`);
+  await octx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
-    [T.NOR, [`/meetings/${MEETING}/desk`]],
+    [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts"]],
+    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions"]],
     [token("auditor"), ["/audit"]],
     [token("admin"), ["/credentials"]],
   ];

@@ -1,0 +1,68 @@
+//! National points of contact: each State's directory and the commands that keep it. Read by
+//! delegates of any State, the secretariat and auditors only.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::auth::Principal;
+use super::commands::{context, respond};
+use super::error::ApiError;
+use super::extract::{CommandHeaders, Ids, Json, MinPosition};
+use super::AppState;
+use crate::app;
+use crate::app::contacts::Directory;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/contacts", get(all))
+        .route("/api/v1/contacts/{state}", get(one))
+        .route("/api/v1/contacts/{state}/commands", post(command))
+}
+
+#[derive(serde::Serialize)]
+struct Directories {
+    directories: Vec<Directory>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn all(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+) -> Result<axum::Json<Directories>, ApiError> {
+    app::contacts::may_read(&p)?;
+    s.read_after(min.0).await?;
+    Ok(axum::Json(Directories {
+        directories: app::contacts::all(&s.app, &p).await?,
+    }))
+}
+
+#[tracing::instrument(skip_all)]
+async fn one(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<Directory>, ApiError> {
+    app::contacts::may_read(&p)?;
+    s.read_after(min.0).await?;
+    Ok(axum::Json(
+        app::contacts::one(&s.app, &p, ids[0].as_str()).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::contacts::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
+}

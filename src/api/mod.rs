@@ -21,6 +21,7 @@ pub mod frameworks;
 pub mod meetings;
 pub mod openapi;
 pub mod stream;
+pub mod submissions;
 pub mod system;
 
 use std::future::Future;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stream::router())
         .merge(frameworks::router())
         .merge(contacts::router())
+        .merge(submissions::router())
         .merge(amendments::router())
         .merge(meetings::router())
         .merge(openapi::router())

@@ -316,6 +316,70 @@ pub const CONTACT_COMMANDS: &[CommandDoc] = &[
     ),
 ];
 
+const SUBMISSION_KIND: Ty = Ty::Enum(&[
+    "NationalImplementationReport",
+    "GapAnalysis",
+    "NationalPosition",
+    "BestPractice",
+    "NationalViews",
+    "StakeholderWorkingPaper",
+]);
+const SECTION: Ty = Ty::Enum(&[
+    "international_law",
+    "norms_rules_principles",
+    "confidence_building_measures",
+    "capacity_building",
+    "general",
+]);
+const ORIGIN: Ty = Ty::Enum(&["human", "machine"]);
+const FILER: [(&str, Ty); 2] = [("state", Ty::Opt(&STATE)), ("organisation", Ty::Opt(&ID))];
+
+pub const SUBMISSION_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "Draft",
+        &[
+            ("submission_id", ID),
+            ("body_id", ID),
+            ("kind", SUBMISSION_KIND),
+            FILER[0],
+            FILER[1],
+            ("title", TEXT),
+            ("language", LANGUAGE),
+            ("text", TEXT),
+            ("resolution", Ty::Opt(&SYMBOL)),
+            ("sections", Ty::List(&SECTION)),
+            ("paragraphs", Ty::List(&ID)),
+            ("topics", Ty::List(&TEXT)),
+        ],
+    ),
+    cmd(
+        "Revise",
+        &[
+            FILER[0],
+            FILER[1],
+            ("title", Ty::Opt(&TEXT)),
+            ("text", TEXT),
+        ],
+    ),
+    cmd("Submit", &[FILER[0], FILER[1]]),
+    cmd("Publish", &[("symbol", SYMBOL)]),
+    cmd(
+        "Withdraw",
+        &[FILER[0], FILER[1], ("reason", Ty::Opt(&TEXT))],
+    ),
+    cmd(
+        "AddLanguageVersion",
+        &[
+            FILER[0],
+            FILER[1],
+            ("language", LANGUAGE),
+            ("text", TEXT),
+            ("origin", ORIGIN),
+            ("of_revision", Ty::Int),
+        ],
+    ),
+];
+
 pub const FRAMEWORK_COMMANDS: &[CommandDoc] = &[
     cmd("EstablishProgramme", &[("body_id", ID), ("name", TEXT), ("establishing_symbol", SYMBOL), ("date", DATE), ("co_sponsors", Ty::List(&STATE)),
         ("sections", Ty::List(&Ty::Obj { about: "SectionHeading: {section: international_law|norms_rules_principles|confidence_building_measures|capacity_building|general, title}", example: r#"{"section":"general","title":"General"}"# })),
@@ -389,6 +453,10 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", query: &[MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: "any credential",
+        query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version", who: "each command, as app::permissions says", query: &[], input: Input::Command(SUBMISSION_COMMANDS) },
     Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "each command, as app::permissions says", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },
     Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
         query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
@@ -481,6 +549,7 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/amendments/", "Amendment"),
         ("/api/v1/frameworks/", "Framework"),
         ("/api/v1/contacts/", "PointsOfContact"),
+        ("/api/v1/submissions/", "Submission"),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix))
@@ -925,6 +994,16 @@ mod tests {
                 vec![]
             }
         });
+        check::<crate::domain::submission::SubmissionCommand>(
+            SUBMISSION_COMMANDS,
+            &[],
+            &["now", "accredited"],
+            |name| match name {
+                "Draft" => vec![("accredited", json!(false))],
+                "Submit" | "Publish" | "Withdraw" => vec![("now", json!("2027-01-01"))],
+                _ => vec![],
+            },
+        );
         check::<crate::domain::amendment::AmendmentCommand>(
             AMENDMENT_COMMANDS,
             AMENDMENT_SYSTEM_COMMANDS,

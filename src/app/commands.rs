@@ -171,6 +171,23 @@ pub fn authorize(p: &Principal, rule: Rule, meeting: &str, cmd: &Envelope) -> Re
             let named = cmd.str("meeting_id").unwrap_or_default().to_owned();
             authorize(p, Rule::ChairOrSecretariat, &named, cmd)
         }
+        Rule::Filer => {
+            let own = match p.role {
+                Role::Secretariat => return Ok(()),
+                Role::Delegate => cmd.str("state"),
+                Role::Observer => cmd.str("organisation"),
+                _ => None,
+            };
+            if own.is_some() && own == p.scope.as_deref() {
+                Ok(())
+            } else {
+                Err(Refusal::forbidden(format!(
+                    "only {} may send {}",
+                    Rule::Filer.describe(),
+                    cmd.name
+                )))
+            }
+        }
         Rule::System => Err(Refusal::forbidden(format!(
             "{} is recorded by the system itself as a consequence of a decision; it cannot be sent",
             cmd.name

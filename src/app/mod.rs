@@ -7,6 +7,7 @@
 //! - [`bodies`], [`meetings`], [`amendments`], [`frameworks`]: one service per kind of record:
 //!   it checks the command, who sends it, supplies the server's facts and runs it.
 //! - [`contacts`]: each State's national points of contact and the secretariat's pings.
+//! - [`submissions`]: national reports, positions, views and stakeholders' papers.
 //! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
 //! - [`live`]: the live feed of new events that every open screen follows.
 //! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
@@ -32,6 +33,7 @@ pub mod reactor;
 pub mod refusal;
 pub mod register;
 pub mod room;
+pub mod submissions;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -46,6 +48,7 @@ use crate::domain::body::Body;
 use crate::domain::contacts::PointsOfContact;
 use crate::domain::framework::Framework;
 use crate::domain::meeting::Meeting;
+use crate::domain::submission::Submission;
 use crate::projections::decisions::DecisionsRegister;
 use crate::projections::docs::Docs;
 use crate::projections::meetings::MeetingList;
@@ -431,6 +434,8 @@ pub struct App {
     pub meetings: CommandBus<Meeting>,
     /// Each State's national points of contact.
     pub contacts: CommandBus<PointsOfContact>,
+    /// What States and stakeholders file.
+    pub submissions: CommandBus<Submission>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
     /// The reactor's saved checkpoint, announced each time it saves it (at once after a
@@ -454,7 +459,8 @@ impl App {
             amendments: CommandBus::new(repo.clone(), (), locks.clone()),
             bodies: CommandBus::new(repo.clone(), (), locks.clone()),
             meetings: CommandBus::new(repo.clone(), (), locks.clone()),
-            contacts: CommandBus::new(repo.clone(), (), locks),
+            contacts: CommandBus::new(repo.clone(), (), locks.clone()),
+            submissions: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
             reactor_saved: tokio::sync::watch::channel(0).0,
             store,
@@ -475,6 +481,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Amendment>::default())),
         Arc::new(Docs(StateView::<Framework>::default())),
         Arc::new(Docs(StateView::<PointsOfContact>::default())),
+        Arc::new(Docs(StateView::<Submission>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
         Arc::new(Docs(crate::projections::floor::MeetingFloor)),

@@ -9,6 +9,7 @@ use crate::domain::body::BodyCommandKind;
 use crate::domain::contacts::ContactCommandKind;
 use crate::domain::framework::FrameworkCommandKind;
 use crate::domain::meeting::MeetingCommandKind;
+use crate::domain::submission::SubmissionCommandKind;
 
 /// Who may send a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,9 @@ pub enum Rule {
     /// The chair of the meeting named in `meeting_id`, the secretariat, or a delegate of the
     /// amendment's proposer.
     Tabling,
+    /// The secretariat; a delegate of the State named in `state`; the stakeholder named in
+    /// `organisation` (its observer credential).
+    Filer,
     /// Nobody over HTTP: recorded by the system itself as a consequence of a decision.
     System,
 }
@@ -43,6 +47,7 @@ impl Rule {
             }
             Rule::Speaker => "the chair of this meeting or the secretariat for any speaker; a delegate for its own State; an observer for its own organisation".into(),
             Rule::Tabling => "the chair of the meeting named in meeting_id, the secretariat, or a delegate of the amendment's proposer".into(),
+            Rule::Filer => "the secretariat; a delegate of the State named in state; or the stakeholder named in organisation (its own credential)".into(),
             Rule::System => "nobody: the system records it when a decision requires it".into(),
         }
     }
@@ -135,6 +140,14 @@ pub fn contacts(kind: ContactCommandKind) -> Rule {
     }
 }
 
+pub fn submission(kind: SubmissionCommandKind) -> Rule {
+    use SubmissionCommandKind as K;
+    match kind {
+        K::Draft | K::Revise | K::Submit | K::Withdraw | K::AddLanguageVersion => Rule::Filer,
+        K::Publish => Rule::Secretariat,
+    }
+}
+
 /// The rule for a command named `name` sent to a record of `aggregate_type` (`None`: no such
 /// command), for the OpenAPI document and the authorization tests.
 pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
@@ -144,6 +157,7 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "Body" => name.parse().ok().map(body),
         "Framework" => name.parse().ok().map(framework),
         "PointsOfContact" => name.parse().ok().map(contacts),
+        "Submission" => name.parse().ok().map(submission),
         _ => None,
     }
 }

@@ -143,5 +143,6 @@ domain_error!(
     crate::domain::body::BodyError,
     crate::domain::contacts::ContactError,
     crate::domain::framework::FrameworkError,
-    crate::domain::meeting::MeetingError
+    crate::domain::meeting::MeetingError,
+    crate::domain::submission::SubmissionError
 );

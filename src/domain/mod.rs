@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod framework;
 pub mod meeting;
 pub mod schema;
+pub mod submission;
 pub mod values;
 
 use cqrs_es::event_sink::EventSink;
@@ -21,6 +22,7 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(amendment::AmendmentEventKind::iter().map(<&'static str>::from));
     all.extend(framework::FrameworkEventKind::iter().map(<&'static str>::from));
     all.extend(contacts::ContactEventKind::iter().map(<&'static str>::from));
+    all.extend(submission::SubmissionEventKind::iter().map(<&'static str>::from));
     all
 }
 

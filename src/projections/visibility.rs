@@ -56,7 +56,15 @@ impl Audience {
         {
             return Audience::States;
         }
-        if !RESTRICTED_EVENT_TYPES.contains(&e.event_type.as_str()) {
+        // A submission is the filer's until it is published; its publication carries what
+        // the public record needs.
+        let unpublished = e.aggregate_type
+            == <crate::domain::submission::Submission as cqrs_es::Aggregate>::TYPE
+            && e.event_type
+                != <&'static str>::from(
+                    crate::domain::submission::SubmissionEventKind::SubmissionPublished,
+                );
+        if !unpublished && !RESTRICTED_EVENT_TYPES.contains(&e.event_type.as_str()) {
             return Audience::Everyone;
         }
         Audience::Restricted {

@@ -18,3 +18,4 @@ mod register;
 mod scenario;
 mod service;
 mod shutdown;
+mod submissions;

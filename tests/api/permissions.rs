@@ -46,6 +46,15 @@ fn allowed(rule: Rule, c: &Caller, meeting: &str, fields: &Value) -> bool {
             let named = fields["meeting_id"].as_str().unwrap_or_default();
             c.role == "secretariat" || chair_of(named)
         }
+        Rule::Filer => {
+            c.role == "secretariat"
+                || (c.role == "delegate"
+                    && fields["state"].as_str().is_some()
+                    && c.scope == fields["state"].as_str())
+                || (c.role == "observer"
+                    && fields["organisation"].as_str().is_some()
+                    && c.scope == fields["organisation"].as_str())
+        }
         Rule::System => false,
     }
 }

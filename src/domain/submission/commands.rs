@@ -1,0 +1,90 @@
+use serde::{Deserialize, Serialize};
+
+use crate::domain::framework::{Section, TranslationOrigin};
+use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SubmissionKind {
+    NationalImplementationReport,
+    GapAnalysis,
+    /// A national position on how international law applies to the use of ICTs.
+    NationalPosition,
+    BestPractice,
+    /// National views under a General Assembly resolution (e.g. 71/28).
+    NationalViews,
+    StakeholderWorkingPaper,
+}
+
+impl SubmissionKind {
+    /// Filed by a State (all but a stakeholder's working paper).
+    pub fn by_states(self) -> bool {
+        self != SubmissionKind::StakeholderWorkingPaper
+    }
+}
+
+/// Who files: a State, or a stakeholder organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Filer {
+    State(StateCode),
+    Stakeholder(Id),
+}
+
+// `SubmissionCommandKind` is the command without its fields: who may send each is decided
+// from it by an exhaustive match (`app::permissions`). Commands of the filer name it in
+// `state` (a State) or `organisation` (a stakeholder), exactly one of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(SubmissionCommandKind),
+    derive(Hash, strum::EnumString, strum::IntoStaticStr, strum::EnumIter)
+)]
+pub enum SubmissionCommand {
+    Draft {
+        submission_id: Id,
+        body_id: Id,
+        kind: SubmissionKind,
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        title: Text,
+        /// The language the text is written in: the original.
+        language: LanguageTag,
+        text: Text,
+        /// The resolution the views answer, for national views (e.g. A/RES/71/28).
+        resolution: Option<DocumentSymbol>,
+        /// The framework's sections and paragraphs it concerns.
+        sections: Vec<Section>,
+        paragraphs: Vec<ParagraphId>,
+        /// Topics, for national positions on international law (sovereignty, due diligence…).
+        topics: Vec<Text>,
+        /// From the body's register: a stakeholder must be accredited to file.
+        accredited: bool,
+    },
+    /// A new revision of the original text (before publication).
+    Revise {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        title: Option<Text>,
+        text: Text,
+    },
+    Submit {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        now: Date,
+    },
+    /// The secretariat publishes a submitted text under the symbol it issues.
+    Publish { symbol: DocumentSymbol, now: Date },
+    Withdraw {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        reason: Option<Text>,
+        now: Date,
+    },
+    /// A version in another language, of one revision.
+    AddLanguageVersion {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        language: LanguageTag,
+        text: Text,
+        origin: TranslationOrigin,
+        of_revision: u32,
+    },
+}

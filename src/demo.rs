@@ -749,8 +749,76 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
             out.framework_version
         ));
     }
+    national_contributions(&mut r, t).await?;
     out.adopted = am_nor.into();
     out.failed = am_bra.into();
     out.revised = am_egy.into();
     Ok(out)
+}
+
+/// Norway's views under resolution 71/28, in their original text (as submitted to the
+/// Secretary-General in 2017), filed, submitted and published; points of contact of two
+/// States, and the secretariat's first ping.
+async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), String> {
+    let sec = t.secretariat.clone();
+    let nor = who(t, "NOR")?.to_owned();
+    let path = "/api/v1/submissions/nor-views-71-28/commands";
+    r.ok(path, &nor, json!({ "Draft": { "submission_id": "nor-views-71-28", "body_id": BODY,
+        "kind": "NationalViews", "state": "NOR",
+        "title": "Norway: developments in the field of information and telecommunications in the context of international security (resolution 71/28)",
+        "language": "en", "text": include_str!("../assets/demo/norway-views-71-28.txt"),
+        "resolution": "A/RES/71/28", "sections": ["international_law", "confidence_building_measures", "capacity_building"],
+        "paragraphs": [], "topics": ["human rights", "international law", "regional cooperation"] } })).await?;
+    r.ok(path, &nor, json!({ "Submit": { "state": "NOR" } }))
+        .await?;
+    r.ok(path, &sec, json!({ "Publish": { "symbol": "A/72/315" } }))
+        .await?;
+    for (state, id, role, name, org, channel) in [
+        (
+            "NOR",
+            "norcert",
+            "Technical",
+            "NorCERT duty officer",
+            "Norwegian National Security Authority",
+            json!({ "kind": "Email", "value": "norcert@example.no" }),
+        ),
+        (
+            "NOR",
+            "mfa-cyber",
+            "Policy",
+            "Cyber policy coordinator",
+            "Ministry of Foreign Affairs",
+            json!({ "kind": "Email", "value": "cyber@example.no" }),
+        ),
+        (
+            "BRA",
+            "ctir",
+            "Technical",
+            "CTIR Gov duty officer",
+            "CTIR Gov",
+            json!({ "kind": "Phone", "value": "+55 61 0000 0000" }),
+        ),
+    ] {
+        r.ok(&format!("/api/v1/contacts/{state}/commands"), who(t, state)?, json!({ "NominateContact": {
+            "state": state, "contact_id": id, "role": role, "name": name, "organisation": org, "channels": [channel] } })).await?;
+    }
+    // Thirty days to answer, from the day the demo runs.
+    let answer_by = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    for state in ["NOR", "BRA"] {
+        r.ok(
+            &format!("/api/v1/contacts/{state}/commands"),
+            &sec,
+            json!({ "SendPing": {
+            "ping_id": "ping-1", "answer_by": answer_by } }),
+        )
+        .await?;
+    }
+    r.ok(
+        "/api/v1/contacts/NOR/commands",
+        &nor,
+        json!({ "ConfirmPing": {
+        "state": "NOR", "ping_id": "ping-1", "contact_id": "norcert" } }),
+    )
+    .await?;
+    Ok(())
 }

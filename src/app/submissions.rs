@@ -76,6 +76,7 @@ pub struct SubmissionLine {
     pub published_on: Option<String>,
     pub language: String,
     pub resolution: Option<String>,
+    /// Section codes (`international_law`, …).
     pub sections: Vec<String>,
     pub paragraphs: Vec<String>,
     pub topics: Vec<String>,
@@ -154,7 +155,12 @@ fn line(p: &Principal, id: &str, version: i64, s: &Submission) -> Option<Submiss
             .map(|l| format!("{l:?}").to_lowercase())
             .unwrap_or_default(),
         resolution: s.resolution.as_ref().map(|r| r.to_string()),
-        sections: s.sections.iter().map(|x| x.to_string()).collect(),
+        sections: s
+            .sections
+            .iter()
+            .filter_map(|x| serde_json::to_value(x).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         paragraphs: s.paragraphs.iter().map(|x| x.to_string()).collect(),
         topics: s.topics.iter().map(|x| x.to_string()).collect(),
         revision,

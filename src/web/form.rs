@@ -1,6 +1,7 @@
 //! One way to post a command from a page. A form names the command (`_command`, e.g.
 //! `meeting:Open`), the record (`_target`, default: the page's meeting) and its fields as
-//! `f.<path>[:type]` (`f.speaker.State`, `f.item:u32`, `f.dissociates_from:list`). The page's
+//! `f.<path>[:type]` (`f.speaker.State`, `f.item:u32`, `f.dissociates_from:list`;
+//! `:items` for check boxes that each add a value, after a hidden empty one). The page's
 //! form is turned into exactly the JSON the API takes, and goes through the same application
 //! service, so the same rules and the same permissions apply: a forged field is refused there.
 //!
@@ -69,6 +70,14 @@ fn typed(field: &str, kind: &str, v: &str) -> Result<Value, Refusal> {
         "opt_u32" => typed(field, "u32", v),
         "opt" => Ok(Value::String(v.to_owned())),
         "bool" => Ok(Value::Bool(matches!(v, "true" | "on" | "1"))),
+        // Phrases separated by commas (topics such as "due diligence").
+        "phrases" => Ok(Value::Array(
+            v.split([',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        )),
         "list" => Ok(Value::Array(
             v.split(|c: char| c.is_whitespace() || c == ',')
                 .filter(|s| !s.is_empty())
@@ -137,6 +146,18 @@ pub fn command_fields(p: &Posted, skip: Option<&str>) -> Result<Map<String, Valu
             continue;
         }
         let (path, kind) = spec.split_once(':').unwrap_or((spec, ""));
+        if kind == "items" {
+            // Check boxes of one list: each ticked one adds its value (none ticked: empty).
+            let mut items = match fields.get(path) {
+                Some(Value::Array(a)) => a.clone(),
+                _ => vec![],
+            };
+            if !v.is_empty() {
+                items.push(Value::String(v.to_owned()));
+            }
+            insert(&mut fields, path, Value::Array(items))?;
+            continue;
+        }
         insert(&mut fields, path, typed(path, kind, v)?)?;
     }
     if p.get("op.kind").is_some() {
@@ -223,6 +244,7 @@ pub async fn send(
     let receipt = match kind {
         "meeting" => app::meetings::command(app, principal, target, body, &ctx).await?,
         "amendment" => app::amendments::command(app, principal, target, body, &ctx).await?,
+        "submission" => app::submissions::command(app, principal, target, body, &ctx).await?,
         "body" => app::bodies::command(app, principal, target, body, &ctx).await?,
         "framework" => app::frameworks::command(app, principal, target, body, &ctx).await?,
         "contacts" => app::contacts::command(app, principal, target, body, &ctx).await?,

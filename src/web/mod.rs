@@ -5,6 +5,7 @@
 //! - [`session`]: signing in (a token or a one-time link becomes a cookie session), signing
 //!   out, CSRF, and the [`session::Viewer`] extractor.
 //! - [`messages`]: every interface string, from a message file per language.
+//! - [`submissions`]: what States and stakeholders file; national positions compared.
 //! - [`contacts`]: national points of contact and the secretariat's pings.
 //! - [`secretariat`]: the secretariat's desk (bodies, meetings, participation,
 //!   accreditation, translations).
@@ -20,6 +21,7 @@ pub mod messages;
 pub mod pages;
 pub mod secretariat;
 pub mod session;
+pub mod submissions;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::router())
         .merge(secretariat::router())
         .merge(contacts::router())
+        .merge(submissions::router())
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))
         .layer(axum::middleware::map_response(secure_headers))

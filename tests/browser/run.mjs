@@ -518,7 +518,7 @@ async function withToken(tok, locale) {
   const { ctx, page: nor } = await withToken(T.NOR);
   await nor.click("a[href='/contacts']");
   await nor.waitForURL(/\/contacts$/);
-  await nor.fill("#nc-id", "norcert");
+  await nor.fill("#nc-id", "norcert-2");
   await nor.selectOption("#nc-role", "Technical");
   await nor.fill("#nc-name", `NorCERT duty officer ${XSS1}`);
   await nor.fill("#ch1-value", "not-an-address");
@@ -526,7 +526,7 @@ async function withToken(tok, locale) {
   check(/@/.test(await nor.locator("#f-nominate + .refusal").textContent()), "an e-mail channel without @ is refused next to the form");
   await nor.fill("#ch1-value", "cert@example.no");
   await post(nor, () => nor.click("#b-nominate"));
-  check(await nor.locator("#contact-NOR-norcert").count() === 1, "a delegate nominates their State's point of contact");
+  check(await nor.locator("#contact-NOR-norcert-2").count() === 1, "a delegate nominates their State's point of contact");
   const { ctx: sctx, page: sec } = await withToken(T.sec);
   await sec.goto(`${base}/contacts`);
   await sec.fill("#ping-by", "2099-12-31");
@@ -536,11 +536,11 @@ async function withToken(tok, locale) {
   await shot(sec, "contacts");
   await sctx.close();
   await nor.reload();
-  const confirm = nor.locator("#contact-NOR-norcert button", { hasText: "Record the confirmation" });
+  const confirm = nor.locator("#contact-NOR-norcert-2 button", { hasText: "Record the confirmation" });
   check(await confirm.count() === 1, "the delegate sees the ping awaiting an answer");
   await confirm.focus();
   await post(nor, () => nor.keyboard.press("Enter"));
-  check(await nor.locator("#contact-NOR-norcert button", { hasText: "Record the confirmation" }).count() === 0, "the answer is recorded, by keyboard");
+  check(await nor.locator("#contact-NOR-norcert-2 button", { hasText: "Record the confirmation" }).count() === 0, "the answer is recorded, by keyboard");
   await noXss(nor, "points of contact");
   await axe(nor, "points of contact (delegate)");
   await ctx.close();
@@ -552,14 +552,57 @@ async function withToken(tok, locale) {
   await octx.close();
 }
 
+// Submissions: Norway files a national position, revises and submits it; the secretariat
+// publishes it; Brazil reads it, and compares positions side by side. The demo's Norway views
+// are on the public record.
+{
+  const { ctx, page: nor } = await withToken(T.NOR);
+  await nor.click("a[href='/submissions']");
+  await nor.waitForURL(/\/submissions$/);
+  check(await nor.locator("#submission-list a", { hasText: "resolution 71/28" }).count() === 1, "the demo's Norway views are listed");
+  await axe(nor, "submissions");
+  await nor.fill("#sd-id", "nor-position");
+  await nor.selectOption("#sd-kind", "NationalPosition");
+  await nor.fill("#sd-title", `Norway's position ${XSS1}`);
+  await nor.fill("#sd-text", "International law, including the UN Charter, applies in cyberspace.\nDue diligence is a legal obligation.");
+  await nor.check("input[name='f.sections:items'][value='international_law']");
+  await nor.fill("#sd-topics", "sovereignty, due diligence");
+  await Promise.all([nor.waitForURL(/\/submissions\/nor-position$/), nor.click("#b-file")]);
+  check((await nor.locator("#status").textContent()).trim() === "draft", "a delegate files a draft");
+  await nor.fill("#rv-text", "International law, including the UN Charter, applies in cyberspace. Due diligence is a legal obligation of States.");
+  await post(nor, () => nor.click("#f-revise button"));
+  check(/revision 2\/2/.test(await nor.locator("main").textContent()), "a revision is kept as revision 2");
+  await nor.locator("#b-submit").focus();
+  await post(nor, () => nor.keyboard.press("Enter"));
+  check((await nor.locator("#status").textContent()).trim() === "submitted", "the draft is submitted, by keyboard");
+  await axe(nor, "a submission (filer)");
+  await noXss(nor, "a submission");
+  await ctx.close();
+  const { ctx: b, page: bra } = await withToken(T.BRA);
+  check((await bra.request.get(`${base}/submissions/nor-position`)).status() === 404, "another State cannot read a submission before it is published");
+  const { ctx: sc, page: sec } = await withToken(T.sec);
+  await sec.goto(`${base}/submissions/nor-position`);
+  await sec.fill("#pb-symbol", "A/AC.292/2027/WP.1");
+  await post(sec, () => sec.click("#b-publish"));
+  check((await sec.locator("#status").textContent()).trim() === "published", "the secretariat publishes under a symbol");
+  await shot(sec, "submission");
+  await sc.close();
+  await bra.goto(`${base}/positions?states=NOR,BRA&topic=due%20diligence`);
+  check(await bra.locator("#h-pos-NOR").count() === 1 && await bra.locator("#positions article", { hasText: "legal obligation of States" }).count() === 1, "positions are compared side by side, by topic");
+  await axe(bra, "national positions compared");
+  await shot(bra, "positions");
+  check((await bra.request.get(`${base}/positions?states=NOR,BRA,FRA,EGY`)).status() === 400, "at most three States are compared");
+  await b.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts"]],
-    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions"]],
+    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR"]],
     [token("auditor"), ["/audit"]],
     [token("admin"), ["/credentials"]],
   ];

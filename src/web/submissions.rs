@@ -1,0 +1,369 @@
+//! Submissions in the browser: the list with its filters and the form to file one
+//! (`/submissions`), one submission with its revisions, language versions and what its filer
+//! or the secretariat may do next (`/submissions/{id}`), and national positions on
+//! international law compared side by side for up to three States (`/positions`).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::form::{self, Posted};
+use super::pages::{after_post, chrome, csrf_refusal, refusal_page, render, Chrome, FormError};
+use super::session::Viewer;
+use crate::api::AppState;
+use crate::app::access::Role;
+use crate::app::refusal::Refusal;
+use crate::app::submissions::{self, Filter, SubmissionLine, VersionLine};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/submissions", get(list).post(list_post))
+        .route("/submissions/{id}", get(one).post(one_post))
+        .route("/positions", get(positions))
+}
+
+pub const KINDS: [&str; 6] = [
+    "national_implementation_report",
+    "gap_analysis",
+    "national_position",
+    "best_practice",
+    "national_views",
+    "stakeholder_working_paper",
+];
+
+/// The command's spelling of a kind code.
+fn kind_variant(code: &str) -> &'static str {
+    match code {
+        "national_implementation_report" => "NationalImplementationReport",
+        "gap_analysis" => "GapAnalysis",
+        "national_position" => "NationalPosition",
+        "best_practice" => "BestPractice",
+        "national_views" => "NationalViews",
+        _ => "StakeholderWorkingPaper",
+    }
+}
+
+/// The framework's sections, as commands spell them (their names come from the messages).
+const SECTIONS: [&str; 5] = [
+    "international_law",
+    "norms_rules_principles",
+    "confidence_building_measures",
+    "capacity_building",
+    "general",
+];
+
+#[derive(Debug, Deserialize, Default)]
+struct ListQuery {
+    kind: Option<String>,
+    filer: Option<String>,
+    topic: Option<String>,
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "submissions.html")]
+struct ListPage<'a> {
+    c: Chrome<'a>,
+    items: Vec<SubmissionLine>,
+    kind: Option<String>,
+    filer: Option<String>,
+    topic: Option<String>,
+    /// Who files from this page: a delegate's State, an observer's organisation, or the
+    /// secretariat (either).
+    own_state: Option<String>,
+    own_organisation: Option<String>,
+    secretariat: bool,
+    new_id: String,
+    error: Option<FormError>,
+}
+
+impl ListPage<'_> {
+    fn err(&self, form: &str) -> Option<&str> {
+        FormError::for_form(&self.error, form)
+    }
+    fn kinds(&self) -> &'static [&'static str] {
+        &KINDS
+    }
+    fn kind_variant(&self, code: &str) -> &'static str {
+        kind_variant(code)
+    }
+    fn sections(&self) -> &'static [&'static str] {
+        &SECTIONS
+    }
+    fn selected(&self, k: &str) -> bool {
+        self.kind.as_deref() == Some(k)
+    }
+    fn may_file(&self) -> bool {
+        self.secretariat || self.own_state.is_some() || self.own_organisation.is_some()
+    }
+}
+
+async fn list_page(
+    s: &AppState,
+    v: &Viewer,
+    q: ListQuery,
+    error: Option<FormError>,
+    status: StatusCode,
+) -> Response {
+    let f = Filter {
+        kind: non_empty(q.kind),
+        filer: non_empty(q.filer).map(|x| x.to_ascii_uppercase().replace(' ', "")),
+        topic: non_empty(q.topic),
+    };
+    match submissions::list(&s.app, &v.principal, &f).await {
+        Ok(items) => {
+            let p = &v.principal;
+            let page = ListPage {
+                c: chrome(v, v.m.t("submissions.title").to_owned(), None).following_all(),
+                items,
+                kind: f.kind,
+                filer: f.filer,
+                topic: f.topic,
+                own_state: (p.role == Role::Delegate)
+                    .then(|| p.scope.clone())
+                    .flatten(),
+                own_organisation: (p.role == Role::Observer)
+                    .then(|| p.scope.clone())
+                    .flatten(),
+                secretariat: p.role == Role::Secretariat,
+                new_id: format!("sub-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]),
+                error,
+            };
+            render(&page, status)
+        }
+        Err(e) => refusal_page(v.m, e),
+    }
+}
+
+async fn list(State(s): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> Response {
+    list_page(&s, &v, q, None, StatusCode::OK).await
+}
+
+async fn list_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let posted = Posted::from_pairs(pairs);
+    if !v.csrf_ok(&posted.csrf) {
+        return refusal_page(v.m, csrf_refusal());
+    }
+    match form::run(&s.app, &v.principal, "", &posted).await {
+        Ok(()) => match posted.get("f.submission_id") {
+            Some(id) => Redirect::to(&format!("/submissions/{}", urlencode(id))).into_response(),
+            None => after_post("/submissions", &posted),
+        },
+        Err(e) => {
+            let status = e.status;
+            let error = FormError::of(&posted.form_id, &e);
+            list_page(&s, &v, ListQuery::default(), Some(error), status).await
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+// ---- one submission --------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "submission.html")]
+struct OnePage<'a> {
+    c: Chrome<'a>,
+    s: SubmissionLine,
+    /// The version in the reader's language, shown in place of the original.
+    shown: Option<VersionLine>,
+    /// The reader acts as the filer (its State's delegate, the stakeholder itself, or the
+    /// secretariat for either).
+    filer: bool,
+    secretariat: bool,
+    error: Option<FormError>,
+}
+
+impl OnePage<'_> {
+    fn err(&self, form: &str) -> Option<&str> {
+        FormError::for_form(&self.error, form)
+    }
+    fn languages(&self) -> Vec<&'static super::messages::Messages> {
+        super::messages::all()
+            .iter()
+            .filter(|m| m.lang != self.s.language)
+            .collect()
+    }
+}
+
+async fn one_page(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    error: Option<FormError>,
+    status: StatusCode,
+) -> Response {
+    match submissions::one(&s.app, &v.principal, id).await {
+        Ok(mut sub) => {
+            let p = &v.principal;
+            let filer = match p.role {
+                Role::Secretariat => true,
+                Role::Delegate => sub.filed_by_state && p.scope.as_deref() == Some(&sub.filer),
+                Role::Observer => !sub.filed_by_state && p.scope.as_deref() == Some(&sub.filer),
+                _ => false,
+            };
+            let shown = match sub.versions.iter().position(|x| x.language == v.m.lang) {
+                Some(i) if sub.language != v.m.lang => Some(sub.versions.remove(i)),
+                _ => None,
+            };
+            let page = OnePage {
+                c: chrome(v, sub.title.clone(), None).following_all(),
+                s: sub,
+                shown,
+                filer,
+                secretariat: p.role == Role::Secretariat,
+                error,
+            };
+            render(&page, status)
+        }
+        Err(e) => refusal_page(v.m, e),
+    }
+}
+
+async fn one(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    one_page(&s, &v, &id, None, StatusCode::OK).await
+}
+
+async fn one_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let posted = Posted::from_pairs(pairs);
+    if !v.csrf_ok(&posted.csrf) {
+        return refusal_page(v.m, csrf_refusal());
+    }
+    match form::run(&s.app, &v.principal, &id, &posted).await {
+        Ok(()) => after_post(&format!("/submissions/{}", urlencode(&id)), &posted),
+        Err(e) => {
+            let status = e.status;
+            one_page(
+                &s,
+                &v,
+                &id,
+                Some(FormError::of(&posted.form_id, &e)),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+// ---- national positions side by side ---------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+struct CompareQuery {
+    states: Option<String>,
+    topic: Option<String>,
+}
+
+pub struct Column {
+    pub state: String,
+    pub positions: Vec<SubmissionLine>,
+}
+
+#[derive(Template)]
+#[template(path = "positions.html")]
+struct PositionsPage<'a> {
+    c: Chrome<'a>,
+    states: String,
+    topic: Option<String>,
+    columns: Vec<Column>,
+}
+
+/// Up to three States, by code, separated by spaces or commas.
+pub fn compared_states(raw: &str) -> Result<Vec<String>, Refusal> {
+    let mut states: Vec<String> = vec![];
+    for s in raw
+        .split([' ', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let s = s.to_ascii_uppercase();
+        if !states.contains(&s) {
+            states.push(s);
+        }
+    }
+    if states.len() > 3 {
+        return Err(Refusal::bad_request(
+            "states",
+            "compare at most three States at a time",
+        ));
+    }
+    Ok(states)
+}
+
+async fn positions(
+    State(s): State<AppState>,
+    v: Viewer,
+    Query(q): Query<CompareQuery>,
+) -> Response {
+    let raw = q.states.unwrap_or_default();
+    let states = match compared_states(&raw) {
+        Ok(st) => st,
+        Err(e) => return refusal_page(v.m, e),
+    };
+    let topic = non_empty(q.topic);
+    let mut columns = vec![];
+    for state in states {
+        let f = Filter {
+            kind: Some("national_position".into()),
+            filer: Some(state.clone()),
+            topic: topic.clone(),
+        };
+        match submissions::list(&s.app, &v.principal, &f).await {
+            Ok(positions) => columns.push(Column { state, positions }),
+            Err(e) => return refusal_page(v.m, e),
+        }
+    }
+    let page = PositionsPage {
+        c: chrome(&v, v.m.t("positions.title").to_owned(), None).following_all(),
+        states: raw,
+        topic,
+        columns,
+    };
+    render(&page, StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_three_states_are_compared() {
+        assert_eq!(
+            compared_states("nor, fra BRA nor").unwrap(),
+            vec!["NOR", "FRA", "BRA"]
+        );
+        let e = compared_states("NOR FRA BRA EGY").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("states"));
+        assert!(compared_states("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_kind_has_its_command_spelling() {
+        for k in KINDS {
+            assert_eq!(
+                crate::app::submissions::kind_code(
+                    serde_json::from_value(serde_json::json!(kind_variant(k))).unwrap()
+                ),
+                k
+            );
+        }
+    }
+}

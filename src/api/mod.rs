@@ -12,6 +12,7 @@
 pub mod amendments;
 pub mod audit;
 pub mod auth;
+pub mod capacity;
 pub mod commands;
 pub mod conn;
 pub mod contacts;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         .merge(frameworks::router())
         .merge(contacts::router())
         .merge(submissions::router())
+        .merge(capacity::router())
         .merge(amendments::router())
         .merge(meetings::router())
         .merge(openapi::router())

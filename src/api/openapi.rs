@@ -380,6 +380,61 @@ pub const SUBMISSION_COMMANDS: &[CommandDoc] = &[
     ),
 ];
 
+const MODALITY: Ty = Ty::Enum(&[
+    "Training",
+    "Equipment",
+    "LegislativeAssistance",
+    "CertDevelopment",
+]);
+const PRIORITY: Ty = Ty::Enum(&["High", "Medium", "Low"]);
+
+pub const REQUEST_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "FileRequest",
+        &[
+            ("request_id", ID),
+            ("state", STATE),
+            ("area", SECTION),
+            ("gap_analysis", Ty::Opt(&ID)),
+            ("priority", PRIORITY),
+            ("modality", MODALITY),
+            ("language", LANGUAGE),
+            ("region", TEXT),
+            ("needed_by", Ty::Opt(&DATE)),
+            ("description", TEXT),
+        ],
+    ),
+    cmd("ProposeMatch", &[("state", STATE), ("offer_id", ID)]),
+    cmd("AcceptMatch", &[FILER[0], FILER[1]]),
+    cmd(
+        "DeclineMatch",
+        &[FILER[0], FILER[1], ("reason", Ty::Opt(&TEXT))],
+    ),
+    cmd(
+        "RecordProgress",
+        &[FILER[0], FILER[1], ("note", TEXT), ("completed", Ty::Bool)],
+    ),
+    cmd("WithdrawRequest", &[("state", STATE)]),
+];
+
+pub const OFFER_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "MakeOffer",
+        &[
+            ("offer_id", ID),
+            FILER[0],
+            FILER[1],
+            ("areas", Ty::List(&SECTION)),
+            ("modalities", Ty::List(&MODALITY)),
+            ("languages", Ty::List(&LANGUAGE)),
+            ("regions", Ty::List(&TEXT)),
+            ("capacity", Ty::Int),
+            ("description", TEXT),
+        ],
+    ),
+    cmd("WithdrawOffer", &[FILER[0], FILER[1]]),
+];
+
 pub const FRAMEWORK_COMMANDS: &[CommandDoc] = &[
     cmd("EstablishProgramme", &[("body_id", ID), ("name", TEXT), ("establishing_symbol", SYMBOL), ("date", DATE), ("co_sponsors", Ty::List(&STATE)),
         ("sections", Ty::List(&Ty::Obj { about: "SectionHeading: {section: international_law|norms_rules_principles|confidence_building_measures|capacity_building|general, title}", example: r#"{"section":"general","title":"General"}"# })),
@@ -457,6 +512,9 @@ pub const ROUTES: &[Route] = &[
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: "any credential", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version", who: "each command, as app::permissions says", query: &[], input: Input::Command(SUBMISSION_COMMANDS) },
+    Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/capacity/requests/{id}/commands", summary: "File a request for capacity-building support; propose, accept or decline a match; record progress to completion", who: "each command, as app::permissions says", query: &[], input: Input::Command(REQUEST_COMMANDS) },
+    Route { method: "post", path: "/api/v1/capacity/offers/{id}/commands", summary: "Make or withdraw an offer of capacity-building support", who: "each command, as app::permissions says", query: &[], input: Input::Command(OFFER_COMMANDS) },
     Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "each command, as app::permissions says", query: &[], input: Input::Command(FRAMEWORK_COMMANDS) },
     Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
         query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
@@ -550,6 +608,8 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/frameworks/", "Framework"),
         ("/api/v1/contacts/", "PointsOfContact"),
         ("/api/v1/submissions/", "Submission"),
+        ("/api/v1/capacity/requests/", "AssistanceRequest"),
+        ("/api/v1/capacity/offers/", "AssistanceOffer"),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix))
@@ -1004,6 +1064,20 @@ mod tests {
                 _ => vec![],
             },
         );
+        check::<crate::domain::capacity::RequestCommand>(
+            REQUEST_COMMANDS,
+            &[],
+            &["now", "offerer"],
+            |name| match name {
+                "ProposeMatch" => vec![
+                    ("offerer", json!({ "State": "NOR" })),
+                    ("now", json!("2027-01-01")),
+                ],
+                "FileRequest" => vec![],
+                _ => vec![("now", json!("2027-01-01"))],
+            },
+        );
+        check::<crate::domain::capacity::OfferCommand>(OFFER_COMMANDS, &[], &[], |_| vec![]);
         check::<crate::domain::amendment::AmendmentCommand>(
             AMENDMENT_COMMANDS,
             AMENDMENT_SYSTEM_COMMANDS,

@@ -8,6 +8,7 @@
 //!   it checks the command, who sends it, supplies the server's facts and runs it.
 //! - [`contacts`]: each State's national points of contact and the secretariat's pings.
 //! - [`submissions`]: national reports, positions, views and stakeholders' papers.
+//! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
 //! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
 //! - [`live`]: the live feed of new events that every open screen follows.
 //! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
@@ -19,6 +20,7 @@ pub mod accreditation;
 pub mod amendments;
 pub mod as_of;
 pub mod bodies;
+pub mod capacity;
 pub mod commands;
 pub mod contacts;
 pub mod credentials;
@@ -45,6 +47,7 @@ use serde::Serialize;
 
 use crate::domain::amendment::Amendment;
 use crate::domain::body::Body;
+use crate::domain::capacity::{AssistanceOffer, AssistanceRequest};
 use crate::domain::contacts::PointsOfContact;
 use crate::domain::framework::Framework;
 use crate::domain::meeting::Meeting;
@@ -436,6 +439,9 @@ pub struct App {
     pub contacts: CommandBus<PointsOfContact>,
     /// What States and stakeholders file.
     pub submissions: CommandBus<Submission>,
+    /// Capacity-building requests (with their matches) and offers.
+    pub requests: CommandBus<AssistanceRequest>,
+    pub offers: CommandBus<AssistanceOffer>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
     /// The reactor's saved checkpoint, announced each time it saves it (at once after a
@@ -460,7 +466,9 @@ impl App {
             bodies: CommandBus::new(repo.clone(), (), locks.clone()),
             meetings: CommandBus::new(repo.clone(), (), locks.clone()),
             contacts: CommandBus::new(repo.clone(), (), locks.clone()),
-            submissions: CommandBus::new(repo.clone(), (), locks),
+            submissions: CommandBus::new(repo.clone(), (), locks.clone()),
+            requests: CommandBus::new(repo.clone(), (), locks.clone()),
+            offers: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
             reactor_saved: tokio::sync::watch::channel(0).0,
             store,
@@ -482,6 +490,8 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Framework>::default())),
         Arc::new(Docs(StateView::<PointsOfContact>::default())),
         Arc::new(Docs(StateView::<Submission>::default())),
+        Arc::new(Docs(StateView::<AssistanceRequest>::default())),
+        Arc::new(Docs(StateView::<AssistanceOffer>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
         Arc::new(Docs(crate::projections::floor::MeetingFloor)),

@@ -47,7 +47,7 @@ impl Rule {
             }
             Rule::Speaker => "the chair of this meeting or the secretariat for any speaker; a delegate for its own State; an observer for its own organisation".into(),
             Rule::Tabling => "the chair of the meeting named in meeting_id, the secretariat, or a delegate of the amendment's proposer".into(),
-            Rule::Filer => "the secretariat; a delegate of the State named in state; or the stakeholder named in organisation (its own credential)".into(),
+            Rule::Filer => "the secretariat; a delegate of the State named in state; or the organisation named in organisation (its own credential)".into(),
             Rule::System => "nobody: the system records it when a decision requires it".into(),
         }
     }
@@ -158,6 +158,25 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "Framework" => name.parse().ok().map(framework),
         "PointsOfContact" => name.parse().ok().map(contacts),
         "Submission" => name.parse().ok().map(submission),
+        "AssistanceRequest" => name.parse().ok().map(capacity_request),
+        "AssistanceOffer" => name.parse().ok().map(capacity_offer),
         _ => None,
+    }
+}
+
+pub fn capacity_request(kind: crate::domain::capacity::RequestCommandKind) -> Rule {
+    use crate::domain::capacity::RequestCommandKind as K;
+    match kind {
+        K::FileRequest | K::ProposeMatch | K::WithdrawRequest => {
+            Rule::DelegateOrSecretariat("state")
+        }
+        K::AcceptMatch | K::DeclineMatch | K::RecordProgress => Rule::Filer,
+    }
+}
+
+pub fn capacity_offer(kind: crate::domain::capacity::OfferCommandKind) -> Rule {
+    use crate::domain::capacity::OfferCommandKind as K;
+    match kind {
+        K::MakeOffer | K::WithdrawOffer => Rule::Filer,
     }
 }

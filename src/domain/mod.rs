@@ -3,6 +3,7 @@
 
 pub mod amendment;
 pub mod body;
+pub mod capacity;
 pub mod contacts;
 pub mod framework;
 pub mod meeting;
@@ -23,6 +24,8 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(framework::FrameworkEventKind::iter().map(<&'static str>::from));
     all.extend(contacts::ContactEventKind::iter().map(<&'static str>::from));
     all.extend(submission::SubmissionEventKind::iter().map(<&'static str>::from));
+    all.extend(capacity::RequestEventKind::iter().map(<&'static str>::from));
+    all.extend(capacity::OfferEventKind::iter().map(<&'static str>::from));
     all
 }
 

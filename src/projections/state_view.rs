@@ -120,6 +120,12 @@ impl ViewName for crate::domain::contacts::PointsOfContact {
 impl ViewName for crate::domain::submission::Submission {
     const VIEW: &'static str = "submissions";
 }
+impl ViewName for crate::domain::capacity::AssistanceRequest {
+    const VIEW: &'static str = "assistance_requests";
+}
+impl ViewName for crate::domain::capacity::AssistanceOffer {
+    const VIEW: &'static str = "assistance_offers";
+}
 impl ViewName for crate::domain::framework::Framework {
     const VIEW: &'static str = "frameworks";
 }

@@ -1,0 +1,63 @@
+//! Capacity building: requests, offers, the pairs suggested between them and why, and the
+//! commands that file, match, accept and follow them.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::auth::Principal;
+use super::commands::{context, respond};
+use super::error::ApiError;
+use super::extract::{CommandHeaders, Ids, Json, MinPosition};
+use super::AppState;
+use crate::app;
+use crate::app::capacity::CapacityBoard;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/capacity", get(board))
+        .route(
+            "/api/v1/capacity/requests/{id}/commands",
+            post(request_command),
+        )
+        .route("/api/v1/capacity/offers/{id}/commands", post(offer_command))
+}
+
+#[tracing::instrument(skip_all)]
+async fn board(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+) -> Result<axum::Json<CapacityBoard>, ApiError> {
+    s.read_after(min.0).await?;
+    Ok(axum::Json(app::capacity::board(&s.app, &p).await?))
+}
+
+#[tracing::instrument(skip_all)]
+async fn request_command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::capacity::request_command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn offer_command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::capacity::offer_command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
+}

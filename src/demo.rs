@@ -758,7 +758,8 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
 
 /// Norway's views under resolution 71/28, in their original text (as submitted to the
 /// Secretary-General in 2017), filed, submitted and published; points of contact of two
-/// States, and the secretariat's first ping.
+/// States, and the secretariat's first ping; capacity-building offers and requests, one
+/// pair matched.
 async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), String> {
     let sec = t.secretariat.clone();
     let nor = who(t, "NOR")?.to_owned();
@@ -820,5 +821,35 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
         "state": "NOR", "ping_id": "ping-1", "contact_id": "norcert" } }),
     )
     .await?;
+
+    // Capacity building: Kenya's request paired with Norway's offer, both sides accepting;
+    // Indonesia's request left open, with the pairs the board suggests for it.
+    let ken = who(t, "KEN")?.to_owned();
+    r.ok("/api/v1/capacity/offers/nor-cert-training/commands", &nor, json!({ "MakeOffer": {
+        "offer_id": "nor-cert-training", "state": "NOR", "areas": ["capacity_building"],
+        "modalities": ["CertDevelopment", "Training"], "languages": ["en", "fr"], "regions": ["Africa"],
+        "capacity": 2, "description": "Mentoring of a national CERT by NorCERT, with training of its staff" } })).await?;
+    r.ok("/api/v1/capacity/offers/cpi-training/commands", &t.observer, json!({ "MakeOffer": {
+        "offer_id": "cpi-training", "organisation": "cyberpeace-institute", "areas": ["capacity_building", "international_law"],
+        "modalities": ["Training"], "languages": ["en", "fr", "es"], "regions": [],
+        "capacity": 3, "description": "Training of diplomats on international law and norms" } })).await?;
+    let req = "/api/v1/capacity/requests/ken-cert/commands";
+    r.ok(req, &ken, json!({ "FileRequest": { "request_id": "ken-cert", "state": "KEN", "area": "capacity_building",
+        "gap_analysis": null, "priority": "High", "modality": "CertDevelopment", "language": "en", "region": "Africa",
+        "needed_by": null, "description": "Strengthening the national CERT's incident handling" } })).await?;
+    r.ok(
+        req,
+        &ken,
+        json!({ "ProposeMatch": { "state": "KEN", "offer_id": "nor-cert-training" } }),
+    )
+    .await?;
+    r.ok(req, &nor, json!({ "AcceptMatch": { "state": "NOR" } }))
+        .await?;
+    r.ok(req, &ken, json!({ "AcceptMatch": { "state": "KEN" } }))
+        .await?;
+    r.ok("/api/v1/capacity/requests/idn-diplomats/commands", who(t, "IDN")?, json!({ "FileRequest": {
+        "request_id": "idn-diplomats", "state": "IDN", "area": "international_law", "gap_analysis": null,
+        "priority": "Medium", "modality": "Training", "language": "en", "region": "Asia-Pacific",
+        "needed_by": null, "description": "Training of diplomats on how international law applies" } })).await?;
     Ok(())
 }

@@ -10,10 +10,9 @@ use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::capacity::{
-    AssistanceOffer, AssistanceRequest, MatchStage, Modality, OfferCommand, OfferCommandKind,
-    Priority, RequestCommand, RequestCommandKind, RequestStatus,
+    AssistanceOffer, AssistanceRequest, MatchStage, OfferCommand, OfferCommandKind, Priority,
+    RequestCommand, RequestCommandKind, RequestStatus,
 };
-use crate::domain::framework::Section;
 use crate::projections::{docs, state_view};
 
 fn same_id(env: &Envelope, field: &str, id: &str) -> Result<(), Refusal> {
@@ -315,18 +314,3 @@ pub async fn board(app: &App, _p: &Principal) -> Result<CapacityBoard, Refusal> 
         suggestions: suggestions.into_iter().map(|(_, s)| s).collect(),
     })
 }
-
-/// The sections and modalities, as commands spell them, for forms.
-pub const AREAS: [Section; 5] = [
-    Section::InternationalLaw,
-    Section::NormsRulesPrinciples,
-    Section::ConfidenceBuildingMeasures,
-    Section::CapacityBuilding,
-    Section::General,
-];
-pub const MODALITIES: [Modality; 4] = [
-    Modality::Training,
-    Modality::Equipment,
-    Modality::LegislativeAssistance,
-    Modality::CertDevelopment,
-];

@@ -111,7 +111,7 @@ async fn load_demo(
     for (m, t) in &tokens.chairs {
         println!("  chair        {t}  ({m})");
     }
-    for s in ["NOR", "BRA", "EGY", "RUS", "IND"] {
+    for s in ["NOR", "BRA", "EGY", "RUS", "IND", "KEN", "IDN"] {
         println!("  delegate     {}  ({s})", tokens.delegates[s]);
     }
     println!("\nAPI (with a token):");

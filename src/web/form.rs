@@ -248,6 +248,8 @@ pub async fn send(
         "body" => app::bodies::command(app, principal, target, body, &ctx).await?,
         "framework" => app::frameworks::command(app, principal, target, body, &ctx).await?,
         "contacts" => app::contacts::command(app, principal, target, body, &ctx).await?,
+        "request" => app::capacity::request_command(app, principal, target, body, &ctx).await?,
+        "offer" => app::capacity::offer_command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),
     };
     // The page shown next reads the read models: let them include what was just done (past

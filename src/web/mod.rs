@@ -6,6 +6,7 @@
 //!   out, CSRF, and the [`session::Viewer`] extractor.
 //! - [`messages`]: every interface string, from a message file per language.
 //! - [`submissions`]: what States and stakeholders file; national positions compared.
+//! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
 //! - [`contacts`]: national points of contact and the secretariat's pings.
 //! - [`secretariat`]: the secretariat's desk (bodies, meetings, participation,
 //!   accreditation, translations).
@@ -15,6 +16,7 @@
 //! Every response carries a Content-Security-Policy that forbids inline script and style, and
 //! is gzipped when the browser accepts it.
 
+pub mod capacity;
 pub mod contacts;
 pub mod form;
 pub mod messages;
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::router())
         .merge(secretariat::router())
         .merge(contacts::router())
+        .merge(capacity::router())
         .merge(submissions::router())
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))

@@ -595,11 +595,43 @@ async function withToken(tok, locale) {
   await b.close();
 }
 
+// Capacity building: Indonesia proposes the suggested pair by keyboard, the offering
+// organisation and Indonesia accept, the organisation records progress to completion.
+{
+  const { ctx, page: idn } = await withToken(token("delegate", "IDN"));
+  await idn.click("a[href='/capacity']");
+  await idn.waitForURL(/\/capacity$/);
+  const row = idn.locator("#suggestions tr", { hasText: "idn-diplomats" });
+  check(await row.count() >= 1 && /area: international_law/.test(await row.first().textContent()), "the board suggests a pair for Indonesia's request, with why");
+  check(await idn.locator("#req-ken-cert .stage").textContent() === "agreed by both sides", "the demo's Kenya request is matched with Norway's offer");
+  await axe(idn, "capacity building");
+  await row.first().locator("button").focus();
+  await post(idn, () => idn.keyboard.press("Enter"));
+  check(/awaiting acceptance/.test(await idn.locator("#req-idn-diplomats").textContent()), "Indonesia proposes the match, by keyboard");
+  const { ctx: oc, page: cpi } = await withToken(token("observer"));
+  await cpi.goto(`${base}/capacity`);
+  await post(cpi, () => cpi.click("#req-idn-diplomats button[value='request:AcceptMatch']"));
+  await cpi.waitForTimeout(300);
+  await idn.reload();
+  check(await idn.locator("#req-idn-diplomats .stage").textContent() !== "agreed by both sides", "one side's acceptance is not enough");
+  await post(idn, () => idn.click("#req-idn-diplomats button[value='request:AcceptMatch']"));
+  check(await idn.locator("#req-idn-diplomats .stage").textContent() === "agreed by both sides", "the match takes effect when both sides accept");
+  await cpi.reload();
+  await cpi.fill("#pg-idn-diplomats", "First course held in Jakarta");
+  await cpi.check("#f-progress-idn-diplomats input[type=checkbox]");
+  await post(cpi, () => cpi.click("#f-progress-idn-diplomats button"));
+  check(/completed/.test(await cpi.locator("#req-idn-diplomats h3").textContent()), "progress is recorded to completion");
+  await axe(cpi, "capacity building (offerer)");
+  await shot(cpi, "capacity");
+  await oc.close();
+  await ctx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR"]],

@@ -264,7 +264,25 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("ExplainPosition", &[("state", STATE), ("timing", Ty::Enum(&["BeforeDecision", "AfterDecision"])), ("text", TEXT), ("dissociates_from", Ty::List(&ID))]),
     cmd("DeclareOutcome", &[("outcome", Ty::Enum(&["AdoptedWithoutAVote", "NoConsensus"]))]),
     cmd("WithdrawConsensusCall", &[]),
+    cmd(
+        "RecordDecision",
+        &[
+            ("date", DATE),
+            ("agenda_item", Ty::Opt(&Ty::Int)),
+            ("text", TEXT),
+            ("how", HOW),
+            ("on_instruction_of", TEXT),
+        ],
+    ),
+    cmd(
+        "IssueCorrigendum",
+        &[("decision", Ty::Int), ("text", TEXT), ("reason", TEXT)],
+    ),
 ];
+const HOW: Ty = Ty::Obj {
+    about: "HowTaken: \"Consensus\" (without a vote) | {\"Vote\": {yes, no, abstain, recorded_votes: null}}",
+    example: r#""Consensus""#,
+};
 /// Framework commands only the server issues (the reactor applies adopted amendments).
 pub const FRAMEWORK_SYSTEM_COMMANDS: &[&str] = &["ApplyAdoptedAmendment"];
 
@@ -953,9 +971,11 @@ mod tests {
         let err = serde_json::from_value::<C>(json!({ "NoSuchCommandAtAll": {} }))
             .unwrap_err()
             .to_string();
+        // "expected one of `A`, `B`, …", or "expected `A` or `B`" for two.
         let list = err
             .split("expected one of")
             .nth(1)
+            .or_else(|| err.split("expected").nth(1))
             .unwrap_or_else(|| panic!("unexpected serde message: {err}"));
         let mut names: Vec<String> = list
             .split('`')

@@ -61,7 +61,9 @@ pub fn meeting(kind: MeetingCommandKind) -> Rule {
         | K::RegisterObserver
         | K::RegisterStakeholder
         | K::AwardSponsorship
-        | K::DeclineSponsorship => Rule::Secretariat,
+        | K::DeclineSponsorship
+        | K::RecordDecision
+        | K::IssueCorrigendum => Rule::Secretariat,
         K::MarkPresent | K::MarkAbsent | K::IssueProvisionalAgenda => Rule::ChairOrSecretariat,
         K::RequestSponsorship => Rule::DelegateOrSecretariat("state"),
         K::RequestRightOfReply

@@ -35,6 +35,18 @@ pub struct RegisterEntry {
     pub objections: Vec<ObjectionLine>,
     pub explanations: Vec<ExplanationLine>,
     pub position: i64,
+    /// Recorded afterwards by the secretariat, on this instruction (taken outside the system).
+    pub entered_on_instruction_of: Option<String>,
+    /// Corrections issued, in order; the text above stays the original.
+    pub corrigenda: Vec<CorrigendumLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrigendumLine {
+    pub symbol: String,
+    pub text: String,
+    pub reason: String,
+    pub date: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +95,20 @@ fn entry(d: &Value) -> RegisterEntry {
         kind: text(&d["kind"]),
         text: text(&d["text"]),
         how: how(&d["how_taken"]),
+        entered_on_instruction_of: d["entered"]["on_instruction_of"]
+            .as_str()
+            .map(str::to_owned),
+        corrigenda: d["corrigenda"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| CorrigendumLine {
+                symbol: text(&c["symbol"]),
+                text: text(&c["text"]),
+                reason: text(&c["reason"]),
+                date: text(&c["date"]),
+            })
+            .collect(),
         objections: d["objections"]
             .as_array()
             .into_iter()

@@ -28,8 +28,9 @@ impl DocFold for DecisionsRegister {
     const NAME: &'static str = NAME;
 
     /// 2: `entry` on every entry, and outcomes without a decision (no consensus).
+    /// 3: `entered` on decisions the secretariat recorded, and `corrigenda`.
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
@@ -46,6 +47,13 @@ impl DocFold for DecisionsRegister {
             "NoConsensusDeclared" => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::NoConsensusDeclared { call, .. }) => {
                     vec![outcome_key(&e.aggregate_id, call)]
+                }
+                _ => vec![],
+            },
+            // A corrigendum is added to its decision's entry, which keeps its original text.
+            "DecisionCorrected" => match crate::store::decode::decode(e) {
+                Ok(MeetingEvent::DecisionCorrected { number, .. }) => {
+                    vec![key(&e.aggregate_id, number)]
                 }
                 _ => vec![],
             },
@@ -98,6 +106,26 @@ impl DocFold for DecisionsRegister {
             }
             return Ok(Some(doc));
         }
+        if let MeetingEvent::DecisionCorrected {
+            corrigendum,
+            symbol,
+            text,
+            reason,
+            date,
+            ..
+        } = event
+        {
+            let Some(mut doc) = doc else {
+                return Ok(None);
+            };
+            let corr = json!({ "corrigendum": corrigendum, "symbol": symbol, "text": text,
+                "reason": reason, "date": date, "position": e.position, "recorded_by": e.meta("actor") });
+            match doc.get_mut("corrigenda") {
+                Some(Value::Array(list)) => list.push(corr),
+                _ => doc["corrigenda"] = json!([corr]),
+            }
+            return Ok(Some(doc));
+        }
         if let MeetingEvent::NoConsensusDeclared {
             call,
             item,
@@ -137,8 +165,7 @@ impl DocFold for DecisionsRegister {
             objections,
             explanations,
             consensus_call,
-            // Not on the register yet: the official record's work (issue 23) shows it.
-            entered: _,
+            entered,
         } = event
         else {
             return Ok(None);
@@ -151,7 +178,7 @@ impl DocFold for DecisionsRegister {
             crate::domain::meeting::DecisionKind::ProceduralOutcome { .. } => "procedural_outcome",
             crate::domain::meeting::DecisionKind::Decision => "decision",
         };
-        Ok(Some(json!({
+        let mut doc = json!({
             "entry": "decision",
             "number": number,
             "symbol": symbol,
@@ -168,7 +195,13 @@ impl DocFold for DecisionsRegister {
             "position": e.position,
             "recorded_at_us": e.recorded_at_us,
             "recorded_by": e.meta("actor"),
-        })))
+        });
+        // Only on decisions entered afterwards, so that every other entry reads as before.
+        if let crate::domain::meeting::DecisionEntry::BySecretariat { on_instruction_of } = entered
+        {
+            doc["entered"] = json!({ "by": "secretariat", "on_instruction_of": on_instruction_of });
+        }
+        Ok(Some(doc))
     }
 }
 

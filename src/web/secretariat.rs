@@ -297,6 +297,7 @@ async fn meeting_post(
     }
     let outcome = match posted.get("_command") {
         Some("meeting:RegisterDelegation") => register_delegations(&s, &v, &id, &posted).await,
+        Some("meeting:RecordDecision") => record_decision(&s, &v, &id, &posted).await,
         Some("meeting:IssueProvisionalAgenda") => {
             match agenda_items(posted.get("agenda").unwrap_or_default()) {
                 Ok(items) => {
@@ -326,6 +327,42 @@ async fn meeting_post(
             meeting_page(&s, &v, &id, Some((error, posted)), status).await
         }
     }
+}
+
+/// A decision taken outside the system: without a vote, unless a tally is given.
+async fn record_decision(s: &AppState, v: &Viewer, id: &str, p: &Posted) -> Result<(), Refusal> {
+    let mut fields = form::command_fields(p, None)?;
+    fields.insert("how".into(), how_taken(p)?);
+    form::send(
+        &s.app,
+        &v.principal,
+        "meeting",
+        id,
+        "RecordDecision",
+        fields,
+    )
+    .await
+}
+
+/// `"Consensus"`, or a vote from the form's `vote.yes`, `vote.no`, `vote.abstain`.
+pub fn how_taken(p: &Posted) -> Result<Value, Refusal> {
+    let field = |k: &str| p.get(k).map(str::trim).filter(|v| !v.is_empty());
+    if ["vote.yes", "vote.no", "vote.abstain"]
+        .iter()
+        .all(|k| field(k).is_none())
+    {
+        return Ok(json!("Consensus"));
+    }
+    let n = |k: &str| -> Result<u32, Refusal> {
+        field(k)
+            .unwrap_or("0")
+            .parse()
+            .map_err(|_| bad(k, format!("{k} must be a whole number")))
+    };
+    Ok(
+        json!({ "Vote": { "yes": n("vote.yes")?, "no": n("vote.no")?, "abstain": n("vote.abstain")?,
+        "recorded_votes": null } }),
+    )
 }
 
 /// Registers every delegation of the pasted list, in order; the first refusal stops the
@@ -438,6 +475,33 @@ mod tests {
             .detail
             .contains("line 1 (FRA)"));
         assert!(delegation_lines(" \n ").is_err());
+    }
+
+    #[test]
+    fn a_decision_is_taken_without_a_vote_unless_a_tally_is_given() {
+        let p = |pairs: &[(&str, &str)]| {
+            Posted::from_pairs(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            how_taken(&p(&[("vote.yes", " ")])).unwrap(),
+            json!("Consensus")
+        );
+        assert_eq!(
+            how_taken(&p(&[("vote.yes", "12"), ("vote.no", "3")])).unwrap()["Vote"]["abstain"],
+            0
+        );
+        assert_eq!(
+            how_taken(&p(&[("vote.yes", "many")]))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("vote.yes")
+        );
     }
 
     #[test]

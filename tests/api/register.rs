@@ -110,7 +110,113 @@ async fn the_board_pages_through_every_amendment_once(app: TestApp) {
     }
 }
 
+/// The secretariat records a decision taken on paper and corrects it; the register shows who
+/// entered it and on whose instruction, and the original with its corrigendum, never
+/// rewritten; as of before the corrigendum, the register is as it was.
+async fn the_secretariat_records_and_corrects_decisions(app: TestApp) {
+    use crate::helpers::SMALL_MEETING;
+    let s = app.small_world("Meeting one").await;
+    let cmds = format!("/api/v1/meetings/{SMALL_MEETING}/commands");
+    let record = |date: &str| {
+        serde_json::json!({ "RecordDecision": { "date": date, "agenda_item": null,
+        "text": "Decides to hold an intersessional meeting.", "how": "Consensus",
+        "on_instruction_of": "the Chair, by letter of 13 July" } })
+    };
+    let p = problem(
+        app.post(&cmds, &s.sec, record("2027-08-01")).await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["type"]
+            .as_str()
+            .unwrap()
+            .ends_with("outside-convened-dates"),
+        "{p}"
+    );
+    assert_eq!(
+        app.post(&cmds, &s.nor, record("2027-07-13")).await.status(),
+        reqwest::StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&cmds, &s.chair, record("2027-07-13"))
+            .await
+            .status(),
+        reqwest::StatusCode::FORBIDDEN
+    );
+    let r = app.post(&cmds, &s.sec, record("2027-07-13")).await;
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::OK,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let before = r.json::<Value>().await.unwrap()["positions"][0]
+        .as_i64()
+        .unwrap();
+    let corr = serde_json::json!({ "IssueCorrigendum": { "decision": 1,
+        "text": "Decides to hold two intersessional meetings.", "reason": "The number of meetings" } });
+    let p = problem(
+        app.post(
+            &cmds,
+            &s.sec,
+            serde_json::json!({ "IssueCorrigendum": { "decision": 2,
+        "text": "x", "reason": "y" } }),
+        )
+        .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["type"].as_str().unwrap().ends_with("unknown-decision"),
+        "{p}"
+    );
+    assert_eq!(
+        app.post(&cmds, &s.sec, corr).await.status(),
+        reqwest::StatusCode::OK
+    );
+    app.settle().await;
+    let reg: Value = app
+        .get(
+            &format!("/api/v1/decisions?meeting={SMALL_MEETING}"),
+            &s.observer,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let d = &reg["decisions"][0];
+    assert_eq!(
+        d["text"], "Decides to hold an intersessional meeting.",
+        "the original stays: {d}"
+    );
+    assert_eq!(
+        d["entered"]["on_instruction_of"],
+        "the Chair, by letter of 13 July"
+    );
+    assert_eq!(d["date"], "2027-07-13");
+    assert_eq!(
+        d["corrigenda"][0]["symbol"], "B/M.1/2027/DEC/1/Corr.1",
+        "{d}"
+    );
+    assert_eq!(
+        d["corrigenda"][0]["text"],
+        "Decides to hold two intersessional meetings."
+    );
+    let then: Value = app
+        .get(
+            &format!("/api/v1/decisions?meeting={SMALL_MEETING}&at=p:{before}"),
+            &s.observer,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(then["decisions"][0]["corrigenda"].is_null(), "{then}");
+}
+
 crate::helpers::e2e_tests!(
     the_register_pages_through_every_decision_once,
     the_board_pages_through_every_amendment_once,
+    the_secretariat_records_and_corrects_decisions,
 );

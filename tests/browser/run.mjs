@@ -490,6 +490,25 @@ async function withToken(tok, locale) {
   await noXss(sec, "participation desk");
   await axe(sec, "participation desk after attendance");
   await shot(sec, "participation-desk");
+  // A decision taken on paper, recorded afterwards; then a corrigendum.
+  await sec.fill("#rd-date", "2027-04-01");
+  await sec.fill("#rd-text", "Decides to hold a second session.");
+  await sec.fill("#rd-who", "the Chair, by letter");
+  await post(sec, () => sec.click("#b-record"));
+  check(/2027-03-01 to 2027-03-03/.test(await sec.locator("#f-record + .refusal").textContent()), "a decision dated outside the meeting's dates is refused, saying which dates");
+  await sec.fill("#rd-date", "2027-03-02");
+  await post(sec, () => sec.click("#b-record"));
+  check(await sec.locator("#f-record + .refusal").count() === 0, "the secretariat records a decision taken outside the system");
+  await sec.fill("#cg-decision", "1");
+  await sec.fill("#cg-text", "Decides to hold a second and a third session.");
+  await sec.fill("#cg-reason", "The number of sessions");
+  await post(sec, () => sec.click("#b-corrigendum"));
+  await sec.goto(`${base}/decisions?meeting=oewg-browser-1`);
+  const entry = sec.locator("li.entry").first();
+  check(/entered afterwards by the secretariat, on the instruction of the Chair, by letter/.test(await entry.textContent()), "the register says who entered it, on whose instruction");
+  check(/A\/AC\.299\/2027\/1\/DEC\/1\/Corr\.1/.test(await entry.textContent()) && /Decides to hold a second session\./.test(await entry.textContent()), "the register shows the original and its corrigendum");
+  await axe(sec, "register with a corrigendum");
+  await shot(sec, "register-corrigendum");
   // A French translation of a paragraph, then the Declaration read in French.
   await sec.goto(`${base}/secretariat`);
   await sec.selectOption("#tr-para", "OP-2");

@@ -188,6 +188,9 @@ pub struct Meeting {
     /// Days on which it sat outside those dates (opened or resumed), as recorded.
     #[serde(default)]
     pub sat_outside_dates: Vec<Date>,
+    /// Corrigenda issued to each decision, by decision number.
+    #[serde(default)]
+    pub corrigenda: BTreeMap<u32, u32>,
 }
 
 impl Aggregate for Meeting {
@@ -511,6 +514,13 @@ impl Aggregate for Meeting {
                 }
             }
             E::ProgrammeOfWorkAdopted { meetings, .. } => self.programme_of_work = meetings,
+            E::DecisionCorrected {
+                number,
+                corrigendum,
+                ..
+            } => {
+                self.corrigenda.insert(number, corrigendum);
+            }
         }
     }
 }
@@ -1561,6 +1571,55 @@ impl Meeting {
                     objections: call.objections.clone(),
                     explanations: call.explanations.clone(),
                     on: now,
+                })
+            }
+            C::RecordDecision {
+                date,
+                agenda_item,
+                text,
+                how,
+                on_instruction_of,
+            } => {
+                if let Some((starts, ends)) = self.convened_dates {
+                    if date < starts || date > ends {
+                        return Err(MeetingError::OutsideConvenedDates { date, starts, ends });
+                    }
+                }
+                if let Some(n) = agenda_item {
+                    if !self.agenda.iter().any(|e| e.item.number == n) {
+                        return Err(MeetingError::ItemNotOnAgenda(n));
+                    }
+                }
+                let mut decision =
+                    self.decision(DecisionKind::Decision, text, how, date, agenda_item, None);
+                if let E::DecisionTaken { entered, .. } = &mut decision {
+                    *entered = DecisionEntry::BySecretariat { on_instruction_of };
+                }
+                one(decision)
+            }
+            C::IssueCorrigendum {
+                decision,
+                text,
+                reason,
+                now,
+            } => {
+                if decision == 0 || decision > self.decisions_taken {
+                    return Err(MeetingError::UnknownDecision(decision));
+                }
+                let corrigendum = self.corrigenda.get(&decision).copied().unwrap_or(0) + 1;
+                let symbol = self.symbol.as_ref().map(|s| s.as_str()).unwrap_or_default();
+                let symbol = DocumentSymbol::parse(&format!(
+                    "{}/Corr.{corrigendum}",
+                    decision_symbol(symbol, decision)
+                ))
+                .map_err(|e| MeetingError::CorrigendumSymbol(e.to_string()))?;
+                one(E::DecisionCorrected {
+                    number: decision,
+                    corrigendum,
+                    symbol,
+                    text,
+                    reason,
+                    date: now,
                 })
             }
             C::DeclareOutcome {

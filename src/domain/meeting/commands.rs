@@ -1,4 +1,6 @@
 use serde::{Deserialize, Serialize};
+
+use super::events::HowTaken;
 use std::fmt;
 
 use crate::domain::body::{MotionKind, RulesOfProcedure, StakeholderKind};
@@ -356,6 +358,24 @@ pub enum MeetingCommand {
     /// The proposal was withdrawn before a decision (rule 122), e.g. its sponsor withdrew
     /// the amendment; the call ends with neither a decision nor "no consensus".
     WithdrawConsensusCall {
+        now: Date,
+    },
+
+    // The secretariat's record-keeping.
+    /// Records a decision taken outside the system (on paper, while it was down), on
+    /// `on_instruction_of`'s instruction; `date` falls within the meeting's convened dates.
+    RecordDecision {
+        date: Date,
+        agenda_item: Option<u32>,
+        text: Text,
+        how: HowTaken,
+        on_instruction_of: Text,
+    },
+    /// Corrects a decision's text; the original stays on the record.
+    IssueCorrigendum {
+        decision: u32,
+        text: Text,
+        reason: Text,
         now: Date,
     },
 }

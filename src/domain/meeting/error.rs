@@ -207,6 +207,18 @@ pub enum MeetingError {
     NoObjectionStanding(StateCode),
     #[error("The proposal cannot be declared adopted while an objection stands: {}.", list(.0))]
     ObjectionsStand(Vec<StateCode>),
+
+    // The secretariat's record-keeping
+    #[error("A decision of this meeting is dated within its convened dates, {starts} to {ends}; {date} was given.")]
+    OutsideConvenedDates {
+        date: Date,
+        starts: Date,
+        ends: Date,
+    },
+    #[error("This meeting has no decision {0}.")]
+    UnknownDecision(u32),
+    #[error("A corrigendum's symbol would be too long: {0}.")]
+    CorrigendumSymbol(String),
 }
 
 impl MeetingError {
@@ -218,6 +230,9 @@ impl MeetingError {
             M::NotConvened => "meeting-not-convened",
             M::EndsBeforeStart { .. } => "ends-before-start",
             M::SymbolTooLong(_) => "meeting-symbol-too-long",
+            M::OutsideConvenedDates { .. } => "outside-convened-dates",
+            M::UnknownDecision(_) => "unknown-decision",
+            M::CorrigendumSymbol(_) => "corrigendum-symbol",
             M::NoMembers => "meeting-without-members",
             M::InvalidRules(_) => "invalid-rules-of-procedure",
             M::WrongStage { .. } => "wrong-meeting-stage",
@@ -300,6 +315,9 @@ impl MeetingError {
         !matches!(
             self,
             M::EndsBeforeStart { .. }
+                | M::OutsideConvenedDates { .. }
+                | M::UnknownDecision(_)
+                | M::CorrigendumSymbol(_)
                 | M::SymbolTooLong(_)
                 | M::NoMembers
                 | M::InvalidRules(_)

@@ -338,6 +338,16 @@ pub enum MeetingEvent {
         decision_number: u32,
         meetings: Vec<PlannedMeeting>,
     },
+    /// A corrigendum to decision `number`: the corrected text, under the decision's symbol
+    /// with `/Corr.n`. The decision's own entry is never rewritten.
+    DecisionCorrected {
+        number: u32,
+        corrigendum: u32,
+        symbol: DocumentSymbol,
+        text: Text,
+        reason: Text,
+        date: Date,
+    },
 }
 
 impl DomainEvent for MeetingEvent {

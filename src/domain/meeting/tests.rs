@@ -2605,3 +2605,90 @@ fn a_programme_link_must_name_an_item_of_an_adopted_programme_of_work() {
         assert!(!refusal.is_conflict());
     }
 }
+
+// ---------------------------------------------------------------- the secretariat's record-keeping
+
+fn record(date: u32) -> MeetingCommand {
+    MeetingCommand::RecordDecision {
+        date: day(date),
+        agenda_item: None,
+        text: t("Decides to hold an intersessional meeting."),
+        how: HowTaken::Consensus,
+        on_instruction_of: t("the Chair, by letter of 7 March"),
+    }
+}
+
+#[test]
+fn a_decision_taken_outside_the_system_is_recorded_within_the_convened_dates() {
+    let given = run(vec![convene()]);
+    let mut m = Meeting::default();
+    for e in &given {
+        m.apply(e.clone());
+    }
+    assert_eq!(
+        m.decide(record(11)).unwrap_err().code(),
+        "outside-convened-dates"
+    );
+    let mut d = decision(
+        1,
+        DecisionKind::Decision,
+        "Decides to hold an intersessional meeting.",
+        HowTaken::Consensus,
+        None,
+    );
+    if let MeetingEvent::DecisionTaken { entered, .. } = &mut d {
+        *entered = DecisionEntry::BySecretariat {
+            on_instruction_of: t("the Chair, by letter of 7 March"),
+        };
+    }
+    accepted(given, record(7), vec![d]);
+}
+
+#[test]
+fn a_corrigendum_is_numbered_and_never_rewrites_the_decision() {
+    let given = run(vec![convene(), record(7)]);
+    let corr = |n: u32| MeetingCommand::IssueCorrigendum {
+        decision: n,
+        text: t("Decides to hold two intersessional meetings."),
+        reason: t("The number of meetings"),
+        now: day(12),
+    };
+    refused(given.clone(), corr(2), "This meeting has no decision 2.");
+    let mut with_one = given.clone();
+    with_one.extend(run_from(&given, vec![corr(1)]));
+    accepted(
+        with_one,
+        corr(1),
+        vec![MeetingEvent::DecisionCorrected {
+            number: 1,
+            corrigendum: 2,
+            symbol: sym("A/CONF.300/2026/DEC/1/Corr.2"),
+            text: t("Decides to hold two intersessional meetings."),
+            reason: t("The number of meetings"),
+            date: day(12),
+        }],
+    );
+    // The decision itself is untouched: its text is still the original.
+    let mut m = Meeting::default();
+    for e in run(vec![convene(), record(7), corr(1)]) {
+        m.apply(e);
+    }
+    assert_eq!(m.decisions_taken, 1);
+    assert_eq!(m.corrigenda.get(&1), Some(&1));
+}
+
+/// Runs `more` on the meeting `given` built, returning the new events.
+fn run_from(given: &[MeetingEvent], more: Vec<MeetingCommand>) -> Vec<MeetingEvent> {
+    let mut m = Meeting::default();
+    for e in given {
+        m.apply(e.clone());
+    }
+    let mut out = vec![];
+    for c in more {
+        for e in m.decide(c).unwrap() {
+            m.apply(e.clone());
+            out.push(e);
+        }
+    }
+    out
+}

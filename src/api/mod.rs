@@ -21,6 +21,7 @@ pub mod extract;
 pub mod frameworks;
 pub mod meetings;
 pub mod openapi;
+pub mod participation;
 pub mod stream;
 pub mod submissions;
 pub mod system;
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contacts::router())
         .merge(submissions::router())
         .merge(capacity::router())
+        .merge(participation::router())
         .merge(amendments::router())
         .merge(meetings::router())
         .merge(openapi::router())

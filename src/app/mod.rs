@@ -9,6 +9,7 @@
 //! - [`contacts`]: each State's national points of contact and the secretariat's pings.
 //! - [`submissions`]: national reports, positions, views and stakeholders' papers.
 //! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
+//! - [`participation`]: participation and gender figures across meetings and years.
 //! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
 //! - [`live`]: the live feed of new events that every open screen follows.
 //! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
@@ -29,6 +30,7 @@ pub mod history;
 pub mod live;
 mod meeting_reactions;
 pub mod meetings;
+pub mod participation;
 pub mod periodic;
 pub mod permissions;
 pub mod reactor;

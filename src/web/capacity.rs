@@ -1,7 +1,8 @@
 //! Capacity building in the browser (`/capacity`): the pairs suggested and why, each request
 //! with its match and progress, the offers with the room they have left; a State files a
 //! request, anyone entitled makes an offer, and each side proposes, accepts or declines a
-//! match and records its progress. The same services as the API.
+//! match and records its progress. Also participation over time (`/participation`). The
+//! same services as the API.
 
 use askama::Template;
 use axum::extract::State;
@@ -18,7 +19,30 @@ use crate::app::access::Role;
 use crate::app::capacity::{self, CapacityBoard, RequestLine};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/capacity", get(page).post(post))
+    Router::new()
+        .route("/capacity", get(page).post(post))
+        .route("/participation", get(participation))
+}
+
+#[derive(Template)]
+#[template(path = "participation.html")]
+struct ParticipationPage<'a> {
+    c: Chrome<'a>,
+    p: crate::app::participation::Participation,
+}
+
+/// Participation over time (the same figures and the same visibility as the API).
+async fn participation(State(s): State<AppState>, v: Viewer) -> Response {
+    match crate::app::participation::over_time(&s.app, &v.principal, None).await {
+        Ok(p) => {
+            let page = ParticipationPage {
+                c: chrome(&v, v.m.t("participation.title").to_owned(), None).following_all(),
+                p,
+            };
+            render(&page, StatusCode::OK)
+        }
+        Err(e) => refusal_page(v.m, e),
+    }
 }
 
 #[derive(Template)]

@@ -13,6 +13,7 @@ mod helpers;
 mod hostile;
 mod matrix;
 mod pages;
+mod participation;
 mod permissions;
 mod protocol;
 mod register;

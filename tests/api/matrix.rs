@@ -262,8 +262,13 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             },
             only(&[DelegateIn, Secretariat], Exp::Ok),
         ),
-        // Capacity building.
+        // Capacity building; participation over time.
         get("/api/v1/capacity", "/api/v1/capacity", any_credential()),
+        get(
+            "/api/v1/participation",
+            "/api/v1/participation?body=poa",
+            any_credential(),
+        ),
         post(
             "/api/v1/capacity/requests/{id}/commands",
             "/api/v1/capacity/requests/mx-req/commands",

@@ -641,6 +641,10 @@ async function withToken(tok, locale) {
   await post(cpi, () => cpi.click("#f-progress-idn-diplomats button"));
   check(/completed/.test(await cpi.locator("#req-idn-diplomats h3").textContent()), "progress is recorded to completion");
   await axe(cpi, "capacity building (offerer)");
+  await cpi.click("a[href='/participation']");
+  await cpi.waitForURL(/\/participation$/);
+  check(await cpi.locator("#by-year tbody tr").count() > 0 && await cpi.locator("#by-state").count() === 0, "participation over time: totals for an observer, no State's figures");
+  await axe(cpi, "participation over time");
   await shot(cpi, "capacity");
   await oc.close();
   await ctx.close();
@@ -650,9 +654,9 @@ async function withToken(tok, locale) {
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
-    [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts"]],
+    [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR"]],
     [token("auditor"), ["/audit"]],
     [token("admin"), ["/credentials"]],

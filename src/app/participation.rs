@@ -1,0 +1,155 @@
+//! Participation over time: delegates and heads of delegation by gender, States attending and
+//! the sponsorship programme's reach, per body and year, across every meeting. The totals are
+//! public; figures per State (personal data behind them) go to the secretariat, auditors and
+//! admin, and to a delegate for its own State, as the per-meeting figures do.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::app::access::{Principal, Role};
+use crate::app::refusal::Refusal;
+use crate::app::App;
+use crate::domain::meeting::{Meeting, SponsorshipStatus};
+use crate::projections::{docs, state_view};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Figures {
+    pub meetings: u32,
+    /// States with a registered delegation, counted once per meeting.
+    pub delegations: u32,
+    /// Delegates by gender (`female`, `male`, `other`, `not_given`).
+    pub delegates: BTreeMap<String, u32>,
+    pub heads_of_delegation: BTreeMap<String, u32>,
+    /// Experts funded by the sponsorship programme, and the amounts awarded.
+    pub sponsored: u32,
+    pub sponsored_usd: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearLine {
+    pub body_id: String,
+    pub year: i32,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StateLine {
+    pub state: String,
+    pub body_id: String,
+    pub year: i32,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Participation {
+    pub by_year: Vec<YearLine>,
+    /// Only the rows the reader is entitled to (empty for observers and chairs).
+    pub by_state: Vec<StateLine>,
+}
+
+fn gender_of(g: Option<crate::domain::meeting::Gender>) -> String {
+    g.map(|g| format!("{g:?}").to_lowercase())
+        .unwrap_or_else(|| "not_given".into())
+}
+
+/// Which States' rows `p` may read: `None` every State's.
+fn entitled(p: &Principal) -> Option<Option<String>> {
+    match p.role {
+        Role::Secretariat | Role::Auditor | Role::Admin => Some(None),
+        Role::Delegate => Some(p.scope.clone()),
+        _ => None,
+    }
+}
+
+/// Figures of every meeting, by body and year (the year the meeting was convened to start),
+/// optionally for one body.
+pub async fn over_time(
+    app: &App,
+    p: &Principal,
+    body: Option<&str>,
+) -> Result<Participation, Refusal> {
+    let mut years: BTreeMap<(String, i32), Figures> = BTreeMap::new();
+    let mut states: BTreeMap<(String, String, i32), Figures> = BTreeMap::new();
+    let who = entitled(p);
+    for v in docs::list(app.store.db(), "meetings", "").await? {
+        let (_, _, m) = state_view::decode::<Meeting>(&v).map_err(Refusal::internal)?;
+        let Some(body_id) = m.body_id.as_ref().map(|b| b.to_string()) else {
+            continue;
+        };
+        if body.is_some_and(|b| b != body_id) {
+            continue;
+        }
+        let Some((starts, _)) = m.convened_dates else {
+            continue;
+        };
+        let year = starts.year();
+        let total = years.entry((body_id.clone(), year)).or_default();
+        total.meetings += 1;
+        let mut per_state: BTreeMap<String, Figures> = BTreeMap::new();
+        for (state, members) in &m.delegations {
+            let row = per_state.entry(state.to_string()).or_default();
+            row.delegations += 1;
+            total.delegations += 1;
+            for member in members {
+                let g = gender_of(member.gender);
+                for f in [&mut *total, &mut *row] {
+                    *f.delegates.entry(g.clone()).or_default() += 1;
+                    if member.head_of_delegation {
+                        *f.heads_of_delegation.entry(g.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        for r in m.sponsorships.values() {
+            if r.status != SponsorshipStatus::Awarded {
+                continue;
+            }
+            let row = per_state.entry(r.state.to_string()).or_default();
+            for f in [&mut *total, &mut *row] {
+                f.sponsored += 1;
+                f.sponsored_usd += u64::from(r.amount_usd);
+            }
+        }
+        for (state, f) in per_state {
+            let shown = match &who {
+                Some(None) => true,
+                Some(Some(own)) => *own == state,
+                None => false,
+            };
+            if shown {
+                let row = states.entry((state, body_id.clone(), year)).or_default();
+                row.meetings += 1;
+                row.delegations += f.delegations;
+                row.sponsored += f.sponsored;
+                row.sponsored_usd += f.sponsored_usd;
+                for (g, n) in f.delegates {
+                    *row.delegates.entry(g).or_default() += n;
+                }
+                for (g, n) in f.heads_of_delegation {
+                    *row.heads_of_delegation.entry(g).or_default() += n;
+                }
+            }
+        }
+    }
+    Ok(Participation {
+        by_year: years
+            .into_iter()
+            .map(|((body_id, year), figures)| YearLine {
+                body_id,
+                year,
+                figures,
+            })
+            .collect(),
+        by_state: states
+            .into_iter()
+            .map(|((state, body_id, year), figures)| StateLine {
+                state,
+                body_id,
+                year,
+                figures,
+            })
+            .collect(),
+    })
+}

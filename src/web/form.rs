@@ -218,15 +218,32 @@ pub async fn run(
         None => vec![None],
     };
     let base = command_fields(p, each)?;
+    let mut last = None;
     for value in values {
         let mut fields = base.clone();
         if let (Some(field), Some(v)) = (each, value) {
             let path = field.strip_prefix("f.").unwrap_or(field);
             insert(&mut fields, path, Value::String(v.to_owned()))?;
         }
-        send(app, principal, kind, &target, name, fields).await?;
+        // One wait at the end, not one per State of a list (attendance for forty States).
+        match dispatch(app, principal, kind, &target, name, fields).await {
+            Ok(p) => last = p.or(last),
+            Err(e) => {
+                settle(app, last).await;
+                return Err(e);
+            }
+        }
     }
+    settle(app, last).await;
     Ok(())
+}
+
+/// The page shown next reads the read models: let them include what was just done (past the
+/// bounded wait, the page shows what they hold and the live update follows).
+async fn settle(app: &App, last: Option<i64>) {
+    if let Some(last) = last {
+        app.projector.wait_for(last, app.settings.read_wait).await;
+    }
 }
 
 /// Sends one command `name` with `fields` to the record `target` of `kind` (`meeting`,
@@ -239,6 +256,20 @@ pub async fn send(
     name: &str,
     fields: Map<String, Value>,
 ) -> Result<(), Refusal> {
+    let last = dispatch(app, principal, kind, target, name, fields).await?;
+    settle(app, last).await;
+    Ok(())
+}
+
+/// Sends the command without waiting for the read models; the position of its last event.
+async fn dispatch(
+    app: &App,
+    principal: &Principal,
+    kind: &str,
+    target: &str,
+    name: &str,
+    fields: Map<String, Value>,
+) -> Result<Option<i64>, Refusal> {
     let body = serde_json::json!({ name: Value::Object(fields) });
     let ctx = context(principal, &body.to_string());
     let receipt = match kind {
@@ -252,10 +283,5 @@ pub async fn send(
         "offer" => app::capacity::offer_command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),
     };
-    // The page shown next reads the read models: let them include what was just done (past
-    // the bounded wait, the page shows what they hold and the live update follows).
-    if let Some(last) = receipt.positions.last() {
-        app.projector.wait_for(*last, app.settings.read_wait).await;
-    }
-    Ok(())
+    Ok(receipt.positions.last().copied())
 }

@@ -531,6 +531,21 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// A delegate may not use the secretariat's desk: refused, and a forged post changes nothing.
+{
+  const { ctx, page: nor } = await withToken(T.NOR);
+  check(await nor.locator("a[href='/secretariat']").count() === 0, "a delegate is offered no secretariat desk");
+  check((await nor.request.get(`${base}/secretariat`)).status() === 403, "a delegate asking for the secretariat desk is refused");
+  await nor.goto(`${base}/contacts`);
+  const csrf = await nor.locator("input[name=_csrf]").first().inputValue();
+  const r = await nor.request.post(`${base}/secretariat`, { form: { _csrf: csrf, _form: "f-establish", _command: "body:EstablishBody",
+    _target: "@f.body_id", "f.body_id": "forged-body", "f.name": "Forged", "f.members:list": "NOR" } });
+  check(r.status() === 403, `a delegate's forged post to the desk is refused (${r.status()})`);
+  const b = await fetch(`${base}/api/v1/bodies/forged-body`, { headers: { Authorization: `Bearer ${T.sec}` } });
+  check(b.status === 404, `and nothing was established (${b.status})`);
+  await ctx.close();
+}
+
 // National points of contact: Norway's delegate nominates one, the secretariat pings every
 // State, Norway records the answer; an observer is offered nothing and refused.
 {

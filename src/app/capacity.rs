@@ -15,18 +15,6 @@ use crate::domain::capacity::{
 };
 use crate::projections::{docs, state_view};
 
-fn same_id(env: &Envelope, field: &str, id: &str) -> Result<(), Refusal> {
-    if env.str(field) == Some(id) {
-        Ok(())
-    } else {
-        Err(Refusal::unprocessable(
-            "invalid-input",
-            format!("{field} must be the record's id, {id}"),
-        )
-        .with_field(field))
-    }
-}
-
 /// Runs one command on request `id` for `p`.
 #[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
 pub async fn request_command(
@@ -41,7 +29,7 @@ pub async fn request_command(
     authorize(p, permissions::capacity_request(kind), "", &env)?;
     env.supply("now", today())?;
     match kind {
-        RequestCommandKind::FileRequest => same_id(&env, "request_id", id)?,
+        RequestCommandKind::FileRequest => env.require_record_id("request_id", id)?,
         RequestCommandKind::ProposeMatch => {
             // The offerer is the offer's, not the client's to say.
             let offer_id = env.str("offer_id").unwrap_or_default().to_owned();
@@ -74,7 +62,7 @@ pub async fn offer_command(
     let kind: OfferCommandKind = env.kind()?;
     authorize(p, permissions::capacity_offer(kind), "", &env)?;
     if kind == OfferCommandKind::MakeOffer {
-        same_id(&env, "offer_id", id)?;
+        env.require_record_id("offer_id", id)?;
     }
     let cmd: OfferCommand = env.decode(&[])?;
     Ok(app.offers.execute(id, cmd, ctx).await?)

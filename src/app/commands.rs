@@ -81,6 +81,20 @@ impl Envelope {
         self.fields.get(field).and_then(Value::as_str)
     }
 
+    /// The command that creates a record names it in `field`: that must be the record the
+    /// command is sent to.
+    pub fn require_record_id(&self, field: &str, id: &str) -> Result<(), Refusal> {
+        if self.str(field) == Some(id) {
+            Ok(())
+        } else {
+            Err(Refusal::unprocessable(
+                "invalid-input",
+                format!("{field} must be the record's id, {id}"),
+            )
+            .with_field(field))
+        }
+    }
+
     /// Sets a field supplied by the server (overwriting anything the client sent).
     pub fn supply(&mut self, field: &str, value: impl Serialize) -> Result<(), Refusal> {
         let v = serde_json::to_value(value).map_err(Refusal::internal)?;

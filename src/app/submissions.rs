@@ -31,13 +31,7 @@ pub async fn command(
     authorize(p, permissions::submission(kind), "", &env)?;
     env.supply("now", today())?;
     if kind == SubmissionCommandKind::Draft {
-        if env.str("submission_id") != Some(id) {
-            return Err(Refusal::unprocessable(
-                "invalid-input",
-                format!("submission_id must be the record's id, {id}"),
-            )
-            .with_field("submission_id"));
-        }
+        env.require_record_id("submission_id", id)?;
         let body_id = env.str("body_id").unwrap_or_default().to_owned();
         let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;
         if version == 0 {
@@ -115,7 +109,7 @@ fn sees_drafts(p: &Principal, s: &Submission) -> bool {
     match (p.role, &s.filer) {
         (Role::Secretariat | Role::Auditor | Role::Admin, _) => true,
         (Role::Delegate, Some(Filer::State(st))) => p.scope.as_deref() == Some(st.as_str()),
-        (Role::Observer, Some(Filer::Stakeholder(o))) => p.scope.as_deref() == Some(o.as_str()),
+        (Role::Observer, Some(Filer::Organisation(o))) => p.scope.as_deref() == Some(o.as_str()),
         _ => false,
     }
 }
@@ -133,7 +127,7 @@ fn line(p: &Principal, id: &str, version: i64, s: &Submission) -> Option<Submiss
     let shown = s.revisions.get(revision.saturating_sub(1) as usize)?;
     let (filer, filed_by_state) = match s.filer.as_ref()? {
         Filer::State(st) => (st.to_string(), true),
-        Filer::Stakeholder(o) => (o.to_string(), false),
+        Filer::Organisation(o) => (o.to_string(), false),
     };
     Some(SubmissionLine {
         id: id.to_owned(),

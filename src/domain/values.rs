@@ -322,3 +322,31 @@ mod tests {
         }
     }
 }
+
+/// Who acts in a record of its own (files a submission, offers support, accepts a match): a
+/// State, or an organisation (an international organisation, a fund, a stakeholder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Party {
+    State(StateCode),
+    Organisation(Id),
+}
+
+impl Party {
+    /// The one party a command names in `state` or `organisation` (`None`: both or neither).
+    pub fn named(state: Option<StateCode>, organisation: Option<Id>) -> Option<Party> {
+        match (state, organisation) {
+            (Some(s), None) => Some(Party::State(s)),
+            (None, Some(o)) => Some(Party::Organisation(o)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Party {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Party::State(s) => write!(f, "{s}"),
+            Party::Organisation(o) => write!(f, "{o}"),
+        }
+    }
+}

@@ -18,22 +18,7 @@ pub enum Priority {
     Low,
 }
 
-/// Who is on one side: a State, or an organisation (an international organisation, a fund,
-/// a stakeholder).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Party {
-    State(StateCode),
-    Organisation(Id),
-}
-
-impl std::fmt::Display for Party {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Party::State(s) => write!(f, "{s}"),
-            Party::Organisation(o) => write!(f, "{o}"),
-        }
-    }
-}
+pub use crate::domain::values::Party;
 
 // Who may send each is decided from `RequestCommandKind` by an exhaustive match
 // (`app::permissions`). A party names itself in `state` or `organisation`.

@@ -166,11 +166,7 @@ pub(super) fn party(
     state: Option<StateCode>,
     organisation: Option<Id>,
 ) -> Result<Party, CapacityError> {
-    match (state, organisation) {
-        (Some(s), None) => Ok(Party::State(s)),
-        (None, Some(o)) => Ok(Party::Organisation(o)),
-        _ => Err(CapacityError::OneParty),
-    }
+    Party::named(state, organisation).ok_or(CapacityError::OneParty)
 }
 
 impl AssistanceRequest {

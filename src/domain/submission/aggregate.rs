@@ -151,11 +151,7 @@ impl Aggregate for Submission {
 
 /// The one filer a command names (`state` or `organisation`).
 fn filer_of(state: Option<StateCode>, organisation: Option<Id>) -> Result<Filer, SubmissionError> {
-    match (state, organisation) {
-        (Some(s), None) => Ok(Filer::State(s)),
-        (None, Some(o)) => Ok(Filer::Stakeholder(o)),
-        _ => Err(SubmissionError::OneFiler),
-    }
+    Filer::named(state, organisation).ok_or(SubmissionError::OneFiler)
 }
 
 impl Submission {
@@ -183,7 +179,7 @@ impl Submission {
             return Err(SubmissionError::NotTheFiler {
                 filer: match filer {
                     Filer::State(s) => format!("a delegate of {s} (state)"),
-                    Filer::Stakeholder(o) => format!("the stakeholder {o} (organisation)"),
+                    Filer::Organisation(o) => format!("the stakeholder {o} (organisation)"),
                 },
             });
         }
@@ -236,10 +232,10 @@ impl Submission {
                     Filer::State(_) if !kind.by_states() => {
                         return Err(SubmissionError::StatesOnly(kind))
                     }
-                    Filer::Stakeholder(_) if kind.by_states() => {
+                    Filer::Organisation(_) if kind.by_states() => {
                         return Err(SubmissionError::StakeholdersFileWorkingPapers(kind))
                     }
-                    Filer::Stakeholder(o) if !accredited => {
+                    Filer::Organisation(o) if !accredited => {
                         return Err(SubmissionError::NotAccredited(o.clone()))
                     }
                     _ => {}

@@ -23,11 +23,7 @@ impl SubmissionKind {
 }
 
 /// Who files: a State, or a stakeholder organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Filer {
-    State(StateCode),
-    Stakeholder(Id),
-}
+pub use crate::domain::values::Party as Filer;
 
 // `SubmissionCommandKind` is the command without its fields: who may send each is decided
 // from it by an exhaustive match (`app::permissions`). Commands of the filer name it in

@@ -110,7 +110,7 @@ fn who_files_what() {
         ),
     )
     .unwrap();
-    assert_eq!(sub.filer, Some(Filer::Stakeholder(id("ngo"))));
+    assert_eq!(sub.filer, Some(Filer::Organisation(id("ngo"))));
 }
 
 #[test]

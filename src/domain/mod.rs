@@ -29,6 +29,37 @@ pub fn event_types() -> Vec<&'static str> {
     all
 }
 
+/// The one `impl Aggregate` every record has: `handle` decides (`decide`, pure) and emits
+/// through [`emit`]; `apply` is the record's own `apply_event`. No services: what a rule needs
+/// from elsewhere is in the command, supplied by the application.
+macro_rules! aggregate {
+    ($t:ty, $name:literal, $command:ty, $event:ty, $error:ty) => {
+        impl cqrs_es::Aggregate for $t {
+            const TYPE: &'static str = $name;
+            type Command = $command;
+            type Event = $event;
+            type Error = $error;
+            type Services = ();
+
+            async fn handle(
+                &mut self,
+                command: Self::Command,
+                _services: &Self::Services,
+                sink: &cqrs_es::event_sink::EventSink<Self>,
+            ) -> ::core::result::Result<(), Self::Error> {
+                let events = self.decide(command)?;
+                crate::domain::emit(events, sink).await;
+                Ok(())
+            }
+
+            fn apply(&mut self, event: Self::Event) {
+                self.apply_event(event)
+            }
+        }
+    };
+}
+pub(crate) use aggregate;
+
 /// Hands a decision's events to cqrs-es, leaving the state they were decided on unchanged.
 ///
 /// `EventSink::write` applies each event to the aggregate it is given. Writing through a

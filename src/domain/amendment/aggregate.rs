@@ -1,8 +1,6 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::AmendmentCommand;
@@ -452,25 +450,17 @@ impl Amendment {
     }
 }
 
-impl Aggregate for Amendment {
-    const TYPE: &'static str = "Amendment";
-    type Command = AmendmentCommand;
-    type Event = AmendmentEvent;
-    type Error = AmendmentError;
-    type Services = ();
+crate::domain::aggregate!(
+    Amendment,
+    "Amendment",
+    AmendmentCommand,
+    AmendmentEvent,
+    AmendmentError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Amendment {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: AmendmentEvent) {
         use AmendmentEvent as E;
         match event {
             E::AmendmentProposed {

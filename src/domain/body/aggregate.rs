@@ -1,7 +1,5 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{BodyCommand, StakeholderKind};
@@ -42,25 +40,11 @@ pub struct Body {
     pub stakeholders: BTreeMap<Id, Stakeholder>,
 }
 
-impl Aggregate for Body {
-    const TYPE: &'static str = "Body";
-    type Command = BodyCommand;
-    type Event = BodyEvent;
-    type Error = BodyError;
-    type Services = ();
+crate::domain::aggregate!(Body, "Body", BodyCommand, BodyEvent, BodyError);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Body {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: BodyEvent) {
         match event {
             BodyEvent::BodyEstablished {
                 body_id,

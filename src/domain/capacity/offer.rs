@@ -1,5 +1,3 @@
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{Modality, OfferCommand, Party};
@@ -22,25 +20,17 @@ pub struct AssistanceOffer {
     pub withdrawn: bool,
 }
 
-impl Aggregate for AssistanceOffer {
-    const TYPE: &'static str = "AssistanceOffer";
-    type Command = OfferCommand;
-    type Event = OfferEvent;
-    type Error = CapacityError;
-    type Services = ();
+crate::domain::aggregate!(
+    AssistanceOffer,
+    "AssistanceOffer",
+    OfferCommand,
+    OfferEvent,
+    CapacityError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl AssistanceOffer {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: OfferEvent) {
         match event {
             OfferEvent::OfferMade {
                 offer_id,

@@ -1,5 +1,3 @@
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{Modality, Party, Priority, RequestCommand};
@@ -66,25 +64,17 @@ pub struct AssistanceRequest {
     pub declined: Vec<Id>,
 }
 
-impl Aggregate for AssistanceRequest {
-    const TYPE: &'static str = "AssistanceRequest";
-    type Command = RequestCommand;
-    type Event = RequestEvent;
-    type Error = CapacityError;
-    type Services = ();
+crate::domain::aggregate!(
+    AssistanceRequest,
+    "AssistanceRequest",
+    RequestCommand,
+    RequestEvent,
+    CapacityError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl AssistanceRequest {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: RequestEvent) {
         use RequestEvent as E;
         match event {
             E::RequestFiled {

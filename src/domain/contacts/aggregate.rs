@@ -1,7 +1,5 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{Channel, ChannelKind, ContactCommand, ContactRole};
@@ -35,25 +33,17 @@ pub struct PointsOfContact {
     pub pings: BTreeMap<Id, Ping>,
 }
 
-impl Aggregate for PointsOfContact {
-    const TYPE: &'static str = "PointsOfContact";
-    type Command = ContactCommand;
-    type Event = ContactEvent;
-    type Error = ContactError;
-    type Services = ();
+crate::domain::aggregate!(
+    PointsOfContact,
+    "PointsOfContact",
+    ContactCommand,
+    ContactEvent,
+    ContactError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl PointsOfContact {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: ContactEvent) {
         match event {
             ContactEvent::ContactNominated {
                 state,

@@ -1,7 +1,5 @@
 use std::collections::{BTreeMap, HashMap};
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{DecisionRef, FrameworkCommand, TranslationOrigin};
@@ -418,25 +416,17 @@ impl Framework {
     }
 }
 
-impl Aggregate for Framework {
-    const TYPE: &'static str = "Framework";
-    type Command = FrameworkCommand;
-    type Event = FrameworkEvent;
-    type Error = FrameworkError;
-    type Services = ();
+crate::domain::aggregate!(
+    Framework,
+    "Framework",
+    FrameworkCommand,
+    FrameworkEvent,
+    FrameworkError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Framework {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: FrameworkEvent) {
         match event {
             FrameworkEvent::ProgrammeEstablished {
                 body_id,

@@ -1,8 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::*;
@@ -193,25 +191,17 @@ pub struct Meeting {
     pub corrigenda: BTreeMap<u32, u32>,
 }
 
-impl Aggregate for Meeting {
-    const TYPE: &'static str = "Meeting";
-    type Command = MeetingCommand;
-    type Event = MeetingEvent;
-    type Error = MeetingError;
-    type Services = ();
+crate::domain::aggregate!(
+    Meeting,
+    "Meeting",
+    MeetingCommand,
+    MeetingEvent,
+    MeetingError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<()> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Meeting {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: MeetingEvent) {
         use MeetingEvent as E;
         match event {
             E::MeetingConvened {

@@ -1,5 +1,3 @@
-use cqrs_es::event_sink::EventSink;
-use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 
 use super::commands::{Filer, SubmissionCommand, SubmissionKind};
@@ -66,25 +64,17 @@ pub struct Submission {
     pub versions: Vec<LanguageVersion>,
 }
 
-impl Aggregate for Submission {
-    const TYPE: &'static str = "Submission";
-    type Command = SubmissionCommand;
-    type Event = SubmissionEvent;
-    type Error = SubmissionError;
-    type Services = ();
+crate::domain::aggregate!(
+    Submission,
+    "Submission",
+    SubmissionCommand,
+    SubmissionEvent,
+    SubmissionError
+);
 
-    async fn handle(
-        &mut self,
-        command: Self::Command,
-        _services: &Self::Services,
-        sink: &EventSink<Self>,
-    ) -> Result<(), Self::Error> {
-        let events = self.decide(command)?;
-        crate::domain::emit(events, sink).await;
-        Ok(())
-    }
-
-    fn apply(&mut self, event: Self::Event) {
+impl Submission {
+    /// Applies an event to the state (the `apply` of its `Aggregate` impl).
+    fn apply_event(&mut self, event: SubmissionEvent) {
         use SubmissionEvent as E;
         match event {
             E::SubmissionDrafted {

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::store::clock::Clock;
+
 /// Sends one HTTP request and returns (status, JSON body).
 #[async_trait::async_trait]
 pub trait Client: Send + Sync {
@@ -115,6 +117,7 @@ struct Run<'a> {
     c: &'a dyn Client,
     t: &'a Tokens,
     last_position: i64,
+    clock: Option<&'a Clock>,
 }
 
 fn who<'t>(t: &'t Tokens, state: &str) -> Result<&'t str, String> {
@@ -125,6 +128,20 @@ fn who<'t>(t: &'t Tokens, state: &str) -> Result<&'t str, String> {
 }
 
 impl Run<'_> {
+    /// What follows happened at `at` (RFC 3339), when the scenario loads on its own dates.
+    fn on(&self, at: &str) {
+        if let Some(clock) = self.clock {
+            clock.simulate(at.parse().expect("a scenario time is RFC 3339"));
+        }
+    }
+
+    /// The scenario's day, or the server's when it loads on today's dates.
+    fn today(&self) -> chrono::NaiveDate {
+        self.clock
+            .map(Clock::today)
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
     async fn ok(&mut self, path: &str, token: &str, body: Value) -> Result<Value, String> {
         let (status, v) = self.c.send("POST", path, token, Some(body.clone())).await?;
         if status != 200 {
@@ -308,12 +325,27 @@ pub async fn tokens(c: &dyn Client, admin: &str) -> Result<Tokens, String> {
 }
 
 /// Loads the whole scenario. Fails on the first answer that is not what the rules require.
-pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
-    let mut r = Run {
+/// Loads the scenario. With `clock` (the store's, for a client in this process) each step is
+/// recorded on the scenario's own dates, from the adoption of resolution 77/37 to the week
+/// after the conference; the clock is the server's again when this returns. Without it,
+/// everything is dated today.
+pub async fn load(c: &dyn Client, t: &Tokens, clock: Option<&Clock>) -> Result<Outcome, String> {
+    let r = Run {
         c,
         t,
         last_position: 0,
+        clock,
     };
+    let outcome = scenario(r).await;
+    if let Some(clock) = clock {
+        clock.system();
+    }
+    outcome
+}
+
+async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
+    let t = r.t;
+    r.on("2022-12-07T16:00:00Z");
     let sec = t.secretariat.clone();
     let chair = t.chairs[REVIEW_CONFERENCE].clone();
     let cd_chair = t.chairs[CONSULTATIVE_DAY].clone();
@@ -336,6 +368,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         json!({ "EstablishProgramme": establish }),
     )
     .await?;
+    r.on("2026-11-02T14:00:00Z");
     r.ok(&format!("/api/v1/frameworks/{BODY}/commands"), &sec, json!({ "AddTranslation": {
         "paragraph": "OP-2", "language": "fr", "origin": "human", "of_version": 1,
         "text": "Encourage les États à rendre compte de leurs efforts nationaux de mise en œuvre et à procéder à des analyses des lacunes de manière tournante, afin de déterminer leurs besoins et leurs domaines d'action prioritaires;" } })).await?;
@@ -345,7 +378,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "already_accredited": true } })).await?;
     r.ok(&format!("/api/v1/bodies/{BODY}/commands"), &sec, json!({ "RegisterStakeholder": {
         "organisation_id": "acme-security", "name": "ACME Security Ltd", "kind": "PrivateSector", "already_accredited": false } })).await?;
-    let notice = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    let notice = (r.today() + chrono::Days::new(14)).to_string();
     r.ok(
         &format!("/api/v1/bodies/{BODY}/commands"),
         &sec,
@@ -357,6 +390,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         "organisation_id": "acme-security", "state": "IRN", "reason": "Insufficient information on the company's activities." } })).await?;
 
     // The consultative day, open to stakeholders, precedes the review conference.
+    r.on("2026-11-09T14:00:00Z");
     r.meeting(CONSULTATIVE_DAY, &sec, json!({ "Convene": {
         "meeting_id": CONSULTATIVE_DAY, "body_id": BODY, "kind": "ConsultativeDay", "symbol": "PoA/CD.1/2026",
         "title": "Consultative day with stakeholders", "starts": "2026-11-22", "ends": "2026-11-22",
@@ -364,12 +398,8 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
         "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null } })).await?;
     r.meeting(CONSULTATIVE_DAY, &sec, json!({ "RegisterStakeholder": {
         "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "role": "Participant" } })).await?;
-    r.meeting(CONSULTATIVE_DAY, &cd_chair, json!({ "Open": {} }))
-        .await?;
-    r.meeting(CONSULTATIVE_DAY, &cd_chair, json!({ "Close": {} }))
-        .await?;
 
-    // The review conference: delegations, presence, quorum.
+    // The review conference is convened, and delegations registered, ahead of it.
     r.meeting(REVIEW_CONFERENCE, &sec, json!({ "Convene": {
         "meeting_id": REVIEW_CONFERENCE, "body_id": BODY, "kind": "ReviewConference", "symbol": "PoA/RC.1/2026",
         "title": "First Review Conference of the Programme of Action", "starts": "2026-11-23", "ends": "2026-11-27",
@@ -408,6 +438,15 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
     )
     .await?;
 
+    // The consultative day sits the day before the conference.
+    r.on("2026-11-22T14:00:00Z");
+    r.meeting(CONSULTATIVE_DAY, &cd_chair, json!({ "Open": {} }))
+        .await?;
+    r.meeting(CONSULTATIVE_DAY, &cd_chair, json!({ "Close": {} }))
+        .await?;
+
+    // The review conference's first morning: presence and quorum.
+    r.on("2026-11-23T14:00:00Z");
     // Only 10 States in the room: the chair cannot open the meeting.
     for s in members.iter().take(10) {
         r.meeting(
@@ -516,6 +555,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
     .await?;
     out.day_ends.push(("2026-11-23".into(), r.day_end().await?));
 
+    r.on("2026-11-24T14:00:00Z");
     // Day 2: amendments are proposed against version 1 and tabled under item 4.
     let am_nor = "poa-am-nor-1";
     let am_bra = "poa-am-bra-1";
@@ -613,6 +653,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
     r.until_framework_version(2).await?;
     out.day_ends.push(("2026-11-24".into(), r.day_end().await?));
 
+    r.on("2026-11-25T14:00:00Z");
     // Day 3: Brazil's amendment meets a standing objection: no consensus (never a vote).
     r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Amendment": { "amendment_id": am_bra, "revision": 1 } } } })).await?;
     r.meeting(REVIEW_CONFERENCE, who(t, "RUS")?, json!({ "RaiseObjection": { "state": "RUS", "reason": "Assessed contributions are not acceptable." } })).await?;
@@ -658,6 +699,7 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
     r.until_framework_version(3).await?;
     out.day_ends.push(("2026-11-25".into(), r.day_end().await?));
 
+    r.on("2026-11-26T14:00:00Z");
     // Day 4: a motion to adjourn the meeting is put to the vote and rejected.
     r.meeting(
         REVIEW_CONFERENCE,
@@ -749,6 +791,8 @@ pub async fn load(c: &dyn Client, t: &Tokens) -> Result<Outcome, String> {
             out.framework_version
         ));
     }
+    // The week after: national contributions and capacity building.
+    r.on("2026-11-30T14:00:00Z");
     national_contributions(&mut r, t).await?;
     out.adopted = am_nor.into();
     out.failed = am_bra.into();
@@ -803,8 +847,8 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
         r.ok(&format!("/api/v1/contacts/{state}/commands"), who(t, state)?, json!({ "NominateContact": {
             "state": state, "contact_id": id, "role": role, "name": name, "organisation": org, "channels": [channel] } })).await?;
     }
-    // Thirty days to answer, from the day the demo runs.
-    let answer_by = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+    // Thirty days to answer.
+    let answer_by = (r.today() + chrono::Days::new(30)).to_string();
     for state in ["NOR", "BRA"] {
         r.ok(
             &format!("/api/v1/contacts/{state}/commands"),

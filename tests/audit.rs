@@ -49,7 +49,7 @@ struct Loaded {
 async fn loaded(app: TestApp) -> Loaded {
     let client = InProcess(api::router(AppState::new(app.app.clone())));
     let tokens = demo::tokens(&client, &app.admin).await.unwrap();
-    let outcome = demo::load(&client, &tokens).await.unwrap();
+    let outcome = demo::load(&client, &tokens, None).await.unwrap();
     let mut publisher = CheckpointPublisher::new(app.app.store.clone(), key(1));
     let (signed, _) = publisher.publish().await.unwrap().expect("a checkpoint");
     assert_eq!(
@@ -860,7 +860,7 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let client = InProcess(api::router(AppState::new(app.app.clone())));
     let tokens = demo::tokens(&client, &app.admin).await.unwrap();
-    let outcome = demo::load(&client, &tokens).await.unwrap();
+    let outcome = demo::load(&client, &tokens, None).await.unwrap();
     caught_up(&app).await;
     let db = app.db.url.clone();
     let dir = tempfile::tempdir().unwrap();
@@ -1051,4 +1051,144 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["problem"]["damage"], "missing", "{report}");
     assert_eq!(report["problem"]["position"], 2, "{report}");
+}
+
+/// `serve --demo` loads the scenario on its own dates (issue 23, item 6): the dates the demo
+/// prints, `?at=DATE`, the register's dates and `audit replay --at DATE` agree, every event
+/// of the scenario says it was recorded on a simulated clock, and the next real command is
+/// stamped with the server's clock and says nothing of the kind.
+async fn the_demo_on_its_own_dates(app: TestApp) {
+    let client = InProcess(api::router(AppState::new(app.app.clone())));
+    let tokens = demo::tokens(&client, &app.admin).await.unwrap();
+    let before = app.app.store.head();
+    let clock = app.app.store.clock();
+    let outcome = demo::load(&client, &tokens, Some(clock)).await.unwrap();
+    assert!(
+        !clock.is_simulated(),
+        "the server's clock again after loading"
+    );
+    caught_up(&app).await;
+    let days: Vec<&str> = outcome.day_ends.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(
+        days,
+        ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26"]
+    );
+
+    let auditor = &tokens.auditor;
+    for (day, position) in &outcome.day_ends {
+        let framework = |at: String| {
+            let app = &app;
+            async move {
+                let path = format!("/api/v1/frameworks/{}?at={at}", demo::BODY);
+                let r = app.get(&path, auditor).await;
+                assert_eq!(r.status(), 200, "{path}");
+                r.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+        let by_date = framework(day.clone()).await;
+        let by_position = framework(format!("p:{position}")).await;
+        assert_eq!(by_date["version"], by_position["version"], "{day}");
+        assert_eq!(by_date["paragraphs"], by_position["paragraphs"], "{day}");
+    }
+    // The day before the conference the Declaration stood at its first version; before
+    // resolution 77/37 it did not exist.
+    let r = app
+        .get(
+            &format!("/api/v1/frameworks/{}?at=2026-11-22", demo::BODY),
+            auditor,
+        )
+        .await;
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["version"], 1);
+    let r = app
+        .get(
+            &format!("/api/v1/frameworks/{}?at=2022-12-06", demo::BODY),
+            auditor,
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+
+    // Each decision of the conference is dated on a day it sat.
+    let register: serde_json::Value = app
+        .get("/api/v1/decisions?limit=500", auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = register["decisions"].as_array().expect("decisions");
+    assert!(!entries.is_empty());
+    for d in entries {
+        let date = d["date"].as_str().unwrap_or_default();
+        assert!(days.contains(&date), "decision dated {date}: {d}");
+    }
+
+    let events = app.app.store.read_all(before, 100_000).await.unwrap();
+    for e in &events {
+        let metadata: serde_json::Value = serde_json::from_str(&e.metadata).unwrap();
+        assert_eq!(metadata["clock"], "simulated", "position {}", e.position);
+        let day = plenary::app::history::rfc3339(e.recorded_at_us);
+        assert!(
+            day.as_str() < "2026-12-01",
+            "position {} at {day}",
+            e.position
+        );
+    }
+
+    // The same record replayed offline at a date, and compared with the server at that date.
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    bundle::export(&app.app.store, &bundle, ExportOptions::default())
+        .await
+        .unwrap();
+    let end_of_24 = plenary::app::history::parse_time("2026-11-24", true).unwrap();
+    let by_date = replay::replay(&bundle, Cut::Time(end_of_24)).unwrap();
+    let by_position = replay::replay(&bundle, Cut::Position(outcome.day_ends[1].1)).unwrap();
+    assert_eq!(by_date.position, by_position.position);
+    assert_eq!(by_date.decisions, by_position.decisions);
+    let diffs = replay::compare_with_server(&by_date, Cut::Time(end_of_24), &app.base, auditor)
+        .await
+        .unwrap();
+    assert!(diffs.is_empty(), "{diffs:?}");
+
+    // A real command after loading: today's date, nothing said of the clock.
+    let head = app.app.store.head();
+    let chair = &tokens.chairs[demo::PERIODIC_MEETING];
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{}/commands", demo::PERIODIC_MEETING),
+            chair,
+            serde_json::json!({ "Open": {} }),
+        )
+        .await;
+    assert!(
+        r.status().is_success() || r.status() == 409,
+        "{}",
+        r.status()
+    );
+    let sec = &tokens.secretariat;
+    let r = app
+        .post(
+            &format!("/api/v1/meetings/{}/commands", demo::PERIODIC_MEETING),
+            sec,
+            serde_json::json!({ "MarkPresent": { "state": "NOR" } }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let later = app.app.store.read_all(head, 100).await.unwrap();
+    assert!(!later.is_empty());
+    for e in &later {
+        assert!(!e.metadata.contains("\"clock\""), "{}", e.metadata);
+        assert!(plenary::store::now_us() - e.recorded_at_us < 600_000_000);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_on_its_own_dates_sqlite() {
+    the_demo_on_its_own_dates(spawn_app(Backend::Sqlite).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_on_its_own_dates_postgres() {
+    if let Some(app) = spawn_app(Backend::Postgres).await {
+        the_demo_on_its_own_dates(app).await;
+    }
 }

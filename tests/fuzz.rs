@@ -141,7 +141,7 @@ async fn no_request_from_the_openapi_document_causes_a_5xx() {
         .await
         .unwrap();
     let tokens = demo::tokens(client.as_ref(), &admin).await.unwrap();
-    demo::load(client.as_ref(), &tokens).await.unwrap();
+    demo::load(client.as_ref(), &tokens, None).await.unwrap();
 
     let (status, doc) = client.send("GET", "/openapi.json", "", None).await.unwrap();
     assert_eq!(status, 200);

@@ -59,7 +59,7 @@ pub fn spawn(
     super::periodic::every(every, stop, move || {
         let app = app.clone();
         async move {
-            let today = chrono::Utc::now().date_naive();
+            let today = app.store.clock().today();
             match conclude_due(&app, today).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(

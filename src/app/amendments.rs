@@ -33,7 +33,7 @@ pub async fn command(
     if !tabled_by_proposer {
         authorize(p, rule, "", &env)?;
     }
-    env.supply("now", chrono::Utc::now())?;
+    env.supply("now", app.store.clock().now())?;
     // The text the operations are drafted against, from the framework's own history.
     if matches!(
         kind,

@@ -24,7 +24,7 @@ pub async fn command(
     let mut env = Envelope::parse(body)?;
     let kind: BodyCommandKind = env.kind()?;
     authorize(p, permissions::body(kind), "", &env)?;
-    env.supply("now", today())?;
+    env.supply("now", today(app))?;
     let cmd: BodyCommand = env.decode(&["now"])?;
     // Rules of procedure change only by a decision that is on the register.
     if let BodyCommand::ModifyRulesOfProcedure { decision, .. } = &cmd {

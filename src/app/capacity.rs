@@ -27,7 +27,7 @@ pub async fn request_command(
     let mut env = Envelope::parse(body)?;
     let kind: RequestCommandKind = env.kind()?;
     authorize(p, permissions::capacity_request(kind), "", &env)?;
-    env.supply("now", today())?;
+    env.supply("now", today(app))?;
     match kind {
         RequestCommandKind::FileRequest => env.require_record_id("request_id", id)?,
         RequestCommandKind::ProposeMatch => {

@@ -143,9 +143,10 @@ impl Envelope {
     }
 }
 
-/// Server date, for rules that need "today".
-pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+/// The date for rules that need "today": the server's, or a scenario's while one loads
+/// (`store::clock`).
+pub fn today(app: &super::App) -> chrono::NaiveDate {
+    app.store.clock().today()
 }
 
 /// Checks `p` against the `rule` for this command (`app::permissions`); `meeting` is the

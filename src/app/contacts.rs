@@ -56,7 +56,7 @@ pub async fn command(
         .with_field("id"));
     }
     authorize(p, permissions::contacts(kind), "", &env)?;
-    env.supply("now", today())?;
+    env.supply("now", today(app))?;
     let cmd: ContactCommand = env.decode(&["now"])?;
     Ok(app.contacts.execute(id, cmd, ctx).await?)
 }
@@ -157,7 +157,7 @@ fn directory(state: &str, version: i64, d: &PointsOfContact, today: Date) -> Dir
 /// Every State's directory, in State order.
 pub async fn all(app: &App, p: &Principal) -> Result<Vec<Directory>, Refusal> {
     may_read(p)?;
-    let today = today();
+    let today = today(app);
     let views = docs::list(app.store.db(), "contacts", "").await?;
     views
         .iter()
@@ -177,8 +177,8 @@ pub async fn one(app: &App, p: &Principal, state: &str) -> Result<Directory, Ref
         Some(v) => {
             let (_, version, d) =
                 state_view::decode::<PointsOfContact>(&v).map_err(Refusal::internal)?;
-            directory(state, version, &d, today())
+            directory(state, version, &d, today(app))
         }
-        None => directory(state, 0, &PointsOfContact::default(), today()),
+        None => directory(state, 0, &PointsOfContact::default(), today(app)),
     })
 }

@@ -30,7 +30,7 @@ pub async fn command(
     let mut env = Envelope::parse(body)?;
     let kind: MeetingCommandKind = env.kind()?;
     authorize(p, permissions::meeting(kind), id, &env)?;
-    env.supply("now", today())?;
+    env.supply("now", today(app))?;
     if kind == MeetingCommandKind::Convene {
         let body_id = env.str("body_id").unwrap_or_default().to_owned();
         let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;

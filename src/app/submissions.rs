@@ -29,7 +29,7 @@ pub async fn command(
     let mut env = Envelope::parse(body)?;
     let kind: SubmissionCommandKind = env.kind()?;
     authorize(p, permissions::submission(kind), "", &env)?;
-    env.supply("now", today())?;
+    env.supply("now", today(app))?;
     if kind == SubmissionCommandKind::Draft {
         env.require_record_id("submission_id", id)?;
         let body_id = env.str("body_id").unwrap_or_default().to_owned();

@@ -84,13 +84,14 @@ async fn load_demo(
     let tokens = demo::tokens(&client, &admin).await?;
     if app.store.head_from_db().await?.0 <= 0 {
         eprintln!("loading the demo scenario through the API…");
-        let outcome = demo::load(&client, &tokens).await?;
+        // On the scenario's own dates, so the dates below, `?at=DATE` and the register agree.
+        let outcome = demo::load(&client, &tokens, Some(app.store.clock())).await?;
         eprintln!(
             "demo loaded: {} adopted, {} failed for lack of consensus, {} revised after a conflict and adopted; framework at version {}",
             outcome.adopted, outcome.failed, outcome.revised, outcome.framework_version
         );
         for (day, position) in &outcome.day_ends {
-            eprintln!("  end of {day}: log position {position}  →  http://{address}/api/v1/frameworks/{}?at=p:{position}", demo::BODY);
+            eprintln!("  end of {day}: log position {position}  →  http://{address}/api/v1/frameworks/{}?at={day}", demo::BODY);
         }
     } else {
         eprintln!(

@@ -10,6 +10,7 @@
 
 pub mod aggregates;
 pub mod chain;
+pub mod clock;
 pub mod credentials;
 pub mod decode;
 pub mod import;
@@ -347,6 +348,7 @@ pub struct EventStore {
 
 struct Inner {
     db: Db,
+    clock: clock::Clock,
     url: String,
     writer: mpsc::Sender<writer::Request>,
     tickets: AtomicU64,
@@ -480,13 +482,15 @@ impl EventStore {
         let (head_pos, _) = db.head().await?;
         let (head_tx, head) = watch::channel(head_pos);
         let foreign = Arc::new(Foreign::default());
-        let writer = writer::spawn(db.clone(), head_tx.clone(), foreign.clone());
+        let clock = clock::Clock::default();
+        let writer = writer::spawn(db.clone(), head_tx.clone(), foreign.clone(), clock.clone());
         if let Db::Postgres { pool, schema, .. } = &db {
             postgres::spawn_listener(pool.clone(), schema.clone(), head_tx, foreign.clone());
         }
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
+                clock,
                 url: redact_url(url),
                 writer,
                 tickets: AtomicU64::new(1),
@@ -494,6 +498,11 @@ impl EventStore {
                 head,
             }),
         })
+    }
+
+    /// The clock the log stamps events with (the server's, unless a scenario is loading).
+    pub fn clock(&self) -> &clock::Clock {
+        &self.inner.clock
     }
 
     pub fn db(&self) -> &Db {

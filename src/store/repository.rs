@@ -644,6 +644,11 @@ impl Repository {
             .get(meta::REQUEST_HASH)
             .cloned()
             .unwrap_or_default();
+        // Set only while a scenario loads, with nothing else writing (`store::clock`).
+        if self.store.clock().is_simulated() {
+            let (key, value) = super::clock::SIMULATED;
+            metadata.insert(key.into(), value.into());
+        }
         let metadata_text = canonical_json(&serde_json::to_value(&metadata)?);
         let cmd = AppendCommand {
             aggregate_type: A::TYPE.to_owned(),

@@ -14,7 +14,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use super::chain::{self, Hash};
-use super::{now_us, AppendCommand, AppendError, Appended, Db, Foreign, StoreError, Ticket};
+use super::clock::Clock;
+use super::{AppendCommand, AppendError, Appended, Db, Foreign, StoreError, Ticket};
 
 /// Upper bound on events per transaction: large enough to amortise the commit, small
 /// enough to keep one transaction's latency low.
@@ -74,9 +75,10 @@ pub(super) fn spawn(
     db: Db,
     head_tx: watch::Sender<i64>,
     foreign: Arc<Foreign>,
+    clock: Clock,
 ) -> mpsc::Sender<Request> {
     let (tx, rx) = mpsc::channel(8_192);
-    tokio::spawn(run(db, rx, head_tx, foreign));
+    tokio::spawn(run(db, rx, head_tx, foreign, clock));
     tx
 }
 
@@ -85,6 +87,7 @@ async fn run(
     mut rx: mpsc::Receiver<Request>,
     head_tx: watch::Sender<i64>,
     foreign: Arc<Foreign>,
+    clock: Clock,
 ) {
     let mut pending: VecDeque<Request> = VecDeque::new();
     let mut head: Option<(i64, Hash)> = None;
@@ -119,6 +122,7 @@ async fn run(
             head_tx: &head_tx,
             failed: &mut failed,
             foreign: &foreign,
+            clock: &clock,
         };
         write_batch(ctx, batch).await;
     }
@@ -259,8 +263,7 @@ pub(super) enum Refusal {
     },
 }
 
-fn prepare(batch: &[Request], head: i64, head_hash: Hash) -> Prepared {
-    let recorded_at_us = now_us();
+fn prepare(batch: &[Request], head: i64, head_hash: Hash, recorded_at_us: i64) -> Prepared {
     let mut prev = head_hash;
     let mut position = head;
     let mut commands = Vec::with_capacity(batch.len());
@@ -362,6 +365,7 @@ struct BatchContext<'a> {
     head_tx: &'a watch::Sender<i64>,
     failed: &'a mut Failed,
     foreign: &'a Foreign,
+    clock: &'a Clock,
 }
 
 async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
@@ -372,6 +376,7 @@ async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
         head_tx,
         failed,
         foreign,
+        clock,
     } = ctx;
     let mut head_retries = 0;
     while !batch.is_empty() {
@@ -385,7 +390,7 @@ async fn write_batch(ctx: BatchContext<'_>, mut batch: Vec<Request>) {
                 Err(e) => return fail_all(batch, e, failed),
             },
         };
-        let prepared = prepare(&batch, pos, hash);
+        let prepared = prepare(&batch, pos, hash, clock.now_us());
         foreign.expect_own(prepared.new_head);
         let turn = db.write_turn().await;
         let result = match conn {
@@ -535,7 +540,7 @@ mod tests {
         let batch = take_batch(&mut pending, &mut Failed::default());
         assert_eq!(tickets(&batch), [1, 2, 3]);
         assert!(pending.is_empty());
-        let p = prepare(&batch, 10, [0; 32]);
+        let p = prepare(&batch, 10, [0; 32], crate::store::now_us());
         let firsts: Vec<bool> = p.commands.iter().map(|c| c.first_on_stream).collect();
         assert_eq!(firsts, [true, false, true]);
         assert_eq!(p.events[1].stream_version, 6);

@@ -73,7 +73,7 @@ async fn render_page(
                     .then(|| p.scope.clone())
                     .flatten(),
                 secretariat: p.role == Role::Secretariat,
-                today: crate::app::commands::today().to_string(),
+                today: crate::app::commands::today(&s.app).to_string(),
                 error,
             };
             render(&page, status)

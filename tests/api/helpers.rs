@@ -203,7 +203,7 @@ impl TestApp {
     pub async fn load_demo(&self) -> (plenary::demo::Tokens, plenary::demo::Outcome) {
         let http = self.http();
         let tokens = plenary::demo::tokens(&http, &self.admin).await.unwrap();
-        let outcome = plenary::demo::load(&http, &tokens).await.unwrap();
+        let outcome = plenary::demo::load(&http, &tokens, None).await.unwrap();
         self.settle().await;
         (tokens, outcome)
     }

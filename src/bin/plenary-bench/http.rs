@@ -295,7 +295,7 @@ pub(crate) async fn prepare(http: &Http, admin: &str, meetings: usize) -> Result
         .await?;
     match status {
         404 => {
-            demo::load(http, &tokens).await?;
+            demo::load(http, &tokens, None).await?;
         }
         200 => println!(
             "(the demo body '{}' exists: not loading the demo scenario)",

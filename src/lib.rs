@@ -31,6 +31,7 @@ pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod projections;
 pub mod service;
 pub mod store;

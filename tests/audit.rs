@@ -924,6 +924,52 @@ async fn the_auditor_walkthrough_on_the_command_line() {
         .unwrap()
         .contains("# "));
 
+    // The conference's report, written offline, is the service's download (issue 23).
+    ok(&plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &day2,
+            "--report",
+            demo::REVIEW_CONFERENCE,
+            "--report-html",
+            &p("report.html"),
+            "--lang",
+            "ar",
+        ],
+        &db,
+    ));
+    let live = app
+        .get(
+            &format!(
+                "/api/v1/meetings/{}/report.html?lang=ar&at={day2}",
+                demo::REVIEW_CONFERENCE
+            ),
+            &tokens.auditor,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(p("report.html")).unwrap(), live);
+    let out = plenary(
+        &[
+            "audit",
+            "replay",
+            &p("bundle"),
+            "--at",
+            &day2,
+            "--report",
+            "no-such-meeting",
+            "--report-json",
+            &p("x.json"),
+        ],
+        &db,
+    );
+    assert_eq!(out.status.code(), Some(1));
+
     let decision = replay::replay(Path::new(&p("bundle")), Cut::Position(app.app.store.head()))
         .unwrap()
         .decisions
@@ -1148,6 +1194,29 @@ async fn the_demo_on_its_own_dates(app: TestApp) {
         .await
         .unwrap();
     assert!(diffs.is_empty(), "{diffs:?}");
+
+    // The report of the conference at the end of its second day, in French: the service's
+    // download and the one `audit replay` writes offline are the same bytes.
+    let day2 = outcome.day_ends[1].1;
+    let live = app
+        .get(
+            &format!(
+                "/api/v1/meetings/{}/report.html?lang=fr&at=p:{day2}",
+                demo::REVIEW_CONFERENCE
+            ),
+            auditor,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let replayed = replay::replay(&bundle, Cut::Position(day2)).unwrap();
+    let offline = plenary::export::report::html(
+        &replayed.reports[demo::REVIEW_CONFERENCE],
+        plenary::web::messages::get("fr").unwrap(),
+    );
+    assert!(live.contains("Encourage les États"));
+    assert_eq!(live, offline);
 
     // A real command after loading: today's date, nothing said of the clock.
     let head = app.app.store.head();

@@ -283,16 +283,16 @@ async fn meeting_command(
 // ---- decisions ----------------------------------------------------------------------
 
 #[derive(Debug, Deserialize)]
-struct DecisionParams {
-    meeting: Option<String>,
+pub(super) struct DecisionParams {
+    pub(super) meeting: Option<String>,
     body: Option<String>,
     kind: Option<String>,
     /// The register as of a moment (date, RFC 3339 time or `p:N`), answered from the log.
-    at: Option<String>,
+    pub(super) at: Option<String>,
     /// The `next` cursor of the previous page.
-    after: Option<String>,
+    pub(super) after: Option<String>,
     /// Page size, 1 to 1000 (default 200).
-    limit: Option<i64>,
+    pub(super) limit: Option<i64>,
     #[serde(rename = "min_position")]
     _min: Option<i64>,
 }
@@ -309,6 +309,23 @@ async fn decisions_register(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let limit = page_limit(q.limit)?;
+    let cut = match &q.at {
+        Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
+        None => None,
+    };
+    let (out, next) = register_page(&s, &q, cut, q.after.clone(), limit).await?;
+    Ok(axum::Json(json!({ "decisions": out, "next": next })))
+}
+
+/// One page of the register's entries as stored, filtered as `q` asks, now or as of `cut`
+/// (the same entries, keys and paging, folded from the log).
+pub(super) async fn register_page(
+    s: &AppState,
+    q: &DecisionParams,
+    cut: Option<crate::app::history::Cut>,
+    after: Option<String>,
+    limit: i64,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
     let db = s.app.store.db();
     let prefix = q
         .meeting
@@ -332,21 +349,18 @@ async fn decisions_register(
             .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
         in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
     };
-    let (out, next) = match &q.at {
+    Ok(match cut {
         None => {
-            docs::filtered_page(db, decisions::NAME, &prefix, q.after, limit, |d| {
+            docs::filtered_page(db, decisions::NAME, &prefix, after, limit, |d| {
                 Ok::<_, ApiError>(wanted(&d).then_some(d))
             })
             .await?
         }
-        Some(at) => {
-            // The same entries, keys and paging as the read model, folded from the log.
-            let cut = super::frameworks::cut_at(&s, at).await?;
+        Some(cut) => {
             let entries = as_of::register(&s.app.store, cut).await?;
-            as_of::page(entries, q.after.as_deref(), limit, |key, d| {
+            as_of::page(entries, after.as_deref(), limit, |key, d| {
                 key.starts_with(&prefix) && wanted(d)
             })
         }
-    };
-    Ok(axum::Json(json!({ "decisions": out, "next": next })))
+    })
 }

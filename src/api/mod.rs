@@ -17,6 +17,7 @@ pub mod commands;
 pub mod conn;
 pub mod contacts;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod frameworks;
 pub mod meetings;
@@ -159,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .merge(participation::router())
         .merge(amendments::router())
         .merge(meetings::router())
+        .merge(exports::router())
         .merge(openapi::router())
         .merge(crate::web::router())
         .fallback(error::not_found)

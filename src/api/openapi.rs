@@ -33,6 +33,9 @@ pub enum Input {
 enum Answer {
     Json,
     Html,
+    /// A file to save (Content-Disposition: attachment).
+    Csv,
+    HtmlDocument,
     EventStream,
     NoContent,
 }
@@ -505,6 +508,11 @@ pub const ROUTES: &[Route] = &[
             ("type", "string", "event type"), ("meeting", "string", "meeting id"), ("amendment", "string", "amendment id"),
             ("from", "string", "RFC 3339 time or date"), ("to", "string", "RFC 3339 time or date"), ("after", "integer", "cursor"), ("limit", "integer", "1 to 1000"), MIN],
         input: Input::None },
+    Route { method: "get", path: "/api/v1/audit/events.csv", summary: "The audit history as CSV: every event the filter selects, in log order, streamed (no paging)", who: "auditor, secretariat, admin",
+        query: &[("stream", "string", "Type/id, e.g. Meeting/poa-rc-1"), ("actor", "string", "credential actor"), ("state", "string", "the State acted for"),
+            ("type", "string", "event type"), ("meeting", "string", "meeting id"), ("amendment", "string", "amendment id"),
+            ("from", "string", "RFC 3339 time or date"), ("to", "string", "RFC 3339 time or date"), ("after", "integer", "start after this position"), MIN],
+        input: Input::None },
     Route { method: "get", path: "/api/v1/audit/events/{position}", summary: "One event with payload, metadata and hashes", who: "auditor, secretariat, admin", query: &[], input: Input::None },
     Route { method: "get", path: "/api/v1/stream", summary: "Live events (server-sent events); resumes from Last-Event-ID", who: "any credential; restricted events only to those entitled",
         query: &[("meeting", "string", "only this meeting"), ("after", "integer", "start after this position")], input: Input::None },
@@ -519,6 +527,12 @@ pub const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "each command, as app::permissions says", query: &[], input: Input::Command(MEETING_COMMANDS) },
     Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: "any credential",
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision; or no_consensus: a call on which the chair found no consensus, on the record as an outcome (entry: outcome), with no decision number or symbol, after the meeting's decisions"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/decisions.csv", summary: "The decisions register as CSV: every entry the filter selects, in register order (no paging)", who: "any credential",
+        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/report", summary: "The report of a meeting, generated from the log: attendance with gender figures, the agenda as adopted and as changed, each decision with how it was taken, objections, explanations and dissociations, and the annexes (the Declaration at the close, the programme of work, the documents cited); with the log position and hash it was made from", who: "any credential", query: &[AT, MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.html", summary: "The report of a meeting as a standalone HTML document, in one of the six languages (headings, and the Declaration annex where translated, the original beside it). `plenary audit replay BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline", who: "any credential",
+        query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/participation.csv", summary: "Participation over time as CSV: a row per body and year, then a row per State the reader may see", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
@@ -552,6 +566,8 @@ fn answer(r: &Route) -> Answer {
         ("delete", _) => Answer::NoContent,
         (_, "/docs") => Answer::Html,
         (_, "/api/v1/stream") => Answer::EventStream,
+        (_, p) if p.ends_with(".csv") => Answer::Csv,
+        (_, p) if p.ends_with(".html") => Answer::HtmlDocument,
         _ => Answer::Json,
     }
 }
@@ -703,6 +719,7 @@ fn query_schema(name: &str, ty: &str) -> Value {
             json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX })
         }
         ("at", _) => json!({ "type": "string", "minLength": 1 }),
+        ("lang", _) => json!({ "type": "string", "enum": ["ar", "en", "es", "fr", "ru", "zh"] }),
         // The audit history's bounds.
         ("from" | "to", "string") => json!({ "type": "string",
             "anyOf": [{ "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, { "format": "date-time" }],
@@ -752,6 +769,16 @@ fn operation(r: &Route) -> Value {
         Answer::Html => (
             "200",
             json!({ "description": "The page", "content": { "text/html": { "schema": { "type": "string" } } } }),
+        ),
+        Answer::Csv => (
+            "200",
+            json!({ "description": "CSV (RFC 4180, UTF-8, header row, CRLF), as an attachment. A text cell a spreadsheet would run as a formula (starting =, +, -, @) is written with a leading '",
+                "content": { "text/csv": { "schema": { "type": "string" } } } }),
+        ),
+        Answer::HtmlDocument => (
+            "200",
+            json!({ "description": "A standalone HTML document (inline style, no script), as an attachment; its meta plenary-log-position and plenary-log-hash name what it was made from",
+                "content": { "text/html": { "schema": { "type": "string" } } } }),
         ),
         Answer::EventStream => (
             "200",

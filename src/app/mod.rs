@@ -36,6 +36,7 @@ pub mod permissions;
 pub mod reactor;
 pub mod refusal;
 pub mod register;
+pub mod report;
 pub mod room;
 pub mod submissions;
 

@@ -12,14 +12,14 @@ use crate::projections::{decisions, docs};
 /// Entries per page when none is asked for.
 pub const PAGE: i64 = 50;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RegisterPage {
     pub entries: Vec<RegisterEntry>,
     /// The cursor of the next page, if there is one.
     pub next: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RegisterEntry {
     /// `false`: an outcome that is not a decision (no consensus).
     pub decision: bool,
@@ -41,7 +41,7 @@ pub struct RegisterEntry {
     pub corrigenda: Vec<CorrigendumLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CorrigendumLine {
     pub symbol: String,
     pub text: String,
@@ -49,14 +49,14 @@ pub struct CorrigendumLine {
     pub date: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ObjectionLine {
     pub state: String,
     pub reason: Option<String>,
     pub withdrawn: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ExplanationLine {
     pub state: String,
     pub after: bool,
@@ -84,7 +84,8 @@ fn text(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
 
-fn entry(d: &Value) -> RegisterEntry {
+/// A register entry from its read-model document.
+pub fn entry(d: &Value) -> RegisterEntry {
     RegisterEntry {
         decision: d["entry"] != "outcome",
         number: d["number"].as_u64(),

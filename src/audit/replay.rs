@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::bundle::{self, EventLine, Manifest};
 use crate::app::as_of::{first_difference, AggregateFold, MeetingFold, RegisterFold};
 use crate::app::history::{fold_framework, view, Cut, FrameworkView};
+use crate::app::report::{MeetingReport, ReportFold};
 use crate::domain::amendment::Amendment;
 use crate::store::StoredEvent;
 
@@ -29,6 +30,10 @@ pub struct Replayed {
     pub meetings: Vec<Value>,
     /// The amendments board, in id order, as `GET /api/v1/amendments` shows it.
     pub amendments: Vec<Value>,
+    /// Each meeting's report, as `GET /api/v1/meetings/{id}/report` gives it for the same
+    /// cut (not in `--json`: `--report` writes one).
+    #[serde(skip)]
+    pub reports: BTreeMap<String, MeetingReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +90,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     let mut decisions = RegisterFold::default();
     let mut meetings: BTreeMap<String, MeetingFold> = BTreeMap::new();
     let mut amendments: BTreeMap<String, AggregateFold<Amendment>> = BTreeMap::new();
+    let mut reports: BTreeMap<String, ReportFold> = BTreeMap::new();
     let mut position = 0;
     let mut failed: Option<String> = None;
     bundle::for_each_line(dir, &manifest, |n, line| {
@@ -137,7 +143,8 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         }
         let folded = decisions
             .push(&e)
-            .and_then(|()| meetings.entry(e.aggregate_id.clone()).or_default().push(&e));
+            .and_then(|()| meetings.entry(e.aggregate_id.clone()).or_default().push(&e))
+            .and_then(|()| reports.entry(e.aggregate_id.clone()).or_default().push(&e));
         if let Err(err) = folded {
             failed = Some(err.to_string());
             return false;
@@ -146,6 +153,22 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     })?;
     if let Some(e) = failed {
         return Err(e);
+    }
+    // Each meeting's report, with the Declaration annex cut as the live service cuts it.
+    let mut meeting_reports = BTreeMap::new();
+    for (id, fold) in reports {
+        let declaration = match (fold.body_id(), fold.declaration_cut()) {
+            (Some(body), Some(at)) => match streams.get(&body) {
+                Some(events) => fold_framework(events, Cut::Position(at))
+                    .map_err(|e| e.to_string())?
+                    .map(|(f, p)| view(&body, &f, p)),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(r) = fold.report(declaration) {
+            meeting_reports.insert(id, r);
+        }
     }
     let mut frameworks = Vec::new();
     for (id, events) in streams {
@@ -190,6 +213,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             .iter()
             .map(|(id, f)| crate::app::amendments::card(id, f.version, &f.state))
             .collect(),
+        reports: meeting_reports,
     })
 }
 

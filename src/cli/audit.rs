@@ -53,6 +53,19 @@ pub enum Command {
         /// Print the replay as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// A meeting whose report to write (with --report-html and/or --report-json): the
+        /// same document the service exports for the same moment.
+        #[arg(long)]
+        report: Option<String>,
+        /// Write the meeting's report as HTML to this file.
+        #[arg(long, requires = "report")]
+        report_html: Option<PathBuf>,
+        /// Write the meeting's report as JSON to this file.
+        #[arg(long, requires = "report")]
+        report_json: Option<PathBuf>,
+        /// The language of the HTML report (ar, en, es, fr, ru, zh).
+        #[arg(long, default_value = "en", requires = "report_html")]
+        lang: String,
     },
     /// Prove that the event at POSITION is in a published checkpoint (RFC 9162 inclusion
     /// proof), from a bundle or from the database.
@@ -155,8 +168,14 @@ pub async fn run(command: Command, database: &str) -> Outcome {
             server,
             token,
             json,
+            report,
+            report_html,
+            report_json,
+            lang,
         } => {
             let cut = Cut::parse_at(&at)?;
+            let messages = crate::web::messages::get(&lang)
+                .ok_or("--lang must be one of ar, en, es, fr, ru, zh")?;
             let r = replay::replay(&dir, cut)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -177,6 +196,19 @@ pub async fn run(command: Command, database: &str) -> Outcome {
                         eprintln!("wrote {}", p.display());
                     }
                     None => {}
+                }
+            }
+            if let Some(id) = report {
+                let Some(found) = r.reports.get(&id) else {
+                    return Err(format!("no meeting {id} in the bundle as of {}", r.cut).into());
+                };
+                if let Some(p) = report_html {
+                    std::fs::write(&p, crate::export::report::html(found, messages))?;
+                    eprintln!("wrote {}", p.display());
+                }
+                if let Some(p) = report_json {
+                    std::fs::write(&p, serde_json::to_string_pretty(found)?)?;
+                    eprintln!("wrote {}", p.display());
                 }
             }
             if let (Some(base), Some(token)) = (server, token) {

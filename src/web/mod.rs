@@ -8,6 +8,7 @@
 //! - [`submissions`]: what States and stakeholders file; national positions compared.
 //! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
 //! - [`contacts`]: national points of contact and the secretariat's pings.
+//! - [`report`]: a meeting's report, as of any moment, with its downloads.
 //! - [`secretariat`]: the secretariat's desk (bodies, meetings, participation,
 //!   accreditation, translations).
 //! - [`pages`]: the pages and their forms. One way to post a command ([`form`]) and one way
@@ -21,6 +22,7 @@ pub mod contacts;
 pub mod form;
 pub mod messages;
 pub mod pages;
+pub mod report;
 pub mod secretariat;
 pub mod session;
 pub mod submissions;
@@ -43,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(capacity::router())
         .merge(submissions::router())
+        .merge(report::router())
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))
         .layer(axum::middleware::map_response(secure_headers))

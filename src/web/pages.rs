@@ -986,6 +986,27 @@ struct AuditPage<'a> {
 
 const AUDIT_PAGE: i64 = 100;
 
+impl AuditPage<'_> {
+    /// The CSV download of every event this page's filter selects.
+    fn csv_href(&self) -> String {
+        let q = &self.q;
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("meeting", &q.meeting),
+            ("state", &q.state),
+            ("amendment", &q.amendment),
+            ("actor", &q.actor),
+            ("from", &q.from),
+            ("to", &q.to),
+        ] {
+            if !v.is_empty() {
+                out.append_pair(k, v);
+            }
+        }
+        format!("/api/v1/audit/events.csv?{}", out.finish())
+    }
+}
+
 /// The history of the log, filtered by meeting, State, amendment, actor and time, a page at a
 /// time: for auditors, the secretariat and the admin, as the API's audit history is.
 async fn audit_history(

@@ -22,6 +22,12 @@ fn valid(name: &str, schema: &Value) -> Vec<String> {
             }
             v
         }
+        _ if schema["enum"].is_array() => schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect(),
         _ if name == "at" => vec![
             "p:1".into(),
             "2026-01-01".into(),
@@ -49,6 +55,14 @@ fn invalid(schema: &Value) -> Vec<String> {
     }
     if schema["minLength"].as_u64() == Some(1) {
         v.push(String::new());
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        v.extend(
+            ["x", "", "EN", "en-GB"]
+                .into_iter()
+                .filter(|c| !allowed.iter().any(|a| a == c))
+                .map(str::to_owned),
+        );
     }
     if let Some(pattern) = schema["pattern"].as_str() {
         let re = regex::Regex::new(pattern).unwrap();

@@ -17,6 +17,7 @@ mod participation;
 mod permissions;
 mod protocol;
 mod register;
+mod report;
 mod scenario;
 mod service;
 mod shutdown;

@@ -209,6 +209,11 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             only(&[Auditor, Secretariat, Admin], Exp::Ok),
         ),
         get(
+            "/api/v1/audit/events.csv",
+            "/api/v1/audit/events.csv?meeting=poa-cd-1",
+            only(&[Auditor, Secretariat, Admin], Exp::Ok),
+        ),
+        get(
             "/api/v1/audit/events/{position}",
             "/api/v1/audit/events/1",
             only(&[Auditor, Secretariat, Admin], Exp::Ok),
@@ -427,6 +432,26 @@ fn cases(revocable_id: &str) -> Vec<Case> {
         ),
         // The decisions register and the framework.
         get("/api/v1/decisions", "/api/v1/decisions", any_credential()),
+        get(
+            "/api/v1/decisions.csv",
+            "/api/v1/decisions.csv",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/meetings/{id}/report",
+            "/api/v1/meetings/poa-rc-1/report",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/meetings/{id}/report.html",
+            "/api/v1/meetings/poa-rc-1/report.html?lang=zh",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/participation.csv",
+            "/api/v1/participation.csv",
+            any_credential(),
+        ),
         get(
             "/api/v1/frameworks/{id}",
             "/api/v1/frameworks/poa",

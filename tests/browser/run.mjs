@@ -665,6 +665,34 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// The report of the review conference, reached by keyboard from the meeting list; as of the
+// end of its second day (the demo is loaded on its own dates); downloaded in French.
+{
+  const { ctx, page: obs } = await withToken(token("observer"));
+  await obs.goto(`${base}/`);
+  await obs.locator("a[href='/meetings/poa-rc-1/report']").focus();
+  await obs.keyboard.press("Enter");
+  await obs.waitForURL(/\/meetings\/poa-rc-1\/report$/);
+  const body = await obs.locator("article.report").textContent();
+  check(/PoA\/RC\.1\/2026/.test(body) && /Kari Nordmann/.test(body) && /OP-2/.test(body), "the report names the conference, its participants and Egypt's dissociation");
+  check(await obs.locator("article.report .entry.outcome").count() >= 1, "the outcome without consensus is in the report");
+  await axe(obs, "meeting report");
+  await shot(obs, "report");
+  await obs.fill("#report-at", "2026-11-24");
+  await obs.locator("#report-at").press("Enter");
+  await obs.waitForURL(/at=2026-11-24/);
+  const early = await obs.locator("article.report").textContent();
+  check(/open/.test(await obs.locator(".report-head").textContent()) && !/am-bra/.test(early), "as of the end of 24 November: still sitting, Brazil's amendment not yet decided");
+  await axe(obs, "meeting report as of a date");
+  const href = await obs.locator("#dl-report-html").getAttribute("href");
+  const r = await obs.request.get(base + href.replace("lang=en", "lang=fr"));
+  const html = await r.text();
+  check(r.status() === 200 && /attachment/.test(r.headers()["content-disposition"]) && /<html lang="fr"/.test(html) && /Encourage les États/.test(html), "the report downloads as an HTML document in French");
+  const csv = await obs.request.get(base + await obs.locator("#dl-report-csv").getAttribute("href"));
+  check(csv.status() === 200 && (await csv.text()).startsWith("symbol,meeting_id"), "the meeting's decisions download as CSV");
+  await ctx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
@@ -672,7 +700,7 @@ async function withToken(tok, locale) {
     [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
-    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR"]],
+    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],
     [token("auditor"), ["/audit"]],
     [token("admin"), ["/credentials"]],
   ];

@@ -1,0 +1,176 @@
+//! Downloads of the record: a meeting's report (JSON, or a standalone HTML document in any
+//! of the six languages), and the register and participation figures as CSV (the audit
+//! history's CSV is in `audit`). The renderers are `crate::export`'s, shared with the pages.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::auth::Principal;
+use super::error::ApiError;
+use super::extract::{Ids, MinPosition, Query};
+use super::meetings::{register_page, DecisionParams};
+use super::AppState;
+use crate::app::history::Cut;
+use crate::app::report::{self, MeetingReport};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/meetings/{id}/report", get(report_json))
+        .route("/api/v1/meetings/{id}/report.html", get(report_html))
+        .route("/api/v1/decisions.csv", get(register_csv))
+        .route("/api/v1/participation.csv", get(participation_csv))
+}
+
+/// A file to save: its type, its name, and the body.
+pub fn download(
+    content_type: &'static str,
+    filename: &str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body.into(),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportParams {
+    /// A date, an RFC 3339 time or a log position (`p:N`); now by default.
+    at: Option<String>,
+    /// The language of the document's headings and of the Declaration annex where it is
+    /// translated (ar, en, es, fr, ru, zh); English by default.
+    lang: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+async fn report_at(s: &AppState, id: &str, at: Option<&str>) -> Result<MeetingReport, ApiError> {
+    let cut = match at {
+        Some(at) => super::frameworks::cut_at(s, at).await?,
+        None => Cut::Position(s.app.store.head()),
+    };
+    report::meeting_report(&s.app, id, cut).await
+}
+
+/// The report of a meeting, generated from the log. Public record.
+#[tracing::instrument(skip_all)]
+async fn report_json(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+    Query(q): Query<ReportParams>,
+) -> Result<axum::Json<MeetingReport>, ApiError> {
+    s.read_after(min.0).await?;
+    if q.lang.is_some() {
+        return Err(ApiError::bad_request(
+            "lang",
+            "the JSON report is not translated; lang is for report.html",
+        ));
+    }
+    Ok(axum::Json(
+        report_at(&s, ids[0].as_str(), q.at.as_deref()).await?,
+    ))
+}
+
+/// The report as a standalone HTML document, to print or archive.
+#[tracing::instrument(skip_all)]
+async fn report_html(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+    Query(q): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let m = match q.lang.as_deref() {
+        None => crate::web::messages::english(),
+        Some(lang) => crate::web::messages::get(lang).ok_or_else(|| {
+            ApiError::bad_request("lang", "lang must be one of ar, en, es, fr, ru, zh")
+        })?,
+    };
+    let r = report_at(&s, ids[0].as_str(), q.at.as_deref()).await?;
+    let name = format!("report-{}-p{}.{}.html", r.meeting_id, r.position, m.lang);
+    Ok(download(
+        "text/html; charset=utf-8",
+        &name,
+        crate::export::report::html(&r, m),
+    ))
+}
+
+/// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
+#[tracing::instrument(skip_all)]
+async fn register_csv(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Query(q): Query<DecisionParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    if q.after.is_some() || q.limit.is_some() {
+        return Err(ApiError::bad_request(
+            if q.after.is_some() { "after" } else { "limit" },
+            "a CSV download has every entry the filter selects; page with the JSON route",
+        ));
+    }
+    let cut = match &q.at {
+        Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
+        None => None,
+    };
+    let mut entries = vec![];
+    let mut after = None;
+    loop {
+        let (page, next) = register_page(&s, &q, cut, after, 1000).await?;
+        entries.extend(page.iter().map(crate::app::register::entry));
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let name = match &q.meeting {
+        Some(m) => format!("decisions-{m}.csv"),
+        None => "decisions.csv".into(),
+    };
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &name,
+        crate::export::csv::register(&entries),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParticipationParams {
+    body: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+/// Participation over time as CSV: the rows `GET /api/v1/participation` gives this reader.
+#[tracing::instrument(skip_all)]
+async fn participation_csv(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Query(q): Query<ParticipationParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let figures = crate::app::participation::over_time(&s.app, &p, q.body.as_deref()).await?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "participation.csv",
+        crate::export::csv::participation(&figures),
+    ))
+}

@@ -1,0 +1,97 @@
+//! The meeting report as a document: a standalone HTML file (inline style, no script, prints
+//! on A4) in any of the six languages, and the same body inside the web page.
+
+use askama::Template;
+
+use crate::app::report::MeetingReport;
+use crate::web::messages::Messages;
+
+/// A paragraph of the Declaration annex in the reader's language where a translation exists,
+/// with the original kept beside it.
+#[derive(Debug, Clone)]
+pub struct AnnexParagraph {
+    pub number: String,
+    pub text: String,
+    /// The language of `text`.
+    pub lang: String,
+    /// The original wording when `text` is a translation, with the translation's origin
+    /// (a message key) and whether it was made of an older wording.
+    pub original: Option<String>,
+    pub origin: &'static str,
+    pub stale: bool,
+}
+
+/// What both the page and the document show.
+pub struct ReportView<'a> {
+    pub r: &'a MeetingReport,
+    pub paragraphs: Vec<AnnexParagraph>,
+    pub head_short: String,
+}
+
+impl<'a> ReportView<'a> {
+    pub fn new(r: &'a MeetingReport, m: &Messages) -> Self {
+        let paragraphs = r
+            .annexes
+            .declaration
+            .iter()
+            .flat_map(|f| &f.paragraphs)
+            .map(|p| {
+                let translation = p
+                    .translations
+                    .iter()
+                    .find(|t| crate::domain::values::LanguageTag::parse(m.lang) == Ok(t.language));
+                match translation {
+                    Some(t) => AnnexParagraph {
+                        number: p.number.clone(),
+                        text: t.text.to_string(),
+                        lang: m.lang.to_owned(),
+                        original: Some(p.text.to_string()),
+                        origin: match t.origin {
+                            crate::domain::framework::TranslationOrigin::Human => "framework.human",
+                            crate::domain::framework::TranslationOrigin::Machine => {
+                                "framework.machine"
+                            }
+                        },
+                        stale: t.out_of_date,
+                    },
+                    None => AnnexParagraph {
+                        number: p.number.clone(),
+                        text: p.text.to_string(),
+                        lang: "en".into(),
+                        original: None,
+                        origin: "",
+                        stale: false,
+                    },
+                }
+            })
+            .collect();
+        Self {
+            r,
+            paragraphs,
+            head_short: r.hash.chars().take(16).collect(),
+        }
+    }
+
+    pub fn gender(&self, by: &std::collections::BTreeMap<String, u32>, g: &str) -> u32 {
+        by.get(g).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report_document.html")]
+struct ReportDocument<'a> {
+    m: &'a Messages,
+    rv: ReportView<'a>,
+}
+
+/// The report as a standalone HTML document in `m`'s language.
+pub fn html(r: &MeetingReport, m: &Messages) -> String {
+    let doc = ReportDocument {
+        m,
+        rv: ReportView::new(r, m),
+    };
+    doc.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the report template failed");
+        String::new()
+    })
+}

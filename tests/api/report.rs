@@ -1,0 +1,269 @@
+//! The report of a meeting and the CSV exports, on the demo's known outcome (issue 23,
+//! items 4, 5 and 7).
+
+use serde_json::Value;
+
+use crate::helpers::{e2e_tests, problem, TestApp};
+use plenary::demo::REVIEW_CONFERENCE;
+
+fn rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
+    let (t, out) = app.load_demo().await;
+    app.settle().await;
+    let path = format!("/api/v1/meetings/{REVIEW_CONFERENCE}/report");
+    let r = app.get(&path, &t.observer).await;
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+
+    assert_eq!(report["symbol"], "PoA/RC.1/2026");
+    assert_eq!(report["status"], "closed");
+    assert_eq!(report["chair"], "Ambassador Ana Ruiz (CHL)");
+    assert!(report["venue"].as_str().unwrap().contains("New York"));
+    // It names what it was made from.
+    let position = report["position"].as_i64().unwrap();
+    assert!(position > 0 && position <= app.head().await);
+    assert_eq!(report["hash"].as_str().unwrap().len(), 64);
+
+    // Attendance: the States present, the list of participants, the gender figures.
+    let a = &report["attendance"];
+    assert_eq!(a["members"], 70);
+    let present = a["states_present"].as_array().unwrap();
+    assert!(
+        present.len() >= 50 && present.iter().any(|s| s == "IRN"),
+        "{a}"
+    );
+    assert!(
+        !present.iter().any(|s| s == "USA"),
+        "USA was never marked present"
+    );
+    assert_eq!(a["delegates_by_gender"]["female"], 3, "{a}");
+    assert_eq!(a["delegates_by_gender"]["male"], 3, "{a}");
+    assert_eq!(a["heads_by_gender"]["female"], 3, "{a}");
+    assert_eq!(a["heads_by_gender"]["male"], 2, "{a}");
+    let nor = a["delegations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["state"] == "NOR")
+        .unwrap();
+    assert_eq!(nor["members"][0], "Kari Nordmann", "the head first");
+    assert_eq!(nor["head"], "Kari Nordmann");
+    assert!(
+        !nor.to_string().contains("Female"),
+        "genders are counted, never listed"
+    );
+    assert_eq!(a["stakeholders"][0]["name"], "CyberPeace Institute");
+    assert_eq!(a["sponsored_experts"], 1);
+
+    // The agenda as adopted, five items; the documents it cites are in the annex.
+    let adopted = report["agenda_adopted"].as_array().unwrap();
+    assert_eq!(adopted.len(), 5);
+    assert_eq!(adopted[1]["documents"][0], "PoA/RC.1/2026/1");
+    let docs = report["annexes"]["documents"].as_array().unwrap();
+    assert_eq!(docs[0], "PoA/RC.1/2026");
+    assert!(docs.iter().any(|d| d == "PoA/RC.1/2026/INF.1"), "{docs:?}");
+
+    // The decisions: the two adoptions, the outcome without consensus, the withdrawn and
+    // standing objections, and Egypt's dissociation.
+    let decisions = report["decisions"].as_array().unwrap();
+    let text = serde_json::to_string(decisions).unwrap();
+    assert!(
+        text.contains(&out.adopted) && text.contains(&out.revised),
+        "{text}"
+    );
+    let outcomes: Vec<&Value> = decisions
+        .iter()
+        .filter(|d| d["decision"] == false)
+        .collect();
+    assert!(!outcomes.is_empty(), "Brazil's amendment met no consensus");
+    let objections: Vec<&Value> = decisions
+        .iter()
+        .flat_map(|d| d["objections"].as_array().unwrap())
+        .collect();
+    assert!(objections
+        .iter()
+        .any(|o| o["state"] == "IND" && o["withdrawn"] == true));
+    assert!(objections
+        .iter()
+        .any(|o| o["state"] == "RUS" && o["withdrawn"] == false));
+    assert!(decisions.iter().any(|d| d["explanations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["state"] == "EGY" && x["dissociates_from"][0] == "OP-2")));
+    for d in decisions.iter().filter(|d| d["decision"] == true) {
+        assert!(
+            d["symbol"]
+                .as_str()
+                .unwrap()
+                .starts_with("PoA/RC.1/2026/DEC/"),
+            "{d}"
+        );
+    }
+
+    // Annexes: the Declaration as it stood at the close, the programme of work.
+    assert_eq!(report["annexes"]["declaration"]["version"], 3);
+    assert_eq!(
+        report["annexes"]["programme_of_work"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // As of the end of the first day: the agenda adopted, no amendment yet.
+    let day1 = out.day_ends[0].1;
+    let early: Value = app
+        .get(&format!("{path}?at=p:{day1}"), &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(early["status"], "open");
+    assert!(early["position"].as_i64().unwrap() <= day1);
+    assert_eq!(early["annexes"]["declaration"]["version"], 1);
+    assert!(!serde_json::to_string(&early["decisions"])
+        .unwrap()
+        .contains(&out.adopted));
+
+    // The printable document, in French: headings in French, the translated paragraph
+    // shown with its original, and what it was made from.
+    let r = app.get(&format!("{path}.html?lang=fr"), &t.observer).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let html = r.text().await.unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\""),
+        "{}",
+        &html[..80]
+    );
+    assert!(html.contains("Encourage les États"), "the French OP-2");
+    assert!(html.contains(&format!("content=\"{}\"", report["hash"].as_str().unwrap())));
+    assert!(!html.contains("<script"));
+    let ar = app
+        .get(&format!("{path}.html?lang=ar"), &t.observer)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(ar.contains("dir=\"rtl\""));
+
+    // Bad input names the field; an unknown meeting is 404.
+    let p = problem(
+        app.get(&format!("{path}.html?lang=xx"), &t.observer).await,
+        reqwest::StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(p["field"], "lang", "{p}");
+    let p = problem(
+        app.get(&format!("{path}?at=p:999999999"), &t.observer)
+            .await,
+        reqwest::StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(p["field"], "at", "{p}");
+    let p = problem(
+        app.get(&format!("{path}?colour=red"), &t.observer).await,
+        reqwest::StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
+    problem(
+        app.get("/api/v1/meetings/no-such-meeting/report", &t.observer)
+            .await,
+        reqwest::StatusCode::NOT_FOUND,
+    )
+    .await;
+}
+
+async fn the_register_participation_and_audit_history_download_as_csv(app: TestApp) {
+    let (t, _) = app.load_demo().await;
+    app.settle().await;
+    let get_text = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let r = app.get(&path, &token).await;
+            assert_eq!(r.status(), 200, "{path}");
+            assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+            r.text().await.unwrap()
+        }
+    };
+
+    // The register: a row per entry the JSON route gives, in the same order.
+    let json: Value = app
+        .get("/api/v1/decisions?limit=1000", &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = json["decisions"].as_array().unwrap();
+    let csv = get_text("/api/v1/decisions.csv".into(), t.observer.clone()).await;
+    assert!(csv.starts_with("symbol,meeting_id,number,date,"));
+    let table = rows(&csv);
+    assert_eq!(table.len(), entries.len());
+    for (row, e) in table.iter().zip(entries) {
+        assert_eq!(row[12], e["position"].to_string());
+        assert_eq!(row[1], e["meeting_id"].as_str().unwrap());
+    }
+    let one = get_text(
+        format!("/api/v1/decisions.csv?meeting={REVIEW_CONFERENCE}"),
+        t.observer.clone(),
+    )
+    .await;
+    assert!(rows(&one).iter().all(|r| r[1] == REVIEW_CONFERENCE));
+    let p = problem(
+        app.get("/api/v1/decisions.csv?limit=5", &t.observer).await,
+        reqwest::StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(p["field"], "limit");
+
+    // Participation: the totals for everyone; a State's rows only for those entitled.
+    let public = rows(&get_text("/api/v1/participation.csv".into(), t.observer.clone()).await);
+    assert!(!public.is_empty() && public.iter().all(|r| r[2].is_empty()));
+    let sec = rows(&get_text("/api/v1/participation.csv".into(), t.secretariat.clone()).await);
+    assert!(sec.iter().any(|r| r[2] == "BRA"));
+
+    // The audit history: every event, in order, for those who may read it.
+    let head = app.head().await;
+    let csv = get_text("/api/v1/audit/events.csv".into(), t.auditor.clone()).await;
+    let table = rows(&csv);
+    assert_eq!(table.len() as i64, head, "a row per event");
+    for (i, row) in table.iter().enumerate() {
+        assert_eq!(row[0], (i + 1).to_string());
+        assert_eq!(row[14].len(), 64);
+    }
+    let nor = rows(
+        &get_text(
+            "/api/v1/audit/events.csv?state=NOR".into(),
+            t.auditor.clone(),
+        )
+        .await,
+    );
+    assert!(!nor.is_empty() && (nor.len() as i64) < head);
+    let r = app
+        .get("/api/v1/audit/events.csv", &t.delegates["NOR"])
+        .await;
+    assert_eq!(r.status(), 403);
+    let p = problem(
+        app.get("/api/v1/audit/events.csv?from=yesterday", &t.auditor)
+            .await,
+        reqwest::StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(p["field"], "from");
+}
+
+e2e_tests!(
+    the_report_of_the_review_conference_says_what_happened,
+    the_register_participation_and_audit_history_download_as_csv
+);

@@ -1179,6 +1179,33 @@ async fn the_demo_on_its_own_dates(app: TestApp) {
         );
     }
 
+    // The audit history of one day, by its time bounds: exactly that day's events, in JSON
+    // and in CSV.
+    let day: serde_json::Value = app
+        .get(
+            "/api/v1/audit/events?from=2026-11-24&to=2026-11-24&limit=1000",
+            auditor,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let positions: Vec<i64> = day["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["position"].as_i64().unwrap())
+        .collect();
+    let expected: Vec<i64> = ((outcome.day_ends[0].1 + 1)..=outcome.day_ends[1].1).collect();
+    assert_eq!(positions, expected);
+    let csv = app
+        .get("/api/v1/audit/events.csv?from=2026-11-24&to=2026-11-24", auditor)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), expected.len() + 1, "a header and a row per event");
+
     // The same record replayed offline at a date, and compared with the server at that date.
     let dir = tempfile::tempdir().unwrap();
     let bundle = dir.path().join("bundle");

@@ -241,13 +241,22 @@ pub async fn query(db: &Db, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreErr
             conds.push(format!("{col} = ${}", texts.len() + 1));
         }
     }
-    let n = texts.len() + 2;
-    conds.push(format!("recorded_at_us >= ${n}"));
-    conds.push(format!("recorded_at_us <= ${}", n + 1));
+    // Time bounds only when asked for: a range over every time would still lead the SQLite
+    // planner to the time index, and each page would then scan and sort the whole table.
+    let mut times: Vec<i64> = Vec::new();
+    for (op, v) in [(">=", f.from_us), ("<=", f.to_us)] {
+        if let Some(t) = v {
+            times.push(t);
+            conds.push(format!(
+                "recorded_at_us {op} ${}",
+                texts.len() + times.len() + 1
+            ));
+        }
+    }
     let sql = format!(
         "select {COLUMNS} from audit_log where {} order by position limit ${}",
         conds.join(" and "),
-        n + 2
+        texts.len() + times.len() + 2
     );
     let limit = f.limit.unwrap_or(100).clamp(1, MAX_PAGE);
     Ok(with_pool!(db, p => {
@@ -255,7 +264,10 @@ pub async fn query(db: &Db, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreErr
         for t in &texts {
             q = q.bind(*t);
         }
-        q.bind(f.from_us.unwrap_or(i64::MIN)).bind(f.to_us.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await
+        for t in &times {
+            q = q.bind(*t);
+        }
+        q.bind(limit).fetch_all(p).await
     })?)
 }
 

@@ -16,6 +16,7 @@ pub mod capacity;
 pub mod commands;
 pub mod conn;
 pub mod contacts;
+pub mod documents;
 pub mod error;
 pub mod exports;
 pub mod extract;
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stream::router())
         .merge(frameworks::router())
         .merge(contacts::router())
+        .merge(documents::router())
         .merge(submissions::router())
         .merge(capacity::router())
         .merge(participation::router())

@@ -294,6 +294,59 @@ pub const FRAMEWORK_SYSTEM_COMMANDS: &[&str] = &["ApplyAdoptedAmendment"];
 pub const AMENDMENT_SYSTEM_COMMANDS: &[&str] =
     &["MarkInConflict", "Rebase", "MarkAdopted", "MarkNotAdopted"];
 
+const DOCUMENT_LINK: Ty = Ty::Obj {
+    about: "what the document belongs to: {\"Meeting\": {\"meeting_id\"}}, {\"AgendaItem\": {\"meeting_id\", \"item\"}}, {\"Amendment\": {\"amendment_id\"}} or {\"Decision\": {\"symbol\"}}",
+    example: r#"{"AgendaItem":{"meeting_id":"poa-rc-1","item":3}}"#,
+};
+
+pub const DOCUMENT_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "IssueDocument",
+        &[
+            ("body_id", ID),
+            ("prefix", SYMBOL),
+            ("series", Ty::Enum(&["Main", "L", "Crp", "Inf", "Wp"])),
+            ("title", TEXT),
+            (
+                "distribution",
+                Ty::Enum(&["General", "Limited", "Restricted"]),
+            ),
+            ("language", LANGUAGE),
+            ("links", Ty::List(&DOCUMENT_LINK)),
+        ],
+    ),
+    cmd(
+        "IssueRelated",
+        &[
+            ("to", SYMBOL),
+            (
+                "relation",
+                Ty::Enum(&["Revision", "Addendum", "Corrigendum"]),
+            ),
+            ("title", Ty::Opt(&TEXT)),
+            ("language", LANGUAGE),
+        ],
+    ),
+    cmd(
+        "RegisterExternal",
+        &[
+            ("body_id", ID),
+            ("symbol", SYMBOL),
+            ("title", TEXT),
+            ("issuer", TEXT),
+            ("date", Ty::Opt(&DATE)),
+        ],
+    ),
+    cmd(
+        "AddLanguageVersion",
+        &[
+            ("symbol", SYMBOL),
+            ("language", LANGUAGE),
+            ("origin", Ty::Enum(&["Original", "Human", "Machine"])),
+        ],
+    ),
+];
+
 const CONTACT_ROLE: Ty = Ty::Enum(&["Policy", "Technical"]);
 const CHANNEL: Ty = Ty::Obj {
     about: "Channel: {kind: Email|Phone|Other, value: text}; an Email value must contain @",
@@ -540,6 +593,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", query: &[MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/documents/{id}/commands", summary: "Issue a document (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. The record is the body's registry (id: the body's id)", who: "each command, as app::permissions says", query: &[], input: Input::Command(DOCUMENT_COMMANDS) },
     Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: "any credential",
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: "any credential", query: &[MIN], input: Input::None },
@@ -642,6 +697,7 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/amendments/", "Amendment"),
         ("/api/v1/frameworks/", "Framework"),
         ("/api/v1/contacts/", "PointsOfContact"),
+        ("/api/v1/documents/", "DocumentRegistry"),
         ("/api/v1/submissions/", "Submission"),
         ("/api/v1/capacity/requests/", "AssistanceRequest"),
         ("/api/v1/capacity/offers/", "AssistanceOffer"),

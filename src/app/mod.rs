@@ -25,6 +25,7 @@ pub mod capacity;
 pub mod commands;
 pub mod contacts;
 pub mod credentials;
+pub mod documents;
 pub mod frameworks;
 pub mod history;
 pub mod live;
@@ -52,6 +53,7 @@ use crate::domain::amendment::Amendment;
 use crate::domain::body::Body;
 use crate::domain::capacity::{AssistanceOffer, AssistanceRequest};
 use crate::domain::contacts::PointsOfContact;
+use crate::domain::documents::DocumentRegistry;
 use crate::domain::framework::Framework;
 use crate::domain::meeting::Meeting;
 use crate::domain::submission::Submission;
@@ -440,6 +442,8 @@ pub struct App {
     pub meetings: CommandBus<Meeting>,
     /// Each State's national points of contact.
     pub contacts: CommandBus<PointsOfContact>,
+    /// Each body's registry of documents and symbols.
+    pub documents: CommandBus<DocumentRegistry>,
     /// What States and stakeholders file.
     pub submissions: CommandBus<Submission>,
     /// Capacity-building requests (with their matches) and offers.
@@ -469,6 +473,7 @@ impl App {
             bodies: CommandBus::new(repo.clone(), (), locks.clone()),
             meetings: CommandBus::new(repo.clone(), (), locks.clone()),
             contacts: CommandBus::new(repo.clone(), (), locks.clone()),
+            documents: CommandBus::new(repo.clone(), (), locks.clone()),
             submissions: CommandBus::new(repo.clone(), (), locks.clone()),
             requests: CommandBus::new(repo.clone(), (), locks.clone()),
             offers: CommandBus::new(repo.clone(), (), locks),
@@ -492,6 +497,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Amendment>::default())),
         Arc::new(Docs(StateView::<Framework>::default())),
         Arc::new(Docs(StateView::<PointsOfContact>::default())),
+        Arc::new(Docs(StateView::<DocumentRegistry>::default())),
         Arc::new(Docs(StateView::<Submission>::default())),
         Arc::new(Docs(StateView::<AssistanceRequest>::default())),
         Arc::new(Docs(StateView::<AssistanceOffer>::default())),

@@ -142,6 +142,15 @@ pub fn contacts(kind: ContactCommandKind) -> Rule {
     }
 }
 
+pub fn documents(kind: crate::domain::documents::DocumentCommandKind) -> Rule {
+    use crate::domain::documents::DocumentCommandKind as K;
+    match kind {
+        K::IssueDocument | K::IssueRelated | K::RegisterExternal | K::AddLanguageVersion => {
+            Rule::Secretariat
+        }
+    }
+}
+
 pub fn submission(kind: SubmissionCommandKind) -> Rule {
     use SubmissionCommandKind as K;
     match kind {
@@ -159,6 +168,7 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "Body" => name.parse().ok().map(body),
         "Framework" => name.parse().ok().map(framework),
         "PointsOfContact" => name.parse().ok().map(contacts),
+        "DocumentRegistry" => name.parse().ok().map(documents),
         "Submission" => name.parse().ok().map(submission),
         "AssistanceRequest" => name.parse().ok().map(capacity_request),
         "AssistanceOffer" => name.parse().ok().map(capacity_offer),

@@ -143,6 +143,7 @@ domain_error!(
     crate::domain::body::BodyError,
     crate::domain::capacity::CapacityError,
     crate::domain::contacts::ContactError,
+    crate::domain::documents::DocumentError,
     crate::domain::framework::FrameworkError,
     crate::domain::meeting::MeetingError,
     crate::domain::submission::SubmissionError

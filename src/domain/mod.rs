@@ -5,6 +5,7 @@ pub mod amendment;
 pub mod body;
 pub mod capacity;
 pub mod contacts;
+pub mod documents;
 pub mod framework;
 pub mod meeting;
 pub mod schema;
@@ -23,6 +24,7 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(amendment::AmendmentEventKind::iter().map(<&'static str>::from));
     all.extend(framework::FrameworkEventKind::iter().map(<&'static str>::from));
     all.extend(contacts::ContactEventKind::iter().map(<&'static str>::from));
+    all.extend(documents::DocumentEventKind::iter().map(<&'static str>::from));
     all.extend(submission::SubmissionEventKind::iter().map(<&'static str>::from));
     all.extend(capacity::RequestEventKind::iter().map(<&'static str>::from));
     all.extend(capacity::OfferEventKind::iter().map(<&'static str>::from));

@@ -188,6 +188,20 @@ pub enum LanguageTag {
     Es,
 }
 
+impl std::fmt::Display for LanguageTag {
+    /// The code as stored (`ar`, `zh`, `en`, `fr`, `ru`, `es`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LanguageTag::Ar => "ar",
+            LanguageTag::Zh => "zh",
+            LanguageTag::En => "en",
+            LanguageTag::Fr => "fr",
+            LanguageTag::Ru => "ru",
+            LanguageTag::Es => "es",
+        })
+    }
+}
+
 impl LanguageTag {
     pub const ALL: [LanguageTag; 6] = [
         LanguageTag::Ar,

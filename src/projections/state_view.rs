@@ -117,6 +117,9 @@ impl ViewName for crate::domain::amendment::Amendment {
 impl ViewName for crate::domain::contacts::PointsOfContact {
     const VIEW: &'static str = "contacts";
 }
+impl ViewName for crate::domain::documents::DocumentRegistry {
+    const VIEW: &'static str = "documents";
+}
 impl ViewName for crate::domain::submission::Submission {
     const VIEW: &'static str = "submissions";
 }

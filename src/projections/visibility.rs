@@ -56,6 +56,15 @@ impl Audience {
         {
             return Audience::States;
         }
+        // A restricted document's issue names it to States, the secretariat and auditors only.
+        if e.aggregate_type
+            == <crate::domain::documents::DocumentRegistry as cqrs_es::Aggregate>::TYPE
+            && fields
+                .and_then(|f| f.get("distribution"))
+                .is_some_and(|d| d == "Restricted")
+        {
+            return Audience::States;
+        }
         // A submission is the filer's until it is published; its publication carries what
         // the public record needs.
         let unpublished = e.aggregate_type

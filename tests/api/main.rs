@@ -8,6 +8,7 @@ mod common;
 mod contacts;
 mod core_fixes;
 mod documented;
+mod documents;
 mod exactness;
 mod helpers;
 mod hostile;

@@ -294,6 +294,17 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             },
             only(&[DelegateIn, Secretariat], Exp::Permitted),
         ),
+        // The document registry.
+        get("/api/v1/documents", "/api/v1/documents", any_credential()),
+        post(
+            "/api/v1/documents/{id}/commands",
+            "/api/v1/documents/poa/commands",
+            |_| {
+                json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/MX/2026", "series": "Crp",
+                "title": "Matrix", "distribution": "General", "language": "en", "links": [] } })
+            },
+            only(&[Secretariat], Exp::Permitted),
+        ),
         // Bodies.
         get("/api/v1/bodies", "/api/v1/bodies", any_credential()),
         get(

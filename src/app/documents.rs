@@ -1,0 +1,153 @@
+//! Each body's document registry (its record id is the body's id): the secretariat issues
+//! symbols in the body's series, revisions, addenda and corrigenda, registers documents of
+//! other processes the record cites, and records language versions. The list is public
+//! record, except restricted documents, which only States, the secretariat, auditors and
+//! admin see.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::access::{Principal, Role};
+use crate::app::commands::{authorize, today, Envelope};
+use crate::app::permissions;
+use crate::app::refusal::Refusal;
+use crate::app::{App, CommandContext, CommandReceipt};
+use crate::domain::body::Body;
+use crate::domain::documents::{
+    Distribution, DocumentCommand, DocumentCommandKind, DocumentLink, DocumentRegistry,
+    VersionOrigin,
+};
+use crate::projections::{docs, state_view};
+
+/// Runs one command on the registry of body `id` for `p`.
+#[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
+pub async fn command(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    body: Value,
+    ctx: &CommandContext,
+) -> Result<CommandReceipt, Refusal> {
+    let mut env = Envelope::parse(body)?;
+    let kind: DocumentCommandKind = env.kind()?;
+    authorize(p, permissions::documents(kind), "", &env)?;
+    if matches!(
+        kind,
+        DocumentCommandKind::IssueDocument | DocumentCommandKind::RegisterExternal
+    ) {
+        env.require_record_id("body_id", id)?;
+    }
+    let (_, version): (Body, i64) = app.bodies.load(id).await?;
+    if version == 0 {
+        return Err(Refusal::not_found(format!(
+            "no body {id}: a registry belongs to an established body"
+        )));
+    }
+    env.supply("now", today(app))?;
+    let cmd: DocumentCommand = env.decode(&["now"])?;
+    Ok(app.documents.execute(id, cmd, ctx).await?)
+}
+
+/// A document as the registry lists it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DocumentLine {
+    pub body_id: String,
+    pub symbol: String,
+    pub title: String,
+    /// Issued by this registry (false: another process's document, cited).
+    pub own: bool,
+    pub issuer: Option<String>,
+    /// `general`, `limited` or `restricted`.
+    pub distribution: &'static str,
+    pub date: Option<String>,
+    /// `revision`, `addendum` or `corrigendum` of `related_to`.
+    pub relation: Option<&'static str>,
+    pub related_to: Option<String>,
+    /// The revision that replaces this document, if any.
+    pub replaced_by: Option<String>,
+    /// `en`, `fr (human)`, `ar (machine)`…; the original first.
+    pub languages: Vec<String>,
+    /// What it belongs to: `meeting poa-rc-1`, `item 3 of poa-rc-1`, `amendment …`,
+    /// `decision …`.
+    pub links: Vec<String>,
+}
+
+fn may_see_restricted(p: &Principal) -> bool {
+    matches!(
+        p.role,
+        Role::Delegate | Role::Secretariat | Role::Auditor | Role::Admin
+    )
+}
+
+fn line(
+    body_id: &str,
+    symbol: String,
+    d: &crate::domain::documents::DocumentRecord,
+) -> DocumentLine {
+    use crate::domain::documents::Relation;
+    DocumentLine {
+        body_id: body_id.to_owned(),
+        symbol,
+        title: d.title.to_string(),
+        own: d.own,
+        issuer: d.issuer.as_ref().map(|i| i.to_string()),
+        distribution: match d.distribution {
+            Distribution::General => "general",
+            Distribution::Limited => "limited",
+            Distribution::Restricted => "restricted",
+        },
+        date: d.date.map(|d| d.to_string()),
+        relation: d.related_to.as_ref().map(|(r, _)| match r {
+            Relation::Revision => "revision",
+            Relation::Addendum => "addendum",
+            Relation::Corrigendum => "corrigendum",
+        }),
+        related_to: d.related_to.as_ref().map(|(_, s)| s.to_string()),
+        replaced_by: d.replaced_by.as_ref().map(|s| s.to_string()),
+        languages: d
+            .languages
+            .iter()
+            .map(|(l, o)| match o {
+                VersionOrigin::Original => l.to_string(),
+                VersionOrigin::Human => format!("{l} (human)"),
+                VersionOrigin::Machine => format!("{l} (machine)"),
+            })
+            .collect(),
+        links: d
+            .links
+            .iter()
+            .map(|l| match l {
+                DocumentLink::Meeting { meeting_id } => format!("meeting {meeting_id}"),
+                DocumentLink::AgendaItem { meeting_id, item } => {
+                    format!("item {item} of {meeting_id}")
+                }
+                DocumentLink::Amendment { amendment_id } => format!("amendment {amendment_id}"),
+                DocumentLink::Decision { symbol } => format!("decision {symbol}"),
+            })
+            .collect(),
+    }
+}
+
+/// Every document `p` may see, by body then symbol, optionally of one body.
+pub async fn list(
+    app: &App,
+    p: &Principal,
+    body: Option<&str>,
+) -> Result<Vec<DocumentLine>, Refusal> {
+    let restricted = may_see_restricted(p);
+    let mut out = vec![];
+    for v in docs::list(app.store.db(), "documents", "").await? {
+        let (body_id, _, r) =
+            state_view::decode::<DocumentRegistry>(&v).map_err(Refusal::internal)?;
+        if body.is_some_and(|b| b != body_id) {
+            continue;
+        }
+        for (symbol, d) in &r.documents {
+            if d.distribution == Distribution::Restricted && !restricted {
+                continue;
+            }
+            out.push(line(&body_id, symbol.to_string(), d));
+        }
+    }
+    Ok(out)
+}

@@ -406,22 +406,22 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         "venue": "Conference Room 4, United Nations Headquarters, New York",
         "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null } })).await?;
     // The conference's documents, in its series, and the resolution the record cites.
-    let registry = format!("/api/v1/documents/{BODY}/commands");
-    r.ok(&registry, &sec, json!({ "RegisterExternal": { "body_id": BODY, "symbol": "A/RES/77/37",
+    let registry = "/api/v1/documents/commands";
+    r.ok(registry, &sec, json!({ "RegisterExternal": { "body_id": BODY, "symbol": "A/RES/77/37",
         "title": "Programme of action to advance responsible State behaviour in the use of information and communications technologies in the context of international security",
         "issuer": "General Assembly", "date": "2022-12-07" } })).await?;
     r.ok(
-        &registry,
+        registry,
         &sec,
         json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026", "series": "Main",
         "title": "Provisional agenda", "distribution": "General", "language": "en",
         "links": [{ "AgendaItem": { "meeting_id": REVIEW_CONFERENCE, "item": 2 } }] } }),
     )
     .await?;
-    r.ok(&registry, &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026", "series": "Inf",
+    r.ok(registry, &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026", "series": "Inf",
         "title": "Implementation of the framework: information note by the secretariat", "distribution": "General", "language": "en",
         "links": [{ "AgendaItem": { "meeting_id": REVIEW_CONFERENCE, "item": 3 } }] } })).await?;
-    r.ok(&registry, &sec, json!({ "AddLanguageVersion": { "symbol": "PoA/RC.1/2026/1", "language": "fr", "origin": "Human" } })).await?;
+    r.ok(registry, &sec, json!({ "AddLanguageVersion": { "symbol": "PoA/RC.1/2026/1", "language": "fr", "origin": "Human" } })).await?;
     r.meeting(
         REVIEW_CONFERENCE,
         &sec,

@@ -1199,12 +1199,19 @@ async fn the_demo_on_its_own_dates(app: TestApp) {
     let expected: Vec<i64> = ((outcome.day_ends[0].1 + 1)..=outcome.day_ends[1].1).collect();
     assert_eq!(positions, expected);
     let csv = app
-        .get("/api/v1/audit/events.csv?from=2026-11-24&to=2026-11-24", auditor)
+        .get(
+            "/api/v1/audit/events.csv?from=2026-11-24&to=2026-11-24",
+            auditor,
+        )
         .await
         .text()
         .await
         .unwrap();
-    assert_eq!(csv.lines().count(), expected.len() + 1, "a header and a row per event");
+    assert_eq!(
+        csv.lines().count(),
+        expected.len() + 1,
+        "a header and a row per event"
+    );
 
     // The same record replayed offline at a date, and compared with the server at that date.
     let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-//! The document registry: each body's documents and symbols, and the commands that issue
+//! The document registry: every body's documents and symbols, and the commands that issue
 //! them (the secretariat's).
 
 use axum::extract::State;
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::auth::Principal;
 use super::commands::{context, respond};
 use super::error::ApiError;
-use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
+use super::extract::{CommandHeaders, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
 use crate::app::documents::DocumentLine;
@@ -18,7 +18,7 @@ use crate::app::documents::DocumentLine;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/documents", get(list))
-        .route("/api/v1/documents/{id}/commands", post(command))
+        .route("/api/v1/documents/commands", post(command))
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,12 +51,11 @@ async fn list(
 async fn command(
     State(s): State<AppState>,
     p: Principal,
-    Ids(ids): Ids,
     h: CommandHeaders,
     Json(body, hash): Json<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let ctx = context(&p, h, hash);
     Ok(respond(
-        app::documents::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+        app::documents::command(&s.app, &p, body, &ctx).await?,
     ))
 }

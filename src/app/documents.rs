@@ -1,6 +1,6 @@
-//! Each body's document registry (its record id is the body's id): the secretariat issues
-//! symbols in the body's series, revisions, addenda and corrigenda, registers documents of
-//! other processes the record cites, and records language versions. The list is public
+//! The document registry (one record, [`REGISTRY`]; each document belongs to a body): the
+//! secretariat issues symbols in a body's series, revisions, addenda and corrigenda,
+//! registers documents of other processes the record cites, and records language versions. The list is public
 //! record, except restricted documents, which only States, the secretariat, auditors and
 //! admin see.
 
@@ -17,35 +17,36 @@ use crate::domain::documents::{
     Distribution, DocumentCommand, DocumentCommandKind, DocumentLink, DocumentRegistry,
     VersionOrigin,
 };
-use crate::projections::{docs, state_view};
+use crate::projections::state_view;
 
-/// Runs one command on the registry of body `id` for `p`.
-#[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
+/// The registry's record id.
+pub const REGISTRY: &str = "registry";
+
+/// Runs one command on the registry for `p`.
+#[tracing::instrument(skip_all, fields(role = p.role.as_str()))]
 pub async fn command(
     app: &App,
     p: &Principal,
-    id: &str,
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
     let mut env = Envelope::parse(body)?;
     let kind: DocumentCommandKind = env.kind()?;
     authorize(p, permissions::documents(kind), "", &env)?;
-    if matches!(
-        kind,
-        DocumentCommandKind::IssueDocument | DocumentCommandKind::RegisterExternal
-    ) {
-        env.require_record_id("body_id", id)?;
-    }
-    let (_, version): (Body, i64) = app.bodies.load(id).await?;
-    if version == 0 {
-        return Err(Refusal::not_found(format!(
-            "no body {id}: a registry belongs to an established body"
-        )));
+    // A new document belongs to an established body.
+    if let Some(id) = env.str("body_id").map(str::to_owned) {
+        let (_, version): (Body, i64) = app.bodies.load(&id).await?;
+        if version == 0 {
+            return Err(Refusal::unprocessable(
+                "unknown-body",
+                format!("no body {id}: establish it first"),
+            )
+            .with_field("body_id"));
+        }
     }
     env.supply("now", today(app))?;
     let cmd: DocumentCommand = env.decode(&["now"])?;
-    Ok(app.documents.execute(id, cmd, ctx).await?)
+    Ok(app.documents.execute(REGISTRY, cmd, ctx).await?)
 }
 
 /// A document as the registry lists it.
@@ -79,14 +80,10 @@ fn may_see_restricted(p: &Principal) -> bool {
     )
 }
 
-fn line(
-    body_id: &str,
-    symbol: String,
-    d: &crate::domain::documents::DocumentRecord,
-) -> DocumentLine {
+fn line(symbol: String, d: &crate::domain::documents::DocumentRecord) -> DocumentLine {
     use crate::domain::documents::Relation;
     DocumentLine {
-        body_id: body_id.to_owned(),
+        body_id: d.body_id.to_string(),
         symbol,
         title: d.title.to_string(),
         own: d.own,
@@ -128,26 +125,21 @@ fn line(
     }
 }
 
-/// Every document `p` may see, by body then symbol, optionally of one body.
+/// Every document `p` may see, by symbol, optionally of one body.
 pub async fn list(
     app: &App,
     p: &Principal,
     body: Option<&str>,
 ) -> Result<Vec<DocumentLine>, Refusal> {
     let restricted = may_see_restricted(p);
-    let mut out = vec![];
-    for v in docs::list(app.store.db(), "documents", "").await? {
-        let (body_id, _, r) =
-            state_view::decode::<DocumentRegistry>(&v).map_err(Refusal::internal)?;
-        if body.is_some_and(|b| b != body_id) {
-            continue;
-        }
-        for (symbol, d) in &r.documents {
-            if d.distribution == Distribution::Restricted && !restricted {
-                continue;
-            }
-            out.push(line(&body_id, symbol.to_string(), d));
-        }
-    }
-    Ok(out)
+    let Some(v) = app.projector.doc("documents", REGISTRY).await? else {
+        return Ok(vec![]);
+    };
+    let (_, _, r) = state_view::decode::<DocumentRegistry>(&v).map_err(Refusal::internal)?;
+    Ok(r.documents
+        .iter()
+        .filter(|(_, d)| body.is_none_or(|b| d.body_id.as_str() == b))
+        .filter(|(_, d)| restricted || d.distribution != Distribution::Restricted)
+        .map(|(symbol, d)| line(symbol.to_string(), d))
+        .collect())
 }

@@ -279,6 +279,7 @@ async fn dispatch(
         "body" => app::bodies::command(app, principal, target, body, &ctx).await?,
         "framework" => app::frameworks::command(app, principal, target, body, &ctx).await?,
         "contacts" => app::contacts::command(app, principal, target, body, &ctx).await?,
+        "documents" => app::documents::command(app, principal, body, &ctx).await?,
         "request" => app::capacity::request_command(app, principal, target, body, &ctx).await?,
         "offer" => app::capacity::offer_command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),

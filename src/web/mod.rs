@@ -7,6 +7,7 @@
 //! - [`messages`]: every interface string, from a message file per language.
 //! - [`submissions`]: what States and stakeholders file; national positions compared.
 //! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
+//! - [`documents`]: the document registry, and the secretariat's forms that issue symbols.
 //! - [`contacts`]: national points of contact and the secretariat's pings.
 //! - [`report`]: a meeting's report, as of any moment, with its downloads.
 //! - [`secretariat`]: the secretariat's desk (bodies, meetings, participation,
@@ -19,6 +20,7 @@
 
 pub mod capacity;
 pub mod contacts;
+pub mod documents;
 pub mod form;
 pub mod messages;
 pub mod pages;
@@ -43,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::router())
         .merge(secretariat::router())
         .merge(contacts::router())
+        .merge(documents::router())
         .merge(capacity::router())
         .merge(submissions::router())
         .merge(report::router())

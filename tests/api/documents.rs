@@ -8,7 +8,7 @@ use crate::helpers::{e2e_tests, problem, TestApp};
 async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
     let (t, _) = app.load_demo().await;
     let sec = &t.secretariat;
-    let path = "/api/v1/documents/poa/commands";
+    let path = "/api/v1/documents/commands";
     let send = |body: Value| {
         let app = &app;
         async move { app.post(path, sec, body).await }
@@ -137,14 +137,12 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 403);
-    let r = app
-        .post(
-            "/api/v1/documents/no-such-body/commands",
-            sec,
-            json!({ "AddLanguageVersion": { "symbol": "A/RES/77/37", "language": "fr", "origin": "Human" } }),
-        )
-        .await;
-    assert_eq!(r.status(), 404);
+    let p = problem(
+        send(json!({ "AddLanguageVersion": { "symbol": "PoA/RC.1/2026/L.7", "language": "fr", "origin": "Human" } })).await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["type"], "/problems/unknown-document", "{p}");
 }
 
 e2e_tests!(the_secretariat_issues_symbols_in_series_and_relations);

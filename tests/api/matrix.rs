@@ -297,8 +297,8 @@ fn cases(revocable_id: &str) -> Vec<Case> {
         // The document registry.
         get("/api/v1/documents", "/api/v1/documents", any_credential()),
         post(
-            "/api/v1/documents/{id}/commands",
-            "/api/v1/documents/poa/commands",
+            "/api/v1/documents/commands",
+            "/api/v1/documents/commands",
             |_| {
                 json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/MX/2026", "series": "Crp",
                 "title": "Matrix", "distribution": "General", "language": "en", "links": [] } })

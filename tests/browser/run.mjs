@@ -693,11 +693,47 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// The document registry: the secretariat issues a draft for decision and revises it, by
+// keyboard; an observer sees it, never a restricted document.
+{
+  const { ctx, page: sp } = await withToken(T.sec);
+  await sp.goto(`${base}/documents`);
+  check(await sp.locator("#doc-PoA-RC-1-2026-1").count() === 1 && await sp.locator("#doc-A-RES-77-37").count() === 1, "the demo's documents are in the registry");
+  await axe(sp, "document registry");
+  await sp.locator("#is-prefix").focus();
+  await sp.keyboard.type("PoA/RC.1/2026");
+  await sp.selectOption("#is-series", "L");
+  await sp.fill("#is-title", "Draft final report <script>alert(1)</script>");
+  await sp.fill("#is-meeting", "poa-rc-1");
+  await sp.fill("#is-item", "5");
+  await post(sp, () => sp.locator("#is-item").press("Enter"));
+  check(await sp.locator("#doc-PoA-RC-1-2026-L-1").count() === 1, "the next symbol in the L series is issued: PoA/RC.1/2026/L.1");
+  await sp.fill("#rel-to", "PoA/RC.1/2026/L.1");
+  await post(sp, () => sp.click("#b-related"));
+  check(/PoA\/RC\.1\/2026\/L\.1\/Rev\.1/.test(await sp.locator("#doc-PoA-RC-1-2026-L-1").textContent()), "its revision replaces it");
+  await sp.fill("#is-prefix", "PoA/RC.1/2026");
+  await sp.selectOption("#is-series", "Crp");
+  await sp.fill("#is-title", "Note for delegations only");
+  await sp.selectOption("#is-dist", "Restricted");
+  await post(sp, () => sp.click("#b-issue"));
+  await sp.fill("#rel-to", "A/RES/77/37");
+  await post(sp, () => sp.click("#b-related"));
+  check(/another process/.test(await sp.locator("#f-related + .refusal").textContent()), "a document of another process is not revised here: the refusal is next to its form");
+  await noXss(sp, "document registry");
+  await axe(sp, "document registry after issuing");
+  await shot(sp, "documents");
+  const { ctx: oc, page: op } = await withToken(token("observer"));
+  await op.goto(`${base}/documents`);
+  check(await op.locator("#doc-PoA-RC-1-2026-L-1-Rev-1").count() === 1 && await op.locator("#doc-PoA-RC-1-2026-CRP-1").count() === 0 && await op.locator("#f-issue").count() === 0, "an observer sees the registry without restricted documents or forms");
+  await oc.close();
+  await ctx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],

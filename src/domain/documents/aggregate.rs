@@ -12,6 +12,8 @@ use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, Text};
 /// One document of the registry (issued here or registered from another process).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentRecord {
+    /// The body whose record it belongs to.
+    pub body_id: Id,
     pub title: Text,
     /// Issued by this registry; false for another process's document.
     pub own: bool,
@@ -28,10 +30,10 @@ pub struct DocumentRecord {
     pub replaced_by: Option<DocumentSymbol>,
 }
 
-/// A body's registry of documents.
+/// The registry of documents: one for the whole house, so a symbol is issued once whichever
+/// body issues it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocumentRegistry {
-    pub body_id: Option<Id>,
     pub documents: BTreeMap<DocumentSymbol, DocumentRecord>,
     /// The last number issued after each stem: a series under a prefix (`PoA/RC.1/2026/L.`)
     /// or a relation of an original (`PoA/RC.1/2026/L.1/Rev.`).
@@ -87,11 +89,11 @@ impl DocumentRegistry {
                 links,
                 on,
             } => {
-                self.body_id.get_or_insert(body_id);
                 self.numbers.insert(series_stem(&prefix, series), number);
                 self.documents.insert(
                     symbol,
                     DocumentRecord {
+                        body_id,
                         title,
                         own: true,
                         issuer: None,
@@ -105,6 +107,7 @@ impl DocumentRegistry {
                 );
             }
             DocumentEvent::RelatedDocumentIssued {
+                body_id,
                 symbol,
                 to,
                 relation,
@@ -128,6 +131,7 @@ impl DocumentRegistry {
                 self.documents.insert(
                     symbol,
                     DocumentRecord {
+                        body_id,
                         title,
                         own: true,
                         issuer: None,
@@ -147,10 +151,10 @@ impl DocumentRegistry {
                 issuer,
                 date,
             } => {
-                self.body_id.get_or_insert(body_id);
                 self.documents.insert(
                     symbol,
                     DocumentRecord {
+                        body_id,
                         title,
                         own: false,
                         issuer: Some(issuer),
@@ -176,16 +180,6 @@ impl DocumentRegistry {
         }
     }
 
-    fn check_body(&self, given: &Id) -> Result<(), DocumentError> {
-        match &self.body_id {
-            Some(registry) if registry != given => Err(DocumentError::WrongBody {
-                registry: registry.clone(),
-                given: given.clone(),
-            }),
-            _ => Ok(()),
-        }
-    }
-
     fn free(&self, s: &DocumentSymbol) -> Result<(), DocumentError> {
         if self.documents.contains_key(s) {
             return Err(DocumentError::SymbolTaken(s.clone()));
@@ -206,7 +200,6 @@ impl DocumentRegistry {
                 links,
                 now,
             } => {
-                self.check_body(&body_id)?;
                 if title.as_str().trim().is_empty() {
                     return Err(DocumentError::NoTitle);
                 }
@@ -261,6 +254,7 @@ impl DocumentRegistry {
                     }
                 }
                 Ok(vec![DocumentEvent::RelatedDocumentIssued {
+                    body_id: base.body_id.clone(),
                     symbol: issued,
                     relation,
                     number,
@@ -278,7 +272,6 @@ impl DocumentRegistry {
                 issuer,
                 date,
             } => {
-                self.check_body(&body_id)?;
                 if title.as_str().trim().is_empty() {
                     return Err(DocumentError::NoTitle);
                 }

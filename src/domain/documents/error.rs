@@ -1,9 +1,7 @@
-use crate::domain::values::{DocumentSymbol, Id, LanguageTag};
+use crate::domain::values::{DocumentSymbol, LanguageTag};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentError {
-    #[error("This is the registry of {registry}; {given} was named.")]
-    WrongBody { registry: Id, given: Id },
     #[error("{0} is already in the registry.")]
     SymbolTaken(DocumentSymbol),
     #[error("There is no document {0} in the registry.")]
@@ -25,7 +23,6 @@ impl DocumentError {
     /// Stable slug, used as the problem+json `type`.
     pub fn code(&self) -> &'static str {
         match self {
-            DocumentError::WrongBody { .. } => "wrong-body",
             DocumentError::SymbolTaken(_) => "symbol-taken",
             DocumentError::UnknownDocument(_) => "unknown-document",
             DocumentError::External(_) => "external-document",
@@ -40,8 +37,7 @@ impl DocumentError {
     pub fn is_conflict(&self) -> bool {
         match self {
             DocumentError::SymbolTaken(_) | DocumentError::LanguageVersionExists { .. } => true,
-            DocumentError::WrongBody { .. }
-            | DocumentError::UnknownDocument(_)
+            DocumentError::UnknownDocument(_)
             | DocumentError::External(_)
             | DocumentError::NotAPrefix(_)
             | DocumentError::NoTitle => false,

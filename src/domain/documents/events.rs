@@ -21,6 +21,8 @@ pub enum DocumentEvent {
         on: Date,
     },
     RelatedDocumentIssued {
+        /// The original's body.
+        body_id: Id,
         symbol: DocumentSymbol,
         /// The document it revises, adds to or corrects (the original, never a revision).
         to: DocumentSymbol,

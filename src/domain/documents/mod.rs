@@ -3,8 +3,9 @@
 //! `/INF.1`, `/WP.3`), with their relations (a revision replaces, an addendum adds to, a
 //! corrigendum corrects: `/Rev.1`, `/Add.1`, `/Corr.1`), distribution, language versions and
 //! what each belongs to; and documents of other processes the record cites (a General
-//! Assembly resolution, an OEWG report), registered under their own symbols. One record per
-//! body, so a symbol is issued once and numbers follow each other without gaps.
+//! Assembly resolution, an OEWG report), registered under their own symbols. One record for
+//! the whole house, each document belonging to a body: a symbol is issued once, whichever
+//! body issues it, and numbers follow each other without gaps.
 
 pub mod aggregate;
 pub mod commands;

@@ -11,11 +11,13 @@ use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::amendment::AmendmentStatus;
 use crate::domain::body::{Accreditation, Body};
+use crate::domain::documents::DocumentRegistry;
 use crate::domain::framework::{check_applies, Conflict};
 use crate::domain::meeting::{
     AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingCommandKind, MeetingError,
     ProgrammeLink, TabledUnder,
 };
+use crate::domain::values::DocumentSymbol;
 
 /// Runs one meeting command for `p`: checks the name, who may send it, supplies the server's
 /// facts, decodes, and executes.
@@ -64,6 +66,12 @@ pub async fn command(
                 return Err(Refusal::unprocessable(e.code(), e.to_string()).with_field(field));
             }
         }
+    }
+    if matches!(
+        kind,
+        MeetingCommandKind::IssueProvisionalAgenda | MeetingCommandKind::ChangeAgenda
+    ) {
+        registered_documents(app, &env).await?;
     }
     if kind == MeetingCommandKind::RegisterStakeholder {
         // Whether it is accredited is the body's record, not the client's claim.
@@ -277,4 +285,47 @@ pub fn state_json(
         "standing_objections": standing,
         "state": state,
     }))
+}
+
+/// An agenda's documents are symbols the registry holds (issue 23, item 1): each listed
+/// symbol of the items sent (a new agenda, or an item added to one) must be registered.
+async fn registered_documents(app: &App, env: &Envelope) -> Result<(), Refusal> {
+    let items: Vec<(String, &Value)> = match env.fields.get("items") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (format!("items[{i}]"), item))
+            .collect(),
+        _ => match env.fields.get("change").and_then(|c| c.get("AddItem")) {
+            Some(add) => vec![("change.AddItem.item".to_owned(), &add["item"])],
+            None => vec![],
+        },
+    };
+    let cited: Vec<(String, &str)> = items
+        .iter()
+        .flat_map(|(at, item)| {
+            item["documents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter_map(move |(j, d)| d.as_str().map(|d| (format!("{at}.documents[{j}]"), d)))
+        })
+        .collect();
+    if cited.is_empty() {
+        return Ok(());
+    }
+    let (registry, _): (DocumentRegistry, i64) =
+        app.documents.load(crate::app::documents::REGISTRY).await?;
+    for (field, symbol) in cited {
+        // A malformed symbol is the decoder's to refuse, naming its own rule.
+        if DocumentSymbol::parse(symbol).is_ok() && !registry.has(symbol) {
+            return Err(Refusal::unprocessable(
+                "unregistered-document",
+                format!("{symbol} is not in the document registry: issue or register it first"),
+            )
+            .with_field(field));
+        }
+    }
+    Ok(())
 }

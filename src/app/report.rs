@@ -18,7 +18,9 @@ use crate::app::history::{self, Cut, FrameworkView};
 use crate::app::refusal::Refusal;
 use crate::app::register::{entry, RegisterEntry};
 use crate::app::App;
+use crate::domain::documents::DocumentRegistry;
 use crate::domain::meeting::{AgendaItem, Meeting, MeetingEvent, PlannedMeeting};
+use crate::domain::values::DocumentSymbol;
 use crate::store::{StoreError, StoredEvent};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -114,7 +116,15 @@ pub struct Annexes {
     pub programme_of_work: Vec<PlannedLine>,
     /// Every document symbol the record of the meeting cites: the meeting's own, the agenda's
     /// documents, decisions and their corrigenda, in that order, each once.
-    pub documents: Vec<String>,
+    pub documents: Vec<CitedDocument>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CitedDocument {
+    pub symbol: String,
+    /// Its title in the document registry, as of the report; none if it is not registered
+    /// (a meeting's or decision's own symbol, or an agenda older than the registry).
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -261,13 +271,23 @@ impl ReportFold {
         self.closed_at.or(self.last.map(|(p, _)| p))
     }
 
+    /// The last log position folded.
+    pub fn position(&self) -> Option<i64> {
+        self.last.map(|(p, _)| p)
+    }
+
     pub fn body_id(&self) -> Option<String> {
         self.meeting.body_id.as_ref().map(|b| b.to_string())
     }
 
-    /// The report; `declaration` is the body's framework at [`Self::declaration_cut`].
-    /// `None` if no event was folded.
-    pub fn report(self, declaration: Option<FrameworkView>) -> Option<MeetingReport> {
+    /// The report; `declaration` is the body's framework at [`Self::declaration_cut`], and
+    /// `registry` the document registry as of the report's position (for the documents'
+    /// titles). `None` if no event was folded.
+    pub fn report(
+        self,
+        declaration: Option<FrameworkView>,
+        registry: Option<&DocumentRegistry>,
+    ) -> Option<MeetingReport> {
         let (position, hash) = self.last?;
         let m = self.meeting;
         let mut attendance = Attendance {
@@ -335,7 +355,14 @@ impl ReportFold {
         let mut seen = BTreeSet::new();
         let mut cite = |s: &str| {
             if !s.is_empty() && seen.insert(s.to_owned()) {
-                documents.push(s.to_owned());
+                let title = DocumentSymbol::parse(s)
+                    .ok()
+                    .and_then(|k| registry.and_then(|r| r.documents.get(&k)))
+                    .map(|d| d.title.to_string());
+                documents.push(CitedDocument {
+                    symbol: s.to_owned(),
+                    title,
+                });
             }
         };
         cite(&symbol);
@@ -432,12 +459,22 @@ pub async fn meeting_report(app: &App, id: &str, cut: Cut) -> Result<MeetingRepo
             fold.push(&e)?;
         }
     }
+    let registry = match fold.position() {
+        Some(at) => crate::app::as_of::aggregate::<DocumentRegistry>(
+            &app.store,
+            crate::app::documents::REGISTRY,
+            Cut::Position(at),
+        )
+        .await?
+        .map(|(r, _)| r.state),
+        None => None,
+    };
     let declaration = match (fold.body_id(), fold.declaration_cut()) {
         (Some(body), Some(at)) => history::framework_at(&app.store, &body, Cut::Position(at))
             .await?
             .map(|(f, p)| history::view(&body, &f, p)),
         _ => None,
     };
-    fold.report(declaration)
+    fold.report(declaration, registry.as_ref())
         .ok_or_else(|| Refusal::not_found(format!("no meeting {id} as of that point of the log")))
 }

@@ -12,6 +12,7 @@ use crate::app::as_of::{first_difference, AggregateFold, MeetingFold, RegisterFo
 use crate::app::history::{fold_framework, view, Cut, FrameworkView};
 use crate::app::report::{MeetingReport, ReportFold};
 use crate::domain::amendment::Amendment;
+use crate::domain::documents::DocumentRegistry;
 use crate::store::StoredEvent;
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +92,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     let mut meetings: BTreeMap<String, MeetingFold> = BTreeMap::new();
     let mut amendments: BTreeMap<String, AggregateFold<Amendment>> = BTreeMap::new();
     let mut reports: BTreeMap<String, ReportFold> = BTreeMap::new();
+    let mut registry: Vec<StoredEvent> = Vec::new();
     let mut position = 0;
     let mut failed: Option<String> = None;
     bundle::for_each_line(dir, &manifest, |n, line| {
@@ -115,7 +117,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         // The register folds meeting events only; frameworks are their own streams.
         if !matches!(
             l.aggregate_type.as_ref(),
-            "Framework" | "Meeting" | "Amendment"
+            "Framework" | "Meeting" | "Amendment" | "DocumentRegistry"
         ) {
             return true;
         }
@@ -128,6 +130,10 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         };
         if e.aggregate_type == "Framework" {
             streams.entry(e.aggregate_id.clone()).or_default().push(e);
+            return true;
+        }
+        if e.aggregate_type == "DocumentRegistry" {
+            registry.push(e);
             return true;
         }
         if e.aggregate_type == "Amendment" {
@@ -166,7 +172,16 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             },
             _ => None,
         };
-        if let Some(r) = fold.report(declaration) {
+        // The registry as of the report's position, as the live service cuts it.
+        let mut documents = AggregateFold::<DocumentRegistry>::default();
+        for e in registry
+            .iter()
+            .filter(|e| fold.position().is_some_and(|p| e.position <= p))
+        {
+            documents.push(e).map_err(|e| e.to_string())?;
+        }
+        let documents = (documents.version > 0).then_some(documents.state);
+        if let Some(r) = fold.report(declaration, documents.as_ref()) {
             meeting_reports.insert(id, r);
         }
     }

@@ -145,4 +145,44 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
     assert_eq!(p["type"], "/problems/unknown-document", "{p}");
 }
 
-e2e_tests!(the_secretariat_issues_symbols_in_series_and_relations);
+/// An agenda cites registered documents only, and the refusal names the symbol's place.
+async fn an_agenda_cites_only_registered_documents(app: TestApp) {
+    let (t, _) = app.load_demo().await;
+    let chair = &t.chairs["poa-pm-1"];
+    let path = "/api/v1/meetings/poa-pm-1/commands";
+    let agenda = |doc: &str| {
+        json!({ "IssueProvisionalAgenda": { "items": [
+            { "number": 1, "title": "Opening", "nature": "Procedural", "documents": [] },
+            { "number": 2, "title": "Review", "nature": "Substantive", "documents": ["PoA/RC.1/2026/1", doc] } ] } })
+    };
+    let p = problem(
+        app.post(path, chair, agenda("PoA/AM.1/2027/1")).await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["type"], "/problems/unregistered-document", "{p}");
+    assert_eq!(p["field"], "items[1].documents[1]", "{p}");
+    let head = app.head().await;
+    let r = app
+        .post(
+            "/api/v1/documents/commands",
+            &t.secretariat,
+            json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/AM.1/2027", "series": "Main",
+            "title": "Provisional agenda", "distribution": "General", "language": "en",
+            "links": [{ "Meeting": { "meeting_id": "poa-pm-1" } }] } }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.head().await,
+        head + 1,
+        "the refused agenda appended nothing"
+    );
+    let r = app.post(path, chair, agenda("PoA/AM.1/2027/1")).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+e2e_tests!(
+    the_secretariat_issues_symbols_in_series_and_relations,
+    an_agenda_cites_only_registered_documents
+);

@@ -66,8 +66,15 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
     assert_eq!(adopted.len(), 5);
     assert_eq!(adopted[1]["documents"][0], "PoA/RC.1/2026/1");
     let docs = report["annexes"]["documents"].as_array().unwrap();
-    assert_eq!(docs[0], "PoA/RC.1/2026");
-    assert!(docs.iter().any(|d| d == "PoA/RC.1/2026/INF.1"), "{docs:?}");
+    assert_eq!(docs[0]["symbol"], "PoA/RC.1/2026");
+    assert!(
+        docs.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/INF.1"
+            && d["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Implementation of the framework")),
+        "the registry's title: {docs:?}"
+    );
 
     // The decisions: the two adoptions, the outcome without consensus, the withdrawn and
     // standing objections, and Egypt's dissociation.

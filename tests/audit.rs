@@ -924,6 +924,54 @@ async fn the_auditor_walkthrough_on_the_command_line() {
         .unwrap()
         .contains("# "));
 
+    // The audit history and the register as CSV from the log: the service's rows.
+    ok(&plenary(&["csv", "audit", &p("audit.csv")], &db));
+    let audit_csv = std::fs::read_to_string(p("audit.csv")).unwrap();
+    let live = app
+        .get("/api/v1/audit/events.csv", &tokens.auditor)
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The service's read model may not have seen what the CLI appended (the checkpoint): its
+    // rows are the log's up to where it has read.
+    assert!(live.lines().count() > 100);
+    assert!(
+        audit_csv.starts_with(&live),
+        "the API's rows are the log's rows"
+    );
+    assert_eq!(
+        audit_csv.lines().count() as i64,
+        app.app.store.head_from_db().await.unwrap().0 + 1,
+        "a header and a row per event"
+    );
+    ok(&plenary(
+        &[
+            "csv",
+            "register",
+            &p("register.csv"),
+            "--meeting",
+            demo::REVIEW_CONFERENCE,
+            "--at",
+            &day2,
+        ],
+        &db,
+    ));
+    let live = app
+        .get(
+            &format!(
+                "/api/v1/decisions.csv?meeting={}&at={day2}",
+                demo::REVIEW_CONFERENCE
+            ),
+            &tokens.auditor,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(p("register.csv")).unwrap(), live);
+    assert!(live.lines().count() > 1);
+
     // The conference's report, written offline, is the service's download (issue 23).
     ok(&plenary(
         &[

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::store::DEFAULT_DATABASE_URL;
 
 pub mod audit;
+pub mod csv;
 pub mod export;
 pub mod keys;
 pub mod log;
@@ -46,6 +47,11 @@ pub enum Command {
     Serve(serve::Args),
     /// Write an export bundle (events.jsonl + manifest.json) of the log or a range of it.
     Export(export::Args),
+    /// Write the audit history or the decisions register as CSV, from the log.
+    Csv {
+        #[command(subcommand)]
+        command: csv::Command,
+    },
     /// Manage signing keys.
     Keys {
         #[command(subcommand)]
@@ -91,6 +97,7 @@ pub async fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Serve(args) => serve::run(args, database).await,
         Command::Export(args) => export::run(args, database).await,
+        Command::Csv { command } => csv::run(command, database).await,
         Command::Keys { command } => keys::run(command).await,
         Command::Audit { command } => audit::run(command, database).await,
         Command::Log { command } => log::run(command, database).await,

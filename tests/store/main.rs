@@ -556,14 +556,15 @@ async fn an_undecodable_event_fails_loudly_with_its_position(db: TestDb) {
     bogus.events[0].event_type = "Vanished".into();
     bogus.events[0].payload = r#"{"Vanished":{}}"#.into();
     let a = store.append(bogus).await.unwrap();
-    // This process decided on its cached state, which the append above bypassed: the log
-    // refuses that decision, and the next attempt loads the stream and meets the damage.
+    // This process may decide on its cached state, which the append above bypassed: the log
+    // refuses that decision, and the next attempt loads the stream and meets the damage. If
+    // the cache was already dropped (the append seen as another writer's, as Postgres's
+    // notification can make it), the first attempt meets the damage itself.
     let first = cqrs.execute("c", 1).await.unwrap_err();
-    assert!(
-        matches!(first, cqrs_es::AggregateError::AggregateConflict),
-        "{first}"
-    );
-    let err = cqrs.execute("c", 1).await.unwrap_err();
+    let err = match first {
+        cqrs_es::AggregateError::AggregateConflict => cqrs.execute("c", 1).await.unwrap_err(),
+        other => other,
+    };
     let msg = err.to_string();
     assert!(
         msg.contains(&format!("position {}", a.first_position)),

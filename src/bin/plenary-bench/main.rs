@@ -3,6 +3,7 @@
 
 mod audit;
 mod http;
+mod pages;
 mod rebuild;
 mod screens;
 mod stats;
@@ -48,6 +49,9 @@ enum Command {
     /// live stream (memory, acknowledgement-to-screen latency), and the mixed load's
     /// throughput without and with them, interleaved.
     Screens(screens::Args),
+    /// Every page of every role against a real `plenary serve` child, on the demo (and on a
+    /// log filled first with --events): first-load weight, and p50/p99 at a fixed rate.
+    Pages(pages::Args),
 }
 
 fn main() {
@@ -65,6 +69,7 @@ fn main() {
             Command::Memory(a) => http::memory(a).await,
             Command::Rebuild(a) => rebuild::run(a).await,
             Command::Screens(a) => screens::run(a).await,
+            Command::Pages(a) => pages::run(a).await,
         }
     });
     if let Err(e) = result {

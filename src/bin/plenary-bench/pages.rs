@@ -1,0 +1,225 @@
+//! `pages`: every page of every role against a real `plenary serve` child, on the demo and
+//! optionally on a log filled to a given size first (issue 20's targets: p99 <= 15 ms at 200
+//! requests/s, first load <= 150 KB). Each page is read with its role's session cookie at a
+//! fixed rate, gzipped as a browser accepts it; its first load is the page uncompressed plus
+//! the stylesheet and the script.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use plenary::demo;
+use plenary::store::{credentials, sessions, EventStore};
+
+use crate::http::{plenary_binary, start_child, Error, FreshDatabase, Http};
+use crate::stats::{ms, percentile};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The `plenary` binary to start [default: `plenary` next to this benchmark's binary].
+    #[arg(long)]
+    plenary: Option<PathBuf>,
+    /// sqlite or postgres.
+    #[arg(long, default_value = "sqlite")]
+    backend: String,
+    /// Postgres server to use (a fresh database is created and dropped).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    postgres: String,
+    /// Events written to the log before the demo is loaded (0: the demo alone).
+    #[arg(long, default_value_t = 0)]
+    events: i64,
+    /// Reads per second of each page.
+    #[arg(long, default_value_t = 200)]
+    rate: u32,
+    /// Seconds of reads per page.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+}
+
+pub async fn run(a: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let plenary = plenary_binary(a.plenary.as_ref()).map_err(|e| e.to_string())?;
+    let db = FreshDatabase::create(&a.backend, &a.postgres, "pages")
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "\n## pages: plenary serve ({}), the demo{}, {} requests/s for {} s per page",
+        a.backend,
+        if a.events > 0 {
+            format!(" on a log of {} events", a.events)
+        } else {
+            String::new()
+        },
+        a.rate,
+        a.seconds
+    );
+    let result = pages(&a, &plenary, &db.url).await;
+    db.drop().await;
+    result.map_err(|e| e.to_string().into())
+}
+
+async fn pages(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), Error> {
+    let store = EventStore::open(url).await?;
+    if a.events > 0 {
+        let started = Instant::now();
+        crate::store::fill(&store, a.events)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "filled the log with {} events in {:.0} s",
+            a.events,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let (_, admin) = credentials::create(store.db(), "admin", None, "bench admin").await?;
+    let (_server, http) = start_child(plenary, url).await?;
+    ready(&http).await?;
+    let tokens = demo::tokens(&http, &admin).await?;
+    demo::load(&http, &tokens, None).await?;
+    ready(&http).await?;
+
+    let pm = demo::PERIODIC_MEETING;
+    let cases: Vec<(&str, &str, Vec<String>)> = vec![
+        (
+            "secretariat",
+            tokens.secretariat.as_str(),
+            [
+                "/",
+                "/secretariat",
+                &format!("/secretariat/meetings/{pm}"),
+                "/frameworks/poa",
+                "/decisions",
+                "/amendments",
+                "/audit",
+                "/contacts",
+                "/submissions",
+                "/submissions/nor-views-71-28",
+                "/capacity",
+                "/participation",
+                "/documents",
+                &format!("/meetings/{}/report", demo::REVIEW_CONFERENCE),
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        ),
+        (
+            "chair",
+            tokens.chairs[pm].as_str(),
+            vec![
+                format!("/meetings/{pm}/console"),
+                format!("/meetings/{pm}/room"),
+            ],
+        ),
+        (
+            "delegate",
+            tokens.delegates["NOR"].as_str(),
+            vec![
+                format!("/meetings/{pm}/desk"),
+                "/positions?states=NOR".to_owned(),
+            ],
+        ),
+        (
+            "observer",
+            tokens.observer.as_str(),
+            vec!["/".to_owned(), "/decisions".to_owned()],
+        ),
+        (
+            "admin",
+            tokens.admin.as_str(),
+            vec!["/credentials".to_owned()],
+        ),
+    ];
+    let mut assets = 0;
+    for asset in ["/assets/plenary.css", "/assets/plenary.js"] {
+        let (status, body) = http.get_with_cookie(asset, "", false).await?;
+        if status != 200 {
+            return Err(format!("{asset} answered {status}").into());
+        }
+        assets += body.len();
+    }
+    println!("\n| role | page | first load KB | gzipped page KB | p50 ms | p99 ms | failed |");
+    println!("|---|---|---|---|---|---|---|");
+    let (mut worst_p99, mut heaviest, mut failures) = (0.0f64, 0usize, 0usize);
+    for (role, token, paths) in cases {
+        let c = credentials::authenticate(store.db(), token)
+            .await?
+            .ok_or("a demo token did not authenticate")?;
+        let session = sessions::start(store.db(), &c.id, 3_600 * 1_000_000).await?;
+        let cookie = format!("plenary_session={session}");
+        for path in paths {
+            let (status, page) = http.get_with_cookie(&path, &cookie, false).await?;
+            if status != 200 {
+                return Err(format!("{path} answered {status} to the {role}").into());
+            }
+            let (_, zipped) = http.get_with_cookie(&path, &cookie, true).await?;
+            let (times, failed) = fixed_rate(&http, &path, &cookie, a.rate, a.seconds).await?;
+            let (p50, p99) = (ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)));
+            let weight = page.len() + assets;
+            println!(
+                "| {role} | `{path}` | {:.1} | {:.1} | {p50:.2} | {p99:.2} | {failed} |",
+                weight as f64 / 1024.0,
+                zipped.len() as f64 / 1024.0,
+            );
+            worst_p99 = worst_p99.max(p99);
+            heaviest = heaviest.max(weight);
+            failures += failed;
+        }
+    }
+    println!(
+        "\nworst p99 {worst_p99:.2} ms (target <= 15 ms: {}); heaviest first load {:.1} KB (target <= 150 KB: {}); {failures} failed",
+        if worst_p99 <= 15.0 && failures == 0 { "met" } else { "NOT met" },
+        heaviest as f64 / 1024.0,
+        if heaviest <= 150 * 1024 { "met" } else { "NOT met" },
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// Waits until the read models have caught up with the log (`/ready`).
+async fn ready(http: &Http) -> Result<(), Error> {
+    use plenary::demo::Client;
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        if let Ok((200, _)) = http.send("GET", "/ready", "", None).await {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err("the server was not ready within 900 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// `path` read at `rate` per second for `seconds`: each answered read's time, and how many
+/// failed.
+async fn fixed_rate(
+    http: &Http,
+    path: &str,
+    cookie: &str,
+    rate: u32,
+    seconds: u64,
+) -> Result<(Vec<Duration>, usize), Error> {
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let n = u64::from(rate) * seconds;
+    let start = tokio::time::Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        tokio::time::sleep_until(start + interval * i as u32).await;
+        let (http, path, cookie) = (http.clone(), path.to_owned(), cookie.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let r = http.get_with_cookie(&path, &cookie, true).await;
+            (t.elapsed(), r.map(|(s, _)| s).unwrap_or(0))
+        }));
+    }
+    let mut times = Vec::new();
+    let mut failed = 0;
+    for t in tasks {
+        let (d, status) = t.await?;
+        if status == 200 {
+            times.push(d);
+        } else {
+            failed += 1;
+        }
+    }
+    times.sort_unstable();
+    Ok((times, failed))
+}

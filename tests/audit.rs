@@ -920,6 +920,20 @@ async fn the_auditor_walkthrough_on_the_command_line() {
     assert!(std::fs::read_to_string(p("day2.html"))
         .unwrap()
         .starts_with("<!doctype html>"));
+    // The service's download of the Declaration at that position is the same document.
+    let live = app
+        .get(
+            &format!(
+                "/api/v1/frameworks/{}/declaration.html?at={day2}",
+                demo::BODY
+            ),
+            &tokens.auditor,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(p("day2.html")).unwrap(), live);
     assert!(std::fs::read_to_string(p("day2.md"))
         .unwrap()
         .contains("# "));

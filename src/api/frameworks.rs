@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/frameworks/{id}", get(show))
         .route("/api/v1/frameworks/{id}/diff", get(show_diff))
+        .route("/api/v1/frameworks/{id}/declaration.html", get(show_html))
         .route("/api/v1/frameworks/{id}/commands", post(command))
 }
 
@@ -61,7 +62,36 @@ async fn show(
     Ids(ids): Ids,
     Query(q): Query<AtParams>,
 ) -> Result<axum::Json<FrameworkView>, ApiError> {
-    let id = ids[0].as_str();
+    Ok(axum::Json(framework(&s, ids[0].as_str(), &q).await?.0))
+}
+
+/// The Declaration as a standalone HTML document, as `plenary audit replay --html` writes it
+/// (byte for byte at the same position).
+#[tracing::instrument(skip_all)]
+async fn show_html(
+    State(s): State<AppState>,
+    _p: Principal,
+    Ids(ids): Ids,
+    Query(q): Query<AtParams>,
+) -> Result<axum::response::Response, ApiError> {
+    let (view, cut) = framework(&s, ids[0].as_str(), &q).await?;
+    // Replay names the last position it read: the cut's, or the head now.
+    let position = match cut {
+        Cut::Position(p) => p,
+        _ => s.app.store.head().max(view.as_of_position),
+    };
+    let label = crate::audit::replay::cut_label(cut);
+    let html =
+        crate::audit::replay::declaration_html(std::slice::from_ref(&view), &label, position);
+    Ok(super::exports::download(
+        "text/html; charset=utf-8",
+        &format!("declaration-{}-v{}.html", view.id, view.version),
+        html,
+    ))
+}
+
+/// The framework view `q` asks for, and the cut it was read at.
+async fn framework(s: &AppState, id: &str, q: &AtParams) -> Result<(FrameworkView, Cut), ApiError> {
     let cut = match (&q.at, q.version) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -69,7 +99,7 @@ async fn show(
                 "give either at or version, not both",
             ))
         }
-        (Some(at), None) => cut_at(&s, at).await?,
+        (Some(at), None) => cut_at(s, at).await?,
         (None, Some(v)) => Cut::Version(v),
         (None, None) => Cut::Latest,
     };
@@ -83,7 +113,7 @@ async fn show(
                 "framework {id} did not exist at that moment (or has no such version)"
             ))
         })?;
-    Ok(axum::Json(view(id, &f, position)))
+    Ok((view(id, &f, position), cut))
 }
 
 #[derive(Debug, Deserialize)]

@@ -214,13 +214,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     Ok(Replayed {
         position,
         chain_verified,
-        cut: match cut {
-            Cut::Position(p) => format!("position {p}"),
-            Cut::Time(t) => chrono::DateTime::from_timestamp_micros(t)
-                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_else(|| t.to_string()),
-            _ => "latest".into(),
-        },
+        cut: cut_label(cut),
         frameworks,
         decisions,
         meetings,
@@ -313,16 +307,34 @@ pub fn render_markdown(r: &Replayed) -> String {
 
 /// The declaration text as a standalone HTML page; every text is escaped.
 pub fn render_html(r: &Replayed) -> String {
+    declaration_html(&r.frameworks, &r.cut, r.position)
+}
+
+/// How a cut is named in what replay writes ("position 104", a time, "latest").
+pub fn cut_label(cut: Cut) -> String {
+    match cut {
+        Cut::Position(p) => format!("position {p}"),
+        Cut::Version(v) => format!("version {v}"),
+        Cut::Time(t) => chrono::DateTime::from_timestamp_micros(t)
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_else(|| t.to_string()),
+        _ => "latest".into(),
+    }
+}
+
+/// The Declaration(s) as a standalone HTML document, as of `cut` (its label) at log position
+/// `position`: what `audit replay --html` writes and the service's download gives.
+pub fn declaration_html(frameworks: &[FrameworkView], cut: &str, position: i64) -> String {
     let mut s = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Political Declaration</title>\n<style>body{font-family:serif;max-width:46em;margin:2em auto}p.prov{font-size:.8em;color:#555}</style></head><body>\n",
     );
-    for f in &r.frameworks {
+    for f in frameworks {
         s.push_str(&format!(
             "<h1>{}</h1>\n<p><em>Version {}, as of {} (log position {}).</em></p>\n",
             html_escape(f.name.as_deref().unwrap_or(&f.id)),
             f.version,
-            html_escape(&r.cut),
-            r.position
+            html_escape(cut),
+            position
         ));
         for p in &f.paragraphs {
             s.push_str(&format!(

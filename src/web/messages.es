@@ -579,3 +579,5 @@ distribution.restricted = reservada
 relation.revision = revisión
 relation.addendum = adición
 relation.corrigendum = corrección
+framework.download_html = la Declaración (HTML, para imprimir)
+framework.download_json = la Declaración (JSON)

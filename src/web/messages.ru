@@ -579,3 +579,5 @@ distribution.restricted = для служебного пользования
 relation.revision = пересмотренный вариант
 relation.addendum = добавление
 relation.corrigendum = исправление
+framework.download_html = Декларация (HTML, для печати)
+framework.download_json = Декларация (JSON)

@@ -464,6 +464,11 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             any_credential(),
         ),
         get(
+            "/api/v1/frameworks/{id}/declaration.html",
+            "/api/v1/frameworks/poa/declaration.html",
+            any_credential(),
+        ),
+        get(
             "/api/v1/frameworks/{id}",
             "/api/v1/frameworks/poa",
             any_credential(),

@@ -688,6 +688,10 @@ async function withToken(tok, locale) {
   const r = await obs.request.get(base + href.replace("lang=en", "lang=fr"));
   const html = await r.text();
   check(r.status() === 200 && /attachment/.test(r.headers()["content-disposition"]) && /<html lang="fr"/.test(html) && /Encourage les États/.test(html), "the report downloads as an HTML document in French");
+  await obs.goto(`${base}/frameworks/poa`);
+  const decl = await obs.request.get(base + await obs.locator("#dl-declaration-html").getAttribute("href"));
+  check(decl.status() === 200 && /<strong>OP1<\/strong>/.test(await decl.text()), "the Declaration downloads as an HTML document");
+  await obs.goBack();
   const csv = await obs.request.get(base + await obs.locator("#dl-report-csv").getAttribute("href"));
   check(csv.status() === 200 && (await csv.text()).startsWith("symbol,meeting_id"), "the meeting's decisions download as CSV");
   await ctx.close();

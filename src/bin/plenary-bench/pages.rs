@@ -33,6 +33,10 @@ pub struct Args {
     /// Seconds of reads per page.
     #[arg(long, default_value_t = 5)]
     seconds: u64,
+    /// Decisions of the ten-day conference whose report is timed (issue 23's target: its
+    /// report in <= 3 s with 500); 0 skips it.
+    #[arg(long, default_value_t = 500)]
+    report_decisions: u32,
 }
 
 pub async fn run(a: Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -169,7 +173,93 @@ async fn pages(a: &Args, plenary: &std::path::Path, url: &str) -> Result<(), Err
         heaviest as f64 / 1024.0,
         if heaviest <= 150 * 1024 { "met" } else { "NOT met" },
     );
+    if a.report_decisions > 0 {
+        let c = credentials::authenticate(store.db(), &tokens.secretariat)
+            .await?
+            .ok_or("the secretariat's token did not authenticate")?;
+        let session = sessions::start(store.db(), &c.id, 3_600 * 1_000_000).await?;
+        let cookie = format!("plenary_session={session}");
+        report(&http, &tokens, a.report_decisions, &cookie).await?;
+    }
     store.close().await;
+    Ok(())
+}
+
+/// A ten-day conference with `n` decisions (recorded by the secretariat, a tenth of them
+/// corrected) and the time its report takes, as JSON and as the HTML document.
+async fn report(http: &Http, tokens: &demo::Tokens, n: u32, cookie: &str) -> Result<(), Error> {
+    use plenary::demo::Client;
+    use serde_json::json;
+    let id = "bench-conference";
+    let path = format!("/api/v1/meetings/{id}/commands");
+    let send = |token: String, body: serde_json::Value| {
+        let path = path.clone();
+        async move {
+            let (status, v) = http.send("POST", &path, &token, Some(body)).await?;
+            if status != 200 {
+                return Err::<(), Error>(format!("{path} answered {status}: {v}").into());
+            }
+            Ok(())
+        }
+    };
+    let sec = tokens.secretariat.clone();
+    send(
+        sec.clone(),
+        json!({ "Convene": { "meeting_id": id, "body_id": demo::BODY,
+        "kind": "ReviewConference", "symbol": "PoA/RC.9/2026", "title": "A ten-day conference",
+        "starts": "2026-11-02", "ends": "2026-11-11", "venue": "Geneva",
+        "chair": { "name": "Bench chair", "state": null }, "programme_link": null } }),
+    )
+    .await?;
+    let started = Instant::now();
+    for i in 0..n {
+        send(sec.clone(), json!({ "RecordDecision": {
+            "date": format!("2026-11-{:02}", 2 + i % 10), "agenda_item": null,
+            "text": format!("Decision {i}: the conference decides to take note of the report of working group {i} and to request the secretariat to circulate it."),
+            "how": "Consensus", "on_instruction_of": "the chair" } }))
+        .await?;
+        if i % 10 == 0 {
+            send(
+                sec.clone(),
+                json!({ "IssueCorrigendum": { "decision": i + 1,
+                "text": format!("Decision {i}, as corrected."), "reason": "A typing error." } }),
+            )
+            .await?;
+        }
+    }
+    println!(
+        "\nrecorded {n} decisions (and {} corrigenda) in {:.1} s",
+        n.div_ceil(10),
+        started.elapsed().as_secs_f64()
+    );
+    ready(http).await?;
+    for (what, url) in [
+        ("JSON", format!("/api/v1/meetings/{id}/report")),
+        (
+            "HTML document",
+            format!("/api/v1/meetings/{id}/report.html?lang=fr"),
+        ),
+    ] {
+        let mut times = Vec::new();
+        let mut size = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let (status, body) = http.get_with_cookie(&url, cookie, false).await?;
+            if status != 200 {
+                return Err(format!("{url} answered {status}").into());
+            }
+            times.push(t.elapsed());
+            size = body.len();
+        }
+        times.sort_unstable();
+        println!(
+            "report of {n} decisions, {what}: median {:.1} ms, max {:.1} ms, {:.0} KB (target <= 3 s: {})",
+            ms(times[times.len() / 2]),
+            ms(times[times.len() - 1]),
+            size as f64 / 1024.0,
+            if times[times.len() - 1] <= Duration::from_secs(3) { "met" } else { "NOT met" }
+        );
+    }
     Ok(())
 }
 

@@ -133,6 +133,90 @@ mod tests {
         ));
     }
 
+    fn registry_event(e: crate::domain::documents::DocumentEvent) -> StoredEvent {
+        use cqrs_es::DomainEvent;
+        StoredEvent {
+            position: 1,
+            event_id: uuid::Uuid::nil(),
+            aggregate_type: "DocumentRegistry".into(),
+            aggregate_id: "registry".into(),
+            stream_version: 1,
+            event_type: e.event_type(),
+            event_version: e.event_version(),
+            payload: serde_json::to_string(&e).unwrap(),
+            metadata: "{}".into(),
+            recorded_at_us: 0,
+            prev_hash: [0; 32],
+            hash: [0; 32],
+        }
+    }
+
+    /// A restricted document's issue and its language versions are for States, the
+    /// secretariat and auditors; a general one's for everyone.
+    #[test]
+    fn restricted_documents_reach_only_those_who_may_read_them() {
+        use crate::domain::documents::{
+            Distribution, DocumentCommand, DocumentRegistry, Series, VersionOrigin,
+        };
+        use crate::domain::values::{DocumentSymbol, Id, LanguageTag, Text};
+        let mut r = DocumentRegistry::default();
+        let mut audiences = vec![];
+        for distribution in [Distribution::Restricted, Distribution::General] {
+            let issue = DocumentCommand::IssueDocument {
+                body_id: Id::parse("poa").unwrap(),
+                prefix: DocumentSymbol::parse("PoA/X").unwrap(),
+                series: if distribution == Distribution::General {
+                    Series::Crp
+                } else {
+                    Series::L
+                },
+                title: Text::parse("A title").unwrap(),
+                distribution,
+                language: LanguageTag::En,
+                links: vec![],
+                now: "2026-11-20".parse().unwrap(),
+            };
+            let mut events = r.decide(issue).unwrap();
+            for e in events.clone() {
+                cqrs_es::Aggregate::apply(&mut r, e);
+            }
+            let symbol = if distribution == Distribution::General {
+                "PoA/X/CRP.1"
+            } else {
+                "PoA/X/L.1"
+            };
+            events.extend(
+                r.decide(DocumentCommand::AddLanguageVersion {
+                    symbol: DocumentSymbol::parse(symbol).unwrap(),
+                    language: LanguageTag::Fr,
+                    origin: VersionOrigin::Human,
+                    now: "2026-11-21".parse().unwrap(),
+                })
+                .unwrap(),
+            );
+            for e in events {
+                let stored = registry_event(e);
+                let fields = crate::projections::payload_fields(&stored);
+                audiences.push((distribution, Audience::of(&stored, fields.as_ref())));
+            }
+        }
+        assert_eq!(audiences.len(), 4);
+        for (distribution, a) in audiences {
+            let public = a.visible_to(&Reader::Public, None);
+            assert_eq!(
+                public,
+                distribution == Distribution::General,
+                "{distribution:?}"
+            );
+            assert!(a.visible_to(
+                &Reader::Delegate {
+                    state: "NOR".into()
+                },
+                None
+            ));
+        }
+    }
+
     /// The list names events by their type; each must be an event the meeting records, so
     /// a renamed or removed event cannot leave personal data public by a stale name.
     #[test]

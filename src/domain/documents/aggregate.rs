@@ -298,6 +298,7 @@ impl DocumentRegistry {
                     return Err(DocumentError::LanguageVersionExists { symbol, language });
                 }
                 Ok(vec![DocumentEvent::DocumentLanguageVersionAdded {
+                    distribution: d.distribution,
                     symbol,
                     language,
                     origin,

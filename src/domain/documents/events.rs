@@ -45,6 +45,8 @@ pub enum DocumentEvent {
         language: LanguageTag,
         origin: VersionOrigin,
         on: Date,
+        /// The document's, so that a restricted one's versions are shown to whom it is.
+        distribution: Distribution,
     },
 }
 

@@ -278,9 +278,9 @@ async fn ready(http: &Http) -> Result<(), Error> {
     }
 }
 
-/// `path` read at `rate` per second for `seconds`: each answered read's time, and how many
-/// failed.
-async fn fixed_rate(
+/// `path` read at `rate` per second for `seconds` with a session cookie, gzipped as a browser
+/// accepts it: each answered read's time, sorted, and how many failed.
+pub(crate) async fn fixed_rate(
     http: &Http,
     path: &str,
     cookie: &str,

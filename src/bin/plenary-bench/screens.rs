@@ -374,30 +374,8 @@ async fn console(a: &Args, http: &Http, room: &str, session: &str) -> Result<(),
         }
         weight += body.len();
     }
-    let interval = Duration::from_secs_f64(1.0 / f64::from(a.console_rate.max(1)));
-    let n = a.console_rate as u64 * a.console_seconds;
-    let start = tokio::time::Instant::now();
-    let mut tasks = Vec::new();
-    for i in 0..n {
-        tokio::time::sleep_until(start + interval * i as u32).await;
-        let (http, path, cookie) = (http.clone(), path.clone(), cookie.clone());
-        tasks.push(tokio::spawn(async move {
-            let t = Instant::now();
-            let r = http.get_with_cookie(&path, &cookie, true).await;
-            (t.elapsed(), r.map(|(s, _)| s).unwrap_or(0))
-        }));
-    }
-    let mut times = Vec::new();
-    let mut failed = 0;
-    for t in tasks {
-        let (d, status) = t.await?;
-        if status == 200 {
-            times.push(d);
-        } else {
-            failed += 1;
-        }
-    }
-    times.sort_unstable();
+    let (times, failed) =
+        crate::pages::fixed_rate(http, &path, &cookie, a.console_rate, a.console_seconds).await?;
     let p99 = ms(percentile(&times, 0.99));
     println!(
         "\nchair's console, {MEMBERS} members, {} requests/s for {} s (gzipped): p50 {:.2} ms, p99 {p99:.2} ms, {failed} failed (target p99 <= 10 ms: {})",

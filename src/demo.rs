@@ -811,6 +811,17 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
     // The week after: national contributions and capacity building.
     r.on("2026-11-30T14:00:00Z");
     national_contributions(&mut r, t).await?;
+    // OP-1 in the other official languages, machine-translated and marked so, for the
+    // printed Declaration in every script.
+    for (language, text) in [
+        ("ar", "تنشئ برنامج عمل دائماً وعملي المنحى وشاملاً وشفافاً وقائماً على النتائج للنهوض بسلوك الدول المسؤول في استخدام تكنولوجيا المعلومات والاتصالات؛"),
+        ("zh", "设立一个常设的、面向行动的、包容的、透明的和注重成果的行动纲领，以推进各国在使用信息和通信技术方面的负责任行为；"),
+        ("es", "Establece un Programa de Acción permanente, orientado a la acción, inclusivo, transparente y basado en resultados para promover el comportamiento responsable de los Estados en el uso de las TIC;"),
+        ("ru", "Учреждает постоянную, ориентированную на практические действия, инклюзивную, прозрачную и основанную на результатах программу действий для содействия ответственному поведению государств в использовании ИКТ;"),
+    ] {
+        r.ok(&format!("/api/v1/frameworks/{BODY}/commands"), &sec, json!({ "AddTranslation": {
+            "paragraph": "OP-1", "language": language, "origin": "machine", "of_version": 1, "text": text } })).await?;
+    }
     out.adopted = am_nor.into();
     out.failed = am_bra.into();
     out.revised = am_egy.into();

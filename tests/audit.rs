@@ -213,9 +213,278 @@ async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(app: TestApp
     }
 }
 
+/// Whether the tools to read a PDF back are here. `.ci/run` installs them and sets
+/// PLENARY_TEST_PDF, and then their absence fails the test instead of skipping it.
+fn pdf_tools() -> bool {
+    let here = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !here && std::env::var_os("PLENARY_TEST_PDF").is_some() {
+        panic!("PLENARY_TEST_PDF is set but pdftotext (poppler-utils) is missing");
+    }
+    if !here {
+        eprintln!("skipped: pdftotext (poppler-utils) is not installed; .ci/run installs it");
+    }
+    here
+}
+
+/// Keeps a printed document under target/printed/, to be looked at (pdftoppm).
+fn keep(name: &str, bytes: &[u8]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/printed");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+/// The text of a PDF as pdftotext reads it, whitespace collapsed.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdftotext: {:?}", out);
+    words(&String::from_utf8(out.stdout).unwrap())
+}
+
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first `n` words of `s`: a paragraph may run onto the next page, with a footer between.
+fn opening(s: &str, n: usize) -> String {
+    s.split_whitespace().take(n).collect::<Vec<_>>().join(" ")
+}
+
+/// Every paragraph of a DOCX, read with docx-rs's reader, whitespace collapsed.
+fn docx_text(bytes: &[u8]) -> String {
+    use docx_rs::{DocumentChild, TableCellContent, TableChild, TableRowChild};
+    let d = docx_rs::read_docx(bytes).expect("a DOCX that opens");
+    let mut out = Vec::new();
+    for c in &d.document.children {
+        match c {
+            DocumentChild::Paragraph(p) => out.push(p.raw_text()),
+            DocumentChild::Table(t) => {
+                for TableChild::TableRow(row) in &t.rows {
+                    for TableRowChild::TableCell(cell) in &row.cells {
+                        for content in &cell.children {
+                            if let TableCellContent::Paragraph(p) = content {
+                                out.push(p.raw_text());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    words(&out.join("\n"))
+}
+
+/// The Declaration, the report and the register printed (issue 23, item 5): the live service
+/// and `audit replay` make the same PDF bytes at the same position; the text read back from
+/// the PDF and the DOCX is the document's, in English, French, Arabic and Chinese, with the
+/// position and hash it was made from.
+async fn printed_documents_are_the_same_live_and_offline(app: TestApp) {
+    use plenary::export::{self, printable, Format};
+    use plenary::web::messages;
+    if !pdf_tools() {
+        return;
+    }
+    let l = loaded(app).await;
+    let head = l.app.app.store.head();
+    let r = replay::replay(&l.bundle(), Cut::Position(head)).unwrap();
+    let f = &r.frameworks[0];
+    let get = |path: String| {
+        let app = &l.app;
+        let token = l.tokens.auditor.clone();
+        async move {
+            let res = app.get(&path, &token).await;
+            assert_eq!(res.status(), 200, "{path}");
+            let ty = res.headers()["content-type"].to_str().unwrap().to_owned();
+            (ty, res.bytes().await.unwrap().to_vec())
+        }
+    };
+
+    // The Declaration in French: OP-2 in the human translation, its original marked.
+    let fr = messages::get("fr").unwrap();
+    let (ty, live) = get(format!(
+        "/api/v1/frameworks/{}/declaration.pdf?at=p:{head}&lang=fr",
+        f.id
+    ))
+    .await;
+    assert_eq!(ty, "application/pdf");
+    let doc = printable::declaration(std::slice::from_ref(f), r.position, &r.hash, fr);
+    let offline = export::print(Format::Pdf, &doc).unwrap();
+    assert!(live == offline, "the live PDF and the replayed one differ");
+    keep("declaration.fr.pdf", &offline);
+    assert_eq!(
+        export::print(Format::Pdf, &doc).unwrap(),
+        offline,
+        "the same document twice is the same bytes"
+    );
+    let text = pdf_text(&offline);
+    let op2 = f.paragraphs.iter().find(|p| p.id.as_str() == "OP-2");
+    let fr_op2 = &op2
+        .unwrap()
+        .translations
+        .iter()
+        .find(|t| t.language.to_string() == "fr");
+    assert!(
+        text.contains(&opening(fr_op2.unwrap().text.as_str(), 8)),
+        "{text}"
+    );
+    assert!(text.contains(&words(fr.t("framework.original"))), "{text}");
+    for p in &f.paragraphs {
+        assert!(
+            text.contains(&opening(p.text.as_str(), 6)),
+            "{}: {text}",
+            p.id.as_str()
+        );
+    }
+    assert!(
+        text.contains(&r.hash),
+        "the footer names the head hash: {text}"
+    );
+    assert!(text.contains(&format!(" {head} ")), "and the position");
+
+    // In Arabic and Chinese: OP-1's translation, shaped into real glyphs (read back as text).
+    for lang in ["ar", "zh"] {
+        let m = messages::get(lang).unwrap();
+        let doc = printable::declaration(std::slice::from_ref(f), r.position, &r.hash, m);
+        let pdf = export::print(Format::Pdf, &doc).unwrap();
+        keep(&format!("declaration.{lang}.pdf"), &pdf);
+        // Arabic vowel marks come back from the glyphs in canonical order, not as typed.
+        let bare = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}'))
+                .collect()
+        };
+        // A Chinese line breaks between any two characters; pdftotext puts a space there.
+        let text = bare(&pdf_text(&pdf)).replace(' ', "");
+        let op1 = f
+            .paragraphs
+            .iter()
+            .find(|p| p.id.as_str() == "OP-1")
+            .unwrap();
+        let t = op1
+            .translations
+            .iter()
+            .find(|t| t.language.to_string() == lang)
+            .unwrap();
+        // Arabic is read back word by word; a pdftotext line may order the words of an RTL
+        // run either way, so check the words rather than their order.
+        for w in t.text.as_str().split_whitespace().take(6) {
+            let w = bare(w.trim_end_matches(['؛', '；']));
+            assert!(text.contains(&w), "{lang}: {w} in {text}");
+        }
+        let original = opening(op1.text.as_str(), 6).replace(' ', "");
+        assert!(text.contains(&original), "{lang}: the original beside it");
+    }
+
+    // The report in Arabic: the same bytes live and offline, its headings in Arabic.
+    let ar = messages::get("ar").unwrap();
+    let id = demo::REVIEW_CONFERENCE;
+    let (_, live) = get(format!(
+        "/api/v1/meetings/{id}/report.pdf?lang=ar&at=p:{head}"
+    ))
+    .await;
+    let report = &r.reports[id];
+    let offline = export::print(Format::Pdf, &printable::report(report, ar)).unwrap();
+    assert!(
+        live == offline,
+        "the live report PDF and the replayed one differ"
+    );
+    keep("report.ar.pdf", &offline);
+    let text = pdf_text(&offline);
+    for w in ar.t("report.attendance").split_whitespace() {
+        assert!(text.contains(w), "{w} in {text}");
+    }
+    assert!(text.contains(&report.symbol), "{text}");
+    // English inside an Arabic page: pdftotext may move a sentence's final stop to its
+    // other end, so compare the words.
+    let letters = |s: &str| {
+        words(
+            &s.chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect::<String>(),
+        )
+    };
+    let bare_text = letters(&text);
+    for e in &report.decisions {
+        assert!(
+            bare_text.contains(&letters(&opening(&e.text, 5))),
+            "{}: {text}",
+            e.text
+        );
+    }
+
+    // The report in English, as DOCX: opened, and every line of the document is in it.
+    let en = messages::english();
+    let (ty, live) = get(format!("/api/v1/meetings/{id}/report.docx?at=p:{head}")).await;
+    assert_eq!(
+        ty,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let doc = printable::report(report, en);
+    let text = docx_text(&live);
+    keep("report.en.docx", &live);
+    assert_eq!(text, docx_text(&export::print(Format::Docx, &doc).unwrap()));
+    for line in doc.plain_text().lines().filter(|l| !l.is_empty()) {
+        if line == doc.made_from || line.starts_with(' ') {
+            continue;
+        }
+        assert!(text.contains(&words(line)), "{line} in the DOCX");
+    }
+
+    // The register, whole: PDF and DOCX, each decision's text in it.
+    let (_, live) = get(format!("/api/v1/decisions.pdf?at=p:{head}")).await;
+    let entries: Vec<_> = r
+        .decisions
+        .iter()
+        .map(plenary::app::register::entry)
+        .collect();
+    let doc = printable::register(&entries, en.t("register.all_meetings"), head, &r.hash, en);
+    let offline = export::print(Format::Pdf, &doc).unwrap();
+    assert!(
+        live == offline,
+        "the live register PDF and the replayed one differ"
+    );
+    keep("register.en.pdf", &offline);
+    let (_, docx) = get(format!("/api/v1/decisions.docx?at=p:{head}&lang=en")).await;
+    let (pdf, docx) = (pdf_text(&offline), docx_text(&docx));
+    for e in &entries {
+        assert!(pdf.contains(&opening(&e.text, 5)), "{}", e.text);
+        assert!(docx.contains(&words(&e.text)), "{}", e.text);
+    }
+
+    // Bad input changes nothing and says which field.
+    for path in [
+        format!("/api/v1/frameworks/{}/declaration.pdf?lang=xx", f.id),
+        format!("/api/v1/meetings/{id}/report.docx?lang=de"),
+        "/api/v1/decisions?lang=fr".to_owned(),
+        "/api/v1/decisions.csv?lang=fr".to_owned(),
+    ] {
+        let res = l.app.get(&path, &l.tokens.auditor).await;
+        assert!(res.status().is_client_error(), "{path}: {}", res.status());
+    }
+    let res = l
+        .app
+        .get("/api/v1/decisions.pdf?lang=xx", &l.tokens.auditor)
+        .await;
+    assert_eq!(res.status(), 400);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["field"], "lang", "{problem}");
+}
+
 helpers::e2e_tests!(
     replay_equals_live_at_every_position,
-    inclusion_proof_verifies_and_fails_after_a_one_byte_change
+    inclusion_proof_verifies_and_fails_after_a_one_byte_change,
+    printed_documents_are_the_same_live_and_offline
 );
 
 // ---- replay parity on random meetings ---------------------------------------------------

@@ -15,13 +15,21 @@ use super::extract::{Ids, MinPosition, Query};
 use super::meetings::{register_page, DecisionParams};
 use super::AppState;
 use crate::app::history::Cut;
+use crate::app::register::RegisterEntry;
 use crate::app::report::{self, MeetingReport};
+use crate::export::printable::{self, Printable};
+use crate::export::{Format, PrintError};
+use crate::web::messages::Messages;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/meetings/{id}/report", get(report_json))
         .route("/api/v1/meetings/{id}/report.html", get(report_html))
+        .route("/api/v1/meetings/{id}/report.pdf", get(report_pdf))
+        .route("/api/v1/meetings/{id}/report.docx", get(report_docx))
         .route("/api/v1/decisions.csv", get(register_csv))
+        .route("/api/v1/decisions.pdf", get(register_pdf))
+        .route("/api/v1/decisions.docx", get(register_docx))
         .route("/api/v1/participation.csv", get(participation_csv))
 }
 
@@ -42,6 +50,31 @@ pub fn download(
         body.into(),
     )
         .into_response()
+}
+
+/// A printed document as a download: typeset on a blocking thread (it is CPU work), named
+/// `{stem}.{lang}.{pdf|docx}`. No font to typeset with is the server's state, not the
+/// caller's fault: 503.
+pub async fn printed(format: Format, doc: Printable, stem: &str) -> Result<Response, ApiError> {
+    let name = format!("{stem}.{}.{}", doc.lang, format.extension());
+    let bytes = tokio::task::spawn_blocking(move || crate::export::print(format, &doc))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| match e {
+            PrintError::NoFonts(_) => ApiError::unavailable(e.to_string()),
+            PrintError::Failed(_) => ApiError::internal(e),
+        })?;
+    Ok(download(format.content_type(), &name, bytes))
+}
+
+/// The messages of `lang` (English if absent), or a 400 naming the field.
+pub fn language(lang: Option<&str>) -> Result<&'static Messages, ApiError> {
+    match lang {
+        None => Ok(crate::web::messages::english()),
+        Some(lang) => crate::web::messages::get(lang).ok_or_else(|| {
+            ApiError::bad_request("lang", "lang must be one of ar, en, es, fr, ru, zh")
+        }),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,12 +128,7 @@ async fn report_html(
     Query(q): Query<ReportParams>,
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
-    let m = match q.lang.as_deref() {
-        None => crate::web::messages::english(),
-        Some(lang) => crate::web::messages::get(lang).ok_or_else(|| {
-            ApiError::bad_request("lang", "lang must be one of ar, en, es, fr, ru, zh")
-        })?,
-    };
+    let m = language(q.lang.as_deref())?;
     let r = report_at(&s, ids[0].as_str(), q.at.as_deref()).await?;
     let name = format!("report-{}-p{}.{}.html", r.meeting_id, r.position, m.lang);
     Ok(download(
@@ -108,6 +136,121 @@ async fn report_html(
         &name,
         crate::export::report::html(&r, m),
     ))
+}
+
+/// The report of a meeting as PDF or DOCX: the same content as report.html.
+async fn report_printed(
+    format: Format,
+    s: AppState,
+    min: MinPosition,
+    id: &str,
+    q: ReportParams,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let m = language(q.lang.as_deref())?;
+    let r = report_at(&s, id, q.at.as_deref()).await?;
+    let stem = format!("report-{}-p{}", r.meeting_id, r.position);
+    printed(format, printable::report(&r, m), &stem).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn report_pdf(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+    Query(q): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    report_printed(Format::Pdf, s, min, ids[0].as_str(), q).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn report_docx(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+    Query(q): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    report_printed(Format::Docx, s, min, ids[0].as_str(), q).await
+}
+
+/// Every entry the register filter `q` selects, in register order, and the log position
+/// the register was read at (the cut's, or the head).
+async fn register_entries(
+    s: &AppState,
+    q: &DecisionParams,
+) -> Result<(Vec<RegisterEntry>, i64), ApiError> {
+    if q.after.is_some() || q.limit.is_some() {
+        return Err(ApiError::bad_request(
+            if q.after.is_some() { "after" } else { "limit" },
+            "a download has every entry the filter selects; page with the JSON route",
+        ));
+    }
+    let head = s.app.store.head();
+    let cut = match &q.at {
+        Some(at) => Some(super::frameworks::cut_at(s, at).await?),
+        None => None,
+    };
+    let position = match cut {
+        Some(Cut::Position(p)) => p,
+        _ => head,
+    };
+    let mut entries = vec![];
+    let mut after = None;
+    loop {
+        let (page, next) = register_page(s, q, cut, after, 1000).await?;
+        entries.extend(page.iter().map(crate::app::register::entry));
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    Ok((entries, position))
+}
+
+/// The register as PDF or DOCX, filtered as the CSV is.
+async fn register_printed(
+    format: Format,
+    s: AppState,
+    q: DecisionParams,
+) -> Result<Response, ApiError> {
+    let m = language(q.lang.as_deref())?;
+    let (entries, position) = register_entries(&s, &q).await?;
+    let hash = crate::app::history::hash_at(&s.app.store, position).await?;
+    let scope = match (&q.meeting, &q.body) {
+        (Some(meeting), _) => format!("{} {meeting}", m.t("register.meeting")),
+        (None, Some(body)) => body.clone(),
+        (None, None) => m.t("register.all_meetings").to_owned(),
+    };
+    let doc = printable::register(&entries, &scope, position, &hash, m);
+    let stem = match &q.meeting {
+        Some(meeting) => format!("decisions-{meeting}-p{position}"),
+        None => format!("decisions-p{position}"),
+    };
+    printed(format, doc, &stem).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn register_pdf(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Query(q): Query<DecisionParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    register_printed(Format::Pdf, s, q).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn register_docx(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Query(q): Query<DecisionParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    register_printed(Format::Docx, s, q).await
 }
 
 /// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
@@ -119,26 +262,13 @@ async fn register_csv(
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
-    if q.after.is_some() || q.limit.is_some() {
+    if q.lang.is_some() {
         return Err(ApiError::bad_request(
-            if q.after.is_some() { "after" } else { "limit" },
-            "a CSV download has every entry the filter selects; page with the JSON route",
+            "lang",
+            "the CSV is not translated; lang is for decisions.pdf and decisions.docx",
         ));
     }
-    let cut = match &q.at {
-        Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
-        None => None,
-    };
-    let mut entries = vec![];
-    let mut after = None;
-    loop {
-        let (page, next) = register_page(&s, &q, cut, after, 1000).await?;
-        entries.extend(page.iter().map(crate::app::register::entry));
-        match next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    let entries = register_entries(&s, &q).await?.0;
     let name = match &q.meeting {
         Some(m) => format!("decisions-{m}.csv"),
         None => "decisions.csv".into(),

@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/frameworks/{id}", get(show))
         .route("/api/v1/frameworks/{id}/diff", get(show_diff))
         .route("/api/v1/frameworks/{id}/declaration.html", get(show_html))
+        .route("/api/v1/frameworks/{id}/declaration.pdf", get(show_pdf))
+        .route("/api/v1/frameworks/{id}/declaration.docx", get(show_docx))
         .route("/api/v1/frameworks/{id}/commands", post(command))
 }
 
@@ -88,6 +90,64 @@ async fn show_html(
         &format!("declaration-{}-v{}.html", view.id, view.version),
         html,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrintParams {
+    at: Option<String>,
+    version: Option<u32>,
+    /// The document's language; paragraphs translated into it are printed in it, each with
+    /// its original (English) beside it.
+    lang: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+/// The Declaration printed: what `plenary audit replay BUNDLE --at … --pdf|--docx` writes
+/// (the same bytes for the PDF at the same position).
+async fn printed(
+    format: crate::export::Format,
+    s: AppState,
+    id: &str,
+    q: PrintParams,
+) -> Result<Response, ApiError> {
+    let m = super::exports::language(q.lang.as_deref())?;
+    let at = AtParams {
+        at: q.at,
+        version: q.version,
+        _min: None,
+    };
+    let (view, cut) = framework(&s, id, &at).await?;
+    let position = match cut {
+        Cut::Position(p) => p,
+        _ => s.app.store.head().max(view.as_of_position),
+    };
+    let hash = app::history::hash_at(&s.app.store, position).await?;
+    let doc =
+        crate::export::printable::declaration(std::slice::from_ref(&view), position, &hash, m);
+    let stem = format!("declaration-{}-v{}", view.id, view.version);
+    super::exports::printed(format, doc, &stem).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn show_pdf(
+    State(s): State<AppState>,
+    _p: Principal,
+    Ids(ids): Ids,
+    Query(q): Query<PrintParams>,
+) -> Result<Response, ApiError> {
+    printed(crate::export::Format::Pdf, s, ids[0].as_str(), q).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn show_docx(
+    State(s): State<AppState>,
+    _p: Principal,
+    Ids(ids): Ids,
+    Query(q): Query<PrintParams>,
+) -> Result<Response, ApiError> {
+    printed(crate::export::Format::Docx, s, ids[0].as_str(), q).await
 }
 
 /// The framework view `q` asks for, and the cut it was read at.

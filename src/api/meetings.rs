@@ -285,7 +285,7 @@ async fn meeting_command(
 #[derive(Debug, Deserialize)]
 pub(super) struct DecisionParams {
     pub(super) meeting: Option<String>,
-    body: Option<String>,
+    pub(super) body: Option<String>,
     kind: Option<String>,
     /// The register as of a moment (date, RFC 3339 time or `p:N`), answered from the log.
     pub(super) at: Option<String>,
@@ -293,6 +293,8 @@ pub(super) struct DecisionParams {
     pub(super) after: Option<String>,
     /// Page size, 1 to 1000 (default 200).
     pub(super) limit: Option<i64>,
+    /// The language of a printed register (decisions.pdf, decisions.docx).
+    pub(super) lang: Option<String>,
     #[serde(rename = "min_position")]
     _min: Option<i64>,
 }
@@ -308,6 +310,12 @@ async fn decisions_register(
     Query(q): Query<DecisionParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
+    if q.lang.is_some() {
+        return Err(ApiError::bad_request(
+            "lang",
+            "the register's JSON is not translated; lang is for decisions.pdf and decisions.docx",
+        ));
+    }
     let limit = page_limit(q.limit)?;
     let cut = match &q.at {
         Some(at) => Some(super::frameworks::cut_at(&s, at).await?),

@@ -36,6 +36,8 @@ enum Answer {
     /// A file to save (Content-Disposition: attachment).
     Csv,
     HtmlDocument,
+    Pdf,
+    Docx,
     EventStream,
     NoContent,
 }
@@ -585,11 +587,23 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/meetings/{id}/report", summary: "The report of a meeting, generated from the log: attendance with gender figures, the agenda as adopted and as changed, each decision with how it was taken, objections, explanations and dissociations, and the annexes (the Declaration at the close, the programme of work, the documents cited); with the log position and hash it was made from", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/report.html", summary: "The report of a meeting as a standalone HTML document, in one of the six languages (headings, and the Declaration annex where translated, the original beside it). `plenary audit replay BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline", who: "any credential",
         query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.pdf", summary: "The report of a meeting as PDF, in one of the six languages, with the same content as report.html (Arabic shaped and laid out right to left). `plenary audit replay BUNDLE --at … --report ID --report-pdf FILE` writes the same bytes offline", who: "any credential",
+        query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", summary: "The report of a meeting as a Word document, with the same content as report.pdf", who: "any credential",
+        query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/decisions.pdf", summary: "The decisions register as PDF: every entry the filter selects, in register order, with how each was taken, objections, explanations, secretariat entries and corrigenda", who: "any credential",
+        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/decisions.docx", summary: "The decisions register as a Word document, with the same content as decisions.pdf", who: "any credential",
+        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/participation.csv", summary: "Participation over time as CSV: a row per body and year, then a row per State the reader may see", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.html", summary: "The Declaration as a standalone HTML document, now or as of a moment; at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --html` writes offline", who: "any credential",
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N"), ("version", "integer", "framework version")], input: Input::None },
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.pdf", summary: "The Declaration as PDF, now or as of a moment, in one of the six languages where translated (the original marked); at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --pdf FILE` writes offline", who: "any credential",
+        query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N"), ("version", "integer", "framework version"), ("lang", "string", "ar, en, es, fr, ru or zh (default en): paragraphs translated into it are printed in it, the original beside each"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.docx", summary: "The Declaration as a Word document, with the same content as declaration.pdf", who: "any credential",
+        query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N"), ("version", "integer", "framework version"), ("lang", "string", "ar, en, es, fr, ru or zh (default en): paragraphs translated into it are printed in it, the original beside each"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
         query: &[("from", "integer", "old version"), ("to", "integer", "new version (default: now)")], input: Input::None },
     Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", query: &[MIN], input: Input::None },
@@ -625,6 +639,8 @@ fn answer(r: &Route) -> Answer {
         (_, "/api/v1/stream") => Answer::EventStream,
         (_, p) if p.ends_with(".csv") => Answer::Csv,
         (_, p) if p.ends_with(".html") => Answer::HtmlDocument,
+        (_, p) if p.ends_with(".pdf") => Answer::Pdf,
+        (_, p) if p.ends_with(".docx") => Answer::Docx,
         _ => Answer::Json,
     }
 }
@@ -837,6 +853,16 @@ fn operation(r: &Route) -> Value {
             "200",
             json!({ "description": "A standalone HTML document (inline style, no script), as an attachment; its meta plenary-log-position and plenary-log-hash name what it was made from",
                 "content": { "text/html": { "schema": { "type": "string" } } } }),
+        ),
+        Answer::Pdf => (
+            "200",
+            json!({ "description": "A PDF (A4, fonts embedded, tagged), as an attachment; every page's footer names the log position and head hash it was made from. 503 (type /problems/unavailable) when the server has no font to typeset with",
+                "content": { "application/pdf": { "schema": { "type": "string", "format": "binary" } } } }),
+        ),
+        Answer::Docx => (
+            "200",
+            json!({ "description": "A Word document (Office Open XML), as an attachment; its footer and the custom properties plenary-log-position and plenary-log-hash name what it was made from",
+                "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { "schema": { "type": "string", "format": "binary" } } } }),
         ),
         Answer::EventStream => (
             "200",

@@ -274,6 +274,20 @@ pub struct FrameworkView {
     pub endorsements: serde_json::Value,
 }
 
+/// The hash (hex) of the event at `position`: what an exported document names beside the
+/// position it was made from, for an auditor to find in a verified bundle. Empty for 0.
+pub async fn hash_at(store: &EventStore, position: i64) -> Result<String, StoreError> {
+    if position < 1 {
+        return Ok(String::new());
+    }
+    Ok(store
+        .read_all(position - 1, 1)
+        .await?
+        .first()
+        .map(|e| hex::encode(e.hash))
+        .unwrap_or_default())
+}
+
 pub fn view(id: &str, f: &Framework, position: i64) -> FrameworkView {
     FrameworkView {
         id: id.to_owned(),

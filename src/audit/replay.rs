@@ -17,8 +17,9 @@ use crate::store::StoredEvent;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Replayed {
-    /// The last log position the replay includes.
+    /// The last log position the replay includes, and its hash (hex).
     pub position: i64,
+    pub hash: String,
     /// The bundle's whole chain was checked before replaying (hashes, links, manifest,
     /// Merkle root, checkpoints in the log); the manifest's signature only with a key, which
     /// is `plenary audit verify --public-key`'s job.
@@ -94,6 +95,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     let mut reports: BTreeMap<String, ReportFold> = BTreeMap::new();
     let mut registry: Vec<StoredEvent> = Vec::new();
     let mut position = 0;
+    let mut hash = String::new();
     let mut failed: Option<String> = None;
     bundle::for_each_line(dir, &manifest, |n, line| {
         // Most events are neither framework nor decision: read only the envelope first.
@@ -114,6 +116,8 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             return !matches!(cut, Cut::Position(_));
         }
         position = l.position;
+        hash.clear();
+        hash.push_str(&l.hash);
         // The register folds meeting events only; frameworks are their own streams.
         if !matches!(
             l.aggregate_type.as_ref(),
@@ -213,6 +217,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     decisions.sort_by_key(|d| d["position"].as_i64());
     Ok(Replayed {
         position,
+        hash,
         chain_verified,
         cut: cut_label(cut),
         frameworks,

@@ -5,10 +5,13 @@ use std::process::ExitCode;
 
 use crate::app::history::Cut;
 use crate::audit::{checkpoint, proof, replay, verify};
+use crate::export::{printable, Format};
 use crate::store::EventStore;
 
 use super::Outcome;
 
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Verify an export bundle (a directory) or an inclusion proof (a file), offline. Exits
@@ -63,8 +66,30 @@ pub enum Command {
         /// Write the meeting's report as JSON to this file.
         #[arg(long, requires = "report")]
         report_json: Option<PathBuf>,
-        /// The language of the HTML report (ar, en, es, fr, ru, zh).
-        #[arg(long, default_value = "en", requires = "report_html")]
+        /// Write the meeting's report as PDF to this file.
+        #[arg(long, requires = "report")]
+        report_pdf: Option<PathBuf>,
+        /// Write the meeting's report as DOCX to this file.
+        #[arg(long, requires = "report")]
+        report_docx: Option<PathBuf>,
+        /// Write the Declaration as PDF to this file: the bytes
+        /// /api/v1/frameworks/{id}/declaration.pdf?at=p:N gives.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Write the Declaration as DOCX to this file.
+        #[arg(long)]
+        docx: Option<PathBuf>,
+        /// The framework to print with --pdf/--docx (needed when the bundle has several).
+        #[arg(long)]
+        framework: Option<String>,
+        /// Write the whole decisions register as PDF to this file.
+        #[arg(long)]
+        register_pdf: Option<PathBuf>,
+        /// Write the whole decisions register as DOCX to this file.
+        #[arg(long)]
+        register_docx: Option<PathBuf>,
+        /// The language of the HTML, PDF and DOCX documents (ar, en, es, fr, ru, zh).
+        #[arg(long, default_value = "en")]
         lang: String,
     },
     /// Prove that the event at POSITION is in a published checkpoint (RFC 9162 inclusion
@@ -171,6 +196,13 @@ pub async fn run(command: Command, database: &str) -> Outcome {
             report,
             report_html,
             report_json,
+            report_pdf,
+            report_docx,
+            pdf,
+            docx,
+            framework,
+            register_pdf,
+            register_docx,
             lang,
         } => {
             let cut = Cut::parse_at(&at)?;
@@ -210,6 +242,47 @@ pub async fn run(command: Command, database: &str) -> Outcome {
                     std::fs::write(&p, serde_json::to_string_pretty(found)?)?;
                     eprintln!("wrote {}", p.display());
                 }
+                let doc = printable::report(found, messages);
+                write_printed(report_pdf, Format::Pdf, &doc)?;
+                write_printed(report_docx, Format::Docx, &doc)?;
+            }
+            if pdf.is_some() || docx.is_some() {
+                let chosen: Vec<_> = match &framework {
+                    Some(id) => r
+                        .frameworks
+                        .iter()
+                        .filter(|f| &f.id == id)
+                        .cloned()
+                        .collect(),
+                    None if r.frameworks.len() > 1 => {
+                        return Err(
+                            "the bundle holds several frameworks: name one with --framework".into(),
+                        )
+                    }
+                    None => r.frameworks.clone(),
+                };
+                if chosen.is_empty() {
+                    return Err(format!("no such framework in the bundle as of {}", r.cut).into());
+                }
+                let doc = printable::declaration(&chosen, r.position, &r.hash, messages);
+                write_printed(pdf, Format::Pdf, &doc)?;
+                write_printed(docx, Format::Docx, &doc)?;
+            }
+            if register_pdf.is_some() || register_docx.is_some() {
+                let entries: Vec<_> = r
+                    .decisions
+                    .iter()
+                    .map(crate::app::register::entry)
+                    .collect();
+                let doc = printable::register(
+                    &entries,
+                    messages.t("register.all_meetings"),
+                    r.position,
+                    &r.hash,
+                    messages,
+                );
+                write_printed(register_pdf, Format::Pdf, &doc)?;
+                write_printed(register_docx, Format::Docx, &doc)?;
             }
             if let (Some(base), Some(token)) = (server, token) {
                 let diffs = replay::compare_with_server(&r, cut, &base, &token).await?;
@@ -251,4 +324,17 @@ pub async fn run(command: Command, database: &str) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes `doc` in `format` to `path`, if one is given.
+fn write_printed(
+    path: Option<PathBuf>,
+    format: Format,
+    doc: &printable::Printable,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(p) = path {
+        std::fs::write(&p, crate::export::print(format, doc)?)?;
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use crate::app::history::FrameworkView;
 use crate::app::report::MeetingReport;
 use crate::web::messages::Messages;
 
@@ -21,6 +22,40 @@ pub struct AnnexParagraph {
     pub stale: bool,
 }
 
+/// The paragraphs of `f` in `m`'s language where a translation exists, the original kept.
+pub fn localized_paragraphs(f: &FrameworkView, m: &Messages) -> Vec<AnnexParagraph> {
+    f.paragraphs
+        .iter()
+        .map(|p| {
+            let translation = p
+                .translations
+                .iter()
+                .find(|t| crate::domain::values::LanguageTag::parse(m.lang) == Ok(t.language));
+            match translation {
+                Some(t) => AnnexParagraph {
+                    number: p.number.clone(),
+                    text: t.text.to_string(),
+                    lang: m.lang.to_owned(),
+                    original: Some(p.text.to_string()),
+                    origin: match t.origin {
+                        crate::domain::framework::TranslationOrigin::Human => "framework.human",
+                        crate::domain::framework::TranslationOrigin::Machine => "framework.machine",
+                    },
+                    stale: t.out_of_date,
+                },
+                None => AnnexParagraph {
+                    number: p.number.clone(),
+                    text: p.text.to_string(),
+                    lang: "en".into(),
+                    original: None,
+                    origin: "",
+                    stale: false,
+                },
+            }
+        })
+        .collect()
+}
+
 /// What both the page and the document show.
 pub struct ReportView<'a> {
     pub r: &'a MeetingReport,
@@ -34,36 +69,7 @@ impl<'a> ReportView<'a> {
             .annexes
             .declaration
             .iter()
-            .flat_map(|f| &f.paragraphs)
-            .map(|p| {
-                let translation = p
-                    .translations
-                    .iter()
-                    .find(|t| crate::domain::values::LanguageTag::parse(m.lang) == Ok(t.language));
-                match translation {
-                    Some(t) => AnnexParagraph {
-                        number: p.number.clone(),
-                        text: t.text.to_string(),
-                        lang: m.lang.to_owned(),
-                        original: Some(p.text.to_string()),
-                        origin: match t.origin {
-                            crate::domain::framework::TranslationOrigin::Human => "framework.human",
-                            crate::domain::framework::TranslationOrigin::Machine => {
-                                "framework.machine"
-                            }
-                        },
-                        stale: t.out_of_date,
-                    },
-                    None => AnnexParagraph {
-                        number: p.number.clone(),
-                        text: p.text.to_string(),
-                        lang: "en".into(),
-                        original: None,
-                        origin: "",
-                        stale: false,
-                    },
-                }
-            })
+            .flat_map(|f| localized_paragraphs(f, m))
             .collect();
         Self {
             r,

@@ -459,6 +459,36 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             any_credential(),
         ),
         get(
+            "/api/v1/meetings/{id}/report.pdf",
+            "/api/v1/meetings/poa-rc-1/report.pdf?lang=ar",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/meetings/{id}/report.docx",
+            "/api/v1/meetings/poa-rc-1/report.docx?lang=fr",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/decisions.pdf",
+            "/api/v1/decisions.pdf?meeting=poa-rc-1",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/decisions.docx",
+            "/api/v1/decisions.docx?lang=ru",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/frameworks/{id}/declaration.pdf",
+            "/api/v1/frameworks/poa/declaration.pdf?lang=zh",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/frameworks/{id}/declaration.docx",
+            "/api/v1/frameworks/poa/declaration.docx?lang=es",
+            any_credential(),
+        ),
+        get(
             "/api/v1/participation.csv",
             "/api/v1/participation.csv",
             any_credential(),

@@ -785,6 +785,30 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
     )
     .await?;
+    // The summary records of the four sittings, and the draft report, which the
+    // Conference adopts before it closes.
+    for (n, day, text) in [
+        (1, "2026-11-23", "The Chair opened the First Review Conference. The Conference adopted its agenda (PoA/RC.1/2026/1). The Secretariat introduced its information note on the implementation of the framework (PoA/RC.1/2026/INF.1)."),
+        (2, "2026-11-24", "The Conference considered the draft amendments to the Political Declaration, heard objections and explanations of position, and took decisions on them without a vote."),
+        (3, "2026-11-25", "The Conference continued its consideration of the draft amendments. No consensus was found on the amendment proposed by Brazil. The revised amendment proposed by Egypt was adopted without a vote."),
+        (4, "2026-11-26", "A motion to adjourn the meeting was rejected in a recorded vote. The Conference adopted its programme of work without a vote, and then its report."),
+    ] {
+        r.ok(registry, &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026", "series": "Sr",
+            "title": format!("Summary record of meeting {n}, held on {day}"), "distribution": "General", "language": "en",
+            "links": [{ "Meeting": { "meeting_id": REVIEW_CONFERENCE } }] } })).await?;
+        r.meeting(REVIEW_CONFERENCE, &sec, json!({ "KeepSummaryRecord": {
+            "date": day, "text": text, "symbol": format!("PoA/RC.1/2026/SR.{n}") } })).await?;
+    }
+    r.ok(registry, &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026", "series": "L",
+        "title": "Draft report of the First Review Conference of the Programme of Action", "distribution": "Limited", "language": "en",
+        "links": [{ "Meeting": { "meeting_id": REVIEW_CONFERENCE } }] } })).await?;
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "Report": { "symbol": "PoA/RC.1/2026/L.1" } } } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
+    )
+    .await?;
     r.meeting(
         REVIEW_CONFERENCE,
         &chair,
@@ -846,6 +870,11 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
         .await?;
     r.ok(path, &sec, json!({ "Publish": { "symbol": "A/72/315" } }))
         .await?;
+    // The Secretary-General's report that carries the views, so the registry can print them.
+    r.ok("/api/v1/documents/commands", &sec, json!({ "RegisterExternal": { "body_id": BODY,
+        "symbol": "A/72/315",
+        "title": "Developments in the field of information and telecommunications in the context of international security: report of the Secretary-General",
+        "issuer": "General Assembly", "date": "2017-07-19" } })).await?;
     for (state, id, role, name, org, channel) in [
         (
             "NOR",

@@ -462,6 +462,46 @@ async fn printed_documents_are_the_same_live_and_offline(app: TestApp) {
         assert!(docx.contains(&words(&e.text)), "{}", e.text);
     }
 
+    // A registered document: its record, and Norway's views published under its symbol.
+    let (_, pdf) = get("/api/v1/documents/record.pdf?symbol=A/72/315".to_owned()).await;
+    keep("A-72-315.en.pdf", &pdf);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("report of the Secretary-General"), "{text}");
+    assert!(text.contains("Norway: developments in the field"), "{text}");
+    let (ty, html) =
+        get("/api/v1/documents/record.html?symbol=PoA/RC.1/2026/1&lang=fr".to_owned()).await;
+    assert!(ty.starts_with("text/html"), "{ty}");
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("lang=\"fr\"") && html.contains("fr (human)"),
+        "{html}"
+    );
+    let (_, docx) =
+        get("/api/v1/documents/record.docx?symbol=A/RES/77/37&lang=es".to_owned()).await;
+    assert!(docx_text(&docx).contains("General Assembly"));
+    for (path, status) in [
+        (
+            "/api/v1/documents/record.pdf?symbol=PoA/RC.1/2026/L.99",
+            404,
+        ),
+        ("/api/v1/documents/record.pdf", 400),
+        ("/api/v1/documents/record.html?symbol=A/72/315&lang=xx", 400),
+    ] {
+        let res = l.app.get(path, &l.tokens.auditor).await;
+        assert_eq!(res.status(), status, "{path}");
+    }
+    // The register as HTML, with the same entries.
+    let (_, html) = get(format!("/api/v1/decisions.html?at=p:{head}")).await;
+    let html = String::from_utf8(html).unwrap();
+    for e in &entries {
+        assert!(
+            html.contains(&plenary::audit::replay::html_escape(&e.text)),
+            "{}",
+            e.text
+        );
+    }
+    assert!(html.contains(&format!("content=\"{}\"", r.hash)));
+
     // Bad input changes nothing and says which field.
     for path in [
         format!("/api/v1/frameworks/{}/declaration.pdf?lang=xx", f.id),

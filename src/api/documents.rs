@@ -19,6 +19,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/documents", get(list))
         .route("/api/v1/documents/commands", post(command))
+        .route("/api/v1/documents/record.html", get(record_html))
+        .route("/api/v1/documents/record.pdf", get(record_pdf))
+        .route("/api/v1/documents/record.docx", get(record_docx))
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,4 +61,93 @@ async fn command(
     Ok(respond(
         app::documents::command(&s.app, &p, body, &ctx).await?,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordParams {
+    /// The document's symbol (`PoA/RC.1/2026/L.1`).
+    symbol: String,
+    at: Option<String>,
+    lang: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+/// A registered document printed: its record, and the text Plenary holds for it.
+async fn record(
+    s: &AppState,
+    p: &Principal,
+    q: &RecordParams,
+) -> Result<crate::export::printable::Printable, ApiError> {
+    let m = super::exports::language(q.lang.as_deref())?;
+    let cut = match &q.at {
+        Some(at) => super::frameworks::cut_at(s, at).await?,
+        None => crate::app::history::Cut::Position(s.app.store.head()),
+    };
+    let (line, held, position) =
+        app::documents::printable(&s.app, p, &q.symbol, m.lang, cut).await?;
+    let hash = app::history::hash_at(&s.app.store, position).await?;
+    Ok(crate::export::printable::document(
+        &line,
+        held.as_ref(),
+        position,
+        &hash,
+        m,
+    ))
+}
+
+/// A file name from a symbol: its slashes are not path separators anywhere.
+fn stem(symbol: &str) -> String {
+    symbol
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[tracing::instrument(skip_all)]
+async fn record_html(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Query(q): Query<RecordParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let doc = record(&s, &p, &q).await?;
+    let name = format!("{}.{}.html", stem(&q.symbol), doc.lang);
+    Ok(super::exports::download(
+        "text/html; charset=utf-8",
+        &name,
+        crate::export::html::render(&doc),
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn record_pdf(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Query(q): Query<RecordParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let doc = record(&s, &p, &q).await?;
+    super::exports::printed(crate::export::Format::Pdf, doc, &stem(&q.symbol)).await
+}
+
+#[tracing::instrument(skip_all)]
+async fn record_docx(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Query(q): Query<RecordParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let doc = record(&s, &p, &q).await?;
+    super::exports::printed(crate::export::Format::Docx, doc, &stem(&q.symbol)).await
 }

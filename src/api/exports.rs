@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/meetings/{id}/report.pdf", get(report_pdf))
         .route("/api/v1/meetings/{id}/report.docx", get(report_docx))
         .route("/api/v1/decisions.csv", get(register_csv))
+        .route("/api/v1/decisions.html", get(register_html))
         .route("/api/v1/decisions.pdf", get(register_pdf))
         .route("/api/v1/decisions.docx", get(register_docx))
         .route("/api/v1/participation.csv", get(participation_csv))
@@ -209,14 +210,13 @@ async fn register_entries(
     Ok((entries, position))
 }
 
-/// The register as PDF or DOCX, filtered as the CSV is.
-async fn register_printed(
-    format: Format,
-    s: AppState,
-    q: DecisionParams,
-) -> Result<Response, ApiError> {
+/// The register laid out for printing, filtered as the CSV is, and its file name's stem.
+async fn register_document(
+    s: &AppState,
+    q: &DecisionParams,
+) -> Result<(Printable, String), ApiError> {
     let m = language(q.lang.as_deref())?;
-    let (entries, position) = register_entries(&s, &q).await?;
+    let (entries, position) = register_entries(s, q).await?;
     let hash = crate::app::history::hash_at(&s.app.store, position).await?;
     let scope = match (&q.meeting, &q.body) {
         (Some(meeting), _) => format!("{} {meeting}", m.t("register.meeting")),
@@ -228,7 +228,35 @@ async fn register_printed(
         Some(meeting) => format!("decisions-{meeting}-p{position}"),
         None => format!("decisions-p{position}"),
     };
+    Ok((doc, stem))
+}
+
+/// The register as PDF or DOCX.
+async fn register_printed(
+    format: Format,
+    s: AppState,
+    q: DecisionParams,
+) -> Result<Response, ApiError> {
+    let (doc, stem) = register_document(&s, &q).await?;
     printed(format, doc, &stem).await
+}
+
+/// The register as a standalone HTML document, with the same content as its PDF.
+#[tracing::instrument(skip_all)]
+async fn register_html(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Query(q): Query<DecisionParams>,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let (doc, stem) = register_document(&s, &q).await?;
+    let name = format!("{stem}.{}.html", doc.lang);
+    Ok(download(
+        "text/html; charset=utf-8",
+        &name,
+        crate::export::html::render(&doc),
+    ))
 }
 
 #[tracing::instrument(skip_all)]

@@ -199,8 +199,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         serde_path_to_error::deserialize(de)
             .map(Query)
             .map_err(|e| {
-                let field = e.path().to_string();
-                ApiError::bad_request(field, e.into_inner().to_string())
+                let mut field = e.path().to_string();
+                let detail = e.into_inner().to_string();
+                // A missing parameter is reported at the root: name it instead.
+                if field == "." {
+                    if let Some(name) = detail
+                        .strip_prefix("missing field `")
+                        .and_then(|rest| rest.strip_suffix('`'))
+                    {
+                        field = name.to_owned();
+                    }
+                }
+                ApiError::bad_request(field, detail)
             })
     }
 }

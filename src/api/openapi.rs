@@ -262,7 +262,7 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("CastVote", &[("state", STATE), ("ballot", Ty::Enum(&["Yes", "No", "Abstain"]))]),
     cmd("CloseVoting", &[]),
     cmd("CallForConsensus", &[("subject", Ty::Obj {
-        about: "ConsensusSubject: {\"Amendment\": {amendment_id, revision}} | {\"DraftDecision\": {text}} | {\"ProgrammeOfWork\": {meetings: [{kind, title, starts, ends}]}}",
+        about: "ConsensusSubject: {\"Amendment\": {amendment_id, revision}} | {\"DraftDecision\": {text}} | {\"ProgrammeOfWork\": {meetings: [{kind, title, starts, ends}]}} | {\"Report\": {symbol}} (the meeting's report, its draft a registered document)",
         example: r#"{"DraftDecision":{"text":"The meeting decides."}}"# })]),
     cmd("RaiseObjection", &[("state", STATE), ("reason", Ty::Opt(&TEXT))]),
     cmd("WithdrawObjection", &[("state", STATE)]),
@@ -282,6 +282,10 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd(
         "IssueCorrigendum",
         &[("decision", Ty::Int), ("text", TEXT), ("reason", TEXT)],
+    ),
+    cmd(
+        "KeepSummaryRecord",
+        &[("date", DATE), ("text", TEXT), ("symbol", Ty::Opt(&SYMBOL))],
     ),
 ];
 const HOW: Ty = Ty::Obj {
@@ -307,7 +311,7 @@ pub const DOCUMENT_COMMANDS: &[CommandDoc] = &[
         &[
             ("body_id", ID),
             ("prefix", SYMBOL),
-            ("series", Ty::Enum(&["Main", "L", "Crp", "Inf", "Wp"])),
+            ("series", Ty::Enum(&["Main", "L", "Crp", "Inf", "Wp", "Sr"])),
             ("title", TEXT),
             (
                 "distribution",
@@ -591,6 +595,8 @@ pub const ROUTES: &[Route] = &[
         query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", summary: "The report of a meeting as a Word document, with the same content as report.pdf", who: "any credential",
         query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/decisions.html", summary: "The decisions register as a standalone HTML document, with the same content as decisions.pdf", who: "any credential",
+        query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/decisions.pdf", summary: "The decisions register as PDF: every entry the filter selects, in register order, with how each was taken, objections, explanations, secretariat entries and corrigenda", who: "any credential",
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/decisions.docx", summary: "The decisions register as a Word document, with the same content as decisions.pdf", who: "any credential",
@@ -610,6 +616,12 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
     Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
+        query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/documents/record.pdf", summary: "A registered document as PDF: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
+        query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/documents/record.docx", summary: "A registered document as a Word document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
+        query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/documents/commands", summary: "Issue a document of a body (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. One registry for the house: a symbol is issued once", who: "each command, as app::permissions says", query: &[], input: Input::Command(DOCUMENT_COMMANDS) },
     Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: "any credential",
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
@@ -821,8 +833,9 @@ fn operation(r: &Route) -> Value {
         })
         .collect();
     for (name, ty, desc) in r.query {
-        // `from` is the one required query parameter (of the diff).
-        let required = *name == "from" && *ty == "integer";
+        // The required query parameters: the diff's `from`, a printed document's `symbol`.
+        let required = (*name == "from" && *ty == "integer")
+            || (*name == "symbol" && r.path.starts_with("/api/v1/documents/record"));
         params.push(json!({ "name": name, "in": "query", "required": required, "description": desc, "schema": query_schema(name, ty) }));
     }
     if r.query.iter().any(|(n, _, _)| *n == "min_position") {

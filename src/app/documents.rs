@@ -143,3 +143,72 @@ pub async fn list(
         .map(|(symbol, d)| line(symbol.to_string(), d))
         .collect())
 }
+
+/// The text of a registered document where Plenary holds it (a published submission), in the
+/// reader's language where a version exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldText {
+    pub title: String,
+    pub text: String,
+    /// The language of `text`, and the original (its language, its wording) beside a
+    /// translation.
+    pub lang: String,
+    pub original: Option<(String, String)>,
+}
+
+/// One document as of `cut`, for printing: its registry line, the text Plenary holds for it
+/// (a published submission under that symbol, in `lang` where a version exists), and the
+/// log position read to. A restricted document is not found for those who may not see it.
+pub async fn printable(
+    app: &App,
+    p: &Principal,
+    symbol: &str,
+    lang: &str,
+    cut: crate::app::history::Cut,
+) -> Result<(DocumentLine, Option<HeldText>, i64), Refusal> {
+    let head = app.store.head();
+    let position = match cut {
+        crate::app::history::Cut::Position(p) => p,
+        _ => head,
+    };
+    let not_found = || Refusal::not_found(format!("no document {symbol} in the registry"));
+    let (fold, _) = crate::app::as_of::aggregate::<DocumentRegistry>(&app.store, REGISTRY, cut)
+        .await?
+        .ok_or_else(not_found)?;
+    let (sym, record) = fold
+        .state
+        .documents
+        .iter()
+        .find(|(s, _)| s.as_str() == symbol)
+        .ok_or_else(not_found)?;
+    if record.distribution == Distribution::Restricted && !may_see_restricted(p) {
+        return Err(not_found());
+    }
+    let line = line(sym.to_string(), record);
+    // The submission published under this symbol, as the public reads it now.
+    let published = crate::app::submissions::list(app, p, &Default::default())
+        .await?
+        .into_iter()
+        .find(|s| s.status == "published" && s.symbol.as_deref() == Some(symbol));
+    let held = published.map(|s| {
+        match s
+            .versions
+            .iter()
+            .find(|v| v.language == lang && v.language != s.language)
+        {
+            Some(v) => HeldText {
+                title: s.title.clone(),
+                text: v.text.clone(),
+                lang: v.language.clone(),
+                original: Some((s.language.clone(), s.text.clone())),
+            },
+            None => HeldText {
+                title: s.title.clone(),
+                text: s.text.clone(),
+                lang: s.language.clone(),
+                original: None,
+            },
+        }
+    });
+    Ok((line, held, position))
+}

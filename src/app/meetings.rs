@@ -69,7 +69,10 @@ pub async fn command(
     }
     if matches!(
         kind,
-        MeetingCommandKind::IssueProvisionalAgenda | MeetingCommandKind::ChangeAgenda
+        MeetingCommandKind::IssueProvisionalAgenda
+            | MeetingCommandKind::ChangeAgenda
+            | MeetingCommandKind::CallForConsensus
+            | MeetingCommandKind::KeepSummaryRecord
     ) {
         registered_documents(app, &env).await?;
     }
@@ -287,8 +290,9 @@ pub fn state_json(
     }))
 }
 
-/// An agenda's documents are symbols the registry holds (issue 23, item 1): each listed
-/// symbol of the items sent (a new agenda, or an item added to one) must be registered.
+/// The documents a meeting command cites are symbols the registry holds (issue 23, item 1):
+/// an agenda's items (a new agenda, or an item added to one), the draft report a call for
+/// consensus puts to the meeting, a summary record's symbol.
 async fn registered_documents(app: &App, env: &Envelope) -> Result<(), Refusal> {
     let items: Vec<(String, &Value)> = match env.fields.get("items") {
         Some(Value::Array(items)) => items
@@ -301,7 +305,7 @@ async fn registered_documents(app: &App, env: &Envelope) -> Result<(), Refusal> 
             None => vec![],
         },
     };
-    let cited: Vec<(String, &str)> = items
+    let mut cited: Vec<(String, &str)> = items
         .iter()
         .flat_map(|(at, item)| {
             item["documents"]
@@ -312,6 +316,13 @@ async fn registered_documents(app: &App, env: &Envelope) -> Result<(), Refusal> 
                 .filter_map(move |(j, d)| d.as_str().map(|d| (format!("{at}.documents[{j}]"), d)))
         })
         .collect();
+    let report = env.fields.get("subject").and_then(|s| s.get("Report"));
+    if let Some(symbol) = report.and_then(|r| r.get("symbol")).and_then(Value::as_str) {
+        cited.push(("subject.Report.symbol".to_owned(), symbol));
+    }
+    if let Some(symbol) = env.fields.get("symbol").and_then(Value::as_str) {
+        cited.push(("symbol".to_owned(), symbol));
+    }
     if cited.is_empty() {
         return Ok(());
     }

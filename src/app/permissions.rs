@@ -63,6 +63,7 @@ pub fn meeting(kind: MeetingCommandKind) -> Rule {
         | K::AwardSponsorship
         | K::DeclineSponsorship
         | K::RecordDecision
+        | K::KeepSummaryRecord
         | K::IssueCorrigendum => Rule::Secretariat,
         K::MarkPresent | K::MarkAbsent | K::IssueProvisionalAgenda => Rule::ChairOrSecretariat,
         K::RequestSponsorship => Rule::DelegateOrSecretariat("state"),

@@ -49,6 +49,13 @@ pub struct MeetingReport {
     pub agenda: Vec<AgendaLine>,
     /// Decisions, then calls on which no consensus was found, in register order.
     pub decisions: Vec<RegisterEntry>,
+    /// The summary record of each sitting the secretariat kept, in date order (the latest
+    /// text kept for each day).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub summary_records: Vec<SummaryRecordLine>,
+    /// The decision by which the meeting adopted its report, if it has (the last one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adopted_by: Option<AdoptionLine>,
     pub annexes: Annexes,
     /// What the report was made from: the last log position it includes and that event's
     /// hash (hex), which an auditor checks against a verified export.
@@ -120,6 +127,24 @@ pub struct Annexes {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SummaryRecordLine {
+    pub date: String,
+    pub symbol: Option<String>,
+    pub text: String,
+    /// How many times it was kept: more than one means the text was revised (the log keeps
+    /// every text).
+    pub kept: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AdoptionLine {
+    /// The decision's symbol and date, and the symbol of the draft it adopted.
+    pub decision: String,
+    pub date: String,
+    pub draft: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CitedDocument {
     pub symbol: String,
     /// Its title in the document registry, as of the report; none if it is not registered
@@ -177,6 +202,8 @@ pub struct ReportFold {
     venue: String,
     chair: String,
     stakeholder_names: BTreeMap<String, String>,
+    summary_records: BTreeMap<String, SummaryRecordLine>,
+    adopted_by: Option<AdoptionLine>,
 }
 
 impl ReportFold {
@@ -259,6 +286,37 @@ impl ReportFold {
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
             }),
+            E::SummaryRecordKept {
+                date: on,
+                text,
+                symbol,
+            } => {
+                let kept = self
+                    .summary_records
+                    .get(&on.to_string())
+                    .map_or(1, |r| r.kept + 1);
+                self.summary_records.insert(
+                    on.to_string(),
+                    SummaryRecordLine {
+                        date: on.to_string(),
+                        symbol: symbol.as_ref().map(|s| s.to_string()),
+                        text: text.to_string(),
+                        kept,
+                    },
+                );
+            }
+            E::DecisionTaken {
+                symbol,
+                date: on,
+                kind: crate::domain::meeting::DecisionKind::ReportAdopted { symbol: draft },
+                ..
+            } => {
+                self.adopted_by = Some(AdoptionLine {
+                    decision: symbol.to_string(),
+                    date: on.to_string(),
+                    draft: draft.to_string(),
+                });
+            }
             _ => {}
         }
         self.meeting.apply(event);
@@ -375,6 +433,14 @@ impl ReportFold {
                 cite(d.as_ref());
             }
         }
+        if let Some(a) = &self.adopted_by {
+            cite(&a.draft);
+        }
+        for r in self.summary_records.values() {
+            if let Some(s) = &r.symbol {
+                cite(s);
+            }
+        }
         for d in &decisions {
             if let Some(s) = &d.symbol {
                 cite(s);
@@ -414,6 +480,8 @@ impl ReportFold {
             agenda_changes: self.changes,
             agenda,
             decisions,
+            summary_records: self.summary_records.into_values().collect(),
+            adopted_by: self.adopted_by,
             annexes: Annexes {
                 declaration,
                 programme_of_work: m

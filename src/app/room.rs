@@ -267,6 +267,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
             ConsensusSubject::ProgrammeOfWork { meetings } => {
                 format!("Programme of work ({} meetings)", meetings.len())
             }
+            ConsensusSubject::Report { symbol } => format!("The meeting's report ({symbol})"),
         },
         amendment_id: match &c.subject {
             ConsensusSubject::Amendment { amendment_id, .. } => Some(amendment_id.to_string()),

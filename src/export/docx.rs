@@ -127,9 +127,11 @@ pub fn render(doc: &Printable) -> Result<Vec<u8>, String> {
                 head,
                 rows,
             } => {
-                d = d.add_paragraph(
-                    para(doc.rtl).add_run(Run::new().add_text(caption.as_str()).bold()),
-                );
+                if !caption.is_empty() {
+                    d = d.add_paragraph(
+                        para(doc.rtl).add_run(Run::new().add_text(caption.as_str()).bold()),
+                    );
+                }
                 let cell = |t: &str, bold: bool| {
                     let mut r = Run::new().add_text(t);
                     if bold {

@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod docx;
+pub mod html;
 pub mod pdf;
 pub mod printable;
 pub mod report;

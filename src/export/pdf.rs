@@ -243,7 +243,9 @@ pub fn markup(doc: &Printable) -> String {
                 head,
                 rows,
             } => {
-                s.push_str(&format!("#strong({})\n\n", lit(caption)));
+                if !caption.is_empty() {
+                    s.push_str(&format!("#strong({})\n\n", lit(caption)));
+                }
                 s.push_str(&format!(
                     "#table(columns: {}, stroke: 0.5pt + luma(150), inset: 4pt, table.header(",
                     head.len().max(1)

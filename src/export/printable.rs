@@ -4,6 +4,7 @@
 //! PDF and DOCX writers only typeset what this says, so the two formats and the live and
 //! offline paths cannot drift apart in content.
 
+use crate::app::documents::{DocumentLine, HeldText};
 use crate::app::history::FrameworkView;
 use crate::app::register::RegisterEntry;
 use crate::app::report::MeetingReport;
@@ -353,6 +354,17 @@ pub fn report(r: &MeetingReport, m: &Messages) -> Printable {
             join(&r.sat_outside_dates)
         )));
     }
+    doc.p(match &r.adopted_by {
+        Some(a) => Line::default().strong(format!(
+            "{} {} ({}; {} {})",
+            m.t("report.adopted_by"),
+            a.decision,
+            a.date,
+            m.t("report.draft"),
+            a.draft
+        )),
+        None => Line::text(m.t("report.not_adopted_yet")).small(),
+    });
 
     let a = &r.attendance;
     doc.h(2, format!("I. {}", m.t("report.attendance")));
@@ -511,6 +523,23 @@ pub fn report(r: &MeetingReport, m: &Messages) -> Printable {
         entry_blocks(&mut doc, e, m);
     }
 
+    if !r.summary_records.is_empty() {
+        doc.h(2, format!("IV. {}", m.t("report.summary_records")));
+        for s in &r.summary_records {
+            let mut head = s.date.clone();
+            if let Some(sym) = &s.symbol {
+                head.push_str(&format!(" · {sym}"));
+            }
+            if s.kept > 1 {
+                head.push_str(&format!(" ({})", m.t("report.revised")));
+            }
+            doc.h(3, head);
+            for para in s.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                doc.p(Line::text(para.trim().to_owned()));
+            }
+        }
+    }
+
     doc.h(
         2,
         format!("{} I. {}", m.t("report.annex"), m.t("report.declaration")),
@@ -561,5 +590,69 @@ pub fn report(r: &MeetingReport, m: &Messages) -> Printable {
             })
             .collect(),
     );
+    doc
+}
+
+/// A registered document: its record in the registry, and its text where Plenary holds it.
+pub fn document(
+    d: &DocumentLine,
+    held: Option<&HeldText>,
+    position: i64,
+    hash: &str,
+    m: &Messages,
+) -> Printable {
+    let mut doc = Printable::new(m, d.title.clone(), position, hash);
+    doc.symbol = Some(d.symbol.clone());
+    let mut rows = vec![vec![
+        m.t("documents.distribution").to_owned(),
+        m.code("distribution", d.distribution).to_owned(),
+    ]];
+    if let Some(date) = &d.date {
+        rows.push(vec![m.t("documents.date").to_owned(), date.clone()]);
+    }
+    if let Some(issuer) = &d.issuer {
+        rows.push(vec![m.t("documents.issued_by").to_owned(), issuer.clone()]);
+    }
+    if let (Some(rel), Some(to)) = (d.relation, &d.related_to) {
+        rows.push(vec![m.code("relation", rel).to_owned(), to.clone()]);
+    }
+    if let Some(by) = &d.replaced_by {
+        rows.push(vec![m.t("documents.replaced_by").to_owned(), by.clone()]);
+    }
+    if !d.languages.is_empty() {
+        rows.push(vec![
+            m.t("documents.languages").to_owned(),
+            d.languages.join(", "),
+        ]);
+    }
+    if !d.links.is_empty() {
+        rows.push(vec![
+            m.t("documents.belongs").to_owned(),
+            d.links.join("; "),
+        ]);
+    }
+    doc.blocks.push(Block::Table {
+        caption: String::new(),
+        head: vec![m.t("documents.symbol").to_owned(), d.symbol.clone()],
+        rows,
+    });
+    if let Some(h) = held {
+        doc.h(2, h.title.clone());
+        for para in h.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            let l = Line::text(para.trim().to_owned());
+            doc.p(if h.lang == m.lang {
+                l
+            } else {
+                l.in_lang(&h.lang)
+            });
+        }
+        if let Some((lang, o)) = &h.original {
+            doc.h(3, format!("{} ({lang})", m.t("documents.original_text")));
+            for para in o.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                let l = Line::text(para.trim().to_owned()).small();
+                doc.p(if lang == m.lang { l } else { l.in_lang(lang) });
+            }
+        }
+    }
     doc
 }

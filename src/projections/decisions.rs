@@ -175,6 +175,7 @@ impl DocFold for DecisionsRegister {
             crate::domain::meeting::DecisionKind::AgendaChange => "agenda_change",
             crate::domain::meeting::DecisionKind::AmendmentAdopted { .. } => "amendment_adopted",
             crate::domain::meeting::DecisionKind::ProgrammeOfWork => "programme_of_work",
+            crate::domain::meeting::DecisionKind::ReportAdopted { .. } => "report_adopted",
             crate::domain::meeting::DecisionKind::ProceduralOutcome { .. } => "procedural_outcome",
             crate::domain::meeting::DecisionKind::Decision => "decision",
         };

@@ -13,7 +13,8 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
         let app = &app;
         async move { app.post(path, sec, body).await }
     };
-    // The demo issued the agenda (main series, 1) and an information note (INF.1).
+    // The demo issued the agenda (main series, 1), an information note (INF.1) and its draft
+    // report (L.1).
     let r = send(json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/RC.1/2026", "series": "Main",
         "title": "Draft final report", "distribution": "General", "language": "en", "links": [] } })).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
@@ -22,7 +23,7 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
         "links": [{ "AgendaItem": { "meeting_id": "poa-rc-1", "item": 5 } }] } })).await;
     assert_eq!(r.status(), 200);
     let r = send(
-        json!({ "IssueRelated": { "to": "PoA/RC.1/2026/L.1", "relation": "Revision",
+        json!({ "IssueRelated": { "to": "PoA/RC.1/2026/L.2", "relation": "Revision",
         "title": null, "language": "fr" } }),
     )
     .await;
@@ -58,20 +59,20 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
         "PoA/RC.1/2026/2",
         "PoA/RC.1/2026/2/Corr.1",
         "PoA/RC.1/2026/INF.1",
-        "PoA/RC.1/2026/L.1",
-        "PoA/RC.1/2026/L.1/Rev.1",
+        "PoA/RC.1/2026/L.2",
+        "PoA/RC.1/2026/L.2/Rev.1",
         "PoA/RC.1/2026/CRP.1",
     ] {
         assert!(symbols.contains(&s), "{s} in {symbols:?}");
     }
-    let l1 = find("PoA/RC.1/2026/L.1").unwrap();
-    assert_eq!(l1["replaced_by"], "PoA/RC.1/2026/L.1/Rev.1");
-    assert_eq!(l1["languages"][0], "fr");
-    assert_eq!(l1["links"][0], "item 5 of poa-rc-1");
-    let rev = find("PoA/RC.1/2026/L.1/Rev.1").unwrap();
+    let l2 = find("PoA/RC.1/2026/L.2").unwrap();
+    assert_eq!(l2["replaced_by"], "PoA/RC.1/2026/L.2/Rev.1");
+    assert_eq!(l2["languages"][0], "fr");
+    assert_eq!(l2["links"][0], "item 5 of poa-rc-1");
+    let rev = find("PoA/RC.1/2026/L.2/Rev.1").unwrap();
     assert_eq!(rev["relation"], "revision");
     assert_eq!(
-        rev["title"], l1["title"],
+        rev["title"], l2["title"],
         "a revision keeps the title unless given"
     );
     assert_eq!(find("A/RES/77/37").unwrap()["own"], false);
@@ -83,7 +84,7 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
     // Restricted: States, the secretariat, auditors; not observers.
     let public = list(t.observer.clone()).await;
     assert!(!public.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/CRP.1"));
-    assert!(public.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/L.1"));
+    assert!(public.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/L.2"));
     let nor = list(t.delegates["NOR"].clone()).await;
     assert!(nor.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/CRP.1"));
 
@@ -102,7 +103,7 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
     .await;
     assert_eq!(p["type"], "/problems/symbol-taken", "{p}");
     let p = problem(
-        send(json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/RC.1/2026/L.1", "series": "L",
+        send(json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/RC.1/2026/L.2", "series": "L",
             "title": "x", "distribution": "General", "language": "en", "links": [] } })).await,
         reqwest::StatusCode::UNPROCESSABLE_ENTITY,
     )

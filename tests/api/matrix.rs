@@ -469,6 +469,26 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             any_credential(),
         ),
         get(
+            "/api/v1/decisions.html",
+            "/api/v1/decisions.html?lang=ar",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/documents/record.html",
+            "/api/v1/documents/record.html?symbol=PoA/RC.1/2026/1&lang=fr",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/documents/record.pdf",
+            "/api/v1/documents/record.pdf?symbol=A/RES/77/37",
+            any_credential(),
+        ),
+        get(
+            "/api/v1/documents/record.docx",
+            "/api/v1/documents/record.docx?symbol=PoA/RC.1/2026/INF.1&lang=ru",
+            any_credential(),
+        ),
+        get(
             "/api/v1/decisions.pdf",
             "/api/v1/decisions.pdf?meeting=poa-rc-1",
             any_credential(),

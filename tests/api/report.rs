@@ -124,6 +124,29 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
         3
     );
 
+    // The summary records of the four sittings, and the decision adopting the report
+    // (issue 23, item 2); their symbols are in the documents annex with the registry's
+    // titles.
+    let records = report["summary_records"].as_array().unwrap();
+    assert_eq!(records.len(), 4, "{records:?}");
+    assert_eq!(records[0]["date"], "2026-11-23");
+    assert_eq!(records[3]["symbol"], "PoA/RC.1/2026/SR.4");
+    assert_eq!(records[0]["kept"], 1);
+    let adopted_by = &report["adopted_by"];
+    assert_eq!(adopted_by["draft"], "PoA/RC.1/2026/L.1", "{report}");
+    let adoption = decisions
+        .iter()
+        .find(|d| d["kind"] == "report_adopted")
+        .expect("the report's adoption is on the register");
+    assert_eq!(adoption["symbol"], adopted_by["decision"]);
+    for sym in ["PoA/RC.1/2026/SR.1", "PoA/RC.1/2026/L.1"] {
+        assert!(
+            docs.iter()
+                .any(|d| d["symbol"] == sym && d["title"].is_string()),
+            "{sym} in {docs:?}"
+        );
+    }
+
     // As of the end of the first day: the agenda adopted, no amendment yet.
     let day1 = out.day_ends[0].1;
     let early: Value = app
@@ -138,6 +161,10 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
     assert!(!serde_json::to_string(&early["decisions"])
         .unwrap()
         .contains(&out.adopted));
+    assert!(
+        early.get("adopted_by").is_none(),
+        "not adopted yet: {early}"
+    );
 
     // The printable document, in French: headings in French, the translated paragraph
     // shown with its original, and what it was made from.
@@ -190,6 +217,47 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
         reqwest::StatusCode::NOT_FOUND,
     )
     .await;
+
+    // The secretariat keeps a summary record; a symbol must be registered, and only the
+    // secretariat keeps one.
+    let cmd = format!("/api/v1/meetings/{REVIEW_CONFERENCE}/commands");
+    let kept = |symbol: &str| {
+        serde_json::json!({ "KeepSummaryRecord": { "date": "2026-11-24",
+        "text": "Revised: the Conference considered the amendments.", "symbol": symbol } })
+    };
+    let p = problem(
+        app.post(&cmd, &t.secretariat, kept("PoA/RC.1/2026/SR.99"))
+            .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["field"], "symbol", "{p}");
+    let chair = &t.chairs[REVIEW_CONFERENCE];
+    let p = problem(
+        app.post(
+            &cmd,
+            chair,
+            serde_json::json!({ "CallForConsensus": { "subject": { "Report": { "symbol": "PoA/RC.1/2026/L.77" } } } }),
+        )
+        .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["field"], "subject.Report.symbol", "{p}");
+    problem(
+        app.post(&cmd, chair, kept("PoA/RC.1/2026/SR.2")).await,
+        reqwest::StatusCode::FORBIDDEN,
+    )
+    .await;
+    let r = app
+        .post(&cmd, &t.secretariat, kept("PoA/RC.1/2026/SR.2"))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.settle().await;
+    let again: Value = app.get(&path, &t.observer).await.json().await.unwrap();
+    let day2 = &again["summary_records"][1];
+    assert_eq!(day2["kept"], 2, "{day2}");
+    assert!(day2["text"].as_str().unwrap().starts_with("Revised"));
 }
 
 async fn the_register_participation_and_audit_history_download_as_csv(app: TestApp) {

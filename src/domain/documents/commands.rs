@@ -15,6 +15,8 @@ pub enum Series {
     Inf,
     /// Working papers: `PREFIX/WP.1`.
     Wp,
+    /// Summary records of a meeting's sittings: `PREFIX/SR.1`.
+    Sr,
 }
 
 impl Series {
@@ -26,6 +28,7 @@ impl Series {
             Series::Crp => "CRP.",
             Series::Inf => "INF.",
             Series::Wp => "WP.",
+            Series::Sr => "SR.",
         }
     }
 }

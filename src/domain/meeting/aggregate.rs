@@ -511,6 +511,8 @@ impl Meeting {
             } => {
                 self.corrigenda.insert(number, corrigendum);
             }
+            // The record's, not the state's: the report reads it from the log.
+            E::SummaryRecordKept { .. } => {}
         }
     }
 }
@@ -831,7 +833,7 @@ fn check_subject(
                 });
             }
         }
-        ConsensusSubject::DraftDecision { .. } => {}
+        ConsensusSubject::DraftDecision { .. } | ConsensusSubject::Report { .. } => {}
         ConsensusSubject::ProgrammeOfWork { meetings } => {
             if meeting.kind != Some(MeetingKind::ReviewConference) {
                 return Err(MeetingError::ProgrammeOfWorkOnlyAtReviewConference);
@@ -1587,6 +1589,24 @@ impl Meeting {
                 }
                 one(decision)
             }
+            C::KeepSummaryRecord { date, text, symbol } => {
+                if matches!(
+                    self.status,
+                    MeetingStatus::NotConvened | MeetingStatus::Convened
+                ) {
+                    return Err(MeetingError::WrongStage {
+                        action: "keep a summary record",
+                        status: self.status,
+                    });
+                }
+                if let Some((starts, ends)) = self.convened_dates {
+                    let sat_outside = self.sat_outside_dates.contains(&date);
+                    if (date < starts || date > ends) && !sat_outside {
+                        return Err(MeetingError::OutsideConvenedDates { date, starts, ends });
+                    }
+                }
+                one(E::SummaryRecordKept { date, text, symbol })
+            }
             C::IssueCorrigendum {
                 decision,
                 text,
@@ -1660,6 +1680,14 @@ impl Meeting {
                                 text(format!(
                                     "The programme of work was adopted without a vote, scheduling {} meetings.",
                                     meetings.len()
+                                )),
+                            ),
+                            ConsensusSubject::Report { symbol } => (
+                                DecisionKind::ReportAdopted {
+                                    symbol: symbol.clone(),
+                                },
+                                text(format!(
+                                    "The meeting adopted its report ({symbol}) without a vote."
                                 )),
                             ),
                         };

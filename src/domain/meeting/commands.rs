@@ -130,6 +130,11 @@ pub enum ConsensusSubject {
     ProgrammeOfWork {
         meetings: Vec<PlannedMeeting>,
     },
+    /// The meeting's report, as its draft was issued under `symbol` (a registered document,
+    /// which the application checks).
+    Report {
+        symbol: DocumentSymbol,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -370,6 +375,15 @@ pub enum MeetingCommand {
         text: Text,
         how: HowTaken,
         on_instruction_of: Text,
+    },
+    /// Keeps the summary record of the meeting's sitting on `date`, a day it sat (within its
+    /// convened dates, or a day it is on record as sitting outside them). Kept again for the
+    /// same day, the new text is the record's; the log keeps the earlier one.
+    KeepSummaryRecord {
+        date: Date,
+        text: Text,
+        /// Its symbol in the registry (`…/SR.1`), if issued as a document.
+        symbol: Option<DocumentSymbol>,
     },
     /// Corrects a decision's text; the original stays on the record.
     IssueCorrigendum {

@@ -61,6 +61,10 @@ pub enum DecisionKind {
         revision: u32,
     },
     ProgrammeOfWork,
+    /// The meeting adopted its report, issued in draft under `symbol`.
+    ReportAdopted {
+        symbol: DocumentSymbol,
+    },
     ProceduralOutcome {
         motion: MotionKind,
         tally: Tally,
@@ -347,6 +351,12 @@ pub enum MeetingEvent {
         text: Text,
         reason: Text,
         date: Date,
+    },
+    /// The summary record of the sitting on `date`, kept by the secretariat.
+    SummaryRecordKept {
+        date: Date,
+        text: Text,
+        symbol: Option<DocumentSymbol>,
     },
 }
 

@@ -2692,3 +2692,74 @@ fn run_from(given: &[MeetingEvent], more: Vec<MeetingCommand>) -> Vec<MeetingEve
     }
     out
 }
+
+// ---------------------------------------------------------------- summary records and the report
+
+fn summary(date: u32) -> MeetingCommand {
+    MeetingCommand::KeepSummaryRecord {
+        date: day(date),
+        text: t("The Chair opened the meeting."),
+        symbol: Some(sym("A/CONF.300/2026/SR.1")),
+    }
+}
+
+#[test]
+fn a_summary_record_is_kept_for_a_day_the_meeting_sat() {
+    // Not before the meeting has opened.
+    let refusal = {
+        let mut m = Meeting::default();
+        for e in run(vec![convene()]) {
+            m.apply(e);
+        }
+        m.decide(summary(7)).unwrap_err()
+    };
+    assert_eq!(refusal.code(), "wrong-meeting-stage", "{refusal}");
+    // Not for a day outside the convened dates on which it did not sit.
+    let mut m = Meeting::default();
+    for e in opened() {
+        m.apply(e);
+    }
+    assert_eq!(
+        m.decide(summary(11)).unwrap_err().code(),
+        "outside-convened-dates"
+    );
+    let kept = MeetingEvent::SummaryRecordKept {
+        date: day(7),
+        text: t("The Chair opened the meeting."),
+        symbol: Some(sym("A/CONF.300/2026/SR.1")),
+    };
+    accepted(opened(), summary(7), vec![kept.clone()]);
+    // Kept again for the same day: a new event, the first stays in the log.
+    accepted(
+        with(opened_cmds(), vec![summary(7)]),
+        summary(7),
+        vec![kept],
+    );
+}
+
+#[test]
+fn the_meeting_adopts_its_report_by_consensus() {
+    let call = MeetingCommand::CallForConsensus {
+        subject: ConsensusSubject::Report {
+            symbol: sym("A/CONF.300/2026/L.9"),
+        },
+        amendment: None,
+    };
+    let mut expected = decision(
+        2,
+        DecisionKind::ReportAdopted {
+            symbol: sym("A/CONF.300/2026/L.9"),
+        },
+        "The meeting adopted its report (A/CONF.300/2026/L.9) without a vote.",
+        HowTaken::Consensus,
+        Some(3),
+    );
+    if let MeetingEvent::DecisionTaken { consensus_call, .. } = &mut expected {
+        *consensus_call = Some(1);
+    }
+    accepted(
+        with(on_item_cmds(3), vec![call]),
+        declare(DeclaredOutcome::AdoptedWithoutAVote),
+        vec![expected],
+    );
+}

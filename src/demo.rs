@@ -835,6 +835,26 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
     // The week after: national contributions and capacity building.
     r.on("2026-11-30T14:00:00Z");
     national_contributions(&mut r, t).await?;
+    // The Conference's record in French: its agenda, by the secretariat's translators, and
+    // its first decision.
+    for (number, title) in [
+        (1, "Ouverture de la Conférence"),
+        (2, "Adoption de l'ordre du jour"),
+        (3, "Examen de la mise en œuvre du cadre"),
+        (4, "Amendements à la Déclaration politique"),
+        (5, "Programme de travail"),
+    ] {
+        r.meeting(REVIEW_CONFERENCE, &sec, json!({ "TranslateText": {
+            "text_of": { "AgendaItem": { "number": number } }, "language": "fr", "origin": "human", "text": title } })).await?;
+    }
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &sec,
+        json!({ "TranslateText": {
+        "text_of": { "Decision": { "number": 1 } }, "language": "fr", "origin": "human",
+        "text": "L'ordre du jour, comportant 5 points, a été adopté." } }),
+    )
+    .await?;
     // OP-1 in the other official languages, machine-translated and marked so, for the
     // printed Declaration in every script.
     for (language, text) in [

@@ -284,6 +284,18 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
         &[("decision", Ty::Int), ("text", TEXT), ("reason", TEXT)],
     ),
     cmd(
+        "TranslateText",
+        &[
+            ("text_of", Ty::Obj {
+                about: "TranslatedText: {\"AgendaItem\": {number}} | {\"Decision\": {number}}",
+                example: r#"{"Decision":{"number":1}}"#,
+            }),
+            ("language", Ty::Enum(&["ar", "zh", "en", "fr", "ru", "es"])),
+            ("origin", Ty::Enum(&["human", "machine"])),
+            ("text", TEXT),
+        ],
+    ),
+    cmd(
         "KeepSummaryRecord",
         &[("date", DATE), ("text", TEXT), ("symbol", Ty::Opt(&SYMBOL))],
     ),

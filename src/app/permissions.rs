@@ -64,6 +64,7 @@ pub fn meeting(kind: MeetingCommandKind) -> Rule {
         | K::DeclineSponsorship
         | K::RecordDecision
         | K::KeepSummaryRecord
+        | K::TranslateText
         | K::IssueCorrigendum => Rule::Secretariat,
         K::MarkPresent | K::MarkAbsent | K::IssueProvisionalAgenda => Rule::ChairOrSecretariat,
         K::RequestSponsorship => Rule::DelegateOrSecretariat("state"),

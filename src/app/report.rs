@@ -19,7 +19,8 @@ use crate::app::refusal::Refusal;
 use crate::app::register::{entry, RegisterEntry};
 use crate::app::App;
 use crate::domain::documents::DocumentRegistry;
-use crate::domain::meeting::{AgendaItem, Meeting, MeetingEvent, PlannedMeeting};
+use crate::domain::framework::TranslationOrigin;
+use crate::domain::meeting::{AgendaItem, Meeting, MeetingEvent, PlannedMeeting, TranslatedText};
 use crate::domain::values::DocumentSymbol;
 use crate::store::{StoreError, StoredEvent};
 
@@ -56,6 +57,10 @@ pub struct MeetingReport {
     /// The decision by which the meeting adopted its report, if it has (the last one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adopted_by: Option<AdoptionLine>,
+    /// Translations of the agenda items' titles and the decisions' texts (the latest of each
+    /// origin per language), each marked stale if the text changed after it was made.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<TextTranslation>,
     pub annexes: Annexes,
     /// What the report was made from: the last log position it includes and that event's
     /// hash (hex), which an auditor checks against a verified export.
@@ -137,6 +142,19 @@ pub struct SummaryRecordLine {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TextTranslation {
+    /// `agenda_item` or `decision`, and its number.
+    pub text_of: &'static str,
+    pub number: u32,
+    pub language: String,
+    /// `human` or `machine`.
+    pub origin: &'static str,
+    pub text: String,
+    /// Made of a wording since corrected.
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AdoptionLine {
     /// The decision's symbol and date, and the symbol of the draft it adopted.
     pub decision: String,
@@ -204,6 +222,8 @@ pub struct ReportFold {
     stakeholder_names: BTreeMap<String, String>,
     summary_records: BTreeMap<String, SummaryRecordLine>,
     adopted_by: Option<AdoptionLine>,
+    /// By text, language and origin: the latest translation and the wording it was made of.
+    translations: BTreeMap<(TranslatedText, String, &'static str), (String, u32)>,
 }
 
 impl ReportFold {
@@ -286,6 +306,22 @@ impl ReportFold {
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
             }),
+            E::TextTranslated {
+                text_of,
+                language,
+                origin,
+                text,
+                of_version,
+            } => {
+                let origin = match origin {
+                    TranslationOrigin::Human => "human",
+                    TranslationOrigin::Machine => "machine",
+                };
+                self.translations.insert(
+                    (*text_of, language.to_string(), origin),
+                    (text.to_string(), *of_version),
+                );
+            }
             E::SummaryRecordKept {
                 date: on,
                 text,
@@ -482,6 +518,28 @@ impl ReportFold {
             decisions,
             summary_records: self.summary_records.into_values().collect(),
             adopted_by: self.adopted_by,
+            translations: self
+                .translations
+                .into_iter()
+                .map(|((of, language, origin), (text, of_version))| {
+                    let (text_of, number, current) = match of {
+                        TranslatedText::AgendaItem { number } => ("agenda_item", number, 0),
+                        TranslatedText::Decision { number } => (
+                            "decision",
+                            number,
+                            m.corrigenda.get(&number).copied().unwrap_or(0),
+                        ),
+                    };
+                    TextTranslation {
+                        text_of,
+                        number,
+                        language,
+                        origin,
+                        text,
+                        stale: of_version < current,
+                    }
+                })
+                .collect(),
             annexes: Annexes {
                 declaration,
                 programme_of_work: m

@@ -8,7 +8,7 @@ use crate::app::documents::{DocumentLine, HeldText};
 use crate::app::history::FrameworkView;
 use crate::app::register::RegisterEntry;
 use crate::app::report::MeetingReport;
-use crate::export::report::{localized_paragraphs, ReportView};
+use crate::export::report::{localized_paragraphs, Localized, ReportView};
 use crate::web::messages::Messages;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +147,35 @@ fn join(items: &[String]) -> String {
     items.join(", ")
 }
 
+/// Under a translated text: where the translation came from, and the original.
+fn original_line(doc: &mut Printable, d: &Localized, m: &Messages) {
+    if let Some(o) = &d.original {
+        let stale = if d.stale {
+            format!(", {}", m.t("framework.stale"))
+        } else {
+            String::new()
+        };
+        doc.p(Line::text(format!(
+            "{}{stale}. {}: ",
+            m.t(d.origin),
+            m.t("framework.original")
+        ))
+        .then(o.clone())
+        .small()
+        .in_lang("en"));
+    }
+}
+
+/// An agenda item's line: its number and title (translated where it is, the original in
+/// brackets).
+fn item_line(rv: &ReportView, number: u32, title: &str) -> String {
+    let t = rv.item_title(&number, title);
+    match &t.original {
+        Some(o) => format!("{number}. {} ({o})", t.text),
+        None => format!("{number}. {}", t.text),
+    }
+}
+
 /// The Declaration paragraphs of `f` in `m`'s language where translated, the original marked.
 fn declaration_blocks(doc: &mut Printable, f: &FrameworkView, m: &Messages) {
     for p in localized_paragraphs(f, m) {
@@ -208,7 +237,7 @@ pub fn declaration(
     doc
 }
 
-fn entry_blocks(doc: &mut Printable, e: &RegisterEntry, m: &Messages) {
+fn entry_blocks(doc: &mut Printable, e: &RegisterEntry, m: &Messages, rv: Option<&ReportView>) {
     let mut head = e
         .symbol
         .clone()
@@ -218,7 +247,13 @@ fn entry_blocks(doc: &mut Printable, e: &RegisterEntry, m: &Messages) {
         head.push_str(&format!(" · {} {item}", m.t("register.item")));
     }
     doc.h(3, head);
-    doc.p(Line::text(e.text.clone()));
+    match rv.map(|rv| rv.decision_text(e)) {
+        Some(d) if d.original.is_some() => {
+            doc.p(Line::text(d.text.clone()));
+            original_line(doc, &d, m);
+        }
+        _ => doc.p(Line::text(e.text.clone())),
+    }
     if let Some(who) = &e.entered_on_instruction_of {
         doc.p(Line::text(format!("{} {who}.", m.t("register.entered"))).small());
     }
@@ -309,7 +344,7 @@ pub fn register(
         ))
     });
     for e in sorted {
-        entry_blocks(&mut doc, e, m);
+        entry_blocks(&mut doc, e, m, None);
     }
     doc
 }
@@ -462,7 +497,7 @@ pub fn report(r: &MeetingReport, m: &Messages) -> Printable {
             r.agenda_adopted
                 .iter()
                 .map(|i| {
-                    let mut s = format!("{}. {}", i.number, i.title);
+                    let mut s = item_line(&rv, i.number, &i.title);
                     if i.procedural {
                         s.push_str(&format!(" [{}]", m.t("report.procedural")));
                     }
@@ -509,7 +544,7 @@ pub fn report(r: &MeetingReport, m: &Messages) -> Printable {
                         .as_ref()
                         .map(|s| format!(" [{}]", m.code("item", s)))
                         .unwrap_or_default();
-                    Line::text(format!("{}. {}{status}", i.number, i.title))
+                    Line::text(format!("{}{status}", item_line(&rv, i.number, &i.title)))
                 })
                 .collect(),
         );
@@ -520,7 +555,7 @@ pub fn report(r: &MeetingReport, m: &Messages) -> Printable {
         doc.p(Line::text(m.t("register.none")));
     }
     for e in &r.decisions {
-        entry_blocks(&mut doc, e, m);
+        entry_blocks(&mut doc, e, m, Some(&rv));
     }
 
     if !r.summary_records.is_empty() {

@@ -298,6 +298,7 @@ async fn meeting_post(
     let outcome = match posted.get("_command") {
         Some("meeting:RegisterDelegation") => register_delegations(&s, &v, &id, &posted).await,
         Some("meeting:RecordDecision") => record_decision(&s, &v, &id, &posted).await,
+        Some("meeting:TranslateText") => translate_text(&s, &v, &id, &posted).await,
         Some("meeting:IssueProvisionalAgenda") => {
             match agenda_items(posted.get("agenda").unwrap_or_default()) {
                 Ok(items) => {
@@ -342,6 +343,27 @@ async fn record_decision(s: &AppState, v: &Viewer, id: &str, p: &Posted) -> Resu
         fields,
     )
     .await
+}
+
+/// A translation of an agenda item's title (`target` = `item:N`) or of a decision's text
+/// (`target` = `decision`, its number in `decision`).
+async fn translate_text(s: &AppState, v: &Viewer, id: &str, p: &Posted) -> Result<(), Refusal> {
+    let mut fields = form::command_fields(p, None)?;
+    let target = p.get("target").unwrap_or_default();
+    let number = |raw: &str, field: &str| -> Result<u32, Refusal> {
+        raw.trim()
+            .parse()
+            .map_err(|_| bad(field, format!("{field} must be a whole number")))
+    };
+    let text_of = match target.strip_prefix("item:") {
+        Some(n) => json!({ "AgendaItem": { "number": number(n, "target")? } }),
+        None if target == "decision" => {
+            json!({ "Decision": { "number": number(p.get("decision").unwrap_or_default(), "decision")? } })
+        }
+        None => return Err(bad("target", "choose an agenda item or a decision")),
+    };
+    fields.insert("text_of".into(), text_of);
+    form::send(&s.app, &v.principal, "meeting", id, "TranslateText", fields).await
 }
 
 /// `"Consensus"`, or a vote from the form's `vote.yes`, `vote.no`, `vote.abstain`.

@@ -181,6 +181,13 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
         &html[..80]
     );
     assert!(html.contains("Encourage les États"), "the French OP-2");
+    // The agenda and the first decision in the secretariat's French, the original beside.
+    assert!(html.contains("Ouverture de la Conférence"), "{html}");
+    assert!(html.contains("comportant 5 points"), "{html}");
+    assert!(
+        html.contains("The agenda was adopted, with 5 items."),
+        "the original"
+    );
     assert!(html.contains(&format!("content=\"{}\"", report["hash"].as_str().unwrap())));
     assert!(!html.contains("<script"));
     let ar = app
@@ -258,6 +265,43 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
     let day2 = &again["summary_records"][1];
     assert_eq!(day2["kept"], 2, "{day2}");
     assert!(day2["text"].as_str().unwrap().starts_with("Revised"));
+
+    // A corrigendum to the first decision leaves its French translation of an older wording;
+    // translating an item the agenda lacks is refused naming the rule.
+    let translations = |r: &Value| -> Vec<Value> {
+        r["translations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["text_of"] == "decision" && t["number"] == 1)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(translations(&again)[0]["stale"], false, "{again}");
+    let r = app
+        .post(
+            &cmd,
+            &t.secretariat,
+            serde_json::json!({ "IssueCorrigendum": { "decision": 1,
+                "text": "The agenda was adopted, with its 5 items.", "reason": "Wording" } }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    app.settle().await;
+    let corrected: Value = app.get(&path, &t.observer).await.json().await.unwrap();
+    assert_eq!(translations(&corrected)[0]["stale"], true, "{corrected}");
+    let p = problem(
+        app.post(
+            &cmd,
+            &t.secretariat,
+            serde_json::json!({ "TranslateText": { "text_of": { "AgendaItem": { "number": 42 } },
+                "language": "fr", "origin": "human", "text": "x" } }),
+        )
+        .await,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["type"], "/problems/item-not-on-agenda", "{p}");
 }
 
 async fn the_register_participation_and_audit_history_download_as_csv(app: TestApp) {

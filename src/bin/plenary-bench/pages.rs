@@ -269,7 +269,10 @@ async fn report(http: &Http, tokens: &demo::Tokens, n: u32, cookie: &str) -> Res
             format!("/api/v1/meetings/{id}/report.html?lang=fr"),
         ),
         ("PDF", format!("/api/v1/meetings/{id}/report.pdf?lang=fr")),
-        ("PDF in Arabic", format!("/api/v1/meetings/{id}/report.pdf?lang=ar")),
+        (
+            "PDF in Arabic",
+            format!("/api/v1/meetings/{id}/report.pdf?lang=ar"),
+        ),
         ("Word", format!("/api/v1/meetings/{id}/report.docx?lang=fr")),
     ] {
         let mut times = Vec::new();

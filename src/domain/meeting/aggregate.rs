@@ -511,8 +511,8 @@ impl Meeting {
             } => {
                 self.corrigenda.insert(number, corrigendum);
             }
-            // The record's, not the state's: the report reads it from the log.
-            E::SummaryRecordKept { .. } => {}
+            // The record's, not the state's: the report reads them from the log.
+            E::SummaryRecordKept { .. } | E::TextTranslated { .. } => {}
         }
     }
 }
@@ -1588,6 +1588,34 @@ impl Meeting {
                     *entered = DecisionEntry::BySecretariat { on_instruction_of };
                 }
                 one(decision)
+            }
+            C::TranslateText {
+                text_of,
+                language,
+                origin,
+                text,
+            } => {
+                let of_version = match text_of {
+                    TranslatedText::AgendaItem { number } => {
+                        if !self.agenda.iter().any(|e| e.item.number == number) {
+                            return Err(MeetingError::ItemNotOnAgenda(number));
+                        }
+                        0
+                    }
+                    TranslatedText::Decision { number } => {
+                        if number == 0 || number > self.decisions_taken {
+                            return Err(MeetingError::UnknownDecision(number));
+                        }
+                        self.corrigenda.get(&number).copied().unwrap_or(0)
+                    }
+                };
+                one(E::TextTranslated {
+                    text_of,
+                    language,
+                    origin,
+                    text,
+                    of_version,
+                })
             }
             C::KeepSummaryRecord { date, text, symbol } => {
                 if matches!(

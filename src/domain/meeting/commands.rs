@@ -5,7 +5,8 @@ use std::fmt;
 
 use crate::domain::body::{MotionKind, RulesOfProcedure, StakeholderKind};
 use crate::domain::framework::Conflict;
-use crate::domain::values::{Date, DocumentSymbol, Id, ParagraphId, StateCode, Text};
+use crate::domain::framework::TranslationOrigin;
+use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MeetingKind {
@@ -114,6 +115,15 @@ pub struct PlannedMeeting {
     pub title: Text,
     pub starts: Date,
     pub ends: Date,
+}
+
+/// A text of the meeting's record that has translations of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TranslatedText {
+    /// The title of agenda item `number`.
+    AgendaItem { number: u32 },
+    /// The text of decision `number` (a corrigendum makes earlier translations stale).
+    Decision { number: u32 },
 }
 
 /// What the chair proposes for adoption without a vote.
@@ -384,6 +394,15 @@ pub enum MeetingCommand {
         text: Text,
         /// Its symbol in the registry (`…/SR.1`), if issued as a document.
         symbol: Option<DocumentSymbol>,
+    },
+    /// Adds (or replaces) the `origin` translation of one of the record's texts into
+    /// `language`. The meeting stamps which wording it translates (for a decision, the
+    /// number of corrigenda issued so far), so a later correction marks it stale.
+    TranslateText {
+        text_of: TranslatedText,
+        language: LanguageTag,
+        origin: TranslationOrigin,
+        text: Text,
     },
     /// Corrects a decision's text; the original stays on the record.
     IssueCorrigendum {

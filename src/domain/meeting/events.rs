@@ -3,10 +3,11 @@ use serde::{Deserialize, Serialize};
 
 use super::commands::{
     AgendaItem, Ballot, Chair, ConsensusSubject, DelegateMember, ExplanationTiming, ItemNature,
-    MeetingKind, PlannedMeeting, ProgrammeLink, Speaker, StakeholderRole,
+    MeetingKind, PlannedMeeting, ProgrammeLink, Speaker, StakeholderRole, TranslatedText,
 };
 use crate::domain::body::{MotionKind, RulesOfProcedure, StakeholderKind, Tally};
-use crate::domain::values::{Date, DocumentSymbol, Id, ParagraphId, StateCode, Text};
+use crate::domain::framework::TranslationOrigin;
+use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectionRecord {
@@ -351,6 +352,15 @@ pub enum MeetingEvent {
         text: Text,
         reason: Text,
         date: Date,
+    },
+    /// A translation of one of the record's texts, of its wording `of_version` (for an agenda
+    /// item always 0; for a decision, the corrigenda issued when it was made).
+    TextTranslated {
+        text_of: TranslatedText,
+        language: LanguageTag,
+        origin: TranslationOrigin,
+        text: Text,
+        of_version: u32,
     },
     /// The summary record of the sitting on `date`, kept by the secretariat.
     SummaryRecordKept {

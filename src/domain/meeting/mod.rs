@@ -24,7 +24,7 @@ pub use commands::{
     AgendaChange, AgendaItem, AmendmentStanding, Ballot, Chair, ConsensusSubject, DeclaredOutcome,
     DelegateMember, ExplanationTiming, Gender, ItemNature, MeetingCommand, MeetingCommandKind,
     MeetingKind, PlannedMeeting, ProgrammeLink, Speaker, StakeholderRole, TabledUnder,
-    VoteQuestion,
+    TranslatedText, VoteQuestion,
 };
 pub use error::MeetingError;
 pub use events::{

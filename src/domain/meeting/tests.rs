@@ -2763,3 +2763,58 @@ fn the_meeting_adopts_its_report_by_consensus() {
         vec![expected],
     );
 }
+
+#[test]
+fn a_translation_is_of_one_wording_of_an_agenda_item_or_a_decision() {
+    use crate::domain::framework::TranslationOrigin;
+    use crate::domain::values::LanguageTag;
+    let translate = |text_of: TranslatedText| MeetingCommand::TranslateText {
+        text_of,
+        language: LanguageTag::Fr,
+        origin: TranslationOrigin::Human,
+        text: t("Texte"),
+    };
+    let mut m = Meeting::default();
+    for e in in_session() {
+        m.apply(e);
+    }
+    assert_eq!(
+        m.decide(translate(TranslatedText::AgendaItem { number: 9 }))
+            .unwrap_err()
+            .code(),
+        "item-not-on-agenda"
+    );
+    assert_eq!(
+        m.decide(translate(TranslatedText::Decision { number: 2 }))
+            .unwrap_err()
+            .code(),
+        "unknown-decision"
+    );
+    let translated = |text_of, of_version| MeetingEvent::TextTranslated {
+        text_of,
+        language: LanguageTag::Fr,
+        origin: TranslationOrigin::Human,
+        text: t("Texte"),
+        of_version,
+    };
+    accepted(
+        in_session(),
+        translate(TranslatedText::AgendaItem { number: 1 }),
+        vec![translated(TranslatedText::AgendaItem { number: 1 }, 0)],
+    );
+    // Made after a corrigendum, it translates the corrected wording.
+    let corrected = with(
+        in_session_cmds(),
+        vec![MeetingCommand::IssueCorrigendum {
+            decision: 1,
+            text: t("The agenda was adopted, as corrected."),
+            reason: t("A typing error"),
+            now: day(7),
+        }],
+    );
+    accepted(
+        corrected,
+        translate(TranslatedText::Decision { number: 1 }),
+        vec![translated(TranslatedText::Decision { number: 1 }, 1)],
+    );
+}

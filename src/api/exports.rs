@@ -57,6 +57,10 @@ pub fn download(
 /// `{stem}.{lang}.{pdf|docx}`. No font to typeset with is the server's state, not the
 /// caller's fault: 503.
 pub async fn printed(format: Format, doc: Printable, stem: &str) -> Result<Response, ApiError> {
+    // Two documents at a time: a burst of downloads queues here instead of taking every
+    // core from the commands.
+    static PRINTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = PRINTING.acquire().await.map_err(ApiError::internal)?;
     let name = format!("{stem}.{}.{}", doc.lang, format.extension());
     let bytes = tokio::task::spawn_blocking(move || crate::export::print(format, &doc))
         .await

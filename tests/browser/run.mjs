@@ -509,6 +509,21 @@ async function withToken(tok, locale) {
   check(/A\/AC\.299\/2027\/1\/DEC\/1\/Corr\.1/.test(await entry.textContent()) && /Decides to hold a second session\./.test(await entry.textContent()), "the register shows the original and its corrigendum");
   await axe(sec, "register with a corrigendum");
   await shot(sec, "register-corrigendum");
+  // The decision in French, from the participation desk; a summary record before the
+  // meeting has opened is refused, saying why.
+  await sec.goto(`${base}/secretariat/meetings/oewg-browser-1`);
+  await sec.selectOption("#tt-target", "decision");
+  await sec.fill("#tt-decision", "1");
+  await sec.selectOption("#tt-lang", "fr");
+  await sec.fill("#tt-text", `Décide de tenir une deuxième session. ${XSS2}`);
+  await post(sec, () => sec.click("#b-translate-text"));
+  check(await sec.locator("#f-translate-text + .refusal").count() === 0, "a decision's text is translated from the participation desk");
+  await sec.fill("#sr-date", "2027-03-02");
+  await sec.fill("#sr-text", "The meeting heard general statements.");
+  await post(sec, () => sec.click("#b-summary"));
+  check(/not yet open/.test(await sec.locator("#f-summary + .refusal").textContent()), "a summary record before the meeting opened is refused, saying why");
+  await axe(sec, "participation desk with a refused summary record");
+  await noXss(sec, "participation desk");
   // A French translation of a paragraph, then the Declaration read in French.
   await sec.goto(`${base}/secretariat`);
   await sec.selectOption("#tr-para", "OP-2");
@@ -694,6 +709,18 @@ async function withToken(tok, locale) {
   await obs.goBack();
   const csv = await obs.request.get(base + await obs.locator("#dl-report-csv").getAttribute("href"));
   check(csv.status() === 200 && (await csv.text()).startsWith("symbol,meeting_id"), "the meeting's decisions download as CSV");
+  // The printed report and Declaration: a PDF (its magic number) and a Word file (a zip).
+  await obs.goto(`${base}/meetings/poa-rc-1/report`);
+  const pdf = await obs.request.get(base + await obs.locator("#dl-report-pdf").getAttribute("href"));
+  const pdfBody = await pdf.body();
+  check(pdf.status() === 200 && pdf.headers()["content-type"] === "application/pdf" && pdfBody.subarray(0, 5).toString() === "%PDF-", "the report downloads as PDF");
+  const docx = await obs.request.get(base + await obs.locator("#dl-report-docx").getAttribute("href"));
+  check(docx.status() === 200 && (await docx.body()).subarray(0, 2).toString() === "PK", "the report downloads as a Word document");
+  check(/Adopted by the meeting: decision PoA\/RC\.1\/2026\/DEC\/\d+/.test(await obs.locator("#report-adopted").textContent()), "the report names the decision that adopted it");
+  check(await obs.locator("article.report .summary-record").count() === 4, "the report holds the four summary records");
+  await obs.goto(`${base}/frameworks/poa`);
+  const declPdf = await obs.request.get(base + await obs.locator("#dl-declaration-pdf").getAttribute("href"));
+  check(declPdf.status() === 200 && (await declPdf.body()).subarray(0, 5).toString() === "%PDF-", "the Declaration downloads as PDF");
   await ctx.close();
 }
 

@@ -181,10 +181,13 @@ async fn report_docx(
 }
 
 /// Every entry the register filter `q` selects, in register order, and the log position
-/// the register was read at (the cut's, or the head).
+/// the register was read at. Without `at`, `exact` reads it from the log as of the head (a
+/// printed document names the position it holds, and the read model may be a moment
+/// behind); otherwise from the read model.
 async fn register_entries(
     s: &AppState,
     q: &DecisionParams,
+    exact: bool,
 ) -> Result<(Vec<RegisterEntry>, i64), ApiError> {
     if q.after.is_some() || q.limit.is_some() {
         return Err(ApiError::bad_request(
@@ -195,6 +198,7 @@ async fn register_entries(
     let head = s.app.store.head();
     let cut = match &q.at {
         Some(at) => Some(super::frameworks::cut_at(s, at).await?),
+        None if exact => Some(Cut::Position(head)),
         None => None,
     };
     let position = match cut {
@@ -220,7 +224,7 @@ async fn register_document(
     q: &DecisionParams,
 ) -> Result<(Printable, String), ApiError> {
     let m = language(q.lang.as_deref())?;
-    let (entries, position) = register_entries(s, q).await?;
+    let (entries, position) = register_entries(s, q, true).await?;
     let hash = crate::app::history::hash_at(&s.app.store, position).await?;
     let scope = match (&q.meeting, &q.body) {
         (Some(meeting), _) => format!("{} {meeting}", m.t("register.meeting")),
@@ -300,7 +304,7 @@ async fn register_csv(
             "the CSV is not translated; lang is for decisions.pdf and decisions.docx",
         ));
     }
-    let entries = register_entries(&s, &q).await?.0;
+    let entries = register_entries(&s, &q, false).await?.0;
     let name = match &q.meeting {
         Some(m) => format!("decisions-{m}.csv"),
         None => "decisions.csv".into(),

@@ -11,8 +11,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 
-use super::form::{self, Posted};
-use super::pages::{after_post, chrome, csrf_refusal, refusal_page, render, Chrome, FormError};
+use super::form;
+use super::pages::{chrome, handle_post, refusal_page, render, Chrome, FormError};
 use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::Role;
@@ -137,15 +137,12 @@ async fn post(
     v: Viewer,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let posted = Posted::from_pairs(pairs);
-    if !v.csrf_ok(&posted.csrf) {
-        return refusal_page(v.m, csrf_refusal());
-    }
-    match form::run(&s.app, &v.principal, "", &posted).await {
-        Ok(()) => after_post("/capacity", &posted),
-        Err(e) => {
-            let status = e.status;
-            render_page(&s, &v, Some(FormError::of(&posted.form_id, &e)), status).await
-        }
-    }
+    handle_post(
+        &v,
+        pairs,
+        "/capacity",
+        async |p| form::run(&s.app, &v.principal, "", p).await,
+        async |_, error, status| render_page(&s, &v, Some(error), status).await,
+    )
+    .await
 }

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde_json::{json, Value};
 
 use super::form::{self, bad, Posted};
-use super::pages::{after_post, chrome, csrf_refusal, refusal_page, render, Chrome, FormError};
+use super::pages::{chrome, handle_post, refusal_page, render, Chrome, FormError};
 use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::Role;
@@ -91,22 +91,18 @@ async fn post(
     v: Viewer,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let posted = Posted::from_pairs(pairs);
-    if !v.csrf_ok(&posted.csrf) {
-        return refusal_page(v.m, csrf_refusal());
-    }
-    let outcome = match posted.get("_command") {
-        Some("contacts:NominateContact") => nominate(&s, &v, &posted).await,
-        Some("contacts:PingAll") => ping_all(&s, &v, &posted).await,
-        _ => form::run(&s.app, &v.principal, "", &posted).await,
-    };
-    match outcome {
-        Ok(()) => after_post("/contacts", &posted),
-        Err(e) => {
-            let status = e.status;
-            render_page(&s, &v, Some(FormError::of(&posted.form_id, &e)), status).await
-        }
-    }
+    handle_post(
+        &v,
+        pairs,
+        "/contacts",
+        async |p| match p.get("_command") {
+            Some("contacts:NominateContact") => nominate(&s, &v, p).await,
+            Some("contacts:PingAll") => ping_all(&s, &v, p).await,
+            _ => form::run(&s.app, &v.principal, "", p).await,
+        },
+        async |_, error, status| render_page(&s, &v, Some(error), status).await,
+    )
+    .await
 }
 
 /// The channels of the nomination form: up to two, each a kind and a value.

@@ -14,7 +14,7 @@ use axum::{Form, Router};
 use serde_json::{json, Map, Value};
 
 use super::form::{self, bad, Posted};
-use super::pages::{after_post, chrome, csrf_refusal, refusal_page, render, Chrome, FormError};
+use super::pages::{chrome, handle_post, refusal_page, render, Chrome, FormError};
 use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::Role;
@@ -164,21 +164,17 @@ async fn desk_post(
     v: Viewer,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let posted = Posted::from_pairs(pairs);
-    if !v.csrf_ok(&posted.csrf) {
-        return refusal_page(v.m, csrf_refusal());
-    }
-    let outcome = match posted.get("_command") {
-        Some("framework:AddTranslation") => add_translation(&s, &v, &posted).await,
-        _ => form::run(&s.app, &v.principal, "", &posted).await,
-    };
-    match outcome {
-        Ok(()) => after_post("/secretariat", &posted),
-        Err(e) => {
-            let status = e.status;
-            desk_page(&s, &v, Some(FormError::of(&posted.form_id, &e)), status).await
-        }
-    }
+    handle_post(
+        &v,
+        pairs,
+        "/secretariat",
+        async |p| match p.get("_command") {
+            Some("framework:AddTranslation") => add_translation(&s, &v, p).await,
+            _ => form::run(&s.app, &v.principal, "", p).await,
+        },
+        async |_, error, status| desk_page(&s, &v, Some(error), status).await,
+    )
+    .await
 }
 
 /// A translation is of the paragraph's current wording unless the translator says which.
@@ -291,14 +287,22 @@ async fn meeting_post(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let posted = Posted::from_pairs(pairs);
-    if !v.csrf_ok(&posted.csrf) {
-        return refusal_page(v.m, csrf_refusal());
-    }
-    let outcome = match posted.get("_command") {
-        Some("meeting:RegisterDelegation") => register_delegations(&s, &v, &id, &posted).await,
-        Some("meeting:RecordDecision") => record_decision(&s, &v, &id, &posted).await,
-        Some("meeting:TranslateText") => translate_text(&s, &v, &id, &posted).await,
+    handle_post(
+        &v,
+        pairs,
+        &format!("/secretariat/meetings/{id}"),
+        async |p| meeting_act(&s, &v, &id, p).await,
+        async |p, error, status| meeting_page(&s, &v, &id, Some((error, p.clone())), status).await,
+    )
+    .await
+}
+
+/// Runs one form of the secretariat's meeting page.
+async fn meeting_act(s: &AppState, v: &Viewer, id: &str, posted: &Posted) -> Result<(), Refusal> {
+    match posted.get("_command") {
+        Some("meeting:RegisterDelegation") => register_delegations(s, v, id, posted).await,
+        Some("meeting:RecordDecision") => record_decision(s, v, id, posted).await,
+        Some("meeting:TranslateText") => translate_text(s, v, id, posted).await,
         Some("meeting:IssueProvisionalAgenda") => {
             match agenda_items(posted.get("agenda").unwrap_or_default()) {
                 Ok(items) => {
@@ -308,7 +312,7 @@ async fn meeting_post(
                         &s.app,
                         &v.principal,
                         "meeting",
-                        &id,
+                        id,
                         "IssueProvisionalAgenda",
                         f,
                     )
@@ -317,16 +321,7 @@ async fn meeting_post(
                 Err(e) => Err(e),
             }
         }
-        _ => form::run(&s.app, &v.principal, &id, &posted).await,
-    };
-    let page = format!("/secretariat/meetings/{id}");
-    match outcome {
-        Ok(()) => after_post(&page, &posted),
-        Err(e) => {
-            let status = e.status;
-            let error = FormError::of(&posted.form_id, &e);
-            meeting_page(&s, &v, &id, Some((error, posted)), status).await
-        }
+        _ => form::run(&s.app, &v.principal, id, posted).await,
     }
 }
 

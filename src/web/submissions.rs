@@ -12,7 +12,9 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::form::{self, Posted};
-use super::pages::{after_post, chrome, csrf_refusal, refusal_page, render, Chrome, FormError};
+use super::pages::{
+    after_post, chrome, csrf_refusal, handle_post, refusal_page, render, Chrome, FormError,
+};
 use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::Role;
@@ -244,24 +246,14 @@ async fn one_post(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let posted = Posted::from_pairs(pairs);
-    if !v.csrf_ok(&posted.csrf) {
-        return refusal_page(v.m, csrf_refusal());
-    }
-    match form::run(&s.app, &v.principal, &id, &posted).await {
-        Ok(()) => after_post(&format!("/submissions/{}", urlencode(&id)), &posted),
-        Err(e) => {
-            let status = e.status;
-            one_page(
-                &s,
-                &v,
-                &id,
-                Some(FormError::of(&posted.form_id, &e)),
-                status,
-            )
-            .await
-        }
-    }
+    handle_post(
+        &v,
+        pairs,
+        &format!("/submissions/{}", urlencode(&id)),
+        async |p| form::run(&s.app, &v.principal, &id, p).await,
+        async |_, error, status| one_page(&s, &v, &id, Some(error), status).await,
+    )
+    .await
 }
 
 // ---- national positions side by side ---------------------------------------------------

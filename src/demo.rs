@@ -597,6 +597,15 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         "framework_id": BODY, "proposer": "EGY", "co_sponsors": [], "title": "Periodic gap analyses",
         "base_version": 1, "operations": [
             { "op": "replace_words", "paragraph": "OP-2", "at_word": at, "old": "on a rotating basis", "new": "periodically" } ] } })).await?;
+    // Each proposal is issued as a conference room paper, which names its amendment.
+    for (a, title) in [
+        (am_nor, "Draft amendment to operative paragraph 2 proposed by Norway: voluntary national reporting"),
+        (am_bra, "Draft amendment proposed by Brazil: a dedicated capacity-building fund"),
+    ] {
+        r.ok("/api/v1/documents/commands", &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026",
+            "series": "Crp", "title": title, "distribution": "General", "language": "en",
+            "links": [{ "Amendment": { "amendment_id": a } }] } })).await?;
+    }
     // An operation that does not match the text is refused with where and why.
     r.refused("/api/v1/amendments/poa-am-bad/commands", who(t, "EGY")?, json!({ "Propose": {
         "framework_id": BODY, "proposer": "EGY", "co_sponsors": [], "title": "Mistyped",
@@ -855,6 +864,36 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         "text": "L'ordre du jour, comportant 5 points, a été adopté." } }),
     )
     .await?;
+    // Two amendments in French: Norway's as adopted, and Egypt's first revision, which its
+    // second revision left behind (so the board marks that translation stale).
+    r.amendment(
+        am_nor,
+        &sec,
+        json!({ "TranslateText": { "revision": 1, "language": "fr", "origin": "human",
+        "title": "Établissement volontaire de rapports nationaux",
+        "wording": ["sur une base volontaire et par roulement"] } }),
+    )
+    .await?;
+    r.amendment(
+        am_egy,
+        &sec,
+        json!({ "TranslateText": { "revision": 1, "language": "fr", "origin": "human",
+        "title": "Analyses périodiques des lacunes", "wording": ["périodiquement"] } }),
+    )
+    .await?;
+    // The amendments the Conference adopted, issued together; each decision on the register
+    // names the document.
+    let mut adopted = vec![];
+    for a in [am_nor, am_egy] {
+        let card = r.get(&format!("/api/v1/amendments/{a}"), &sec).await?;
+        let symbol = card["decision"]["symbol"]
+            .as_str()
+            .ok_or(format!("{a} has no decision"))?;
+        adopted.push(json!({ "Decision": { "symbol": symbol } }));
+    }
+    r.ok("/api/v1/documents/commands", &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026",
+        "series": "Main", "title": "Amendments to the Political Declaration adopted by the First Review Conference",
+        "distribution": "General", "language": "en", "links": adopted } })).await?;
     // OP-1 in the other official languages, machine-translated and marked so, for the
     // printed Declaration in every script.
     for (language, text) in [

@@ -357,7 +357,7 @@ pub(super) async fn register_page(
             .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
         in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
     };
-    Ok(match cut {
+    let (mut entries, next) = match cut {
         None => {
             docs::filtered_page(db, decisions::NAME, &prefix, after, limit, |d| {
                 Ok::<_, ApiError>(wanted(&d).then_some(d))
@@ -370,5 +370,9 @@ pub(super) async fn register_page(
                 key.starts_with(&prefix) && wanted(d)
             })
         }
-    })
+    };
+    // The registry as of the same moment names the documents of each decision.
+    let registry = crate::app::documents::registry(&s.app, cut).await?;
+    crate::app::register::attach_documents(&mut entries, &registry);
+    Ok((entries, next))
 }

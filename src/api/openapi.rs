@@ -561,6 +561,16 @@ pub const AMENDMENT_COMMANDS: &[CommandDoc] = &[
     cmd("Withdraw", &[("by", STATE)]),
     cmd("Reintroduce", &[("by", STATE)]),
     cmd("Table", &[("meeting_id", ID), ("agenda_item", Ty::Int)]),
+    cmd(
+        "TranslateText",
+        &[
+            ("revision", Ty::Int),
+            ("language", Ty::Enum(&["ar", "zh", "fr", "ru", "es"])),
+            ("origin", Ty::Enum(&["human", "machine"])),
+            ("title", TEXT),
+            ("wording", Ty::List(&TEXT)),
+        ],
+    ),
 ];
 
 /// Every route of the API.
@@ -647,7 +657,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
         query: &[("framework", "string", "framework id"), ("status", "string", "draft, tabled, in_conflict, adopted, no_consensus, withdrawn"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: "any credential", query: &[AT, MIN], input: Input::None },
-    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table", who: "each command, as app::permissions says", query: &[], input: Input::Command(AMENDMENT_COMMANDS) },
+    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table, translate (the secretariat: a revision's title and wording, one per operation that proposes text)", who: "each command, as app::permissions says", query: &[], input: Input::Command(AMENDMENT_COMMANDS) },
     Route { method: "get", path: "/openapi.json", summary: "This document", who: "anyone", query: &[], input: Input::None },
     Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: "anyone", query: &[], input: Input::None },
 ];

@@ -108,7 +108,7 @@ pub async fn command(
 
 /// One amendment as the board shows it.
 pub fn card(id: &str, version: i64, a: &crate::domain::amendment::Amendment) -> Value {
-    serde_json::json!({
+    let mut card = serde_json::json!({
         "id": id,
         "version": version,
         "framework_id": a.framework_id(),
@@ -120,5 +120,10 @@ pub fn card(id: &str, version: i64, a: &crate::domain::amendment::Amendment) -> 
         "conflict": a.conflict(),
         "decision": a.decision(),
         "revisions": a.revisions(),
-    })
+    });
+    // Only where there are some, so that every other card reads as before.
+    if !a.translations().is_empty() {
+        card["translations"] = serde_json::json!(a.translations());
+    }
+    card
 }

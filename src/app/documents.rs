@@ -49,6 +49,12 @@ pub async fn command(
     Ok(app.documents.execute(REGISTRY, cmd, ctx).await?)
 }
 
+/// A document's row id on the documents page (after `doc-`): the symbol with `/` and `.`
+/// as `-` (`PoA-RC-1-2026-L-1`), so it needs no escaping in a link or a selector.
+pub fn anchor(symbol: &str) -> String {
+    symbol.replace(['/', '.'], "-")
+}
+
 /// A document as the registry lists it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DocumentLine {
@@ -71,6 +77,12 @@ pub struct DocumentLine {
     /// What it belongs to: `meeting poa-rc-1`, `item 3 of poa-rc-1`, `amendment …`,
     /// `decision …`.
     pub links: Vec<String>,
+    /// The same for pages in any language: each language with who made it (a message
+    /// key), and each link as a message key and what it names.
+    #[serde(skip)]
+    pub versions: Vec<(String, &'static str)>,
+    #[serde(skip)]
+    pub belongs: Vec<(&'static str, String)>,
 }
 
 fn may_see_restricted(p: &Principal) -> bool {
@@ -110,6 +122,34 @@ fn line(symbol: String, d: &crate::domain::documents::DocumentRecord) -> Documen
                 VersionOrigin::Machine => format!("{l} (machine)"),
             })
             .collect(),
+        versions: d
+            .languages
+            .iter()
+            .map(|(l, o)| {
+                let by = match o {
+                    VersionOrigin::Original => "documents.original",
+                    VersionOrigin::Human => "framework.human",
+                    VersionOrigin::Machine => "framework.machine",
+                };
+                (l.to_string(), by)
+            })
+            .collect(),
+        belongs: d
+            .links
+            .iter()
+            .map(|l| match l {
+                DocumentLink::Meeting { meeting_id } => {
+                    ("documents.of_meeting", meeting_id.to_string())
+                }
+                DocumentLink::AgendaItem { meeting_id, item } => {
+                    ("documents.of_item", format!("{item} ({meeting_id})"))
+                }
+                DocumentLink::Amendment { amendment_id } => {
+                    ("documents.of_amendment", amendment_id.to_string())
+                }
+                DocumentLink::Decision { symbol } => ("documents.of_decision", symbol.to_string()),
+            })
+            .collect(),
         links: d
             .links
             .iter()
@@ -142,6 +182,28 @@ pub async fn list(
         .filter(|(_, d)| restricted || d.distribution != Distribution::Restricted)
         .map(|(symbol, d)| line(symbol.to_string(), d))
         .collect())
+}
+
+/// The registry now (its read model), or as of `cut` (folded from the log); empty before the
+/// first document.
+pub async fn registry(
+    app: &App,
+    cut: Option<crate::app::history::Cut>,
+) -> Result<DocumentRegistry, Refusal> {
+    match cut {
+        None => match app.projector.doc("documents", REGISTRY).await? {
+            Some(v) => Ok(state_view::decode::<DocumentRegistry>(&v)
+                .map_err(Refusal::internal)?
+                .2),
+            None => Ok(DocumentRegistry::default()),
+        },
+        Some(cut) => Ok(crate::app::as_of::aggregate::<DocumentRegistry>(
+            &app.store, REGISTRY, cut,
+        )
+        .await?
+        .map(|(fold, _)| fold.state)
+        .unwrap_or_default()),
+    }
 }
 
 /// The text of a registered document where Plenary holds it (a published submission), in the

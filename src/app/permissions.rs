@@ -106,6 +106,7 @@ pub fn amendment(kind: AmendmentCommandKind) -> Rule {
         K::Revise | K::Withdraw | K::Reintroduce => Rule::DelegateOf("by"),
         K::CoSponsor | K::WithdrawCoSponsorship => Rule::DelegateOf("state"),
         K::Table => Rule::Tabling,
+        K::TranslateText => Rule::Secretariat,
         K::MarkInConflict | K::Rebase | K::MarkAdopted | K::MarkNotAdopted => Rule::System,
     }
 }

@@ -6,7 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::app::refusal::Refusal;
+use crate::app::report::Localized;
 use crate::app::App;
+use crate::domain::documents::{DocumentLink, DocumentRegistry};
+use crate::domain::values::DocumentSymbol;
 use crate::projections::{decisions, docs};
 
 /// Entries per page when none is asked for.
@@ -39,6 +42,53 @@ pub struct RegisterEntry {
     pub entered_on_instruction_of: Option<String>,
     /// Corrections issued, in order; the text above stays the original.
     pub corrigenda: Vec<CorrigendumLine>,
+    /// Translations of the text, one per language and origin.
+    pub translations: Vec<TranslationLine>,
+    /// Registry documents linked to this decision (not restricted ones: the register is
+    /// public record).
+    pub documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TranslationLine {
+    pub language: String,
+    /// `human` or `machine`.
+    pub origin: String,
+    pub text: String,
+    /// Made of the wording before a corrigendum issued since.
+    pub stale: bool,
+}
+
+impl RegisterEntry {
+    /// The text in `lang` where translated (a person's translation before a machine's), with
+    /// the original beside it; otherwise the original.
+    pub fn localized(&self, lang: &str) -> Localized {
+        Localized::choose(
+            &self.text,
+            lang,
+            self.translations.iter().map(|t| {
+                (
+                    t.language.as_str(),
+                    t.origin.as_str(),
+                    t.text.as_str(),
+                    t.stale,
+                )
+            }),
+        )
+    }
+}
+
+/// Names on each decision's entry the documents of `registry` linked to it.
+pub fn attach_documents(entries: &mut [Value], registry: &DocumentRegistry) {
+    for d in entries {
+        let Some(Ok(symbol)) = d["symbol"].as_str().map(DocumentSymbol::parse) else {
+            continue;
+        };
+        let linked = registry.linked_to(&DocumentLink::Decision { symbol }, false);
+        if !linked.is_empty() {
+            d["documents"] = linked.into();
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -137,6 +187,24 @@ pub fn entry(d: &Value) -> RegisterEntry {
             })
             .collect(),
         position: d["position"].as_i64().unwrap_or_default(),
+        translations: d["translations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| TranslationLine {
+                language: text(&t["language"]),
+                origin: text(&t["origin"]),
+                text: text(&t["text"]),
+                stale: t["of_version"].as_u64().unwrap_or(0)
+                    < d["corrigenda"].as_array().map_or(0, |c| c.len() as u64),
+            })
+            .collect(),
+        documents: d["documents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect(),
     }
 }
 
@@ -161,10 +229,18 @@ pub async fn page(
         &prefix,
         after,
         limit,
-        |d| Ok::<_, Refusal>(Some(entry(&d))),
+        |d| Ok::<_, Refusal>(Some(d)),
     )
     .await?;
-    Ok(RegisterPage { entries, next })
+    let mut entries: Vec<Value> = entries;
+    attach_documents(
+        &mut entries,
+        &crate::app::documents::registry(app, None).await?,
+    );
+    Ok(RegisterPage {
+        entries: entries.iter().map(entry).collect(),
+        next,
+    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cqrs_es::Aggregate;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::app::as_of::RegisterFold;
 use crate::app::history::{self, Cut, FrameworkView};
@@ -23,6 +24,51 @@ use crate::domain::framework::TranslationOrigin;
 use crate::domain::meeting::{AgendaItem, Meeting, MeetingEvent, PlannedMeeting, TranslatedText};
 use crate::domain::values::DocumentSymbol;
 use crate::store::{StoreError, StoredEvent};
+
+/// One of the record's texts in the reader's language where translated: the text, its
+/// language, and the original with the translation's origin (a message key) and staleness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Localized {
+    pub text: String,
+    pub lang: String,
+    pub original: Option<String>,
+    pub origin: &'static str,
+    pub stale: bool,
+}
+
+impl Localized {
+    /// `original` in `lang` where one of `translations` (language, origin, text, stale) is
+    /// in it, a person's translation before a machine's; otherwise the original.
+    pub fn choose<'a>(
+        original: &str,
+        lang: &str,
+        translations: impl Iterator<Item = (&'a str, &'a str, &'a str, bool)>,
+    ) -> Localized {
+        match translations
+            .filter(|(l, ..)| *l == lang)
+            .min_by_key(|(_, origin, ..)| *origin != "human")
+        {
+            Some((language, origin, text, stale)) => Localized {
+                text: text.to_owned(),
+                lang: language.to_owned(),
+                original: Some(original.to_owned()),
+                origin: if origin == "human" {
+                    "framework.human"
+                } else {
+                    "framework.machine"
+                },
+                stale,
+            },
+            None => Localized {
+                text: original.to_owned(),
+                lang: "en".into(),
+                original: None,
+                origin: "",
+                stale: false,
+            },
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MeetingReport {
@@ -433,12 +479,16 @@ impl ReportFold {
                 role: snake(role),
             });
         }
-        let decisions: Vec<RegisterEntry> = self
+        let mut decisions: Vec<Value> = self
             .register
             .into_entries()
-            .iter()
-            .map(|(_, d)| entry(d))
+            .into_iter()
+            .map(|(_, d)| d)
             .collect();
+        if let Some(r) = registry {
+            crate::app::register::attach_documents(&mut decisions, r);
+        }
+        let decisions: Vec<RegisterEntry> = decisions.iter().map(entry).collect();
         let agenda: Vec<AgendaLine> = m
             .agenda
             .iter()

@@ -12,10 +12,12 @@ use crate::app::history::{view, Cut, FrameworkView};
 use crate::app::refusal::Refusal;
 use crate::app::App;
 use crate::domain::amendment::{Amendment, AmendmentStatus, Revision};
-use crate::domain::framework::{diff_words, Operation, SpanKind};
+use crate::domain::documents::DocumentLink;
+use crate::domain::framework::{diff_words, Operation, SpanKind, TranslationOrigin};
 use crate::domain::meeting::{
     ConsensusSubject, ItemStatus, Meeting, MeetingStatus, MotionStatus, Speaker, VoteOn,
 };
+use crate::domain::values::Id;
 use crate::projections::{decisions, docs, floor, meetings as list, state_view};
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,6 +165,55 @@ pub struct AmendmentLine {
     /// The framework moved past the text it was drafted against: it must be revised.
     pub stale: bool,
     pub changes: Vec<ParagraphChange>,
+    /// Each wording the current revision proposes, with the paragraph it goes into (what a
+    /// translation translates, in order).
+    pub wording: Vec<(String, String)>,
+    /// Translations of its text, the latest of each origin per language.
+    pub translations: Vec<AmendmentTranslationLine>,
+    /// Registry documents issued for it (not restricted ones: the board is public record).
+    pub documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AmendmentTranslationLine {
+    pub language: String,
+    /// `human` or `machine`.
+    pub origin: &'static str,
+    pub revision: u32,
+    /// Of an earlier revision than the current one.
+    pub stale: bool,
+    pub title: String,
+    /// Each wording the revision proposes with the paragraph it goes into.
+    pub wording: Vec<(String, String)>,
+}
+
+impl AmendmentTranslationLine {
+    /// The message key naming who translated it.
+    pub fn origin_key(&self) -> &'static str {
+        if self.origin == "human" {
+            "framework.human"
+        } else {
+            "framework.machine"
+        }
+    }
+}
+
+impl AmendmentLine {
+    /// Each document's symbol and its row id on the documents page.
+    pub fn document_anchors(&self) -> Vec<(&str, String)> {
+        self.documents
+            .iter()
+            .map(|s| (s.as_str(), crate::app::documents::anchor(s)))
+            .collect()
+    }
+
+    /// The translation into `lang` the reader sees, a person's before a machine's.
+    pub fn translation(&self, lang: &str) -> Option<&AmendmentTranslationLine> {
+        self.translations
+            .iter()
+            .filter(|t| t.language == lang)
+            .min_by_key(|t| t.origin != "human")
+    }
 }
 
 /// One paragraph as an operation would change it, word by word.
@@ -457,6 +508,7 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
 pub async fn amendments(app: &App, framework: Option<&str>) -> Result<Vec<AmendmentLine>, Refusal> {
     let db = app.store.db();
     let mut out = Vec::new();
+    let registry = crate::app::documents::registry(app, None).await?;
     for doc in docs::list(db, "amendments", "").await? {
         let (id, _, a) = state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
         let Some(fid) = a.framework_id() else {
@@ -488,6 +540,38 @@ pub async fn amendments(app: &App, framework: Option<&str>) -> Result<Vec<Amendm
         };
         let status = a.status();
         let open = matches!(status, AmendmentStatus::Draft | AmendmentStatus::Tabled);
+        let translations = a
+            .translations()
+            .iter()
+            .map(|t| {
+                let paragraphs = a
+                    .revisions()
+                    .get(t.revision.saturating_sub(1) as usize)
+                    .map(|r| r.operations.iter().filter_map(|o| o.wording()))
+                    .into_iter()
+                    .flatten()
+                    .map(|(p, _)| p.to_string());
+                AmendmentTranslationLine {
+                    language: t.language.to_string(),
+                    origin: match t.origin {
+                        TranslationOrigin::Human => "human",
+                        TranslationOrigin::Machine => "machine",
+                    },
+                    revision: t.revision,
+                    stale: revision.is_some_and(|r| t.revision < r.number),
+                    title: t.title.to_string(),
+                    wording: paragraphs
+                        .zip(t.wording.iter().map(|w| w.to_string()))
+                        .collect(),
+                }
+            })
+            .collect();
+        let documents = registry.linked_to(
+            &DocumentLink::Amendment {
+                amendment_id: Id::parse(&id).map_err(Refusal::internal)?,
+            },
+            false,
+        );
         out.push(AmendmentLine {
             id,
             title: revision.map(|r| r.title.to_string()).unwrap_or_default(),
@@ -502,6 +586,14 @@ pub async fn amendments(app: &App, framework: Option<&str>) -> Result<Vec<Amendm
             stale: status == AmendmentStatus::InConflict
                 || (open && base_version != current.version()),
             changes,
+            wording: revision
+                .map(|r| r.operations.iter().filter_map(Operation::wording))
+                .into_iter()
+                .flatten()
+                .map(|(p, w)| (p.to_string(), w.to_owned()))
+                .collect(),
+            translations,
+            documents,
         });
     }
     Ok(out)

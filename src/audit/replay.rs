@@ -215,6 +215,12 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     decisions.sort_by_key(|d| d["position"].as_i64());
+    // Each decision names its documents in the registry as of the cut, as the service does.
+    let mut documents = AggregateFold::<DocumentRegistry>::default();
+    for e in &registry {
+        documents.push(e).map_err(|e| e.to_string())?;
+    }
+    crate::app::register::attach_documents(&mut decisions, &documents.state);
     Ok(Replayed {
         position,
         hash,

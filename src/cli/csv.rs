@@ -109,12 +109,22 @@ async fn register(
         None => Cut::Latest,
     };
     let prefix = meeting.map(|m| format!("{m}/")).unwrap_or_default();
-    let entries: Vec<_> = crate::app::as_of::register(store, cut)
+    let mut docs: Vec<_> = crate::app::as_of::register(store, cut)
         .await?
         .into_iter()
         .filter(|(key, _)| key.starts_with(&prefix))
-        .map(|(_, d)| crate::app::register::entry(&d))
+        .map(|(_, d)| d)
         .collect();
+    let registry = crate::app::as_of::aggregate::<crate::domain::documents::DocumentRegistry>(
+        store,
+        crate::app::documents::REGISTRY,
+        cut,
+    )
+    .await?
+    .map(|(fold, _)| fold.state)
+    .unwrap_or_default();
+    crate::app::register::attach_documents(&mut docs, &registry);
+    let entries: Vec<_> = docs.iter().map(crate::app::register::entry).collect();
     let mut w = open_out(out)?;
     w.write_all(&crate::export::csv::register(&entries))?;
     w.flush()?;

@@ -19,6 +19,8 @@ pub fn state_shape(aggregate_type: &str) -> u32 {
     match aggregate_type {
         // 2: convened_dates and sat_outside_dates (ADR 13). 3: corrigenda.
         "Meeting" => 3,
+        // 2: translations.
+        "Amendment" => 2,
         _ => 1,
     }
 }

@@ -33,7 +33,8 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_default()
 }
 
-pub const REGISTER_HEADER: [&str; 13] = [
+// New columns go at the end, so that a reader of older files finds every column where it was.
+pub const REGISTER_HEADER: [&str; 14] = [
     "symbol",
     "meeting_id",
     "number",
@@ -47,6 +48,7 @@ pub const REGISTER_HEADER: [&str; 13] = [
     "entered_on_instruction_of",
     "corrigenda",
     "position",
+    "documents",
 ];
 
 /// The decisions register, one row per entry (an outcome without consensus has no number or
@@ -103,6 +105,7 @@ pub fn register(entries: &[RegisterEntry]) -> Vec<u8> {
             &cell(&opt(&e.entered_on_instruction_of)),
             &cell(&corrigenda),
             &e.position.to_string(),
+            &cell(&e.documents.join("; ")),
         ]);
     }
     finish(w)
@@ -237,6 +240,8 @@ mod tests {
             position: 90,
             entered_on_instruction_of: None,
             corrigenda: vec![],
+            translations: vec![],
+            documents: vec!["PoA/RC.1/2026/L.4".into(), "+cmd".into()],
         };
         let bytes = register(&[e]);
         let text = String::from_utf8(bytes.clone()).unwrap();
@@ -252,6 +257,7 @@ mod tests {
             "BRA (after): -1 is our view [dissociates from OP-2]"
         );
         assert_eq!(row[12], "90");
+        assert_eq!(row[13], "PoA/RC.1/2026/L.4; +cmd");
         assert_eq!(cell("plain"), "plain");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
     }

@@ -247,12 +247,19 @@ fn entry_blocks(doc: &mut Printable, e: &RegisterEntry, m: &Messages, rv: Option
         head.push_str(&format!(" · {} {item}", m.t("register.item")));
     }
     doc.h(3, head);
-    match rv.map(|rv| rv.decision_text(e)) {
-        Some(d) if d.original.is_some() => {
-            doc.p(Line::text(d.text.clone()));
-            original_line(doc, &d, m);
-        }
-        _ => doc.p(Line::text(e.text.clone())),
+    let d = match rv {
+        Some(rv) => rv.decision_text(e),
+        None => e.localized(m.lang),
+    };
+    doc.p(Line::text(d.text.clone()));
+    original_line(doc, &d, m);
+    if !e.documents.is_empty() {
+        doc.p(Line::text(format!(
+            "{}: {}",
+            m.t("register.documents"),
+            e.documents.join(", ")
+        ))
+        .small());
     }
     if let Some(who) = &e.entered_on_instruction_of {
         doc.p(Line::text(format!("{} {who}.", m.t("register.entered"))).small());

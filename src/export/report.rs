@@ -56,16 +56,7 @@ pub fn localized_paragraphs(f: &FrameworkView, m: &Messages) -> Vec<AnnexParagra
         .collect()
 }
 
-/// One of the record's texts in the reader's language where translated: the text, its
-/// language, and the original with the translation's origin (a message key) and staleness.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Localized {
-    pub text: String,
-    pub lang: String,
-    pub original: Option<String>,
-    pub origin: &'static str,
-    pub stale: bool,
-}
+pub use crate::app::report::Localized;
 
 /// What both the page and the document show.
 pub struct ReportView<'a> {
@@ -94,32 +85,15 @@ impl<'a> ReportView<'a> {
     /// `original` (the text of `text_of` `number`) in the reader's language where a
     /// translation exists, a person's preferred to a machine's.
     fn localized(&self, text_of: &str, number: u32, original: &str) -> Localized {
-        let found = self
-            .r
-            .translations
-            .iter()
-            .filter(|t| t.text_of == text_of && t.number == number && t.language == self.lang)
-            .min_by_key(|t| t.origin != "human");
-        match found {
-            Some(t) => Localized {
-                text: t.text.clone(),
-                lang: t.language.clone(),
-                original: Some(original.to_owned()),
-                origin: if t.origin == "human" {
-                    "framework.human"
-                } else {
-                    "framework.machine"
-                },
-                stale: t.stale,
-            },
-            None => Localized {
-                text: original.to_owned(),
-                lang: "en".into(),
-                original: None,
-                origin: "",
-                stale: false,
-            },
-        }
+        Localized::choose(
+            original,
+            self.lang,
+            self.r
+                .translations
+                .iter()
+                .filter(|t| t.text_of == text_of && t.number == number)
+                .map(|t| (t.language.as_str(), t.origin, t.text.as_str(), t.stale)),
+        )
     }
 
     /// An agenda item's title, translated where it is.
@@ -127,13 +101,9 @@ impl<'a> ReportView<'a> {
         self.localized("agenda_item", *number, title)
     }
 
-    /// A register entry's text, translated where it is (outcomes have no number, and no
-    /// translations).
+    /// A register entry's text, translated where it is.
     pub fn decision_text(&self, e: &crate::app::register::RegisterEntry) -> Localized {
-        match e.number.and_then(|n| u32::try_from(n).ok()) {
-            Some(n) if e.decision => self.localized("decision", n, &e.text),
-            _ => self.localized("none", 0, &e.text),
-        }
+        e.localized(self.lang)
     }
 
     pub fn gender(&self, by: &std::collections::BTreeMap<String, u32>, g: &str) -> u32 {

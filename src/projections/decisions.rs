@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::docs::DocFold;
-use crate::domain::meeting::{Explanation, ExplanationTiming, MeetingEvent};
+use crate::domain::meeting::{Explanation, ExplanationTiming, MeetingEvent, TranslatedText};
 use crate::store::{StoreError, StoredEvent};
 
 pub const NAME: &str = "decisions";
@@ -29,8 +29,9 @@ impl DocFold for DecisionsRegister {
 
     /// 2: `entry` on every entry, and outcomes without a decision (no consensus).
     /// 3: `entered` on decisions the secretariat recorded, and `corrigenda`.
+    /// 4: `translations` of a decision's text.
     fn version(&self) -> u32 {
-        3
+        4
     }
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
@@ -55,6 +56,14 @@ impl DocFold for DecisionsRegister {
                 Ok(MeetingEvent::DecisionCorrected { number, .. }) => {
                     vec![key(&e.aggregate_id, number)]
                 }
+                _ => vec![],
+            },
+            // A translation of a decision's text joins its entry, beside the original.
+            "TextTranslated" => match crate::store::decode::decode(e) {
+                Ok(MeetingEvent::TextTranslated {
+                    text_of: TranslatedText::Decision { number },
+                    ..
+                }) => vec![key(&e.aggregate_id, number)],
                 _ => vec![],
             },
             // An explanation of position after a decision belongs to that decision's entry.
@@ -103,6 +112,30 @@ impl DocFold for DecisionsRegister {
             match doc.get_mut("explanations") {
                 Some(Value::Array(list)) => list.push(explanation),
                 _ => doc["explanations"] = json!([explanation]),
+            }
+            return Ok(Some(doc));
+        }
+        if let MeetingEvent::TextTranslated {
+            language,
+            origin,
+            text,
+            of_version,
+            ..
+        } = event
+        {
+            let Some(mut doc) = doc else {
+                return Ok(None);
+            };
+            // One translation per language and origin: a new one replaces the old (the log
+            // keeps both).
+            let t = json!({ "language": language, "origin": origin, "text": text,
+                "of_version": of_version, "position": e.position });
+            if !doc["translations"].is_array() {
+                doc["translations"] = json!([]);
+            }
+            if let Some(list) = doc["translations"].as_array_mut() {
+                list.retain(|old| old["language"] != t["language"] || old["origin"] != t["origin"]);
+                list.push(t);
             }
             return Ok(Some(doc));
         }
@@ -397,5 +430,72 @@ mod tests {
             vec![&key("rc-1", 1), &key("rc-1", 2), &outcome_key("rc-1", 2)]
         );
         assert_eq!(fold_all(&events, events.len()), docs);
+    }
+
+    #[test]
+    fn translations_join_their_decision_and_a_corrigendum_leaves_them_behind() {
+        use crate::app::register::entry;
+        use crate::domain::framework::TranslationOrigin;
+        use crate::domain::values::LanguageTag;
+        let translated = |text: &str, origin, of_version| MeetingEvent::TextTranslated {
+            text_of: TranslatedText::Decision { number: 1 },
+            language: LanguageTag::Fr,
+            origin,
+            text: Text::parse(text).unwrap(),
+            of_version,
+        };
+        let events = vec![
+            stored(1, "rc-1", decision(1, vec![])),
+            stored(
+                2,
+                "rc-1",
+                translated("La Conférence décide.", TranslationOrigin::Machine, 0),
+            ),
+            stored(
+                3,
+                "rc-1",
+                translated("La Conférence décide ainsi.", TranslationOrigin::Human, 0),
+            ),
+            // Of an agenda item, or of a decision not taken: nothing on the register.
+            stored(
+                4,
+                "rc-1",
+                MeetingEvent::TextTranslated {
+                    text_of: TranslatedText::AgendaItem { number: 1 },
+                    language: LanguageTag::Fr,
+                    origin: TranslationOrigin::Human,
+                    text: Text::parse("Ouverture").unwrap(),
+                    of_version: 0,
+                },
+            ),
+            stored(5, "rc-2", translated("Rien.", TranslationOrigin::Human, 0)),
+            stored(
+                6,
+                "rc-1",
+                translated("La Conférence en décide.", TranslationOrigin::Human, 0),
+            ),
+            stored(
+                7,
+                "rc-1",
+                MeetingEvent::DecisionCorrected {
+                    number: 1,
+                    corrigendum: 1,
+                    symbol: DocumentSymbol::parse("A/CONF.1/DEC/1/Corr.1").unwrap(),
+                    text: Text::parse("The Conference decides so.").unwrap(),
+                    reason: Text::parse("A word was missing.").unwrap(),
+                    date: Date::from_ymd_opt(2026, 7, 8).unwrap(),
+                },
+            ),
+        ];
+        let docs = fold_all(&events, 3);
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        let e = entry(&docs[&key("rc-1", 1)]);
+        // One per language and origin, the latest kept; the corrigendum makes both stale.
+        assert_eq!(e.translations.len(), 2, "{:?}", e.translations);
+        let fr = e.localized("fr");
+        assert_eq!(fr.text, "La Conférence en décide.");
+        assert_eq!(fr.original.as_deref(), Some("The Conference decides."));
+        assert!(fr.stale);
+        assert_eq!(e.localized("ar").text, "The Conference decides.");
     }
 }

@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use serde_json::{json, Value};
 
 use super::form::{self, bad, Posted};
-use super::pages::{after_post, chrome, csrf_refusal, refusal_page, render, Chrome, FormError};
+use super::pages::{chrome, handle_post, refusal_page, render, Chrome, FormError};
 use super::session::Viewer;
 use crate::api::AppState;
 use crate::app::access::Role;
@@ -40,10 +40,8 @@ impl DocumentsPage<'_> {
         FormError::for_form(&self.error, form)
     }
 
-    /// A row's id: the symbol with `/` and `.` as `-` (`doc-PoA-RC-1-2026-L-1`), so it
-    /// needs no escaping in a link or a selector.
     fn anchor(&self, symbol: &str) -> String {
-        symbol.replace(['/', '.'], "-")
+        crate::app::documents::anchor(symbol)
     }
 }
 
@@ -83,21 +81,17 @@ async fn post(
     v: Viewer,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let posted = Posted::from_pairs(pairs);
-    if !v.csrf_ok(&posted.csrf) {
-        return refusal_page(v.m, csrf_refusal());
-    }
-    let outcome = match posted.get("_command") {
-        Some("documents:IssueDocument") => issue(&s, &v, &posted).await,
-        _ => form::run(&s.app, &v.principal, "", &posted).await,
-    };
-    match outcome {
-        Ok(()) => after_post("/documents", &posted),
-        Err(e) => {
-            let status = e.status;
-            render_page(&s, &v, Some(FormError::of(&posted.form_id, &e)), status).await
-        }
-    }
+    handle_post(
+        &v,
+        pairs,
+        "/documents",
+        async |p| match p.get("_command") {
+            Some("documents:IssueDocument") => issue(&s, &v, p).await,
+            _ => form::run(&s.app, &v.principal, "", p).await,
+        },
+        async |_, error, status| render_page(&s, &v, Some(error), status).await,
+    )
+    .await
 }
 
 /// What the issue form says the document belongs to: a meeting, or an item of it.

@@ -1,7 +1,8 @@
 //! One way to post a command from a page. A form names the command (`_command`, e.g.
 //! `meeting:Open`), the record (`_target`, default: the page's meeting) and its fields as
 //! `f.<path>[:type]` (`f.speaker.State`, `f.item:u32`, `f.dissociates_from:list`;
-//! `:items` for check boxes that each add a value, after a hidden empty one). The page's
+//! `:items` for check boxes that each add a value, after a hidden empty one; `:seq` for a
+//! list of text fields, one value each, in order). The page's
 //! form is turned into exactly the JSON the API takes, and goes through the same application
 //! service, so the same rules and the same permissions apply: a forged field is refused there.
 //!
@@ -146,6 +147,17 @@ pub fn command_fields(p: &Posted, skip: Option<&str>) -> Result<Map<String, Valu
             continue;
         }
         let (path, kind) = spec.split_once(':').unwrap_or((spec, ""));
+        if kind == "seq" {
+            // One value per field, in order, empty ones kept (each is checked where it is
+            // used, and named by its place).
+            let mut items = match fields.get(path) {
+                Some(Value::Array(a)) => a.clone(),
+                _ => vec![],
+            };
+            items.push(Value::String(v.to_owned()));
+            insert(&mut fields, path, Value::Array(items))?;
+            continue;
+        }
         if kind == "items" {
             // Check boxes of one list: each ticked one adds its value (none ticked: empty).
             let mut items = match fields.get(path) {

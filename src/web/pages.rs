@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/room", get(room_screen))
         .route("/meetings/{id}/desk", get(desk).post(desk_post))
         .route("/decisions", get(register))
-        .route("/amendments", get(board))
+        .route("/amendments", get(board).post(board_post))
         .route("/frameworks", get(frameworks))
         .route("/frameworks/{id}", get(framework))
         .route("/audit", get(audit_history))
@@ -302,22 +302,35 @@ async fn console_post(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    handle_post(
+        &v,
+        pairs,
+        &format!("/meetings/{id}/console"),
+        async |p| form::run(&s.app, &v.principal, &id, p).await,
+        async |_, error, status| console_page(&s, &v, &id, Some(error), status).await,
+    )
+    .await
+}
+
+/// A page's form post: the token checked, the posted command run by `act`, then back to
+/// `here` at the form used (post/redirect/get) or, refused, the page again from `again`
+/// with the refusal next to its form and the status the API would answer.
+pub async fn handle_post(
+    v: &Viewer,
+    pairs: Vec<(String, String)>,
+    here: &str,
+    act: impl AsyncFnOnce(&Posted) -> Result<(), Refusal>,
+    again: impl AsyncFnOnce(&Posted, FormError, StatusCode) -> Response,
+) -> Response {
     let posted = Posted::from_pairs(pairs);
     if !v.csrf_ok(&posted.csrf) {
         return refusal_page(v.m, csrf_refusal());
     }
-    match form::run(&s.app, &v.principal, &id, &posted).await {
-        Ok(()) => after_post(&format!("/meetings/{id}/console"), &posted),
+    match act(&posted).await {
+        Ok(()) => after_post(here, &posted),
         Err(e) => {
-            let status = e.status;
-            console_page(
-                &s,
-                &v,
-                &id,
-                Some(FormError::of(&posted.form_id, &e)),
-                status,
-            )
-            .await
+            let error = FormError::of(&posted.form_id, &e);
+            again(&posted, error, e.status).await
         }
     }
 }
@@ -627,13 +640,12 @@ async fn desk_post(
     match form::run(&s.app, &v.principal, &id, &posted).await {
         Ok(()) => after_post(&format!("/meetings/{id}/desk"), &posted),
         Err(e) => {
-            let status = e.status;
             let input = DeskInput {
                 error: Some(FormError::of(&posted.form_id, &e)),
                 draft: draft_of(&posted),
                 preview: None,
             };
-            desk_page(&s, &v, &id, input, status).await
+            desk_page(&s, &v, &id, input, e.status).await
         }
     }
 }
@@ -648,6 +660,12 @@ struct Register<'a> {
     meeting: Option<String>,
     limit: i64,
     page: crate::app::register::RegisterPage,
+}
+
+impl Register<'_> {
+    fn anchor(&self, symbol: &str) -> String {
+        crate::app::documents::anchor(symbol)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -706,11 +724,17 @@ struct Board<'a> {
     statuses: &'static [&'static str],
     status: Option<String>,
     amendments: Vec<AmendmentLine>,
+    /// The secretariat translates amendments here.
+    secretariat: bool,
+    error: Option<FormError>,
 }
 
 impl Board<'_> {
     fn selected(&self, st: &str) -> bool {
         self.status.as_deref() == Some(st)
+    }
+    fn err(&self, form: &str) -> Option<&str> {
+        FormError::for_form(&self.error, form)
     }
 }
 
@@ -721,7 +745,33 @@ struct BoardQuery {
 
 /// Every amendment with its status, sponsors, revision and word diff (public record).
 async fn board(State(s): State<AppState>, v: Viewer, Query(q): Query<BoardQuery>) -> Response {
-    let status = q.status.filter(|st| !st.is_empty());
+    board_page(&s, &v, q.status, None, StatusCode::OK).await
+}
+
+/// The secretariat's translation of an amendment.
+async fn board_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    handle_post(
+        &v,
+        pairs,
+        "/amendments",
+        async |p| form::run(&s.app, &v.principal, "", p).await,
+        async |_, error, status| board_page(&s, &v, None, Some(error), status).await,
+    )
+    .await
+}
+
+async fn board_page(
+    s: &AppState,
+    v: &Viewer,
+    status: Option<String>,
+    error: Option<FormError>,
+    code: StatusCode,
+) -> Response {
+    let status = status.filter(|st| !st.is_empty());
     let amendments = match room::amendments(&s.app, None).await {
         Ok(all) => all
             .into_iter()
@@ -730,7 +780,7 @@ async fn board(State(s): State<AppState>, v: Viewer, Query(q): Query<BoardQuery>
         Err(e) => return refusal_page(v.m, e),
     };
     let page = Board {
-        c: chrome(&v, v.m.t("board.title").to_owned(), None).following_all(),
+        c: chrome(v, v.m.t("board.title").to_owned(), None).following_all(),
         statuses: &[
             "draft",
             "tabled",
@@ -741,8 +791,10 @@ async fn board(State(s): State<AppState>, v: Viewer, Query(q): Query<BoardQuery>
         ],
         status,
         amendments,
+        secretariat: v.principal.role == Role::Secretariat,
+        error,
     };
-    render(&page, StatusCode::OK)
+    render(&page, code)
 }
 
 // ---- the framework ---------------------------------------------------------------------

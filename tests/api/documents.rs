@@ -13,7 +13,8 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
         let app = &app;
         async move { app.post(path, sec, body).await }
     };
-    // The demo issued the agenda (main series, 1), an information note (INF.1) and its draft
+    // The demo issued the agenda and the amendments it adopted (main series, 1 and 2), an
+    // information note (INF.1), two amendments as room papers (CRP.1 and 2) and its draft
     // report (L.1).
     let r = send(json!({ "IssueDocument": { "body_id": "poa", "prefix": "PoA/RC.1/2026", "series": "Main",
         "title": "Draft final report", "distribution": "General", "language": "en", "links": [] } })).await;
@@ -29,7 +30,7 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
     .await;
     assert_eq!(r.status(), 200);
     let r = send(
-        json!({ "IssueRelated": { "to": "PoA/RC.1/2026/2", "relation": "Corrigendum",
+        json!({ "IssueRelated": { "to": "PoA/RC.1/2026/3", "relation": "Corrigendum",
         "title": "Draft final report: corrigendum", "language": "en" } }),
     )
     .await;
@@ -56,12 +57,12 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
     for s in [
         "A/RES/77/37",
         "PoA/RC.1/2026/1",
-        "PoA/RC.1/2026/2",
-        "PoA/RC.1/2026/2/Corr.1",
+        "PoA/RC.1/2026/3",
+        "PoA/RC.1/2026/3/Corr.1",
         "PoA/RC.1/2026/INF.1",
         "PoA/RC.1/2026/L.2",
         "PoA/RC.1/2026/L.2/Rev.1",
-        "PoA/RC.1/2026/CRP.1",
+        "PoA/RC.1/2026/CRP.3",
     ] {
         assert!(symbols.contains(&s), "{s} in {symbols:?}");
     }
@@ -83,10 +84,10 @@ async fn the_secretariat_issues_symbols_in_series_and_relations(app: TestApp) {
 
     // Restricted: States, the secretariat, auditors; not observers.
     let public = list(t.observer.clone()).await;
-    assert!(!public.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/CRP.1"));
+    assert!(!public.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/CRP.3"));
     assert!(public.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/L.2"));
     let nor = list(t.delegates["NOR"].clone()).await;
-    assert!(nor.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/CRP.1"));
+    assert!(nor.iter().any(|d| d["symbol"] == "PoA/RC.1/2026/CRP.3"));
 
     // Refusals: a document of another process is not revised here; a symbol is issued once;
     // a prefix is not a document; bad input names its field; a delegate may not issue.

@@ -382,7 +382,146 @@ async fn the_register_participation_and_audit_history_download_as_csv(app: TestA
     assert_eq!(p["field"], "from");
 }
 
+/// Issue 23, items 1 and 3: amendment texts in other languages, and amendments and
+/// decisions naming their documents in the registry.
+async fn amendments_and_decisions_carry_their_translations_and_documents(app: TestApp) {
+    let (t, out) = app.load_demo().await;
+    app.settle().await;
+
+    // Norway's amendment: its French translation, and the conference room paper issued for it.
+    let nor: Value = app
+        .get(&format!("/api/v1/amendments/{}", out.adopted), &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fr = &nor["translations"][0];
+    assert_eq!(fr["language"], "fr", "{nor}");
+    assert_eq!(fr["origin"], "human");
+    assert_eq!(fr["revision"], 1);
+    assert_eq!(fr["wording"][0], "sur une base volontaire et par roulement");
+    let decision = nor["decision"]["symbol"].as_str().unwrap().to_owned();
+    let docs: Value = app
+        .get("/api/v1/documents", &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let crp = docs["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["symbol"] == "PoA/RC.1/2026/CRP.1")
+        .unwrap_or_else(|| panic!("{docs}"));
+    assert_eq!(crp["links"][0], format!("amendment {}", out.adopted));
+
+    // The register: the decision that adopted it names the document of adopted amendments,
+    // and the first decision carries its French translation.
+    let json: Value = app
+        .get(
+            &format!("/api/v1/decisions?meeting={REVIEW_CONFERENCE}&limit=1000"),
+            &t.observer,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = json["decisions"].as_array().unwrap();
+    let adopted = entries
+        .iter()
+        .find(|e| e["symbol"] == decision.as_str())
+        .unwrap();
+    assert_eq!(adopted["documents"][0], "PoA/RC.1/2026/2", "{adopted}");
+    let first = entries.iter().find(|e| e["number"] == 1).unwrap();
+    assert_eq!(first["translations"][0]["language"], "fr", "{first}");
+    assert!(
+        entries.iter().filter(|e| e["documents"].is_array()).count() == 2,
+        "only the two decisions the document names: {json}"
+    );
+    // The CSV names them in its last column; the printed register in French reads the
+    // translation, with the original beside it.
+    let csv = app
+        .get("/api/v1/decisions.csv", &t.observer)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",documents"));
+    assert!(rows(&csv).iter().any(|r| r[13] == "PoA/RC.1/2026/2"));
+    let html = app
+        .get(
+            &format!("/api/v1/decisions.html?lang=fr&meeting={REVIEW_CONFERENCE}"),
+            &t.observer,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("L&#39;ordre du jour, comportant 5 points")
+            || html.contains("L'ordre du jour, comportant 5 points"),
+        "{html}"
+    );
+    assert!(html.contains("PoA/RC.1/2026/2"));
+
+    // Only the secretariat translates, into a language other than the original, with one
+    // wording per operation that proposes text, of a revision that exists.
+    let cmd = format!("/api/v1/amendments/{}/commands", out.revised);
+    let tr = |revision: u32, language: &str, wording: Vec<&str>| {
+        serde_json::json!({ "TranslateText": { "revision": revision, "language": language,
+            "origin": "machine", "title": "Análisis periódicos", "wording": wording } })
+    };
+    let r = app
+        .post(&cmd, &t.delegates["EGY"], tr(2, "es", vec!["x"]))
+        .await;
+    assert_eq!(r.status(), 403);
+    for (body, kind, field) in [
+        (tr(2, "en", vec!["x"]), "translation-into-original", None),
+        (tr(3, "es", vec!["x"]), "unknown-revision", None),
+        (tr(2, "es", vec!["x", "y"]), "wording-count", None),
+        (
+            tr(2, "es", vec![""]),
+            "invalid-input",
+            Some("TranslateText.wording[0]"),
+        ),
+    ] {
+        let p = problem(
+            app.post(&cmd, &t.secretariat, body.clone()).await,
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["type"], format!("/problems/{kind}"), "{body}: {p}");
+        if let Some(f) = field {
+            assert_eq!(p["field"], f, "{p}");
+        }
+    }
+    let r = app
+        .post(&cmd, &t.secretariat, tr(2, "es", vec!["periódicamente"]))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.settle().await;
+    let egy: Value = app
+        .get(&format!("/api/v1/amendments/{}", out.revised), &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let langs: Vec<(&str, u64)> = egy["translations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["language"].as_str().unwrap(),
+                t["revision"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(langs, [("fr", 1), ("es", 2)], "{egy}");
+}
+
 e2e_tests!(
     the_report_of_the_review_conference_says_what_happened,
-    the_register_participation_and_audit_history_download_as_csv
+    the_register_participation_and_audit_history_download_as_csv,
+    amendments_and_decisions_carry_their_translations_and_documents
 );

@@ -543,6 +543,22 @@ async function withToken(tok, locale) {
   check(await sec.locator("html").getAttribute("lang") === "fr", "the choice of language is remembered");
   await axe(sec, "the Declaration in French");
   await shot(sec, "framework-fr");
+  // Brazil's amendment in French, from the board, by keyboard; it then reads in French there,
+  // and the document issued for it is linked.
+  await sec.goto(`${base}/amendments`);
+  const bra = "poa-am-bra-1";
+  await sec.locator(`#am-${bra} details summary`).focus();
+  await sec.keyboard.press("Enter");
+  check(await sec.locator(`#tr-${bra}-lang`).inputValue() === "fr", "the translation form starts in the reader's language");
+  await sec.fill(`#tr-${bra}-title`, `Un fonds dédié au renforcement des capacités ${XSS2}`);
+  await sec.fill(`#tr-${bra}-w1`, "Décide de créer un fonds d'affectation spéciale pour le renforcement des capacités;");
+  await post(sec, () => sec.click(`#b-translate-${bra}`));
+  check(await sec.locator(`#f-translate-${bra} ~ .refusal`).count() === 0, "the secretariat translates an amendment from the board");
+  check(/Un fonds dédié/.test(await sec.locator(`#am-${bra}-translation`).textContent()), "the board shows the amendment in the reader's language");
+  check(await sec.locator(`#am-${bra} a[href='#doc-PoA-RC-1-2026-CRP-2'], #am-${bra} a[href='/documents#doc-PoA-RC-1-2026-CRP-2']`).count() === 1, "the board links the document issued for the amendment");
+  await noXss(sec, "amendments board");
+  await axe(sec, "the amendments board in French");
+  await shot(sec, "board-fr");
   await ctx.close();
 }
 
@@ -755,7 +771,7 @@ async function withToken(tok, locale) {
   await shot(sp, "documents");
   const { ctx: oc, page: op } = await withToken(token("observer"));
   await op.goto(`${base}/documents`);
-  check(await op.locator("#doc-PoA-RC-1-2026-L-1-Rev-1").count() === 1 && await op.locator("#doc-PoA-RC-1-2026-CRP-1").count() === 0 && await op.locator("#f-issue").count() === 0, "an observer sees the registry without restricted documents or forms");
+  check(await op.locator("#doc-PoA-RC-1-2026-L-1-Rev-1").count() === 1 && await op.locator("#doc-PoA-RC-1-2026-CRP-3").count() === 0 && await op.locator("#doc-PoA-RC-1-2026-CRP-1").count() === 1 && await op.locator("#f-issue").count() === 0, "an observer sees the registry without restricted documents or forms");
   await oc.close();
   await ctx.close();
 }

@@ -8,8 +8,9 @@ use super::error::AmendmentError;
 use super::events::AmendmentEvent;
 use crate::domain::framework::{
     diff, text, Conflict, DecisionRef, Declaration, FrameworkCommand, Operation, ParagraphDiff,
+    TranslationOrigin,
 };
-use crate::domain::values::{Date, Id, StateCode, Text};
+use crate::domain::values::{Date, Id, LanguageTag, StateCode, Text};
 
 /// draft → tabled → adopted | no_consensus; draft/tabled → withdrawn → (reintroduced) draft.
 /// `InConflict` overlays draft/tabled while the text it amends has changed under it.
@@ -88,6 +89,20 @@ pub struct Amendment {
     decision: Option<DecisionRef>,
     no_consensus: Option<(Id, Date)>,
     withdrawn_by: Option<StateCode>,
+    /// Absent from read models stored before translations existed.
+    #[serde(default)]
+    translations: Vec<AmendmentTranslation>,
+}
+
+/// A translation of one revision's title and wording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendmentTranslation {
+    pub revision: u32,
+    pub language: LanguageTag,
+    pub origin: TranslationOrigin,
+    pub title: Text,
+    /// One per operation of that revision that proposes wording, in order.
+    pub wording: Vec<Text>,
 }
 
 impl Amendment {
@@ -143,6 +158,12 @@ impl Amendment {
 
     pub fn decision(&self) -> Option<&DecisionRef> {
         self.decision.as_ref()
+    }
+
+    /// Translations, the latest of each origin per language; one of an earlier revision
+    /// than the current is stale.
+    pub fn translations(&self) -> &[AmendmentTranslation] {
+        &self.translations
     }
 
     /// Once adopted: the command that applies this amendment to the framework (exactly the
@@ -445,6 +466,44 @@ impl Amendment {
                     revision: self.revisions.len() as u32,
                 }
             }
+            C::TranslateText {
+                revision,
+                language,
+                origin,
+                title,
+                wording,
+            } => {
+                if !self.proposed {
+                    return Err(AmendmentError::NotProposed);
+                }
+                if language == LanguageTag::En {
+                    return Err(AmendmentError::TranslationIntoOriginal);
+                }
+                let Some(r) = revision
+                    .checked_sub(1)
+                    .and_then(|i| self.revisions.get(i as usize))
+                else {
+                    return Err(AmendmentError::UnknownRevision {
+                        revision,
+                        revisions: self.revisions.len() as u32,
+                    });
+                };
+                let expected = r.operations.iter().filter_map(Operation::wording).count();
+                if wording.len() != expected {
+                    return Err(AmendmentError::WordingCount {
+                        revision,
+                        expected,
+                        given: wording.len(),
+                    });
+                }
+                E::AmendmentTranslated {
+                    revision,
+                    language,
+                    origin,
+                    title,
+                    wording,
+                }
+            }
         };
         Ok(vec![event])
     }
@@ -556,6 +615,24 @@ impl Amendment {
             } => {
                 self.stage = Stage::NoConsensus;
                 self.no_consensus = Some((meeting_id, date));
+            }
+            E::AmendmentTranslated {
+                revision,
+                language,
+                origin,
+                title,
+                wording,
+            } => {
+                // The latest of each origin per language (the log keeps the others).
+                self.translations
+                    .retain(|t| (t.language, t.origin) != (language, origin));
+                self.translations.push(AmendmentTranslation {
+                    revision,
+                    language,
+                    origin,
+                    title,
+                    wording,
+                });
             }
         }
     }

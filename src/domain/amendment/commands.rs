@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::framework::{Conflict, DecisionRef, Declaration, Operation};
-use crate::domain::values::{Date, Id, StateCode, Text};
+use crate::domain::framework::{Conflict, DecisionRef, Declaration, Operation, TranslationOrigin};
+use crate::domain::values::{Date, Id, LanguageTag, StateCode, Text};
 
 // The kind of each command, without its fields: what authorization matches on
 // (`app::permissions`), so that a new command is a compile error until someone says who
@@ -76,4 +76,14 @@ pub enum AmendmentCommand {
     MarkAdopted { decision: DecisionRef },
     /// The chair declared that there is no consensus.
     MarkNotAdopted { meeting_id: Id, date: Date },
+    /// Adds (or replaces) the `origin` translation of revision `revision` into `language`:
+    /// its title, and each wording its operations propose, in order (none for a deletion
+    /// or a move). A later revision marks it stale. Amendments are drafted in English.
+    TranslateText {
+        revision: u32,
+        language: LanguageTag,
+        origin: TranslationOrigin,
+        title: Text,
+        wording: Vec<Text>,
+    },
 }

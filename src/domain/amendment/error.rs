@@ -58,6 +58,16 @@ pub enum AmendmentError {
         current_version: u32,
         base_version: u32,
     },
+    #[error("revision {revision} does not exist: the amendment has {revisions}")]
+    UnknownRevision { revision: u32, revisions: u32 },
+    #[error("revision {revision} proposes {expected} wordings (one per operation that inserts or replaces text), but {given} were translated")]
+    WordingCount {
+        revision: u32,
+        expected: usize,
+        given: usize,
+    },
+    #[error("amendments are drafted in English; a translation is into another language")]
+    TranslationIntoOriginal,
     #[error("the amendment cannot be rebased on version {new_version}: {conflict}")]
     RebaseConflict {
         new_version: u32,
@@ -90,6 +100,9 @@ impl AmendmentError {
             AmendmentError::InConflict { .. } => "amendment-in-conflict",
             AmendmentError::InvalidConflictVersion { .. } => "invalid-conflict-version",
             AmendmentError::RebaseConflict { .. } => "rebase-conflict",
+            AmendmentError::UnknownRevision { .. } => "unknown-revision",
+            AmendmentError::WordingCount { .. } => "wording-count",
+            AmendmentError::TranslationIntoOriginal => "translation-into-original",
         }
     }
 
@@ -104,6 +117,9 @@ impl AmendmentError {
                 | AmendmentError::InvalidOperations { .. }
                 | AmendmentError::ItemNotSubstantive { .. }
                 | AmendmentError::InvalidConflictVersion { .. }
+                | AmendmentError::UnknownRevision { .. }
+                | AmendmentError::WordingCount { .. }
+                | AmendmentError::TranslationIntoOriginal
         )
     }
 }

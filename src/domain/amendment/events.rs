@@ -2,8 +2,10 @@ use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::framework::{Conflict, DecisionRef, Operation, ParagraphDiff};
-use crate::domain::values::{Date, Id, StateCode, Text};
+use crate::domain::framework::{
+    Conflict, DecisionRef, Operation, ParagraphDiff, TranslationOrigin,
+};
+use crate::domain::values::{Date, Id, LanguageTag, StateCode, Text};
 
 // Its kinds name every event type there is (the pages' script follows them all).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
@@ -76,6 +78,15 @@ pub enum AmendmentEvent {
         meeting_id: Id,
         date: Date,
         revision: u32,
+    },
+    /// A translation of revision `revision`: its title and the wording of each of its
+    /// operations that proposes any, in order.
+    AmendmentTranslated {
+        revision: u32,
+        language: LanguageTag,
+        origin: TranslationOrigin,
+        title: Text,
+        wording: Vec<Text>,
     },
 }
 

@@ -7,7 +7,9 @@ mod commands;
 mod error;
 mod events;
 
-pub use aggregate::{Amendment, AmendmentStatus, ConflictRecord, Revision, TabledUnder};
+pub use aggregate::{
+    Amendment, AmendmentStatus, AmendmentTranslation, ConflictRecord, Revision, TabledUnder,
+};
 pub use commands::{AmendmentCommand, AmendmentCommandKind};
 pub use error::AmendmentError;
 pub use events::{AmendmentEvent, AmendmentEventKind};

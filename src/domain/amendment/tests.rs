@@ -9,9 +9,9 @@ use super::*;
 use crate::domain::framework::text::tests::{pid, sample, text};
 use crate::domain::framework::{
     apply, check_applies, diff, Conflict, DecisionRef, Declaration, OpError, Operation,
-    ParagraphDiff, SpanKind,
+    ParagraphDiff, SpanKind, TranslationOrigin,
 };
-use crate::domain::values::{Date, DocumentSymbol, Id, StateCode};
+use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, StateCode};
 
 type A = TestFramework<Amendment>;
 
@@ -1074,4 +1074,116 @@ fn scenario_conflict_revision_adoption_and_no_consensus() {
     assert_eq!(third.status(), AmendmentStatus::NoConsensus);
     assert_eq!(third.framework_command(id("am-irn")), None);
     assert_eq!(framework.version(), 3);
+}
+
+// ---- translations ----
+
+fn translate(revision: u32, language: LanguageTag, wording: &[&str]) -> AmendmentCommand {
+    AmendmentCommand::TranslateText {
+        revision,
+        language,
+        origin: TranslationOrigin::Human,
+        title: text("Les parties prenantes dans le préambule"),
+        wording: wording.iter().map(|w| text(w)).collect(),
+    }
+}
+
+#[test]
+fn a_revision_is_translated_title_and_wording_one_per_operation_that_proposes_text() {
+    am().given(vec![proposed()])
+        .when(translate(
+            1,
+            LanguageTag::Fr,
+            &["secteur privé, milieu universitaire"],
+        ))
+        .then_expect_events(vec![AmendmentEvent::AmendmentTranslated {
+            revision: 1,
+            language: LanguageTag::Fr,
+            origin: TranslationOrigin::Human,
+            title: text("Les parties prenantes dans le préambule"),
+            wording: vec![text("secteur privé, milieu universitaire")],
+        }]);
+    // A deletion or a move proposes no wording, so it takes no translation.
+    let deleting = AmendmentEvent::AmendmentProposed {
+        framework_id: Id::parse("poa").unwrap(),
+        proposer: state("NOR"),
+        co_sponsors: vec![],
+        title: text("Stakeholders in the preamble"),
+        revision: 1,
+        base_version: 1,
+        operations: vec![
+            Operation::DeleteParagraph {
+                paragraph: pid("OP-1"),
+            },
+            ops()[0].clone(),
+        ],
+        changes: vec![],
+        at: now(),
+    };
+    am().given(vec![deleting])
+        .when(translate(1, LanguageTag::Ar, &["a", "b"]))
+        .then_expect_error(AmendmentError::WordingCount {
+            revision: 1,
+            expected: 1,
+            given: 2,
+        });
+}
+
+#[test]
+fn a_translation_names_a_revision_that_exists_and_a_language_other_than_the_original() {
+    am().given_no_previous_events()
+        .when(translate(1, LanguageTag::Fr, &["x"]))
+        .then_expect_error(AmendmentError::NotProposed);
+    am().given(vec![proposed()])
+        .when(translate(2, LanguageTag::Fr, &["x"]))
+        .then_expect_error(AmendmentError::UnknownRevision {
+            revision: 2,
+            revisions: 1,
+        });
+    am().given(vec![proposed()])
+        .when(translate(0, LanguageTag::Fr, &["x"]))
+        .then_expect_error(AmendmentError::UnknownRevision {
+            revision: 0,
+            revisions: 1,
+        });
+    am().given(vec![proposed()])
+        .when(translate(1, LanguageTag::En, &["x"]))
+        .then_expect_error(AmendmentError::TranslationIntoOriginal);
+}
+
+#[test]
+fn a_new_translation_of_the_same_origin_replaces_the_old_and_a_later_revision_leaves_it_behind() {
+    let fr = |revision, w: &str| AmendmentEvent::AmendmentTranslated {
+        revision,
+        language: LanguageTag::Fr,
+        origin: TranslationOrigin::Human,
+        title: text("Titre"),
+        wording: vec![text(w)],
+    };
+    let machine = AmendmentEvent::AmendmentTranslated {
+        revision: 1,
+        language: LanguageTag::Fr,
+        origin: TranslationOrigin::Machine,
+        title: text("Titre"),
+        wording: vec![text("m")],
+    };
+    let a = replay(&[
+        proposed(),
+        fr(1, "un"),
+        machine,
+        revised("NOR", 1),
+        fr(2, "deux"),
+    ]);
+    let t = a.translations();
+    assert_eq!(t.len(), 2, "one per language and origin: {t:?}");
+    let human = t
+        .iter()
+        .find(|t| t.origin == TranslationOrigin::Human)
+        .unwrap();
+    assert_eq!((human.revision, human.wording[0].as_str()), (2, "deux"));
+    let machine = t
+        .iter()
+        .find(|t| t.origin == TranslationOrigin::Machine)
+        .unwrap();
+    assert!(machine.revision < a.current_revision().unwrap().number);
 }

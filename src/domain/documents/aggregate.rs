@@ -75,6 +75,17 @@ fn ends_numbered(s: &str) -> bool {
 }
 
 impl DocumentRegistry {
+    /// The symbols of documents linked to `to`, in symbol order, leaving out restricted ones
+    /// unless `restricted` (a public list may name only what the public may see).
+    pub fn linked_to(&self, to: &DocumentLink, restricted: bool) -> Vec<String> {
+        self.documents
+            .iter()
+            .filter(|(_, d)| restricted || d.distribution != Distribution::Restricted)
+            .filter(|(_, d)| d.links.contains(to))
+            .map(|(s, _)| s.to_string())
+            .collect()
+    }
+
     fn apply_event(&mut self, event: DocumentEvent) {
         match event {
             DocumentEvent::DocumentIssued {

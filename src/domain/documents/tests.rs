@@ -205,3 +205,37 @@ proptest::proptest! {
         proptest::prop_assert!(serde_json::to_string(&r).is_ok());
     }
 }
+
+#[test]
+fn documents_linked_to_a_record_are_found_and_restricted_ones_only_for_those_who_may_see_them() {
+    let mut r = DocumentRegistry::default();
+    let amendment = DocumentLink::Amendment {
+        amendment_id: Id::parse("am-1").unwrap(),
+    };
+    let with = |distribution, links| DocumentCommand::IssueDocument {
+        body_id: Id::parse("poa").unwrap(),
+        prefix: sym("PoA/RC.1/2026"),
+        series: Series::L,
+        title: Text::parse("Amendment to OP-1").unwrap(),
+        distribution,
+        language: LanguageTag::En,
+        links,
+        now: today(),
+    };
+    run(&mut r, with(Distribution::Limited, vec![amendment.clone()])).unwrap();
+    run(&mut r, with(Distribution::General, vec![])).unwrap();
+    run(
+        &mut r,
+        with(Distribution::Restricted, vec![amendment.clone()]),
+    )
+    .unwrap();
+    assert_eq!(r.linked_to(&amendment, false), ["PoA/RC.1/2026/L.1"]);
+    assert_eq!(
+        r.linked_to(&amendment, true),
+        ["PoA/RC.1/2026/L.1", "PoA/RC.1/2026/L.3"]
+    );
+    let other = DocumentLink::Amendment {
+        amendment_id: Id::parse("am-2").unwrap(),
+    };
+    assert!(r.linked_to(&other, true).is_empty());
+}

@@ -241,6 +241,18 @@ impl Operation {
         }
     }
 
+    /// The wording this operation proposes and the paragraph it goes into (an inserted
+    /// paragraph's new id); none for a deletion or a move. A translation of an amendment
+    /// translates these, in order.
+    pub fn wording(&self) -> Option<(&ParagraphId, &str)> {
+        match self {
+            Operation::InsertAfter { new_id, text, .. } => Some((new_id, text.as_str())),
+            Operation::ReplaceWords { paragraph, new, .. } => Some((paragraph, new.as_str())),
+            Operation::ReplaceParagraph { paragraph, text } => Some((paragraph, text.as_str())),
+            Operation::DeleteParagraph { .. } | Operation::MoveParagraph { .. } => None,
+        }
+    }
+
     fn after(&self) -> Option<&ParagraphId> {
         match self {
             Operation::InsertAfter { after, .. } | Operation::MoveParagraph { after, .. } => {

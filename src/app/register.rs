@@ -35,6 +35,10 @@ pub struct RegisterEntry {
     pub text: String,
     /// "without a vote", "by a vote of 10 to 2, 3 abstaining", or none for an outcome.
     pub how: Option<String>,
+    /// The same for pages and printed documents in any language: the tally (yes, no,
+    /// abstaining) of a vote, none without one.
+    #[serde(skip)]
+    pub tally: Option<(u64, u64, u64)>,
     pub objections: Vec<ObjectionLine>,
     pub explanations: Vec<ExplanationLine>,
     pub position: i64,
@@ -130,6 +134,12 @@ fn how(v: &Value) -> Option<String> {
     }
 }
 
+fn tally(v: &Value) -> Option<(u64, u64, u64)> {
+    let t = v.get("Vote")?;
+    let n = |k: &str| t[k].as_u64().unwrap_or(0);
+    Some((n("yes"), n("no"), n("abstain")))
+}
+
 fn text(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
@@ -146,6 +156,7 @@ pub fn entry(d: &Value) -> RegisterEntry {
         kind: text(&d["kind"]),
         text: text(&d["text"]),
         how: how(&d["how_taken"]),
+        tally: tally(&d["how_taken"]),
         entered_on_instruction_of: d["entered"]["on_instruction_of"]
             .as_str()
             .map(str::to_owned),
@@ -258,6 +269,12 @@ mod tests {
             "objections": [], "explanations": [], "position": 90 }),
         );
         assert!(voted.decision);
+        assert_eq!(voted.tally, Some((10, 2, 3)));
+        let fr = crate::web::messages::get("fr").unwrap();
+        assert_eq!(
+            crate::export::report::how_taken(&voted, fr).as_deref(),
+            Some("par 10 voix contre 2, avec 3 abstentions")
+        );
         assert_eq!(
             voted.how.as_deref(),
             Some("by a vote of 10 to 2, 3 abstaining")

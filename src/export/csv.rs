@@ -226,6 +226,7 @@ mod tests {
             kind: "decision".into(),
             text: "=HYPERLINK(\"http://evil\")".into(),
             how: Some("without a vote".into()),
+            tally: None,
             objections: vec![ObjectionLine {
                 state: "RUS".into(),
                 reason: Some("Not \"agreed\",\nat all".into()),

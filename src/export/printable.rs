@@ -276,7 +276,7 @@ fn entry_blocks(doc: &mut Printable, e: &RegisterEntry, m: &Messages, rv: Option
             ))
             .small());
     }
-    if let Some(how) = &e.how {
+    if let Some(how) = crate::export::report::how_taken(e, m) {
         doc.p(Line::text(format!("{} {how}.", m.t("register.taken"))));
     }
     if !e.objections.is_empty() {

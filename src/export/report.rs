@@ -58,6 +58,19 @@ pub fn localized_paragraphs(f: &FrameworkView, m: &Messages) -> Vec<AnnexParagra
 
 pub use crate::app::report::Localized;
 
+/// How a register entry was taken, in `m`'s language (none for an outcome).
+pub fn how_taken(e: &crate::app::register::RegisterEntry, m: &Messages) -> Option<String> {
+    e.how.as_ref()?;
+    Some(match e.tally {
+        Some((yes, no, abstain)) => m
+            .t("register.by_vote")
+            .replace("{yes}", &yes.to_string())
+            .replace("{no}", &no.to_string())
+            .replace("{abstain}", &abstain.to_string()),
+        None => m.t("register.without_vote").to_owned(),
+    })
+}
+
 /// What both the page and the document show.
 pub struct ReportView<'a> {
     pub r: &'a MeetingReport,
@@ -99,6 +112,11 @@ impl<'a> ReportView<'a> {
     /// An agenda item's title, translated where it is.
     pub fn item_title(&self, number: &u32, title: &str) -> Localized {
         self.localized("agenda_item", *number, title)
+    }
+
+    /// How a register entry was taken, in the reader's language.
+    pub fn how(&self, e: &crate::app::register::RegisterEntry, m: &Messages) -> Option<String> {
+        how_taken(e, m)
     }
 
     /// A register entry's text, translated where it is.

@@ -620,3 +620,5 @@ documents.of_meeting = reunión
 documents.of_item = tema del programa
 documents.of_amendment = enmienda
 documents.of_decision = decisión
+register.without_vote = sin votación
+register.by_vote = por {yes} votos contra {no} y {abstain} abstenciones

@@ -620,3 +620,5 @@ documents.of_meeting = заседание
 documents.of_item = пункт повестки дня
 documents.of_amendment = поправка
 documents.of_decision = решение
+register.without_vote = без голосования
+register.by_vote = {yes} голосами против {no} при {abstain} воздержавшихся

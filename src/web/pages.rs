@@ -663,6 +663,9 @@ struct Register<'a> {
 }
 
 impl Register<'_> {
+    fn how(&self, e: &crate::app::register::RegisterEntry) -> Option<String> {
+        crate::export::report::how_taken(e, self.c.m)
+    }
     fn anchor(&self, symbol: &str) -> String {
         crate::app::documents::anchor(symbol)
     }

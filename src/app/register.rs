@@ -61,6 +61,9 @@ pub struct TranslationLine {
     pub text: String,
     /// Made of the wording before a corrigendum issued since.
     pub stale: bool,
+    /// The corrigenda issued when it was made: it translates the original (0) or that
+    /// corrigendum's text.
+    pub of_version: u32,
 }
 
 impl RegisterEntry {
@@ -76,9 +79,18 @@ impl RegisterEntry {
                     t.origin.as_str(),
                     t.text.as_str(),
                     t.stale,
+                    self.wording(t.of_version),
                 )
             }),
         )
+    }
+
+    /// The text as it stood after `corrigenda` corrections (0: as taken).
+    fn wording(&self, corrigenda: u32) -> &str {
+        corrigenda
+            .checked_sub(1)
+            .and_then(|i| self.corrigenda.get(i as usize))
+            .map_or(self.text.as_str(), |c| c.text.as_str())
     }
 }
 
@@ -208,6 +220,10 @@ pub fn entry(d: &Value) -> RegisterEntry {
                 text: text(&t["text"]),
                 stale: t["of_version"].as_u64().unwrap_or(0)
                     < d["corrigenda"].as_array().map_or(0, |c| c.len() as u64),
+                of_version: t["of_version"]
+                    .as_u64()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .unwrap_or(0),
             })
             .collect(),
         documents: d["documents"]

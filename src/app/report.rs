@@ -37,21 +37,22 @@ pub struct Localized {
 }
 
 impl Localized {
-    /// `original` in `lang` where one of `translations` (language, origin, text, stale) is
-    /// in it, a person's translation before a machine's; otherwise the original.
+    /// `original` in `lang` where one of `translations` (language, origin, text, stale, and
+    /// the wording it translates) is in it, a person's translation before a machine's;
+    /// otherwise the original.
     pub fn choose<'a>(
         original: &str,
         lang: &str,
-        translations: impl Iterator<Item = (&'a str, &'a str, &'a str, bool)>,
+        translations: impl Iterator<Item = (&'a str, &'a str, &'a str, bool, &'a str)>,
     ) -> Localized {
         match translations
             .filter(|(l, ..)| *l == lang)
             .min_by_key(|(_, origin, ..)| *origin != "human")
         {
-            Some((language, origin, text, stale)) => Localized {
+            Some((language, origin, text, stale, of)) => Localized {
                 text: text.to_owned(),
                 lang: language.to_owned(),
-                original: Some(original.to_owned()),
+                original: Some(of.to_owned()),
                 origin: if origin == "human" {
                     "framework.human"
                 } else {

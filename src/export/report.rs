@@ -105,7 +105,15 @@ impl<'a> ReportView<'a> {
                 .translations
                 .iter()
                 .filter(|t| t.text_of == text_of && t.number == number)
-                .map(|t| (t.language.as_str(), t.origin, t.text.as_str(), t.stale)),
+                .map(|t| {
+                    (
+                        t.language.as_str(),
+                        t.origin,
+                        t.text.as_str(),
+                        t.stale,
+                        original,
+                    )
+                }),
         )
     }
 

@@ -497,5 +497,16 @@ mod tests {
         assert_eq!(fr.original.as_deref(), Some("The Conference decides."));
         assert!(fr.stale);
         assert_eq!(e.localized("ar").text, "The Conference decides.");
+        // A translation made after the corrigendum translates the corrected text, and says so.
+        let mut events = events;
+        events.push(stored(
+            8,
+            "rc-1",
+            translated("La Conférence décide ainsi.", TranslationOrigin::Human, 1),
+        ));
+        let e = entry(&fold_all(&events, 2)[&key("rc-1", 1)]);
+        let fr = e.localized("fr");
+        assert!(!fr.stale);
+        assert_eq!(fr.original.as_deref(), Some("The Conference decides so."));
     }
 }

@@ -488,6 +488,16 @@ impl Amendment {
                         revisions: self.revisions.len() as u32,
                     });
                 };
+                if let Some(kept) = self
+                    .translations
+                    .iter()
+                    .find(|t| (t.language, t.origin) == (language, origin) && t.revision > revision)
+                {
+                    return Err(AmendmentError::OlderThanKept {
+                        revision,
+                        kept: kept.revision,
+                    });
+                }
                 let expected = r.operations.iter().filter_map(Operation::wording).count();
                 if wording.len() != expected {
                     return Err(AmendmentError::WordingCount {

@@ -84,6 +84,7 @@ pub enum AmendmentCommand {
         language: LanguageTag,
         origin: TranslationOrigin,
         title: Text,
+        /// Empty for a revision that only deletes or moves.
         wording: Vec<Text>,
     },
 }

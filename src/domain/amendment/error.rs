@@ -68,6 +68,8 @@ pub enum AmendmentError {
     },
     #[error("amendments are drafted in English; a translation is into another language")]
     TranslationIntoOriginal,
+    #[error("a translation of revision {kept} into this language, by the same hand, is already kept; one of revision {revision} would replace it with an older text")]
+    OlderThanKept { revision: u32, kept: u32 },
     #[error("the amendment cannot be rebased on version {new_version}: {conflict}")]
     RebaseConflict {
         new_version: u32,
@@ -103,6 +105,7 @@ impl AmendmentError {
             AmendmentError::UnknownRevision { .. } => "unknown-revision",
             AmendmentError::WordingCount { .. } => "wording-count",
             AmendmentError::TranslationIntoOriginal => "translation-into-original",
+            AmendmentError::OlderThanKept { .. } => "translation-older-than-kept",
         }
     }
 

@@ -1187,3 +1187,48 @@ fn a_new_translation_of_the_same_origin_replaces_the_old_and_a_later_revision_le
         .unwrap();
     assert!(machine.revision < a.current_revision().unwrap().number);
 }
+
+#[test]
+fn deleted_words_need_no_translation_and_an_older_revision_does_not_replace_a_newer_one() {
+    // Deleting words proposes no wording: the translation has the title only.
+    let deleting = AmendmentEvent::AmendmentProposed {
+        framework_id: Id::parse("poa").unwrap(),
+        proposer: state("NOR"),
+        co_sponsors: vec![],
+        title: text("Fewer words"),
+        revision: 1,
+        base_version: 1,
+        operations: vec![Operation::ReplaceWords {
+            paragraph: pid("PP-2"),
+            at_word: 6,
+            old: "private sector".into(),
+            new: String::new(),
+        }],
+        changes: vec![],
+        at: now(),
+    };
+    am().given(vec![deleting])
+        .when(translate(1, LanguageTag::Fr, &[]))
+        .then_expect_events(vec![AmendmentEvent::AmendmentTranslated {
+            revision: 1,
+            language: LanguageTag::Fr,
+            origin: TranslationOrigin::Human,
+            title: text("Les parties prenantes dans le préambule"),
+            wording: vec![],
+        }]);
+    // Revision 2's French is kept: revision 1's, by the same hand, would put an older text
+    // in its place.
+    let fr2 = AmendmentEvent::AmendmentTranslated {
+        revision: 2,
+        language: LanguageTag::Fr,
+        origin: TranslationOrigin::Human,
+        title: text("Titre"),
+        wording: vec![text("deux")],
+    };
+    am().given(vec![proposed(), revised("NOR", 1), fr2])
+        .when(translate(1, LanguageTag::Fr, &["un"]))
+        .then_expect_error(AmendmentError::OlderThanKept {
+            revision: 1,
+            kept: 2,
+        });
+}

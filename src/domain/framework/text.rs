@@ -242,11 +242,12 @@ impl Operation {
     }
 
     /// The wording this operation proposes and the paragraph it goes into (an inserted
-    /// paragraph's new id); none for a deletion or a move. A translation of an amendment
-    /// translates these, in order.
+    /// paragraph's new id); none for a deletion (of a paragraph, or of words: an empty
+    /// `new`) or a move. A translation of an amendment translates these, in order.
     pub fn wording(&self) -> Option<(&ParagraphId, &str)> {
         match self {
             Operation::InsertAfter { new_id, text, .. } => Some((new_id, text.as_str())),
+            Operation::ReplaceWords { new, .. } if new.trim().is_empty() => None,
             Operation::ReplaceWords { paragraph, new, .. } => Some((paragraph, new.as_str())),
             Operation::ReplaceParagraph { paragraph, text } => Some((paragraph, text.as_str())),
             Operation::DeleteParagraph { .. } | Operation::MoveParagraph { .. } => None,

@@ -794,13 +794,59 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
     )
     .await?;
+    // The annex of regional initiatives: the secretariat drafts the initiatives Norway's
+    // views name, the Conference adopts the annex, and the secretariat records the decision.
+    let annex = format!("/api/v1/annexes/{BODY}/commands");
+    for (id, organisation, title, description, links) in [
+        ("osce-cbms", "OSCE", "Confidence-building measures to reduce the risks of conflict stemming from the use of ICTs",
+         "The sixteen confidence-building measures the OSCE's participating States adopted (Permanent Council decisions 1106 and 1202), to increase transparency, cooperation and stability between States in the use of ICTs.",
+         vec!["https://www.osce.org/"]),
+        ("budapest-convention", "Council of Europe", "Convention on Cybercrime (the Budapest Convention)",
+         "The first international treaty on crimes committed via the Internet and other computer networks, open to accession by States beyond the Council of Europe, with its additional protocols.",
+         vec!["https://www.coe.int/en/web/cybercrime/the-budapest-convention"]),
+        ("nato-ccdcoe", "NATO Cooperative Cyber Defence Centre of Excellence", "Research, training and exercises on cyber defence",
+         "Cooperation with the Centre in Tallinn, including its work on how international law applies to cyber operations.",
+         vec!["https://ccdcoe.org/"]),
+        ("nordic-cooperation", "Nordic cooperation", "Nordic cooperation on cyber security",
+         "Cooperation among the Nordic countries on cyber security, the protection of critical infrastructure and capacity building.",
+         vec![]),
+    ] {
+        r.ok(&annex, &sec, json!({ "DraftEntry": { "entry_id": id, "organisation": organisation,
+            "title": title, "description": description, "links": links } })).await?;
+    }
+    const ANNEX_DECISION: &str =
+        "The Conference adopts the annex of regional initiatives as drafted by the secretariat.";
+    r.meeting(REVIEW_CONFERENCE, &chair, json!({ "CallForConsensus": { "subject": { "DraftDecision": { "text": ANNEX_DECISION } } } })).await?;
+    r.meeting(
+        REVIEW_CONFERENCE,
+        &chair,
+        json!({ "DeclareOutcome": { "outcome": "AdoptedWithoutAVote" } }),
+    )
+    .await?;
+    let register = r
+        .get(
+            &format!("/api/v1/decisions?meeting={REVIEW_CONFERENCE}&limit=1000"),
+            &sec,
+        )
+        .await?;
+    let number = register["decisions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["text"] == ANNEX_DECISION))
+        .and_then(|d| d["number"].as_u64())
+        .ok_or("the annex's adoption is not on the register")?;
+    r.ok(
+        &annex,
+        &sec,
+        json!({ "RecordAdoption": { "meeting_id": REVIEW_CONFERENCE, "decision_number": number } }),
+    )
+    .await?;
     // The summary records of the four sittings, and the draft report, which the
     // Conference adopts before it closes.
     for (n, day, text) in [
         (1, "2026-11-23", "The Chair opened the First Review Conference. The Conference adopted its agenda (PoA/RC.1/2026/1). The Secretariat introduced its information note on the implementation of the framework (PoA/RC.1/2026/INF.1)."),
         (2, "2026-11-24", "The Conference considered the draft amendments to the Political Declaration, heard objections and explanations of position, and took decisions on them without a vote."),
         (3, "2026-11-25", "The Conference continued its consideration of the draft amendments. No consensus was found on the amendment proposed by Brazil. The revised amendment proposed by Egypt was adopted without a vote."),
-        (4, "2026-11-26", "A motion to adjourn the meeting was rejected in a recorded vote. The Conference adopted its programme of work without a vote, and then its report."),
+        (4, "2026-11-26", "A motion to adjourn the meeting was rejected in a recorded vote. The Conference adopted its programme of work and the annex of regional initiatives without a vote, and then its report."),
     ] {
         r.ok(registry, &sec, json!({ "IssueDocument": { "body_id": BODY, "prefix": "PoA/RC.1/2026", "series": "Sr",
             "title": format!("Summary record of meeting {n}, held on {day}"), "distribution": "General", "language": "en",
@@ -864,6 +910,11 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         "text": "L'ordre du jour, comportant 5 points, a été adopté." } }),
     )
     .await?;
+    // A new entry for the annex, drafted for the next review conference.
+    r.ok(&format!("/api/v1/annexes/{BODY}/commands"), &sec, json!({ "DraftEntry": { "entry_id": "oas-cicte",
+        "organisation": "OAS", "title": "The Inter-American Committee against Terrorism's cyber security programme",
+        "description": "Support to OAS member States in building national cyber security capacity, incident response teams and confidence-building measures.",
+        "links": ["https://www.oas.org/"] } })).await?;
     // Two amendments in French: Norway's as adopted, and Egypt's first revision, which its
     // second revision left behind (so the board marks that translation stale).
     r.amendment(

@@ -10,6 +10,7 @@
 //! Each resource module exposes `router()`; [`router`] merges them.
 
 pub mod amendments;
+pub mod annex;
 pub mod audit;
 pub mod auth;
 pub mod capacity;
@@ -156,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stream::router())
         .merge(frameworks::router())
         .merge(contacts::router())
+        .merge(annex::router())
         .merge(documents::router())
         .merge(submissions::router())
         .merge(capacity::router())

@@ -408,6 +408,31 @@ pub const CONTACT_COMMANDS: &[CommandDoc] = &[
     ),
 ];
 
+const LINK: Ty = Ty::Str {
+    about: "an http:// or https:// address, without spaces",
+    pattern: "^https?://[^\\s/][^\\s]*$",
+    format: "uri",
+    example: "https://www.osce.org/",
+};
+
+pub const ANNEX_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "DraftEntry",
+        &[
+            ("entry_id", ID),
+            ("organisation", TEXT),
+            ("title", TEXT),
+            ("description", TEXT),
+            ("links", Ty::List(&LINK)),
+        ],
+    ),
+    cmd("ProposeRemoval", &[("entry_id", ID)]),
+    cmd(
+        "RecordAdoption",
+        &[("meeting_id", ID), ("decision_number", Ty::Int)],
+    ),
+];
+
 const SUBMISSION_KIND: Ty = Ty::Enum(&[
     "NationalImplementationReport",
     "GapAnalysis",
@@ -637,6 +662,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", query: &[MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/annexes/{id}", summary: "A body's annex of regional initiatives as adopted, now or as of a moment: each entry (organisation, title, description, links) with the decision that adopted its wording, and every adopting decision; drafts and proposed removals only to the secretariat, States, auditors and admin", who: "any credential", query: &[AT, MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: "each command, as app::permissions says", query: &[], input: Input::Command(ANNEX_COMMANDS) },
     Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
@@ -749,6 +776,7 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/amendments/", "Amendment"),
         ("/api/v1/frameworks/", "Framework"),
         ("/api/v1/contacts/", "PointsOfContact"),
+        ("/api/v1/annexes/", "Annex"),
         ("/api/v1/documents/commands", "DocumentRegistry"),
         ("/api/v1/submissions/", "Submission"),
         ("/api/v1/capacity/requests/", "AssistanceRequest"),
@@ -1245,6 +1273,22 @@ mod tests {
             },
         );
         check::<crate::domain::capacity::OfferCommand>(OFFER_COMMANDS, &[], &[], |_| vec![]);
+        check::<crate::domain::annex::AnnexCommand>(
+            ANNEX_COMMANDS,
+            &[],
+            &["decision", "by_review_conference"],
+            |name| match name {
+                "RecordAdoption" => vec![
+                    (
+                        "decision",
+                        json!({ "meeting_id": "id-1", "number": 1,
+                        "symbol": "A/RES/77/37", "date": "2027-01-01" }),
+                    ),
+                    ("by_review_conference", json!(true)),
+                ],
+                _ => vec![],
+            },
+        );
         check::<crate::domain::amendment::AmendmentCommand>(
             AMENDMENT_COMMANDS,
             AMENDMENT_SYSTEM_COMMANDS,

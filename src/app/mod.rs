@@ -19,6 +19,7 @@
 pub mod access;
 pub mod accreditation;
 pub mod amendments;
+pub mod annex;
 pub mod as_of;
 pub mod bodies;
 pub mod capacity;
@@ -50,6 +51,7 @@ use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
 use serde::Serialize;
 
 use crate::domain::amendment::Amendment;
+use crate::domain::annex::Annex;
 use crate::domain::body::Body;
 use crate::domain::capacity::{AssistanceOffer, AssistanceRequest};
 use crate::domain::contacts::PointsOfContact;
@@ -449,6 +451,8 @@ pub struct App {
     /// Capacity-building requests (with their matches) and offers.
     pub requests: CommandBus<AssistanceRequest>,
     pub offers: CommandBus<AssistanceOffer>,
+    /// Each body's annex of regional initiatives.
+    pub annexes: CommandBus<Annex>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
     /// The reactor's saved checkpoint, announced each time it saves it (at once after a
@@ -476,7 +480,8 @@ impl App {
             documents: CommandBus::new(repo.clone(), (), locks.clone()),
             submissions: CommandBus::new(repo.clone(), (), locks.clone()),
             requests: CommandBus::new(repo.clone(), (), locks.clone()),
-            offers: CommandBus::new(repo.clone(), (), locks),
+            offers: CommandBus::new(repo.clone(), (), locks.clone()),
+            annexes: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
             reactor_saved: tokio::sync::watch::channel(0).0,
             store,
@@ -501,6 +506,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<Submission>::default())),
         Arc::new(Docs(StateView::<AssistanceRequest>::default())),
         Arc::new(Docs(StateView::<AssistanceOffer>::default())),
+        Arc::new(Docs(StateView::<Annex>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
         Arc::new(Docs(crate::projections::floor::MeetingFloor)),

@@ -154,6 +154,13 @@ pub fn documents(kind: crate::domain::documents::DocumentCommandKind) -> Rule {
     }
 }
 
+pub fn annex(kind: crate::domain::annex::AnnexCommandKind) -> Rule {
+    use crate::domain::annex::AnnexCommandKind as K;
+    match kind {
+        K::DraftEntry | K::ProposeRemoval | K::RecordAdoption => Rule::Secretariat,
+    }
+}
+
 pub fn submission(kind: SubmissionCommandKind) -> Rule {
     use SubmissionCommandKind as K;
     match kind {
@@ -175,6 +182,7 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "Submission" => name.parse().ok().map(submission),
         "AssistanceRequest" => name.parse().ok().map(capacity_request),
         "AssistanceOffer" => name.parse().ok().map(capacity_offer),
+        "Annex" => name.parse().ok().map(annex),
         _ => None,
     }
 }

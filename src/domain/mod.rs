@@ -2,6 +2,7 @@
 //! everything in this module is tested without a database.
 
 pub mod amendment;
+pub mod annex;
 pub mod body;
 pub mod capacity;
 pub mod contacts;
@@ -28,6 +29,7 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(submission::SubmissionEventKind::iter().map(<&'static str>::from));
     all.extend(capacity::RequestEventKind::iter().map(<&'static str>::from));
     all.extend(capacity::OfferEventKind::iter().map(<&'static str>::from));
+    all.extend(annex::AnnexEventKind::iter().map(<&'static str>::from));
     all
 }
 

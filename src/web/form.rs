@@ -55,6 +55,11 @@ impl Posted {
     }
 }
 
+/// `s` as one component of a URL's path or query.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 pub fn bad(field: &str, detail: impl Into<String>) -> Refusal {
     Refusal::unprocessable("invalid-input", detail).with_field(field)
 }
@@ -74,6 +79,14 @@ fn typed(field: &str, kind: &str, v: &str) -> Result<Value, Refusal> {
         // Phrases separated by commas (topics such as "due diligence").
         "phrases" => Ok(Value::Array(
             v.split([',', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        )),
+        // One value per line (links, which may hold commas).
+        "lines" => Ok(Value::Array(
+            v.lines()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| Value::String(s.to_owned()))
@@ -294,6 +307,7 @@ async fn dispatch(
         "documents" => app::documents::command(app, principal, body, &ctx).await?,
         "request" => app::capacity::request_command(app, principal, target, body, &ctx).await?,
         "offer" => app::capacity::offer_command(app, principal, target, body, &ctx).await?,
+        "annex" => app::annex::command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),
     };
     Ok(receipt.positions.last().copied())

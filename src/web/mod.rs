@@ -18,6 +18,7 @@
 //! Every response carries a Content-Security-Policy that forbids inline script and style, and
 //! is gzipped when the browser accepts it.
 
+pub mod annex;
 pub mod capacity;
 pub mod contacts;
 pub mod documents;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(secretariat::router())
         .merge(contacts::router())
         .merge(documents::router())
+        .merge(annex::router())
         .merge(capacity::router())
         .merge(submissions::router())
         .merge(report::router())

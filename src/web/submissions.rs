@@ -170,9 +170,7 @@ async fn list_post(
     }
 }
 
-fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+use super::form::urlencode;
 
 // ---- one submission --------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 //! SQLite and on Postgres.
 
 mod accreditation;
+mod annex;
 mod capacity;
 #[path = "../common/mod.rs"]
 mod common;

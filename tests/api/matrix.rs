@@ -247,6 +247,21 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             },
             only(&[DelegateIn, Secretariat], Exp::Ok),
         ),
+        // The annex of regional initiatives: public record; the secretariat keeps it.
+        get(
+            "/api/v1/annexes/{id}",
+            "/api/v1/annexes/poa",
+            any_credential(),
+        ),
+        post(
+            "/api/v1/annexes/{id}/commands",
+            "/api/v1/annexes/poa/commands",
+            |w| {
+                json!({ "DraftEntry": { "entry_id": format!("mx-{}", w.slug()), "organisation": "OAS",
+                "title": "Matrix", "description": "A regional initiative.", "links": [] } })
+            },
+            only(&[Secretariat], Exp::Ok),
+        ),
         // Submissions: the demo's published Norway views.
         get(
             "/api/v1/submissions",

@@ -776,11 +776,54 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// The annex of regional initiatives: reached from the Declaration by keyboard; the
+// secretariat drafts an entry and proposes a removal, both awaiting the next adoption; an
+// observer sees the annex as adopted, each entry with its decision, and no drafts or forms.
+{
+  const { ctx, page: sec } = await withToken(T.sec);
+  await sec.goto(`${base}/frameworks/poa`);
+  await sec.locator("#annex-link").focus();
+  await Promise.all([sec.waitForURL(/\/annexes\/poa$/), sec.keyboard.press("Enter")]);
+  check(await sec.locator("#ann-osce-cbms").count() === 1 && /DEC\//.test(await sec.locator("#ann-osce-cbms .how").textContent()), "the annex shows each entry with the decision that adopted it");
+  check(await sec.locator("#pending-oas-cicte").count() === 1, "the secretariat sees the draft awaiting adoption");
+  await sec.locator("#dr-id").focus();
+  await sec.keyboard.type("arf-cbms");
+  await sec.fill("#dr-org", "ASEAN Regional Forum");
+  await sec.fill("#dr-title", `ARF work plan on ICT security ${XSS2}`);
+  await sec.fill("#dr-desc", "Confidence-building measures among ARF participants.");
+  await sec.fill("#dr-links", "https://aseanregionalforum.asean.org/\nnot a link");
+  await post(sec, () => sec.click("#b-draft"));
+  check(/link 1/.test(await sec.locator("#f-draft + .refusal").textContent()), "a link that is not an http(s) address is refused, saying which");
+  await sec.fill("#dr-id", "arf-cbms");
+  await sec.fill("#dr-org", "ASEAN Regional Forum");
+  await sec.fill("#dr-title", `ARF work plan on ICT security ${XSS2}`);
+  await sec.fill("#dr-desc", "Confidence-building measures among ARF participants.");
+  await sec.fill("#dr-links", "https://aseanregionalforum.asean.org/");
+  await post(sec, () => sec.click("#b-draft"));
+  check(await sec.locator("#pending-arf-cbms").count() === 1, "the drafted entry awaits adoption");
+  await post(sec, () => sec.locator("#f-remove-nordic-cooperation button").press("Enter"));
+  check(/removal|retrait/.test(await sec.locator("#pending-nordic-cooperation").textContent()), "a proposed removal awaits adoption, and the entry stays in force");
+  check(await sec.locator("#ann-nordic-cooperation").count() === 1, "until then the entry stands");
+  await noXss(sec, "annex");
+  await axe(sec, "annex of regional initiatives (secretariat)");
+  await shot(sec, "annex");
+  const { ctx: oc, page: obs } = await withToken(token("observer"));
+  await obs.goto(`${base}/annexes/poa`);
+  check(await obs.locator("#ann-budapest-convention").count() === 1 && await obs.locator("#pending-arf-cbms").count() === 0 && await obs.locator("#f-draft").count() === 0, "an observer sees the annex as adopted, without drafts or forms");
+  await obs.fill("#as-of", "2026-11-24");
+  await obs.locator("#as-of").press("Enter");
+  await obs.waitForLoadState();
+  check(await obs.locator("li.entry").count() === 0, "as of the second day, nothing had been adopted");
+  await axe(obs, "annex as of a date");
+  await oc.close();
+  await ctx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents", "/annexes/poa"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],

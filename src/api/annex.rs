@@ -1,0 +1,64 @@
+//! The annex of regional initiatives: a body's annex as adopted, now or as of any moment, and
+//! the secretariat's commands that keep it. The annex is public record; drafts are shown to
+//! the secretariat, States and auditors (`app::annex`).
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::auth::Principal;
+use super::commands::{context, respond};
+use super::error::ApiError;
+use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
+use super::AppState;
+use crate::app;
+use crate::app::annex::AnnexView;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/annexes/{id}", get(show))
+        .route("/api/v1/annexes/{id}/commands", post(command))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnnexParams {
+    /// The annex as adopted at a moment (date, RFC 3339 time or `p:N`), from the log.
+    at: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn show(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+    Query(q): Query<AnnexParams>,
+) -> Result<axum::Json<AnnexView>, ApiError> {
+    s.read_after(min.0).await?;
+    let cut = match &q.at {
+        Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
+        None => None,
+    };
+    Ok(axum::Json(
+        app::annex::read(&s.app, &p, ids[0].as_str(), cut).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::annex::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
+}

@@ -1062,5 +1062,68 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
         "request_id": "idn-diplomats", "state": "IDN", "area": "international_law", "gap_analysis": null,
         "priority": "Medium", "modality": "Training", "language": "en", "region": "Asia-Pacific",
         "needed_by": null, "description": "Training of diplomats on how international law applies" } })).await?;
+    reporting(r, t).await
+}
+
+/// The reporting schedule: yearly cycles from 2025, four regional cohorts in turn, and a
+/// survey template modelled on the national survey of implementation of resolution 70/237.
+/// Kenya's national report for the 2026 cycle answers it; Egypt's gap analysis names its
+/// priority areas.
+async fn reporting(r: &mut Run<'_>, t: &Tokens) -> Result<(), String> {
+    let sec = t.secretariat.clone();
+    r.ok(&format!("/api/v1/reporting/{BODY}/commands"), &sec, json!({ "SetSchedule": {
+        "first_cycle_starts": "2025-01-01", "cycle_months": 12,
+        "cohorts": [
+            { "name": "Asia-Pacific States", "states": ["CHN", "IDN", "IND", "JPN", "KOR", "PAK", "SGP", "VNM"] },
+            { "name": "African States", "states": ["EGY", "GAB", "KEN", "MAR", "NGA", "ZAF"] },
+            { "name": "Western European and other States", "states": ["DEU", "DNK", "FIN", "FRA", "ISL", "NOR", "SWE"] },
+            { "name": "Latin American and Caribbean States", "states": ["ARG", "BRA", "CHL", "COL", "CUB", "MEX"] } ],
+        "questions": [
+            { "id": "norms", "text": "Which of the eleven voluntary norms of responsible State behaviour has your State implemented, and how?" },
+            { "id": "poc", "text": "Has your State designated national points of contact, diplomatic and technical?" },
+            { "id": "cert", "text": "Does your State have a national CERT or CSIRT, and how does it cooperate across borders?" },
+            { "id": "needs", "text": "In which areas does your State need capacity-building support?" } ] } })).await?;
+    let ken = who(t, "KEN")?.to_owned();
+    let path = "/api/v1/submissions/ken-report-2026/commands";
+    r.ok(path, &ken, json!({ "Draft": { "submission_id": "ken-report-2026", "body_id": BODY,
+        "kind": "NationalImplementationReport", "state": "KEN", "organisation": null,
+        "title": "National implementation report of Kenya, 2026", "language": "en",
+        "text": "Kenya reports on its implementation of the framework of responsible State behaviour in the use of ICTs since the adoption of resolution 77/37.",
+        "resolution": null, "sections": ["norms_rules_principles", "capacity_building"], "paragraphs": ["OP-2"], "topics": [] } })).await?;
+    r.ok(path, &ken, json!({ "AnswerSurvey": { "state": "KEN", "organisation": null, "answers": [
+        { "question": "poc", "answer": "Yes: the Ministry of Foreign Affairs and the National KE-CIRT/CC." },
+        { "question": "cert", "answer": "The National KE-CIRT/CC, a member of FIRST and AfricaCERT." },
+        { "question": "needs", "answer": "Incident handling, and training of diplomats on international law." } ] } })).await?;
+    r.ok(
+        path,
+        &ken,
+        json!({ "Submit": { "state": "KEN", "organisation": null } }),
+    )
+    .await?;
+    r.ok(
+        path,
+        &sec,
+        json!({ "Publish": { "symbol": "PoA/NR/2026/KEN" } }),
+    )
+    .await?;
+    let egy = who(t, "EGY")?.to_owned();
+    let path = "/api/v1/submissions/egy-gaps-2026/commands";
+    r.ok(path, &egy, json!({ "Draft": { "submission_id": "egy-gaps-2026", "body_id": BODY,
+        "kind": "GapAnalysis", "state": "EGY", "organisation": null,
+        "title": "Gap analysis of Egypt, 2026", "language": "en",
+        "text": "Egypt's needs lie in incident response capacity and in confidence-building measures with its region.",
+        "resolution": null, "sections": ["capacity_building", "confidence_building_measures"], "paragraphs": [], "topics": ["incident response"] } })).await?;
+    r.ok(
+        path,
+        &egy,
+        json!({ "Submit": { "state": "EGY", "organisation": null } }),
+    )
+    .await?;
+    r.ok(
+        path,
+        &sec,
+        json!({ "Publish": { "symbol": "PoA/GA/2026/EGY" } }),
+    )
+    .await?;
     Ok(())
 }

@@ -25,6 +25,7 @@ pub mod frameworks;
 pub mod meetings;
 pub mod openapi;
 pub mod participation;
+pub mod reporting;
 pub mod stream;
 pub mod submissions;
 pub mod system;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .merge(frameworks::router())
         .merge(contacts::router())
         .merge(annex::router())
+        .merge(reporting::router())
         .merge(documents::router())
         .merge(submissions::router())
         .merge(capacity::router())

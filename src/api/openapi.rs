@@ -433,6 +433,30 @@ pub const ANNEX_COMMANDS: &[CommandDoc] = &[
     ),
 ];
 
+const COHORT: Ty = Ty::Obj {
+    about: "Cohort: {name: text, states: [State code]}; cohorts report in turn, one per cycle",
+    example: r#"{"name":"Western European and other States","states":["NOR"]}"#,
+};
+const QUESTION: Ty = Ty::Obj {
+    about: "Question: {id, text}",
+    example: r#"{"id":"poc","text":"Has your State designated a national point of contact?"}"#,
+};
+
+pub const REPORTING_COMMANDS: &[CommandDoc] = &[cmd(
+    "SetSchedule",
+    &[
+        ("first_cycle_starts", DATE),
+        ("cycle_months", Ty::Int),
+        ("cohorts", Ty::List(&COHORT)),
+        ("questions", Ty::List(&QUESTION)),
+    ],
+)];
+
+const SURVEY_ANSWER: Ty = Ty::Obj {
+    about: "SurveyAnswer: {question: the template's question id, answer: text}",
+    example: r#"{"question":"poc","answer":"Yes: a policy and a technical contact."}"#,
+};
+
 const SUBMISSION_KIND: Ty = Ty::Enum(&[
     "NationalImplementationReport",
     "GapAnalysis",
@@ -494,6 +518,10 @@ pub const SUBMISSION_COMMANDS: &[CommandDoc] = &[
             ("origin", ORIGIN),
             ("of_revision", Ty::Int),
         ],
+    ),
+    cmd(
+        "AnswerSurvey",
+        &[FILER[0], FILER[1], ("answers", Ty::List(&SURVEY_ANSWER))],
     ),
 ];
 
@@ -664,6 +692,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
     Route { method: "get", path: "/api/v1/annexes/{id}", summary: "A body's annex of regional initiatives as adopted, now or as of a moment: each entry (organisation, title, description, links) with the decision that adopted its wording, and every adopting decision; drafts and proposed removals only to the secretariat, States, auditors and admin", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: "each command, as app::permissions says", query: &[], input: Input::Command(ANNEX_COMMANDS) },
+    Route { method: "get", path: "/api/v1/reporting/{id}", summary: "A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each cycle from the first to the next, who is due, who has submitted a national implementation report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports counted as the reader may read them)", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/reporting/{id}/commands", summary: "Set the body's reporting schedule (every State in a cohort a member, in one cohort only)", who: "each command, as app::permissions says", query: &[], input: Input::Command(REPORTING_COMMANDS) },
     Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
@@ -675,7 +705,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: "any credential",
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: "any credential", query: &[MIN], input: Input::None },
-    Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version", who: "each command, as app::permissions says", query: &[], input: Input::Command(SUBMISSION_COMMANDS) },
+    Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's survey template (a national implementation report)", who: "each command, as app::permissions says", query: &[], input: Input::Command(SUBMISSION_COMMANDS) },
     Route { method: "get", path: "/api/v1/participation", summary: "Participation over time: delegations, delegates and heads of delegation by gender, and the sponsorship programme's reach, per body and year across every meeting; per State only to the secretariat, auditors and admin, and to a delegate for its own State", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: "any credential", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/capacity/requests/{id}/commands", summary: "File a request for capacity-building support; propose, accept or decline a match; record progress to completion", who: "each command, as app::permissions says", query: &[], input: Input::Command(REQUEST_COMMANDS) },
@@ -777,6 +807,7 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/frameworks/", "Framework"),
         ("/api/v1/contacts/", "PointsOfContact"),
         ("/api/v1/annexes/", "Annex"),
+        ("/api/v1/reporting/", "ReportingSchedule"),
         ("/api/v1/documents/commands", "DocumentRegistry"),
         ("/api/v1/submissions/", "Submission"),
         ("/api/v1/capacity/requests/", "AssistanceRequest"),
@@ -1252,9 +1283,10 @@ mod tests {
         check::<crate::domain::submission::SubmissionCommand>(
             SUBMISSION_COMMANDS,
             &[],
-            &["now", "accredited"],
+            &["now", "accredited", "questions"],
             |name| match name {
                 "Draft" => vec![("accredited", json!(false))],
+                "AnswerSurvey" => vec![("questions", json!(["poc"]))],
                 "Submit" | "Publish" | "Withdraw" => vec![("now", json!("2027-01-01"))],
                 _ => vec![],
             },
@@ -1273,6 +1305,12 @@ mod tests {
             },
         );
         check::<crate::domain::capacity::OfferCommand>(OFFER_COMMANDS, &[], &[], |_| vec![]);
+        check::<crate::domain::reporting::ReportingCommand>(
+            REPORTING_COMMANDS,
+            &[],
+            &["members"],
+            |_| vec![("members", json!(["NOR"]))],
+        );
         check::<crate::domain::annex::AnnexCommand>(
             ANNEX_COMMANDS,
             &[],

@@ -39,6 +39,7 @@ pub mod reactor;
 pub mod refusal;
 pub mod register;
 pub mod report;
+pub mod reporting;
 pub mod room;
 pub mod submissions;
 
@@ -58,6 +59,7 @@ use crate::domain::contacts::PointsOfContact;
 use crate::domain::documents::DocumentRegistry;
 use crate::domain::framework::Framework;
 use crate::domain::meeting::Meeting;
+use crate::domain::reporting::ReportingSchedule;
 use crate::domain::submission::Submission;
 use crate::projections::decisions::DecisionsRegister;
 use crate::projections::docs::Docs;
@@ -453,6 +455,8 @@ pub struct App {
     pub offers: CommandBus<AssistanceOffer>,
     /// Each body's annex of regional initiatives.
     pub annexes: CommandBus<Annex>,
+    /// Each body's reporting schedule.
+    pub reporting: CommandBus<ReportingSchedule>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
     /// The reactor's saved checkpoint, announced each time it saves it (at once after a
@@ -481,7 +485,8 @@ impl App {
             submissions: CommandBus::new(repo.clone(), (), locks.clone()),
             requests: CommandBus::new(repo.clone(), (), locks.clone()),
             offers: CommandBus::new(repo.clone(), (), locks.clone()),
-            annexes: CommandBus::new(repo.clone(), (), locks),
+            annexes: CommandBus::new(repo.clone(), (), locks.clone()),
+            reporting: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
             reactor_saved: tokio::sync::watch::channel(0).0,
             store,
@@ -507,6 +512,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<AssistanceRequest>::default())),
         Arc::new(Docs(StateView::<AssistanceOffer>::default())),
         Arc::new(Docs(StateView::<Annex>::default())),
+        Arc::new(Docs(StateView::<ReportingSchedule>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
         Arc::new(Docs(crate::projections::floor::MeetingFloor)),

@@ -161,10 +161,22 @@ pub fn annex(kind: crate::domain::annex::AnnexCommandKind) -> Rule {
     }
 }
 
+pub fn reporting(kind: crate::domain::reporting::ReportingCommandKind) -> Rule {
+    use crate::domain::reporting::ReportingCommandKind as K;
+    match kind {
+        K::SetSchedule => Rule::Secretariat,
+    }
+}
+
 pub fn submission(kind: SubmissionCommandKind) -> Rule {
     use SubmissionCommandKind as K;
     match kind {
-        K::Draft | K::Revise | K::Submit | K::Withdraw | K::AddLanguageVersion => Rule::Filer,
+        K::Draft
+        | K::Revise
+        | K::Submit
+        | K::Withdraw
+        | K::AddLanguageVersion
+        | K::AnswerSurvey => Rule::Filer,
         K::Publish => Rule::Secretariat,
     }
 }
@@ -183,6 +195,7 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "AssistanceRequest" => name.parse().ok().map(capacity_request),
         "AssistanceOffer" => name.parse().ok().map(capacity_offer),
         "Annex" => name.parse().ok().map(annex),
+        "ReportingSchedule" => name.parse().ok().map(reporting),
         _ => None,
     }
 }

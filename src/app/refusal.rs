@@ -141,6 +141,7 @@ macro_rules! domain_error {
 domain_error!(
     crate::domain::amendment::AmendmentError,
     crate::domain::annex::AnnexError,
+    crate::domain::reporting::ReportingError,
     crate::domain::body::BodyError,
     crate::domain::capacity::CapacityError,
     crate::domain::contacts::ContactError,

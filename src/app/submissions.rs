@@ -49,7 +49,16 @@ pub async fn command(
         });
         env.supply("accredited", accredited)?;
     }
-    let cmd: SubmissionCommand = env.decode(&["now", "accredited"])?;
+    if kind == SubmissionCommandKind::AnswerSurvey {
+        // The questions are the body's template, not the client's list.
+        let (current, _) = app.submissions.load(id).await?;
+        let questions = match current.body_id {
+            Some(body) => crate::app::reporting::questions(app, body.as_str()).await?,
+            None => vec![],
+        };
+        env.supply("questions", questions)?;
+    }
+    let cmd: SubmissionCommand = env.decode(&["now", "accredited", "questions"])?;
     Ok(app.submissions.execute(id, cmd, ctx).await?)
 }
 
@@ -80,6 +89,9 @@ pub struct SubmissionLine {
     pub title: String,
     pub text: String,
     pub versions: Vec<VersionLine>,
+    /// Answers to the body's survey template (question id, answer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,6 +187,11 @@ fn line(p: &Principal, id: &str, version: i64, s: &Submission) -> Option<Submiss
                 stale: v.of_revision < revision,
                 text: v.text.to_string(),
             })
+            .collect(),
+        answers: s
+            .answers
+            .iter()
+            .map(|a| (a.question.to_string(), a.answer.to_string()))
             .collect(),
     })
 }

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod documents;
 pub mod framework;
 pub mod meeting;
+pub mod reporting;
 pub mod schema;
 pub mod submission;
 pub mod values;
@@ -30,6 +31,7 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(capacity::RequestEventKind::iter().map(<&'static str>::from));
     all.extend(capacity::OfferEventKind::iter().map(<&'static str>::from));
     all.extend(annex::AnnexEventKind::iter().map(<&'static str>::from));
+    all.extend(reporting::ReportingEventKind::iter().map(<&'static str>::from));
     all
 }
 

@@ -21,6 +21,8 @@ pub fn state_shape(aggregate_type: &str) -> u32 {
         "Meeting" => 3,
         // 2: translations.
         "Amendment" => 2,
+        // 2: answers to the survey template.
+        "Submission" => 2,
         _ => 1,
     }
 }

@@ -308,6 +308,7 @@ async fn dispatch(
         "request" => app::capacity::request_command(app, principal, target, body, &ctx).await?,
         "offer" => app::capacity::offer_command(app, principal, target, body, &ctx).await?,
         "annex" => app::annex::command(app, principal, target, body, &ctx).await?,
+        "reporting" => app::reporting::command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),
     };
     Ok(receipt.positions.last().copied())

@@ -26,6 +26,7 @@ pub mod form;
 pub mod messages;
 pub mod pages;
 pub mod report;
+pub mod reporting;
 pub mod secretariat;
 pub mod session;
 pub mod submissions;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(documents::router())
         .merge(annex::router())
+        .merge(reporting::router())
         .merge(capacity::router())
         .merge(submissions::router())
         .merge(report::router())

@@ -185,10 +185,27 @@ struct OnePage<'a> {
     /// secretariat for either).
     filer: bool,
     secretariat: bool,
+    /// The body's survey template (question id and text), for a national report.
+    template: Vec<(String, String)>,
     error: Option<FormError>,
 }
 
 impl OnePage<'_> {
+    /// The report's answer to question `id` (empty if none).
+    fn answer_to(&self, id: &str) -> &str {
+        self.s
+            .answers
+            .iter()
+            .find(|(q, _)| q == id)
+            .map_or("", |(_, a)| a.as_str())
+    }
+    /// A question's text from the template, or its id if the template no longer has it.
+    fn question<'b>(&'b self, id: &'b str) -> &'b str {
+        self.template
+            .iter()
+            .find(|(q, _)| q == id)
+            .map_or(id, |(_, t)| t.as_str())
+    }
     fn err(&self, form: &str) -> Option<&str> {
         FormError::for_form(&self.error, form)
     }
@@ -220,12 +237,21 @@ async fn one_page(
                 Some(i) if sub.language != v.m.lang => Some(sub.versions.remove(i)),
                 _ => None,
             };
+            let template = if sub.kind == "national_implementation_report" {
+                match crate::app::reporting::template(&s.app, &sub.body_id).await {
+                    Ok(t) => t,
+                    Err(e) => return refusal_page(v.m, e),
+                }
+            } else {
+                vec![]
+            };
             let page = OnePage {
                 c: chrome(v, sub.title.clone(), None).following_all(),
                 s: sub,
                 shown,
                 filer,
                 secretariat: p.role == Role::Secretariat,
+                template,
                 error,
             };
             render(&page, status)
@@ -248,8 +274,34 @@ async fn one_post(
         &v,
         pairs,
         &format!("/submissions/{}", urlencode(&id)),
-        async |p| form::run(&s.app, &v.principal, &id, p).await,
+        async |p| match p.get("_command") {
+            Some("submission:AnswerSurvey") => answer_survey(&s, &v, &id, p).await,
+            _ => form::run(&s.app, &v.principal, &id, p).await,
+        },
         async |_, error, status| one_page(&s, &v, &id, Some(error), status).await,
+    )
+    .await
+}
+
+/// The survey form: one field per question (`answer.<id>`); those left empty are not
+/// answered.
+async fn answer_survey(s: &AppState, v: &Viewer, id: &str, p: &Posted) -> Result<(), Refusal> {
+    let mut fields = form::command_fields(p, None)?;
+    let answers: Vec<serde_json::Value> = p
+        .fields
+        .iter()
+        .filter_map(|(k, a)| Some((k.strip_prefix("answer.")?, a.trim())))
+        .filter(|(_, a)| !a.is_empty())
+        .map(|(q, a)| serde_json::json!({ "question": q, "answer": a }))
+        .collect();
+    fields.insert("answers".into(), serde_json::Value::Array(answers));
+    form::send(
+        &s.app,
+        &v.principal,
+        "submission",
+        id,
+        "AnswerSurvey",
+        fields,
     )
     .await
 }

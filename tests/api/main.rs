@@ -20,6 +20,7 @@ mod permissions;
 mod protocol;
 mod register;
 mod report;
+mod reporting;
 mod scenario;
 mod service;
 mod shutdown;

@@ -262,6 +262,21 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             },
             only(&[Secretariat], Exp::Ok),
         ),
+        // Reporting cycles: public; the secretariat sets the schedule.
+        get(
+            "/api/v1/reporting/{id}",
+            "/api/v1/reporting/poa",
+            any_credential(),
+        ),
+        post(
+            "/api/v1/reporting/{id}/commands",
+            "/api/v1/reporting/poa/commands",
+            |_| {
+                json!({ "SetSchedule": { "first_cycle_starts": "2026-01-01", "cycle_months": 12,
+                "cohorts": [{ "name": "All", "states": ["NOR"] }], "questions": [] } })
+            },
+            only(&[Secretariat], Exp::Ok),
+        ),
         // Submissions: the demo's published Norway views.
         get(
             "/api/v1/submissions",

@@ -819,11 +819,31 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// Reporting cycles: reached from the Declaration by keyboard; who reported in each cycle;
+// the secretariat's schedule form refuses a cohort line it cannot read, saying which.
+{
+  const { ctx, page: sec } = await withToken(T.sec);
+  await sec.goto(`${base}/frameworks/poa`);
+  await sec.locator("#reporting-link").focus();
+  await Promise.all([sec.waitForURL(/\/reporting\/poa$/), sec.keyboard.press("Enter")]);
+  check(/KEN/.test(await sec.locator("#cycle-2 td.submitted").textContent()), "Kenya's report counts in the 2026 cycle");
+  check(await sec.locator("#cycle-1 td.overdue .tag").count() === 8, "the 2025 cohort, which did not report, is overdue");
+  await sec.fill("#sc-cohorts", "Everyone NOR SWE");
+  await post(sec, () => sec.click("#b-schedule"));
+  check(/line 1/.test(await sec.locator("#f-schedule + .refusal").textContent()), "a cohort line without a colon is refused, naming the line");
+  await axe(sec, "reporting cycles (secretariat, refused form)");
+  await shot(sec, "reporting");
+  await sec.goto(`${base}/submissions/ken-report-2026`);
+  check(await sec.locator("#answers dd").count() === 3, "a national report shows its answers to the survey template");
+  await axe(sec, "a national report with its survey answers");
+  await ctx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents", "/annexes/poa"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::commands::{Filer, SubmissionCommand, SubmissionKind};
+use super::commands::{Filer, SubmissionCommand, SubmissionKind, SurveyAnswer};
 use super::error::SubmissionError;
 use super::events::SubmissionEvent;
 use crate::domain::framework::{Section, TranslationOrigin};
@@ -62,6 +62,9 @@ pub struct Submission {
     pub published_on: Option<Date>,
     /// The latest version in each other language.
     pub versions: Vec<LanguageVersion>,
+    /// Answers to the body's survey template (absent from states stored before it).
+    #[serde(default)]
+    pub answers: Vec<SurveyAnswer>,
 }
 
 crate::domain::aggregate!(
@@ -135,6 +138,7 @@ impl Submission {
                     of_revision,
                 });
             }
+            E::SurveyAnswered { answers, .. } => self.answers = answers,
         }
     }
 }
@@ -309,6 +313,33 @@ impl Submission {
                     state: self.state(),
                     reason,
                     on: now,
+                }])
+            }
+            C::AnswerSurvey {
+                state,
+                organisation,
+                answers,
+                questions,
+            } => {
+                self.require_filer(state, organisation)?;
+                if self.kind != Some(SubmissionKind::NationalImplementationReport) {
+                    return Err(SubmissionError::NotAReport);
+                }
+                self.require_status(&[S::Draft, S::Submitted], "answered")?;
+                if questions.is_empty() {
+                    return Err(SubmissionError::NoTemplate);
+                }
+                for (i, a) in answers.iter().enumerate() {
+                    if !questions.contains(&a.question) {
+                        return Err(SubmissionError::UnknownQuestion(a.question.clone()));
+                    }
+                    if answers[..i].iter().any(|b| b.question == a.question) {
+                        return Err(SubmissionError::AnsweredTwice(a.question.clone()));
+                    }
+                }
+                Ok(vec![E::SurveyAnswered {
+                    state: self.state(),
+                    answers,
                 }])
             }
             C::AddLanguageVersion {

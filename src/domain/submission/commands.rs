@@ -22,6 +22,13 @@ impl SubmissionKind {
     }
 }
 
+/// An answer to one question of the body's survey template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyAnswer {
+    pub question: Id,
+    pub answer: Text,
+}
+
 /// Who files: a State, or a stakeholder organisation.
 pub use crate::domain::values::Party as Filer;
 
@@ -73,6 +80,15 @@ pub enum SubmissionCommand {
         organisation: Option<Id>,
         reason: Option<Text>,
         now: Date,
+    },
+    /// Answers the body's survey template (a national implementation report, before
+    /// publication); replaces earlier answers. `questions` are the template's question ids,
+    /// supplied by the application.
+    AnswerSurvey {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        answers: Vec<SurveyAnswer>,
+        questions: Vec<Id>,
     },
     /// A version in another language, of one revision.
     AddLanguageVersion {

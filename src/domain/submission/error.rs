@@ -30,6 +30,14 @@ pub enum SubmissionError {
     SameLanguage(LanguageTag),
     #[error("{0} is not the filing State.")]
     WrongState(StateCode),
+    #[error("Only a national implementation report answers the survey template.")]
+    NotAReport,
+    #[error("This body has no survey template yet.")]
+    NoTemplate,
+    #[error("The template has no question {0}.")]
+    UnknownQuestion(Id),
+    #[error("Question {0} is answered twice.")]
+    AnsweredTwice(Id),
 }
 
 impl SubmissionError {
@@ -48,6 +56,10 @@ impl SubmissionError {
             SubmissionError::UnknownRevision(..) => "unknown-revision",
             SubmissionError::SameLanguage(_) => "same-language",
             SubmissionError::WrongState(_) => "wrong-state",
+            SubmissionError::NotAReport => "not-a-report",
+            SubmissionError::NoTemplate => "no-template",
+            SubmissionError::UnknownQuestion(_) => "unknown-question",
+            SubmissionError::AnsweredTwice(_) => "answered-twice",
         }
     }
 
@@ -57,6 +69,7 @@ impl SubmissionError {
             SubmissionError::AlreadyDrafted
                 | SubmissionError::NotDrafted
                 | SubmissionError::WrongStatus(..)
+                | SubmissionError::NoTemplate
         )
     }
 }

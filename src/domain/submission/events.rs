@@ -1,7 +1,7 @@
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use super::commands::{Filer, SubmissionKind};
+use super::commands::{Filer, SubmissionKind, SurveyAnswer};
 use crate::domain::framework::{Section, TranslationOrigin};
 use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
 
@@ -60,6 +60,11 @@ pub enum SubmissionEvent {
         text: Text,
         origin: TranslationOrigin,
         of_revision: u32,
+    },
+    /// The report's answers to the survey template, replacing earlier ones.
+    SurveyAnswered {
+        state: Option<StateCode>,
+        answers: Vec<SurveyAnswer>,
     },
 }
 

@@ -10,7 +10,7 @@ pub mod error;
 pub mod events;
 
 pub use aggregate::{LanguageVersion, Revision, Submission, SubmissionStatus};
-pub use commands::{Filer, SubmissionCommand, SubmissionCommandKind, SubmissionKind};
+pub use commands::{Filer, SubmissionCommand, SubmissionCommandKind, SubmissionKind, SurveyAnswer};
 pub use error::SubmissionError;
 pub use events::{SubmissionEvent, SubmissionEventKind};
 

@@ -281,13 +281,22 @@ fn any_command() -> impl Strategy<Value = SubmissionCommand> {
             reason: None,
             now: day(4)
         }),
-        (who, 0u32..4).prop_map(|(w, r)| SubmissionCommand::AddLanguageVersion {
+        (who.clone(), 0u32..4).prop_map(|(w, r)| SubmissionCommand::AddLanguageVersion {
             state: w.map(s),
             organisation: None,
             language: LanguageTag::Fr,
             text: text("t"),
             origin: TranslationOrigin::Human,
             of_revision: r
+        }),
+        who.prop_map(|w| SubmissionCommand::AnswerSurvey {
+            state: w.map(s),
+            organisation: None,
+            answers: vec![SurveyAnswer {
+                question: Id::parse("q1").unwrap(),
+                answer: text("Yes.")
+            }],
+            questions: vec![Id::parse("q1").unwrap()],
         }),
     ]
 }
@@ -303,7 +312,8 @@ proptest! {
             let filer_ok = match &c {
                 SubmissionCommand::Publish { .. } => true,
                 SubmissionCommand::Revise { state, .. } | SubmissionCommand::Submit { state, .. }
-                | SubmissionCommand::Withdraw { state, .. } | SubmissionCommand::AddLanguageVersion { state, .. } => state.as_ref() == Some(&s("NOR")),
+                | SubmissionCommand::Withdraw { state, .. } | SubmissionCommand::AddLanguageVersion { state, .. }
+                | SubmissionCommand::AnswerSurvey { state, .. } => state.as_ref() == Some(&s("NOR")),
                 SubmissionCommand::Draft { .. } => false,
             };
             match handle_and_apply(&mut sub, c) {
@@ -321,4 +331,88 @@ proptest! {
             prop_assert_eq!(&sub.revisions[..before.revisions.len()], &before.revisions[..]);
         }
     }
+}
+
+#[test]
+fn a_national_report_answers_the_survey_template() {
+    let q = |id: &str| Id::parse(id).unwrap();
+    let answer = |id: &str, text_: &str| SurveyAnswer {
+        question: q(id),
+        answer: text(text_),
+    };
+    let answering =
+        |answers: Vec<SurveyAnswer>, questions: Vec<Id>| SubmissionCommand::AnswerSurvey {
+            state: Some(s("NOR")),
+            organisation: None,
+            answers,
+            questions,
+        };
+    let mut report = Submission::default();
+    handle_and_apply(
+        &mut report,
+        draft(
+            SubmissionKind::NationalImplementationReport,
+            Some("NOR"),
+            None,
+            false,
+        ),
+    )
+    .unwrap();
+    let template = vec![q("poc"), q("cert")];
+    handle_and_apply(
+        &mut report,
+        answering(vec![answer("poc", "Yes, two.")], template.clone()),
+    )
+    .unwrap();
+    handle_and_apply(
+        &mut report,
+        answering(
+            vec![answer("poc", "Yes, two."), answer("cert", "NorCERT.")],
+            template.clone(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        report.answers.len(),
+        2,
+        "the latest answers replace the earlier"
+    );
+    let refused = |sub: &mut Submission, c| handle_and_apply(sub, c).unwrap_err();
+    assert_eq!(
+        refused(
+            &mut report,
+            answering(vec![answer("x", "?")], template.clone())
+        ),
+        SubmissionError::UnknownQuestion(q("x"))
+    );
+    assert_eq!(
+        refused(
+            &mut report,
+            answering(
+                vec![answer("poc", "a"), answer("poc", "b")],
+                template.clone()
+            )
+        ),
+        SubmissionError::AnsweredTwice(q("poc"))
+    );
+    assert_eq!(
+        refused(&mut report, answering(vec![], vec![])),
+        SubmissionError::NoTemplate
+    );
+    // Views are not a report; and only the filer answers.
+    let mut views = by_norway();
+    assert_eq!(
+        refused(&mut views, answering(vec![], template.clone())),
+        SubmissionError::NotAReport
+    );
+    let by_sweden = SubmissionCommand::AnswerSurvey {
+        state: Some(s("SWE")),
+        organisation: None,
+        answers: vec![],
+        questions: template,
+    };
+    assert!(matches!(
+        refused(&mut report, by_sweden),
+        SubmissionError::NotTheFiler { .. }
+    ));
 }

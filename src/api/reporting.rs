@@ -1,0 +1,48 @@
+//! Reporting cycles: a body's schedule and, per cycle, who is due, who has submitted, who is
+//! overdue and the priority areas gap analyses name; the secretariat sets the schedule.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::auth::Principal;
+use super::commands::{context, respond};
+use super::error::ApiError;
+use super::extract::{CommandHeaders, Ids, Json, MinPosition};
+use super::AppState;
+use crate::app;
+use crate::app::reporting::ReportingOverview;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reporting/{id}", get(show))
+        .route("/api/v1/reporting/{id}/commands", post(command))
+}
+
+#[tracing::instrument(skip_all)]
+async fn show(
+    State(s): State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<axum::Json<ReportingOverview>, ApiError> {
+    s.read_after(min.0).await?;
+    Ok(axum::Json(
+        app::reporting::overview(&s.app, &p, ids[0].as_str()).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::reporting::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
+}

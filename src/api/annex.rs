@@ -34,7 +34,7 @@ struct AnnexParams {
 #[tracing::instrument(skip_all)]
 async fn show(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AnnexParams>,

@@ -40,7 +40,7 @@ struct Documents {
 #[tracing::instrument(skip_all)]
 async fn list(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<Params>,
 ) -> Result<axum::Json<Documents>, ApiError> {
@@ -114,7 +114,7 @@ fn stem(symbol: &str) -> String {
 #[tracing::instrument(skip_all)]
 async fn record_html(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<RecordParams>,
 ) -> Result<Response, ApiError> {
@@ -131,7 +131,7 @@ async fn record_html(
 #[tracing::instrument(skip_all)]
 async fn record_pdf(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<RecordParams>,
 ) -> Result<Response, ApiError> {
@@ -143,7 +143,7 @@ async fn record_pdf(
 #[tracing::instrument(skip_all)]
 async fn record_docx(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<RecordParams>,
 ) -> Result<Response, ApiError> {

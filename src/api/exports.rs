@@ -253,7 +253,7 @@ async fn register_printed(
 #[tracing::instrument(skip_all)]
 async fn register_html(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
@@ -270,7 +270,7 @@ async fn register_html(
 #[tracing::instrument(skip_all)]
 async fn register_pdf(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
@@ -281,7 +281,7 @@ async fn register_pdf(
 #[tracing::instrument(skip_all)]
 async fn register_docx(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
@@ -293,7 +293,7 @@ async fn register_docx(
 #[tracing::instrument(skip_all)]
 async fn register_csv(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {

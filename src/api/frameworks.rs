@@ -60,7 +60,7 @@ pub async fn cut_at(s: &AppState, at: &str) -> Result<Cut, ApiError> {
 #[tracing::instrument(skip_all)]
 async fn show(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<AtParams>,
 ) -> Result<axum::Json<FrameworkView>, ApiError> {
@@ -72,7 +72,7 @@ async fn show(
 #[tracing::instrument(skip_all)]
 async fn show_html(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<AtParams>,
 ) -> Result<axum::response::Response, ApiError> {
@@ -133,7 +133,7 @@ async fn printed(
 #[tracing::instrument(skip_all)]
 async fn show_pdf(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<PrintParams>,
 ) -> Result<Response, ApiError> {
@@ -143,7 +143,7 @@ async fn show_pdf(
 #[tracing::instrument(skip_all)]
 async fn show_docx(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<PrintParams>,
 ) -> Result<Response, ApiError> {
@@ -187,7 +187,7 @@ struct DiffParams {
 
 async fn show_diff(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<DiffParams>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {

@@ -181,7 +181,7 @@ async fn meeting(
 
 async fn agenda(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AsOfParams>,
@@ -305,7 +305,7 @@ pub(super) struct DecisionParams {
 #[tracing::instrument(skip_all)]
 async fn decisions_register(
     State(s): State<AppState>,
-    _p: Principal,
+    super::public::Reader(_p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<axum::Json<Value>, ApiError> {

@@ -25,6 +25,7 @@ pub mod frameworks;
 pub mod meetings;
 pub mod openapi;
 pub mod participation;
+pub mod public;
 pub mod reporting;
 pub mod stream;
 pub mod submissions;
@@ -53,6 +54,8 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct AppState {
     pub app: Arc<App>,
     pub tokens: TokenCache,
+    /// Reads without a credential, limited per address.
+    pub public_reads: Arc<public::PublicReads>,
     /// Set to `true` by [`serve`] once its shutdown future resolves: long-lived responses
     /// (the live stream) end on it, so graceful shutdown is not held up by idle watchers.
     shutdown: Arc<watch::Sender<bool>>,
@@ -63,6 +66,7 @@ impl AppState {
         Self {
             app,
             tokens: TokenCache::default(),
+            public_reads: Arc::default(),
             shutdown: Arc::new(watch::channel(false).0),
         }
     }
@@ -210,14 +214,22 @@ pub async fn serve(
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // `Listener::accept` retries (after a pause) on errors such as too many open files.
-        let (io, _) = tokio::select! {
+        let (io, addr) = tokio::select! {
             conn = Listener::accept(&mut listener) => conn,
             () = &mut shutdown => break,
         };
+        // The peer's address, for the limit on reads without a credential.
+        let service = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut r: axum::http::Request<hyper::body::Incoming>| {
+                r.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+                r
+            },
+        );
         let conn = hyper::server::conn::http1::Builder::new().serve_connection(
             // hyper's own bare answer to a head it cannot parse becomes problem+json.
             TokioIo::new(conn::Guarded::new(io)),
-            TowerToHyperService::new(app.clone()),
+            TowerToHyperService::new(service),
         );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

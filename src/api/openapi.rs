@@ -626,6 +626,9 @@ pub const AMENDMENT_COMMANDS: &[CommandDoc] = &[
     ),
 ];
 
+/// Who may read the public record: anyone, with a credential or without (then rate-limited).
+pub const PUBLIC_RECORD: &str = "anyone: with a credential, or without one as the public (no drafts, restricted documents or personal data; at most 10 requests a second per address, then 429)";
+
 /// Every route of the API.
 pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/health", summary: "Liveness", who: "anyone", query: &[], input: Input::None },
@@ -656,12 +659,12 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/meetings", summary: "The meeting list", who: "any credential",
         query: &[("body", "string", "body id"), ("kind", "string", "meeting kind"), ("status", "string", "convened, open, suspended, closed"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: "any credential (personal data only to secretariat, auditors and the chair)", query: &[AT, MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: "any credential", query: &[AT, MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: PUBLIC_RECORD, query: &[AT, MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "each command, as app::permissions says", query: &[], input: Input::Command(MEETING_COMMANDS) },
-    Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: "any credential",
+    Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: PUBLIC_RECORD,
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "agenda_adoption, agenda_change, amendment_adopted, programme_of_work, procedural_outcome, decision; or no_consensus: a call on which the chair found no consensus, on the record as an outcome (entry: outcome), with no decision number or symbol, after the meeting's decisions"), AT, ("after", "string", "the next cursor of the previous page"), ("limit", "integer", "page size, 1 to 1000 (default 200)"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.csv", summary: "The decisions register as CSV: every entry the filter selects, in register order (no paging)", who: "any credential",
+    Route { method: "get", path: "/api/v1/decisions.csv", summary: "The decisions register as CSV: every entry the filter selects, in register order (no paging)", who: PUBLIC_RECORD,
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/report", summary: "The report of a meeting, generated from the log: attendance with gender figures, the agenda as adopted and as changed, each decision with how it was taken, objections, explanations and dissociations, and the annexes (the Declaration at the close, the programme of work, the documents cited); with the log position and hash it was made from", who: "any credential", query: &[AT, MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/report.html", summary: "The report of a meeting as a standalone HTML document, in one of the six languages (headings, and the Declaration annex where translated, the original beside it). `plenary audit replay BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline", who: "any credential",
@@ -670,41 +673,41 @@ pub const ROUTES: &[Route] = &[
         query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", summary: "The report of a meeting as a Word document, with the same content as report.pdf", who: "any credential",
         query: &[AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.html", summary: "The decisions register as a standalone HTML document, with the same content as decisions.pdf", who: "any credential",
+    Route { method: "get", path: "/api/v1/decisions.html", summary: "The decisions register as a standalone HTML document, with the same content as decisions.pdf", who: PUBLIC_RECORD,
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.pdf", summary: "The decisions register as PDF: every entry the filter selects, in register order, with how each was taken, objections, explanations, secretariat entries and corrigenda", who: "any credential",
+    Route { method: "get", path: "/api/v1/decisions.pdf", summary: "The decisions register as PDF: every entry the filter selects, in register order, with how each was taken, objections, explanations, secretariat entries and corrigenda", who: PUBLIC_RECORD,
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.docx", summary: "The decisions register as a Word document, with the same content as decisions.pdf", who: "any credential",
+    Route { method: "get", path: "/api/v1/decisions.docx", summary: "The decisions register as a Word document, with the same content as decisions.pdf", who: PUBLIC_RECORD,
         query: &[("meeting", "string", "meeting id"), ("body", "string", "body id"), ("kind", "string", "as for /api/v1/decisions"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/participation.csv", summary: "Participation over time as CSV: a row per body and year, then a row per State the reader may see", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: "any credential",
+    Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: PUBLIC_RECORD,
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits are refused as ambiguous, and a position beyond the end of the log is refused (400, field at), as min_position is"), ("version", "integer", "framework version")], input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.html", summary: "The Declaration as a standalone HTML document, now or as of a moment; at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --html` writes offline", who: "any credential",
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.html", summary: "The Declaration as a standalone HTML document, now or as of a moment; at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --html` writes offline", who: PUBLIC_RECORD,
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N"), ("version", "integer", "framework version")], input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.pdf", summary: "The Declaration as PDF, now or as of a moment, in one of the six languages where translated (the original marked); at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --pdf FILE` writes offline", who: "any credential",
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.pdf", summary: "The Declaration as PDF, now or as of a moment, in one of the six languages where translated (the original marked); at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --pdf FILE` writes offline", who: PUBLIC_RECORD,
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N"), ("version", "integer", "framework version"), ("lang", "string", "ar, en, es, fr, ru or zh (default en): paragraphs translated into it are printed in it, the original beside each"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.docx", summary: "The Declaration as a Word document, with the same content as declaration.pdf", who: "any credential",
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.docx", summary: "The Declaration as a Word document, with the same content as declaration.pdf", who: PUBLIC_RECORD,
         query: &[("at", "string", "a date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N"), ("version", "integer", "framework version"), ("lang", "string", "ar, en, es, fr, ru or zh (default en): paragraphs translated into it are printed in it, the original beside each"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: "any credential",
+    Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: PUBLIC_RECORD,
         query: &[("from", "integer", "old version"), ("to", "integer", "new version (default: now)")], input: Input::None },
     Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", query: &[MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", query: &[], input: Input::Command(CONTACT_COMMANDS) },
-    Route { method: "get", path: "/api/v1/annexes/{id}", summary: "A body's annex of regional initiatives as adopted, now or as of a moment: each entry (organisation, title, description, links) with the decision that adopted its wording, and every adopting decision; drafts and proposed removals only to the secretariat, States, auditors and admin", who: "any credential", query: &[AT, MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/annexes/{id}", summary: "A body's annex of regional initiatives as adopted, now or as of a moment: each entry (organisation, title, description, links) with the decision that adopted its wording, and every adopting decision; drafts and proposed removals only to the secretariat, States, auditors and admin", who: PUBLIC_RECORD, query: &[AT, MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: "each command, as app::permissions says", query: &[], input: Input::Command(ANNEX_COMMANDS) },
-    Route { method: "get", path: "/api/v1/reporting/{id}", summary: "A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each cycle from the first to the next, who is due, who has submitted a national implementation report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports counted as the reader may read them)", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/reporting/{id}", summary: "A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each cycle from the first to the next, who is due, who has submitted a national implementation report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports counted as the reader may read them)", who: PUBLIC_RECORD, query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/reporting/{id}/commands", summary: "Set the body's reporting schedule (every State in a cohort a member, in one cohort only)", who: "each command, as app::permissions says", query: &[], input: Input::Command(REPORTING_COMMANDS) },
-    Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
+    Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: PUBLIC_RECORD, query: &[("body", "string", "body id"), MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/documents/record.pdf", summary: "A registered document as PDF: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
+    Route { method: "get", path: "/api/v1/documents/record.pdf", summary: "A registered document as PDF: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/documents/record.docx", summary: "A registered document as a Word document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: "any credential",
+    Route { method: "get", path: "/api/v1/documents/record.docx", summary: "A registered document as a Word document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/documents/commands", summary: "Issue a document of a body (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. One registry for the house: a symbol is issued once", who: "each command, as app::permissions says", query: &[], input: Input::Command(DOCUMENT_COMMANDS) },
-    Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: "any credential",
+    Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: PUBLIC_RECORD,
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
-    Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: PUBLIC_RECORD, query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's survey template (a national implementation report)", who: "each command, as app::permissions says", query: &[], input: Input::Command(SUBMISSION_COMMANDS) },
     Route { method: "get", path: "/api/v1/participation", summary: "Participation over time: delegations, delegates and heads of delegation by gender, and the sponsorship programme's reach, per body and year across every meeting; per State only to the secretariat, auditors and admin, and to a delegate for its own State", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: "any credential", query: &[MIN], input: Input::None },
@@ -997,6 +1000,14 @@ fn operation(r: &Route) -> Value {
             "401".into(),
             problem("No valid bearer token (see WWW-Authenticate)"),
         );
+        if r.who == PUBLIC_RECORD {
+            responses.insert(
+                "429".into(),
+                problem(
+                    "Too many requests without a credential from this address (see Retry-After)",
+                ),
+            );
+        }
         if !r.who.starts_with("any") {
             responses.insert(
                 "403".into(),
@@ -1063,7 +1074,10 @@ fn operation(r: &Route) -> Value {
         "parameters": params,
         "responses": responses,
     });
-    if !public {
+    if r.who == PUBLIC_RECORD {
+        // The bearer token is optional: without one, the public's view.
+        op["security"] = json!([{}, { "bearer": [] }]);
+    } else if !public {
         op["security"] = json!([{ "bearer": [] }]);
     }
     match r.input {

@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
 #[tracing::instrument(skip_all)]
 async fn show(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Ids(ids): Ids,
 ) -> Result<axum::Json<ReportingOverview>, ApiError> {

@@ -41,7 +41,7 @@ struct Submissions {
 #[tracing::instrument(skip_all)]
 async fn list(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<ListParams>,
 ) -> Result<axum::Json<Submissions>, ApiError> {
@@ -59,7 +59,7 @@ async fn list(
 #[tracing::instrument(skip_all)]
 async fn one(
     State(s): State<AppState>,
-    p: Principal,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Ids(ids): Ids,
 ) -> Result<axum::Json<SubmissionLine>, ApiError> {

@@ -90,6 +90,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The public, reading a public record without a credential: an observer of no
+    /// organisation, so that every read's visibility rule already covers it.
+    pub fn public() -> Principal {
+        Principal {
+            credential_id: String::new(),
+            role: Role::Observer,
+            scope: None,
+            label: "the public".into(),
+        }
+    }
+
     /// The principal of a stored credential (`None` for a role this version does not know).
     pub fn from_credential(c: crate::store::credentials::Credential) -> Option<Principal> {
         Some(Principal {

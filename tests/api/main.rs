@@ -18,6 +18,7 @@ mod pages;
 mod participation;
 mod permissions;
 mod protocol;
+mod public;
 mod register;
 mod report;
 mod reporting;

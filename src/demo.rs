@@ -1062,7 +1062,65 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
         "request_id": "idn-diplomats", "state": "IDN", "area": "international_law", "gap_analysis": null,
         "priority": "Medium", "modality": "Training", "language": "en", "region": "Asia-Pacific",
         "needed_by": null, "description": "Training of diplomats on how international law applies" } })).await?;
-    reporting(r, t).await
+    reporting(r, t).await?;
+    // The dedicated capacity-building fund: two pledges, what came in, and the first
+    // disbursement, to Kenya's CERT project.
+    let fund = "/api/v1/funds/poa-trust-fund/commands";
+    r.ok(
+        fund,
+        &sec,
+        json!({ "EstablishFund": { "body_id": BODY,
+        "name": "Programme of Action trust fund for capacity building", "currency": "USD" } }),
+    )
+    .await?;
+    for (id, kind, donor, recipient, amount, purpose, date) in [
+        (
+            "nor-pledge-2026",
+            "pledge",
+            Some("NOR"),
+            None,
+            500_000,
+            "capacity building",
+            "2026-11-27",
+        ),
+        (
+            "nld-pledge-2026",
+            "pledge",
+            Some("NLD"),
+            None,
+            250_000,
+            "capacity building",
+            "2026-11-27",
+        ),
+        (
+            "nor-2026-1",
+            "contribution",
+            Some("NOR"),
+            None,
+            300_000,
+            "capacity building",
+            "2026-11-28",
+        ),
+        (
+            "ken-cert-1",
+            "disbursement",
+            None,
+            Some("KE-CIRT/CC national CERT project"),
+            120_000,
+            "capacity building",
+            "2026-11-30",
+        ),
+    ] {
+        r.ok(
+            fund,
+            &sec,
+            json!({ "RecordEntry": { "entry_id": id, "kind": kind,
+            "donor": donor.map(|s| json!({ "State": s })), "recipient": recipient,
+            "amount": amount, "purpose": purpose, "date": date } }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The reporting schedule: yearly cycles from 2025, four regional cohorts in turn, and a

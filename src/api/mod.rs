@@ -22,6 +22,7 @@ pub mod error;
 pub mod exports;
 pub mod extract;
 pub mod frameworks;
+pub mod funds;
 pub mod meetings;
 pub mod openapi;
 pub mod participation;
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(contacts::router())
         .merge(annex::router())
         .merge(reporting::router())
+        .merge(funds::router())
         .merge(documents::router())
         .merge(submissions::router())
         .merge(capacity::router())

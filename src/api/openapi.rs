@@ -452,6 +452,45 @@ pub const REPORTING_COMMANDS: &[CommandDoc] = &[cmd(
     ],
 )];
 
+const PARTY: Ty = Ty::Obj {
+    about: "Party: {\"State\": code} | {\"Organisation\": id}",
+    example: r#"{"State":"NOR"}"#,
+};
+
+pub const FUND_COMMANDS: &[CommandDoc] = &[
+    cmd(
+        "EstablishFund",
+        &[
+            ("body_id", ID),
+            ("name", TEXT),
+            (
+                "currency",
+                Ty::Str {
+                    about: "ISO 4217: three capital letters",
+                    pattern: "^[A-Z]{3}$",
+                    format: "",
+                    example: "USD",
+                },
+            ),
+        ],
+    ),
+    cmd(
+        "RecordEntry",
+        &[
+            ("entry_id", ID),
+            (
+                "kind",
+                Ty::Enum(&["pledge", "contribution", "disbursement"]),
+            ),
+            ("donor", Ty::Opt(&PARTY)),
+            ("recipient", Ty::Opt(&TEXT)),
+            ("amount", Ty::Int),
+            ("purpose", TEXT),
+            ("date", DATE),
+        ],
+    ),
+];
+
 const SURVEY_ANSWER: Ty = Ty::Obj {
     about: "SurveyAnswer: {question: the template's question id, answer: text}",
     example: r#"{"question":"poc","answer":"Yes: a policy and a technical contact."}"#,
@@ -697,6 +736,9 @@ pub const ROUTES: &[Route] = &[
     Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: "each command, as app::permissions says", query: &[], input: Input::Command(ANNEX_COMMANDS) },
     Route { method: "get", path: "/api/v1/reporting/{id}", summary: "A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each cycle from the first to the next, who is due, who has submitted a national implementation report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports counted as the reader may read them)", who: PUBLIC_RECORD, query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/reporting/{id}/commands", summary: "Set the body's reporting schedule (every State in a cohort a member, in one cohort only)", who: "each command, as app::permissions says", query: &[], input: Input::Command(REPORTING_COMMANDS) },
+    Route { method: "get", path: "/api/v1/funds", summary: "Every fund's ledger as of today: pledged, received, disbursed, the balance and what is outstanding, by donor and by purpose", who: "any credential", query: &[MIN], input: Input::None },
+    Route { method: "get", path: "/api/v1/funds/{id}", summary: "One fund's ledger as of the end of a day: its entries dated then or before, the totals, by donor and by purpose", who: "any credential", query: &[("on", "string", "a date YYYY-MM-DD (default today)"), MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/funds/{id}/commands", summary: "Establish a fund; record a pledge, a contribution received or a disbursement (never taking the balance below zero on its day or after)", who: "each command, as app::permissions says", query: &[], input: Input::Command(FUND_COMMANDS) },
     Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: PUBLIC_RECORD, query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
@@ -811,6 +853,7 @@ fn aggregate_of(path: &str) -> Option<&'static str> {
         ("/api/v1/contacts/", "PointsOfContact"),
         ("/api/v1/annexes/", "Annex"),
         ("/api/v1/reporting/", "ReportingSchedule"),
+        ("/api/v1/funds/", "Fund"),
         ("/api/v1/documents/commands", "DocumentRegistry"),
         ("/api/v1/submissions/", "Submission"),
         ("/api/v1/capacity/requests/", "AssistanceRequest"),
@@ -890,6 +933,9 @@ fn query_schema(name: &str, ty: &str) -> Value {
         }
         ("at", _) => json!({ "type": "string", "minLength": 1 }),
         ("lang", _) => json!({ "type": "string", "enum": ["ar", "en", "es", "fr", "ru", "zh"] }),
+        // A fund's ledger as of a day.
+        ("on", _) => json!({ "type": "string", "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2026-11-28"] }),
         // The audit history's bounds.
         ("from" | "to", "string") => json!({ "type": "string",
             "anyOf": [{ "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }, { "format": "date-time" }],
@@ -1319,6 +1365,9 @@ mod tests {
             },
         );
         check::<crate::domain::capacity::OfferCommand>(OFFER_COMMANDS, &[], &[], |_| vec![]);
+        check::<crate::domain::fund::FundCommand>(FUND_COMMANDS, &[], &["today"], |_| {
+            vec![("today", json!("2027-01-01"))]
+        });
         check::<crate::domain::reporting::ReportingCommand>(
             REPORTING_COMMANDS,
             &[],

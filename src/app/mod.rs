@@ -28,6 +28,7 @@ pub mod contacts;
 pub mod credentials;
 pub mod documents;
 pub mod frameworks;
+pub mod funds;
 pub mod history;
 pub mod live;
 mod meeting_reactions;
@@ -58,6 +59,7 @@ use crate::domain::capacity::{AssistanceOffer, AssistanceRequest};
 use crate::domain::contacts::PointsOfContact;
 use crate::domain::documents::DocumentRegistry;
 use crate::domain::framework::Framework;
+use crate::domain::fund::Fund;
 use crate::domain::meeting::Meeting;
 use crate::domain::reporting::ReportingSchedule;
 use crate::domain::submission::Submission;
@@ -457,6 +459,8 @@ pub struct App {
     pub annexes: CommandBus<Annex>,
     /// Each body's reporting schedule.
     pub reporting: CommandBus<ReportingSchedule>,
+    /// Funding ledgers.
+    pub funds: CommandBus<Fund>,
     /// New events for every open screen, read from the log once.
     pub live: live::Live,
     /// The reactor's saved checkpoint, announced each time it saves it (at once after a
@@ -486,7 +490,8 @@ impl App {
             requests: CommandBus::new(repo.clone(), (), locks.clone()),
             offers: CommandBus::new(repo.clone(), (), locks.clone()),
             annexes: CommandBus::new(repo.clone(), (), locks.clone()),
-            reporting: CommandBus::new(repo.clone(), (), locks),
+            reporting: CommandBus::new(repo.clone(), (), locks.clone()),
+            funds: CommandBus::new(repo.clone(), (), locks),
             live: live::Live::new(store.clone()),
             reactor_saved: tokio::sync::watch::channel(0).0,
             store,
@@ -513,6 +518,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(Docs(StateView::<AssistanceOffer>::default())),
         Arc::new(Docs(StateView::<Annex>::default())),
         Arc::new(Docs(StateView::<ReportingSchedule>::default())),
+        Arc::new(Docs(StateView::<Fund>::default())),
         Arc::new(Docs(DecisionsRegister)),
         Arc::new(Docs(MeetingList)),
         Arc::new(Docs(crate::projections::floor::MeetingFloor)),

@@ -161,6 +161,13 @@ pub fn annex(kind: crate::domain::annex::AnnexCommandKind) -> Rule {
     }
 }
 
+pub fn fund(kind: crate::domain::fund::FundCommandKind) -> Rule {
+    use crate::domain::fund::FundCommandKind as K;
+    match kind {
+        K::EstablishFund | K::RecordEntry => Rule::Secretariat,
+    }
+}
+
 pub fn reporting(kind: crate::domain::reporting::ReportingCommandKind) -> Rule {
     use crate::domain::reporting::ReportingCommandKind as K;
     match kind {
@@ -196,6 +203,7 @@ pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
         "AssistanceOffer" => name.parse().ok().map(capacity_offer),
         "Annex" => name.parse().ok().map(annex),
         "ReportingSchedule" => name.parse().ok().map(reporting),
+        "Fund" => name.parse().ok().map(fund),
         _ => None,
     }
 }

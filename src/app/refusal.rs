@@ -142,6 +142,7 @@ domain_error!(
     crate::domain::amendment::AmendmentError,
     crate::domain::annex::AnnexError,
     crate::domain::reporting::ReportingError,
+    crate::domain::fund::FundError,
     crate::domain::body::BodyError,
     crate::domain::capacity::CapacityError,
     crate::domain::contacts::ContactError,

@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod contacts;
 pub mod documents;
 pub mod framework;
+pub mod fund;
 pub mod meeting;
 pub mod reporting;
 pub mod schema;
@@ -32,6 +33,7 @@ pub fn event_types() -> Vec<&'static str> {
     all.extend(capacity::OfferEventKind::iter().map(<&'static str>::from));
     all.extend(annex::AnnexEventKind::iter().map(<&'static str>::from));
     all.extend(reporting::ReportingEventKind::iter().map(<&'static str>::from));
+    all.extend(fund::FundEventKind::iter().map(<&'static str>::from));
     all
 }
 

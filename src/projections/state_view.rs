@@ -114,6 +114,9 @@ impl ViewName for crate::domain::meeting::Meeting {
 impl ViewName for crate::domain::amendment::Amendment {
     const VIEW: &'static str = "amendments";
 }
+impl ViewName for crate::domain::fund::Fund {
+    const VIEW: &'static str = "funds";
+}
 impl ViewName for crate::domain::reporting::ReportingSchedule {
     const VIEW: &'static str = "reporting_schedules";
 }

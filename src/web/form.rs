@@ -309,6 +309,7 @@ async fn dispatch(
         "offer" => app::capacity::offer_command(app, principal, target, body, &ctx).await?,
         "annex" => app::annex::command(app, principal, target, body, &ctx).await?,
         "reporting" => app::reporting::command(app, principal, target, body, &ctx).await?,
+        "fund" => app::funds::command(app, principal, target, body, &ctx).await?,
         _ => return Err(bad("_command", format!("no kind of record {kind}"))),
     };
     Ok(receipt.positions.last().copied())

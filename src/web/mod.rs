@@ -23,6 +23,7 @@ pub mod capacity;
 pub mod contacts;
 pub mod documents;
 pub mod form;
+pub mod funds;
 pub mod messages;
 pub mod pages;
 pub mod report;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(annex::router())
         .merge(reporting::router())
+        .merge(funds::router())
         .merge(capacity::router())
         .merge(submissions::router())
         .merge(report::router())

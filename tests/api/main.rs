@@ -11,6 +11,7 @@ mod core_fixes;
 mod documented;
 mod documents;
 mod exactness;
+mod funds;
 mod helpers;
 mod hostile;
 mod matrix;

@@ -270,6 +270,23 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             },
             only(&[Secretariat], Exp::Ok),
         ),
+        // Funding ledgers: read by any credential; kept by the secretariat.
+        get("/api/v1/funds", "/api/v1/funds", any_credential()),
+        get(
+            "/api/v1/funds/{id}",
+            "/api/v1/funds/poa-trust-fund",
+            any_credential(),
+        ),
+        post(
+            "/api/v1/funds/{id}/commands",
+            "/api/v1/funds/poa-trust-fund/commands",
+            |w| {
+                json!({ "RecordEntry": { "entry_id": format!("mx-{}", w.slug()), "kind": "pledge",
+                "donor": { "State": "NOR" }, "recipient": null, "amount": 1000,
+                "purpose": "Matrix", "date": "2026-11-30" } })
+            },
+            only(&[Secretariat], Exp::Ok),
+        ),
         // Reporting cycles: public; the secretariat sets the schedule.
         get(
             "/api/v1/reporting/{id}",

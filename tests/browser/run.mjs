@@ -836,6 +836,25 @@ async function withToken(tok, locale) {
   await sec.goto(`${base}/submissions/ken-report-2026`);
   check(await sec.locator("#answers dd").count() === 3, "a national report shows its answers to the survey template");
   await axe(sec, "a national report with its survey answers");
+  // The trust fund's ledger, from the capacity-building page by keyboard; a disbursement
+  // larger than the balance is refused, saying the balance.
+  await sec.goto(`${base}/capacity`);
+  await sec.locator("#fund-link").focus();
+  await Promise.all([sec.waitForURL(/\/funds\/poa-trust-fund$/), sec.keyboard.press("Enter")]);
+  check(/180000/.test(await sec.locator("#balance").textContent()), "the fund's balance is received minus disbursed");
+  await sec.fill("#en-id", "too-much");
+  await sec.selectOption("#en-kind", "disbursement");
+  await sec.fill("#en-recipient", `A project ${XSS2}`);
+  await sec.fill("#en-amount", "999999");
+  await sec.fill("#en-purpose", "capacity building");
+  await sec.fill("#en-date", "2026-11-30");
+  await post(sec, () => sec.click("#b-entry"));
+  check(/below zero/.test(await sec.locator("#f-entry + .refusal").textContent()), "an overdrawing disbursement is refused next to the form");
+  await sec.goto(`${base}/funds/poa-trust-fund?on=2026-11-28`);
+  check(/300000/.test(await sec.locator("#balance").textContent()), "the balance as of an earlier day");
+  await noXss(sec, "fund ledger");
+  await axe(sec, "fund ledger");
+  await shot(sec, "fund");
   await ctx.close();
 }
 
@@ -843,7 +862,7 @@ async function withToken(tok, locale) {
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa", "/funds/poa-trust-fund"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],

@@ -1,0 +1,85 @@
+//! Funding ledgers: every fund, one fund's ledger as of a date, and the secretariat's
+//! commands that keep it.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::auth::Principal;
+use super::commands::{context, respond};
+use super::error::ApiError;
+use super::extract::{CommandHeaders, Ids, Json, MinPosition, Query};
+use super::AppState;
+use crate::app;
+use crate::app::funds::Ledger;
+use crate::domain::values::Date;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/funds", get(all))
+        .route("/api/v1/funds/{id}", get(one))
+        .route("/api/v1/funds/{id}/commands", post(command))
+}
+
+#[derive(serde::Serialize)]
+struct Funds {
+    funds: Vec<Ledger>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn all(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+) -> Result<axum::Json<Funds>, ApiError> {
+    s.read_after(min.0).await?;
+    Ok(axum::Json(Funds {
+        funds: app::funds::all(&s.app).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OnParams {
+    /// The ledger as of the end of this day (default today).
+    on: Option<String>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn one(
+    State(s): State<AppState>,
+    _p: Principal,
+    min: MinPosition,
+    Ids(ids): Ids,
+    Query(q): Query<OnParams>,
+) -> Result<axum::Json<Ledger>, ApiError> {
+    s.read_after(min.0).await?;
+    let on = match q.on.as_deref() {
+        Some(d) => Some(
+            d.parse::<Date>()
+                .map_err(|_| ApiError::bad_request("on", "on must be a date, YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    Ok(axum::Json(
+        app::funds::one(&s.app, ids[0].as_str(), on).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn command(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Json(body, hash): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let ctx = context(&p, h, hash);
+    Ok(respond(
+        app::funds::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
+    ))
+}

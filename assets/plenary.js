@@ -107,7 +107,10 @@
     if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
     if (form.getAttribute("action") === "/sign-out") return;
     ev.preventDefault();
-    var data = new URLSearchParams(new FormData(form, ev.submitter || undefined));
+    // A file goes as multipart to the form's own address; everything else to the page.
+    var multipart = form.enctype === "multipart/form-data";
+    var data = multipart ? new FormData(form, ev.submitter || undefined)
+      : new URLSearchParams(new FormData(form, ev.submitter || undefined));
     // What was filled in: put back if the form is refused, to correct rather than retype.
     var filled = {};
     form.querySelectorAll("input, textarea, select").forEach(function (el) {
@@ -115,8 +118,8 @@
       if (!k || el.type === "hidden") return;
       filled[k] = (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value;
     });
-    fetch(location.pathname, { method: "POST", body: data, credentials: "same-origin",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
+    fetch(multipart ? form.action : location.pathname, { method: "POST", body: data, credentials: "same-origin",
+      headers: multipart ? {} : { "Content-Type": "application/x-www-form-urlencoded" } })
       .then(function (r) {
         // A command that went through redirects to the page as it now is (a revision done,
         // the editor back to a new draft): the address bar follows.

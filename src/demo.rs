@@ -25,6 +25,15 @@ pub trait Client: Send + Sync {
         token: &str,
         body: Option<Value>,
     ) -> Result<(u16, Value), String>;
+
+    /// POSTs `bytes` as the body, of media type `content_type` (a file upload).
+    async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(u16, Value), String>;
 }
 
 /// The router itself, called in-process with real HTTP requests (used by `serve --demo`).
@@ -39,19 +48,53 @@ impl Client for InProcess {
         token: &str,
         body: Option<Value>,
     ) -> Result<(u16, Value), String> {
+        match body {
+            Some(b) => {
+                self.exchange(
+                    method,
+                    path,
+                    token,
+                    Some("application/json"),
+                    b.to_string().into_bytes(),
+                )
+                .await
+            }
+            None => self.exchange(method, path, token, None, vec![]).await,
+        }
+    }
+
+    async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(u16, Value), String> {
+        self.exchange("POST", path, token, Some(content_type), bytes)
+            .await
+    }
+}
+
+impl InProcess {
+    async fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<(u16, Value), String> {
         use tower::ServiceExt;
         let mut req = axum::http::Request::builder()
             .method(method)
             .uri(path)
             .header("authorization", format!("Bearer {token}"));
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                axum::body::Body::from(b.to_string())
-            }
-            None => axum::body::Body::empty(),
-        };
-        let req = req.body(body).map_err(|e| e.to_string())?;
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let req = req
+            .body(axum::body::Body::from(body))
+            .map_err(|e| e.to_string())?;
         let res = self
             .0
             .clone()
@@ -962,6 +1005,10 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
     Ok(out)
 }
 
+/// Norway's submission as filed (the seed document), its text and its attached file.
+pub const NORWAY_VIEWS: &str = include_str!("../assets/demo/norway-views-71-28.txt");
+pub const NORWAY_FILE: &str = "norway-views-71-28.txt";
+
 /// Norway's views under resolution 71/28, in their original text (as submitted to the
 /// Secretary-General in 2017), filed, submitted and published; points of contact of two
 /// States, and the secretariat's first ping; capacity-building offers and requests, one
@@ -973,9 +1020,21 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
     r.ok(path, &nor, json!({ "Draft": { "submission_id": "nor-views-71-28", "body_id": BODY,
         "kind": "NationalViews", "state": "NOR",
         "title": "Norway: developments in the field of information and telecommunications in the context of international security (resolution 71/28)",
-        "language": "en", "text": include_str!("../assets/demo/norway-views-71-28.txt"),
+        "language": "en", "text": NORWAY_VIEWS,
         "resolution": "A/RES/71/28", "sections": ["international_law", "confidence_building_measures", "capacity_building"],
         "paragraphs": [], "topics": ["human rights", "international law", "regional cooperation"] } })).await?;
+    // The views as Norway sent them, attached as a file.
+    let (status, v) =
+        r.c.upload(
+            &format!("/api/v1/submissions/nor-views-71-28/attachments?name={NORWAY_FILE}"),
+            &nor,
+            "text/plain",
+            NORWAY_VIEWS.as_bytes().to_vec(),
+        )
+        .await?;
+    if status != 200 {
+        return Err(format!("attaching {NORWAY_FILE} answered {status}: {v}"));
+    }
     r.ok(path, &nor, json!({ "Submit": { "state": "NOR" } }))
         .await?;
     r.ok(path, &sec, json!({ "Publish": { "symbol": "A/72/315" } }))

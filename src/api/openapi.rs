@@ -26,6 +26,8 @@ pub enum Input {
     /// `{"CommandName": {fields}}`, one of these commands.
     Command(&'static [CommandDoc]),
     Credential,
+    /// A file's bytes as the body, its media type in Content-Type.
+    File,
 }
 
 /// What a route answers with when it succeeds.
@@ -40,6 +42,8 @@ enum Answer {
     Docx,
     EventStream,
     NoContent,
+    /// A stored file, as its media type.
+    File,
 }
 
 pub struct Route {
@@ -215,6 +219,7 @@ pub const BODY_COMMANDS: &[CommandDoc] = &[
             ),
         ],
     ),
+    cmd("SetAttachmentLimit", &[("bytes", Ty::Int)]),
 ];
 pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("Convene", &[("meeting_id", ID), ("body_id", ID), ("kind", MEETING_KIND), ("symbol", SYMBOL), ("title", TEXT),
@@ -562,7 +567,18 @@ pub const SUBMISSION_COMMANDS: &[CommandDoc] = &[
         "AnswerSurvey",
         &[FILER[0], FILER[1], ("answers", Ty::List(&SURVEY_ANSWER))],
     ),
+    cmd("Detach", &[FILER[0], FILER[1], ("sha256", SHA256)]),
 ];
+
+const SHA256: Ty = Ty::Str {
+    about: "an attachment's SHA-256 (64 lower-case hex digits)",
+    pattern: "^[0-9a-f]{64}$",
+    format: "",
+    example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+};
+
+/// Submission commands sent by uploading the file, not as JSON.
+pub const SUBMISSION_UPLOAD_COMMANDS: &[&str] = &["Attach"];
 
 const MODALITY: Ty = Ty::Enum(&[
     "Training",
@@ -750,6 +766,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: PUBLIC_RECORD,
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: PUBLIC_RECORD, query: &[MIN], input: Input::None },
+    Route { method: "post", path: "/api/v1/submissions/{id}/attachments", summary: "Attach a file (the PDF of a national report) before publication: stored by its SHA-256, named in the log by hash and size, carried by export bundles", who: "the secretariat; a delegate of the filing State; the filing organisation (its own credential)", query: &[("name", "string", "the file's name as offered on download (1 to 200 characters, no / \\ \" or control characters)")], input: Input::File },
+    Route { method: "get", path: "/api/v1/submissions/{id}/attachments/{sha256}", summary: "An attachment's bytes, to whoever may read the submission", who: PUBLIC_RECORD, query: &[MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's survey template (a national implementation report)", who: "each command, as app::permissions says", query: &[], input: Input::Command(SUBMISSION_COMMANDS) },
     Route { method: "get", path: "/api/v1/participation", summary: "Participation over time: delegations, delegates and heads of delegation by gender, and the sponsorship programme's reach, per body and year across every meeting; per State only to the secretariat, auditors and admin, and to a delegate for its own State", who: "any credential", query: &[("body", "string", "body id"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: "any credential", query: &[MIN], input: Input::None },
@@ -777,6 +795,7 @@ fn answer(r: &Route) -> Answer {
         (_, p) if p.ends_with(".html") => Answer::HtmlDocument,
         (_, p) if p.ends_with(".pdf") => Answer::Pdf,
         (_, p) if p.ends_with(".docx") => Answer::Docx,
+        ("get", p) if p.ends_with("/attachments/{sha256}") => Answer::File,
         _ => Answer::Json,
     }
 }
@@ -1007,6 +1026,11 @@ fn operation(r: &Route) -> Value {
             json!({ "description": "A Word document (Office Open XML), as an attachment; its footer and the custom properties plenary-log-position and plenary-log-hash name what it was made from",
                 "content": { "application/vnd.openxmlformats-officedocument.wordprocessingml.document": { "schema": { "type": "string", "format": "binary" } } } }),
         ),
+        Answer::File => (
+            "200",
+            json!({ "description": "The file's bytes, as its media type and as an attachment (never shown as a page of this site); the ETag is its SHA-256",
+                "content": { "*/*": { "schema": { "type": "string", "format": "binary" } } } }),
+        ),
         Answer::EventStream => (
             "200",
             json!({ "description": "Server-sent events, one per log event the caller may see; each id is the log position. The stream ends when the server shuts down; reconnect with Last-Event-ID.",
@@ -1089,9 +1113,28 @@ fn operation(r: &Route) -> Value {
                 problem("Invalid input: the field (role, scope, label) and the reason"),
             );
         }
+        Input::File => {
+            responses.insert(
+                "409".into(),
+                problem("Refused by the submission's state: published or withdrawn, the same file already attached, or too many attachments"),
+            );
+            responses.insert(
+                "422".into(),
+                problem("Invalid input: the file's name or media type (the field and the reason), or an empty file"),
+            );
+            responses.insert(
+                "404".into(),
+                problem("No such submission (or a draft the caller may not read)"),
+            );
+        }
         Input::None => {}
     }
-    if has_body {
+    if matches!(r.input, Input::File) {
+        responses.insert(
+            "413".into(),
+            problem("The file is larger than the body's attachment limit; nothing was stored"),
+        );
+    } else if has_body {
         responses.insert("413".into(), problem("Body too large"));
         responses.insert(
             "415".into(),
@@ -1130,6 +1173,11 @@ fn operation(r: &Route) -> Value {
         Input::None => {}
         Input::Credential => {
             op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewCredential" } } } });
+        }
+        Input::File => {
+            op["requestBody"] = json!({ "required": true,
+                "description": "The file's bytes; Content-Type is its media type (type/subtype in lower case, without parameters, e.g. application/pdf)",
+                "content": { "*/*": { "schema": { "type": "string", "format": "binary" } } } });
         }
         Input::Command(commands) => {
             let aggregate = aggregate_of(r.path).unwrap_or_default();
@@ -1342,7 +1390,7 @@ mod tests {
         });
         check::<crate::domain::submission::SubmissionCommand>(
             SUBMISSION_COMMANDS,
-            &[],
+            SUBMISSION_UPLOAD_COMMANDS,
             &["now", "accredited", "questions"],
             |name| match name {
                 "Draft" => vec![("accredited", json!(false))],

@@ -21,6 +21,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/submissions", get(list))
         .route("/api/v1/submissions/{id}", get(one))
         .route("/api/v1/submissions/{id}/commands", post(command))
+        .route("/api/v1/submissions/{id}/attachments", post(attach))
+        .route(
+            "/api/v1/submissions/{id}/attachments/{sha256}",
+            get(attachment),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,4 +86,169 @@ async fn command(
     Ok(respond(
         app::submissions::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachParams {
+    /// The file's name, as offered on download.
+    name: String,
+}
+
+/// Uploads a file as the request body (its media type in `Content-Type`). Nothing is read
+/// before the sender is authorized; a file over the body's limit is answered 413 and stores
+/// nothing.
+#[tracing::instrument(skip_all)]
+async fn attach(
+    State(s): State<AppState>,
+    p: Principal,
+    Ids(ids): Ids,
+    h: CommandHeaders,
+    Query(q): Query<AttachParams>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let media_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let pending = match app::submissions::begin_attach(
+        &s.app,
+        &p,
+        ids[0].as_str(),
+        &q.name,
+        media_type,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => {
+            // Refused before reading: the body is dropped unread (up to DRAIN bytes), so
+            // that the client sees the refusal rather than a broken connection.
+            let _ = read_limited(&headers, body, 0).await;
+            return Err(e);
+        }
+    };
+    let bytes = read_limited(&headers, body, pending.limit)
+        .await?
+        .ok_or_else(|| pending.too_large())?;
+    // A retry with the same key must send the same file under the same name.
+    let file = crate::domain::values::ContentHash::of(&bytes);
+    let hash = super::extract::RequestHash(
+        crate::domain::values::ContentHash::of(
+            format!("{}\n{media_type}\n{file}", q.name).as_bytes(),
+        )
+        .to_string(),
+    );
+    let ctx = context(&p, h, hash);
+    Ok(respond(pending.finish(&s.app, &bytes, &ctx).await?))
+}
+
+/// Reads a body of at most `limit` bytes; `None` when it is longer (told by Content-Length
+/// before reading, or found while reading). The rest of a refused body is read and dropped,
+/// up to [`DRAIN`] bytes, so that a client still sending sees the 413 rather than a broken
+/// connection; nothing of it is kept.
+async fn read_limited(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    use http_body_util::BodyExt;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut body = body;
+    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit) as usize);
+    let mut over = declared.is_some_and(|n| n > limit);
+    let mut seen = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|e| ApiError::bad_request("file", format!("the upload broke off: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len() as u64;
+            over |= seen > limit;
+            if over {
+                out = Vec::new();
+                if seen > limit.saturating_add(DRAIN) {
+                    break;
+                }
+            } else {
+                out.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok((!over).then_some(out))
+}
+
+/// How much of a refused upload is read past the limit before the connection is given up.
+pub const DRAIN: u64 = 16 << 20;
+
+#[tracing::instrument(skip_all)]
+async fn attachment(
+    State(s): State<AppState>,
+    super::public::Reader(p): super::public::Reader,
+    min: MinPosition,
+    Ids(ids): Ids,
+) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
+    let f = app::submissions::attachment(&s.app, &p, ids[0].as_str(), ids[1].as_str()).await?;
+    Ok(file_response(f, ids[1].as_str()))
+}
+
+/// A stored file as a download: never rendered by the browser as a page of this site.
+pub fn file_response(f: app::submissions::AttachmentFile, sha256: &str) -> Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let ascii: String = f
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(&f.name)
+    );
+    let mut res = f.bytes.into_response();
+    let h = res.headers_mut();
+    for (k, v) in [
+        (header::CONTENT_TYPE, f.media_type.as_str()),
+        (header::CONTENT_DISPOSITION, disposition.as_str()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'",
+        ),
+        (
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        ),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{sha256}\"")) {
+        h.insert(header::ETAG, v);
+    }
+    res
+}
+
+/// RFC 5987 encoding of a file name for `filename*`.
+fn utf8_percent_encode(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

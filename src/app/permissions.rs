@@ -121,7 +121,8 @@ pub fn body(kind: BodyCommandKind) -> Rule {
         | K::RegisterStakeholder
         | K::ProposeAccreditation
         | K::ConcludeAccreditation
-        | K::ModifyRulesOfProcedure => Rule::Secretariat,
+        | K::ModifyRulesOfProcedure
+        | K::SetAttachmentLimit => Rule::Secretariat,
     }
 }
 
@@ -183,7 +184,9 @@ pub fn submission(kind: SubmissionCommandKind) -> Rule {
         | K::Submit
         | K::Withdraw
         | K::AddLanguageVersion
-        | K::AnswerSurvey => Rule::Filer,
+        | K::AnswerSurvey
+        | K::Attach
+        | K::Detach => Rule::Filer,
         K::Publish => Rule::Secretariat,
     }
 }

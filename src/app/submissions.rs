@@ -13,8 +13,9 @@ use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::body::{Accreditation, Body};
 use crate::domain::framework::TranslationOrigin;
 use crate::domain::submission::{
-    Filer, Submission, SubmissionCommand, SubmissionCommandKind, SubmissionKind,
+    Attachment, Filer, Submission, SubmissionCommand, SubmissionCommandKind, SubmissionKind,
 };
+use crate::domain::values::{ContentHash, FileName, Id, MediaType, StateCode};
 use crate::projections::{docs, state_view};
 
 /// Runs one command on submission `id` for `p`.
@@ -58,6 +59,14 @@ pub async fn command(
         };
         env.supply("questions", questions)?;
     }
+    if kind == SubmissionCommandKind::Attach {
+        // The bytes make the attachment: a hash the client names could be anyone's file.
+        return Err(Refusal::unprocessable(
+            "attach-by-upload",
+            format!("a file is attached by sending its bytes to POST /api/v1/submissions/{id}/attachments"),
+        )
+        .with_field("Attach"));
+    }
     let cmd: SubmissionCommand = env.decode(&["now", "accredited", "questions"])?;
     Ok(app.submissions.execute(id, cmd, ctx).await?)
 }
@@ -92,6 +101,16 @@ pub struct SubmissionLine {
     /// Answers to the body's survey template (question id, answer).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub answers: Vec<(String, String)>,
+    /// Files attached (their bytes at `/api/v1/submissions/{id}/attachments/{sha256}`).
+    pub attachments: Vec<AttachmentLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentLine {
+    pub name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -193,6 +212,16 @@ fn line(p: &Principal, id: &str, version: i64, s: &Submission) -> Option<Submiss
             .iter()
             .map(|a| (a.question.to_string(), a.answer.to_string()))
             .collect(),
+        attachments: s
+            .attachments
+            .iter()
+            .map(|a| AttachmentLine {
+                name: a.name.to_string(),
+                media_type: a.media_type.to_string(),
+                sha256: a.sha256.to_string(),
+                size: a.size,
+            })
+            .collect(),
     })
 }
 
@@ -236,4 +265,185 @@ pub async fn one(app: &App, p: &Principal, id: &str) -> Result<SubmissionLine, R
     let v = found.ok_or_else(not_found)?;
     let (_, version, s) = state_view::decode::<Submission>(&v).map_err(Refusal::internal)?;
     line(p, id, version, &s).ok_or_else(not_found)
+}
+
+/// An attachment about to be uploaded: authorized and checked before a byte is read, so a
+/// refused upload stores nothing.
+#[derive(Debug)]
+pub struct PendingAttachment {
+    id: String,
+    state: Option<StateCode>,
+    organisation: Option<Id>,
+    name: FileName,
+    media_type: MediaType,
+    /// The body's limit: the front end reads at most this many bytes, else answers 413.
+    pub limit: u64,
+    current: Submission,
+}
+
+/// The party `p` files for: its own State or organisation; the secretariat acts for the filer.
+fn filing_party(p: &Principal, s: &Submission) -> (Option<StateCode>, Option<Id>) {
+    let own = match (p.role, &s.filer) {
+        (Role::Secretariat, Some(f)) => Some(f.clone()),
+        (Role::Delegate, _) => p
+            .scope
+            .as_deref()
+            .and_then(|x| StateCode::parse(x).ok())
+            .map(Filer::State),
+        (Role::Observer, _) => p
+            .scope
+            .as_deref()
+            .and_then(|x| Id::parse(x).ok())
+            .map(Filer::Organisation),
+        _ => None,
+    };
+    match own {
+        Some(Filer::State(st)) => (Some(st), None),
+        Some(Filer::Organisation(o)) => (None, Some(o)),
+        None => (None, None),
+    }
+}
+
+/// Checks an upload to submission `id` before its bytes are read: who sends it, the file's
+/// name and media type, and that the submission takes attachments now.
+#[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
+pub async fn begin_attach(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    name: &str,
+    media_type: &str,
+) -> Result<PendingAttachment, Refusal> {
+    let (current, version) = app.submissions.load(id).await?;
+    // A draft the principal may not read does not exist for them.
+    if version == 0 || (!sees_drafts(p, &current) && current.published_on.is_none()) {
+        return Err(Refusal::not_found(format!("no submission {id}")));
+    }
+    // Auditors and admins read drafts; only the filer and the secretariat attach.
+    let filer = matches!(p.role, Role::Secretariat | Role::Delegate | Role::Observer)
+        && sees_drafts(p, &current);
+    if !filer {
+        return Err(Refusal::forbidden(
+            "only the filer of this submission (its State's delegates or the organisation itself) or the secretariat attaches files",
+        ));
+    }
+    let (state, organisation) = filing_party(p, &current);
+    let mut env = Envelope::parse(serde_json::json!({ "Attach": {} }))?;
+    env.supply("state", &state)?;
+    env.supply("organisation", &organisation)?;
+    authorize(
+        p,
+        permissions::submission(SubmissionCommandKind::Attach),
+        "",
+        &env,
+    )?;
+    let name = FileName::parse(name).map_err(|e| {
+        Refusal::unprocessable("invalid-input", format!("name: {e}")).with_field("name")
+    })?;
+    let media_type = MediaType::parse(media_type).map_err(|e| {
+        Refusal::unprocessable("invalid-input", format!("Content-Type: {e}"))
+            .with_field("Content-Type")
+    })?;
+    let body = current
+        .body_id
+        .as_ref()
+        .map(|b| b.to_string())
+        .unwrap_or_default();
+    let (body, _): (Body, i64) = app.bodies.load(&body).await?;
+    let pending = PendingAttachment {
+        id: id.to_owned(),
+        state,
+        organisation,
+        name,
+        media_type,
+        limit: body.attachment_limit(),
+        current,
+    };
+    // The rules that do not depend on the bytes, decided now on a placeholder.
+    pending.check(ContentHash::of(b""), 1)?;
+    Ok(pending)
+}
+
+impl PendingAttachment {
+    fn command(&self, sha256: ContentHash, size: u64) -> SubmissionCommand {
+        SubmissionCommand::Attach {
+            state: self.state.clone(),
+            organisation: self.organisation.clone(),
+            attachment: Attachment {
+                name: self.name.clone(),
+                media_type: self.media_type.clone(),
+                sha256,
+                size,
+            },
+        }
+    }
+
+    fn check(&self, sha256: ContentHash, size: u64) -> Result<(), Refusal> {
+        self.current
+            .decide(self.command(sha256, size))
+            .map(|_| ())
+            .map_err(|e| Refusal::from(crate::app::CommandError::Rejected(e)))
+    }
+
+    /// The refusal for a file over the body's limit (413; nothing is stored).
+    pub fn too_large(&self) -> Refusal {
+        Refusal::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "attachment-too-large",
+            format!(
+                "this body accepts attachments of at most {} bytes",
+                self.limit
+            ),
+        )
+        .with_field("file")
+    }
+
+    /// Stores the bytes (durably), then appends `AttachmentAdded` naming them.
+    #[tracing::instrument(skip_all, fields(id = %self.id, size = bytes.len()))]
+    pub async fn finish(
+        self,
+        app: &App,
+        bytes: &[u8],
+        ctx: &CommandContext,
+    ) -> Result<CommandReceipt, Refusal> {
+        if bytes.len() as u64 > self.limit {
+            return Err(self.too_large());
+        }
+        let size = bytes.len() as u64;
+        // Refused before storing when the bytes decide it (empty, already attached).
+        self.check(ContentHash::of(bytes), size)?;
+        let sha256 = crate::store::attachments::put(app.store.db(), bytes).await?;
+        let cmd = self.command(sha256, size);
+        Ok(app.submissions.execute(&self.id, cmd, ctx).await?)
+    }
+}
+
+/// A file attached to a submission `p` may read, with its bytes.
+pub struct AttachmentFile {
+    pub name: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The attachment `sha256` of submission `id`, if `p` may read the submission.
+pub async fn attachment(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    sha256: &str,
+) -> Result<AttachmentFile, Refusal> {
+    let line = one(app, p, id).await?;
+    let a = line
+        .attachments
+        .into_iter()
+        .find(|a| a.sha256 == sha256)
+        .ok_or_else(|| Refusal::not_found(format!("no attachment {sha256} on submission {id}")))?;
+    let bytes = crate::store::attachments::get(app.store.db(), sha256)
+        .await?
+        .ok_or_else(|| Refusal::internal(format!("the bytes of {sha256} are missing")))?;
+    Ok(AttachmentFile {
+        name: a.name,
+        media_type: a.media_type,
+        bytes,
+    })
 }

@@ -1,6 +1,7 @@
 //! The export bundle: a directory holding `events.jsonl` (one event per line, in global order,
-//! with its hashes) and `manifest.json` (range, head hash, Merkle root, optional signature).
-//! The format is specified in docs/adr/0009-export-and-checkpoints.md.
+//! with its hashes), `manifest.json` (range, head hash, Merkle root, optional signature) and,
+//! from format version 2, `attachments/` (each file the events name, under its SHA-256).
+//! The format is specified in docs/adr/0009-export-and-checkpoints.md and ADR 23.
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -17,9 +18,21 @@ use crate::store::verify::{ChainVerifier, Finding};
 use crate::store::{EventStore, Hash, StoredEvent};
 
 pub const FORMAT: &str = "plenary-export";
-pub const FORMAT_VERSION: u32 = 1;
+/// 2 adds `attachments/`; a version-1 bundle (no attachments) is still read.
+pub const FORMAT_VERSION: u32 = 2;
 pub const EVENTS_FILE: &str = "events.jsonl";
 pub const MANIFEST_FILE: &str = "manifest.json";
+pub const ATTACHMENTS_DIR: &str = "attachments";
+
+/// What `attachments/` holds (format version 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentsIndex {
+    pub dir: String,
+    /// Distinct files (one per SHA-256) and their bytes in all.
+    pub count: u64,
+    pub bytes: u64,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +52,9 @@ pub struct Manifest {
     pub public_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// The files the events name (absent from version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<AttachmentsIndex>,
 }
 
 impl Manifest {
@@ -56,9 +72,9 @@ impl Manifest {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let m: Manifest = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a Plenary manifest: {e}", path.display()))?;
-        if m.format != FORMAT || m.format_version != FORMAT_VERSION {
+        if m.format != FORMAT || !(1..=FORMAT_VERSION).contains(&m.format_version) {
             return Err(format!(
-                "{} is format '{}' version {}; this verifier reads '{FORMAT}' version {FORMAT_VERSION}",
+                "{} is format '{}' version {}; this verifier reads '{FORMAT}' versions 1 to {FORMAT_VERSION}",
                 path.display(),
                 m.format,
                 m.format_version
@@ -149,6 +165,53 @@ impl EventLine<'_> {
             hash: hash("hash", &self.hash)?,
         })
     }
+}
+
+/// The file an event names, if it is an `AttachmentAdded`: its SHA-256 (hex) and size. Read
+/// through the upcasters, so a later shape of the event is read the same way.
+pub fn attachment_named(e: &StoredEvent) -> Option<(String, u64)> {
+    if e.event_type != "AttachmentAdded"
+        || e.aggregate_type != <crate::domain::submission::Submission as cqrs_es::Aggregate>::TYPE
+    {
+        return None;
+    }
+    let v: serde_json::Value = crate::store::decode::decode(e).ok()?;
+    let a = &v["AttachmentAdded"]["attachment"];
+    Some((a["sha256"].as_str()?.to_owned(), a["size"].as_u64()?))
+}
+
+/// Where the file `sha256` lies in a bundle.
+pub fn attachment_path(dir: &Path, manifest: &Manifest, sha256: &str) -> Result<PathBuf, String> {
+    let sub = manifest
+        .attachments
+        .as_ref()
+        .map_or(ATTACHMENTS_DIR, |a| a.dir.as_str());
+    let safe = |x: &str| !x.is_empty() && !x.contains(['/', '\\']) && !x.starts_with('.');
+    if !safe(sub) || !safe(sha256) {
+        return Err(format!(
+            "the manifest names attachments outside the bundle: {sub}/{sha256}"
+        ));
+    }
+    Ok(dir.join(sub).join(sha256))
+}
+
+/// The SHA-256 (hex) and size of a file, read in 1 MiB blocks.
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((hex::encode(h.finalize()), size))
 }
 
 /// Rewrites payload and metadata in canonical JSON (ADR 3), for lines written by other tools.
@@ -323,9 +386,14 @@ pub async fn export(
     let mut chain = ChainVerifier::starting_after(first - 1, prev_hash);
     let mut line = Vec::with_capacity(4096);
     let (mut count, mut head_hash) = (0i64, prev_hash);
+    // The files the events name, each once, with the first position naming it.
+    let mut files: std::collections::BTreeMap<String, (u64, i64)> = Default::default();
     while let Some(page) = rx.recv().await {
         let page = page?;
         for e in &page {
+            if let Some((sha, size)) = attachment_named(e) {
+                files.entry(sha).or_insert((size, e.position));
+            }
             line.clear();
             write_line(&mut line, e)?;
             line.push(b'\n');
@@ -346,6 +414,8 @@ pub async fn export(
             "read {count} events for positions {first}..={last}: the log has gaps"
         ));
     }
+
+    let (attachments, missing) = write_attachments(store, dir, &files).await?;
 
     let checkpoint = Checkpoint {
         first_position: first,
@@ -374,6 +444,7 @@ pub async fn export(
         checkpoint,
         public_key,
         signature,
+        attachments: Some(attachments),
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     let manifest_path = dir.join(MANIFEST_FILE);
@@ -381,12 +452,57 @@ pub async fn export(
     std::fs::File::open(&manifest_path)
         .and_then(|f| f.sync_all())
         .map_err(|e| e.to_string())?;
-    let damage = chain.finish(None).problem;
+    let damage = chain.finish(None).problem.or(missing);
     Ok(ExportSummary {
         dir: dir.to_owned(),
         manifest,
         damage,
     })
+}
+
+/// Copies each file the events name from the store into `attachments/`. A file the store
+/// does not hold (or holds other bytes for) is reported as damage; the bundle is still
+/// written, as evidence.
+async fn write_attachments(
+    store: &EventStore,
+    dir: &Path,
+    files: &std::collections::BTreeMap<String, (u64, i64)>,
+) -> Result<(AttachmentsIndex, Option<Finding>), String> {
+    let sub = dir.join(ATTACHMENTS_DIR);
+    std::fs::create_dir_all(&sub).map_err(|e| format!("cannot create {}: {e}", sub.display()))?;
+    let (mut count, mut bytes, mut missing) = (0u64, 0u64, None);
+    for (sha, (size, position)) in files {
+        let found = crate::store::attachments::get(store.db(), sha)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(content) = found.filter(|b| {
+            b.len() as u64 == *size && crate::domain::values::ContentHash::of(b).as_str() == sha
+        }) else {
+            missing.get_or_insert(Finding {
+                position: *position,
+                damage: crate::store::verify::Damage::Attachment,
+                detail: format!("the store does not hold the {size} bytes of attachment {sha}"),
+            });
+            continue;
+        };
+        let path = sub.join(sha);
+        std::fs::write(&path, &content)
+            .and_then(|_| std::fs::File::open(&path).and_then(|f| f.sync_all()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        count += 1;
+        bytes += *size;
+    }
+    std::fs::File::open(&sub)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| e.to_string())?;
+    Ok((
+        AttachmentsIndex {
+            dir: ATTACHMENTS_DIR.into(),
+            count,
+            bytes,
+        },
+        missing,
+    ))
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.

@@ -33,6 +33,9 @@ pub struct BundleReport {
     /// "valid", "absent", "present, not checked (no public key given)".
     pub signature: String,
     pub checkpoints: Vec<CheckpointCheck>,
+    /// Files the events name, each checked against its SHA-256 and size.
+    pub attachments_checked: u64,
+    pub attachment_bytes: u64,
     pub problem: Option<Finding>,
 }
 
@@ -76,6 +79,44 @@ impl External {
     }
 }
 
+/// Checks each file the events name: present in `attachments/`, of the size and SHA-256 the
+/// event names. Returns the files and bytes checked and the first damage, by position.
+fn check_attachments(
+    dir: &Path,
+    manifest: &Manifest,
+    files: &std::collections::BTreeMap<String, (u64, i64)>,
+) -> Result<(u64, u64, Option<Finding>), String> {
+    let (mut n, mut bytes) = (0u64, 0u64);
+    let mut first: Option<Finding> = None;
+    let mut note = |f: Finding| {
+        if first.as_ref().is_none_or(|x| f.position < x.position) {
+            first = Some(f);
+        }
+    };
+    for (sha, (size, position)) in files {
+        let path = bundle::attachment_path(dir, manifest, sha)?;
+        match bundle::hash_file(&path) {
+            Err(e) => note(finding(
+                *position,
+                Damage::Attachment,
+                format!("attachment {sha} ({size} bytes) is not in the bundle: {e}"),
+            )),
+            Ok((got, got_size)) if got != *sha || got_size != *size => note(finding(
+                *position,
+                Damage::Attachment,
+                format!(
+                    "attachment {sha}: the file holds {got_size} bytes hashing to {got}, not the {size} bytes the log names"
+                ),
+            )),
+            Ok(_) => {
+                n += 1;
+                bytes += size;
+            }
+        }
+    }
+    Ok((n, bytes, first))
+}
+
 fn finding(position: i64, damage: Damage, detail: impl Into<String>) -> Finding {
     Finding {
         position,
@@ -116,6 +157,7 @@ pub fn verify_bundle(
     // Leaf hashes, kept to check checkpoints that end inside the bundle (32 bytes an event).
     let mut leaves: Vec<Hash> = Vec::with_capacity(cp.count.clamp(0, 1 << 20) as usize);
     let mut published: Vec<(i64, SignedCheckpoint)> = Vec::new();
+    let mut files: std::collections::BTreeMap<String, (u64, i64)> = Default::default();
     let mut last_good = cp.first_position - 1;
     bundle::for_each_line_ended(dir, &manifest, |line_no, line, ended| {
         let e = match bundle::parse_line(line) {
@@ -140,6 +182,9 @@ pub fn verify_bundle(
         }
         last_good = e.position;
         leaves.push(e.hash);
+        if let Some((sha, size)) = bundle::attachment_named(&e) {
+            files.entry(sha).or_insert((size, e.position));
+        }
         if e.aggregate_type == checkpoint::STREAM_TYPE && e.event_type == checkpoint::EVENT_TYPE {
             match serde_json::from_str::<serde_json::Value>(&e.payload)
                 .ok()
@@ -159,6 +204,11 @@ pub fn verify_bundle(
     })?;
     let walked = chain.finish(Some((cp.last_position, head)));
     let mut problem = walked.problem;
+    let (attachments_checked, attachment_bytes, damaged) =
+        check_attachments(dir, &manifest, &files)?;
+    if problem.is_none() {
+        problem = damaged;
+    }
 
     let root = {
         let mut b = MerkleBuilder::new();
@@ -336,6 +386,8 @@ pub fn verify_bundle(
         merkle_root: hex_hash(&root),
         signature,
         checkpoints: results,
+        attachments_checked,
+        attachment_bytes,
         problem,
     })
 }

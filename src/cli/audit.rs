@@ -163,6 +163,12 @@ pub async fn run(command: Command, database: &str) -> Outcome {
                     r.merkle_root,
                     r.signature
                 );
+                if r.attachments_checked > 0 {
+                    println!(
+                        "{} attachments checked ({} bytes)",
+                        r.attachments_checked, r.attachment_bytes
+                    );
+                }
                 for c in &r.checkpoints {
                     println!(
                         "  checkpoint up to {} ({}): {}",

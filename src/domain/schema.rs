@@ -21,8 +21,10 @@ pub fn state_shape(aggregate_type: &str) -> u32 {
         "Meeting" => 3,
         // 2: translations.
         "Amendment" => 2,
-        // 2: answers to the survey template.
-        "Submission" => 2,
+        // 2: attachment_limit.
+        "Body" => 2,
+        // 2: answers to the survey template. 3: attachments.
+        "Submission" => 3,
         _ => 1,
     }
 }

@@ -264,6 +264,94 @@ impl Text {
     }
 }
 
+/// The SHA-256 of a stored file, as 64 lower-case hex digits: the name of its bytes in the
+/// content-addressed table and in an export bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContentHash(String);
+string_value!(ContentHash);
+
+impl ContentHash {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        if raw.len() == 64 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ValueError::new(
+                "content_hash",
+                format!(
+                    "'{}' is not a SHA-256: expected 64 lower-case hex digits",
+                    clip(raw)
+                ),
+            ))
+        }
+    }
+
+    /// The hash of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        Self(hex::encode(sha2::Sha256::digest(bytes)))
+    }
+}
+
+/// A media type such as `application/pdf`: `type/subtype` in lower case, without parameters,
+/// so that one file is never described two ways.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MediaType(String);
+string_value!(MediaType);
+
+impl MediaType {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let token = |t: &str| {
+            !t.is_empty()
+                && t.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$&^_.+-".contains(&b)
+                })
+        };
+        let ok = raw.len() <= 100
+            && raw
+                .split_once('/')
+                .is_some_and(|(t, s)| token(t) && token(s));
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ValueError::new(
+                "media_type",
+                format!(
+                    "'{}' is not a media type: expected type/subtype in lower case without parameters, e.g. application/pdf",
+                    clip(raw)
+                ),
+            ))
+        }
+    }
+}
+
+/// A file's name as its filer gave it (`national-report-2026.pdf`): shown and offered on
+/// download, never used as a path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileName(String);
+string_value!(FileName);
+
+impl FileName {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let refused = raw.trim().is_empty()
+            || raw.chars().count() > 200
+            || raw.starts_with('.')
+            || raw
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '/' | '\\' | '"'));
+        if refused {
+            Err(ValueError::new(
+                "file_name",
+                format!(
+                    "'{}' is not a file name: 1 to 200 characters, not starting with a dot, without / \\ \" or control characters",
+                    clip(raw)
+                ),
+            ))
+        } else {
+            Ok(Self(raw.to_owned()))
+        }
+    }
+}
+
 /// A calendar date (`YYYY-MM-DD`).
 pub type Date = chrono::NaiveDate;
 

@@ -9,6 +9,7 @@
 //! - [`credentials`] keeps bearer-token hashes; [`sql`] runs one SQL text on either backend.
 
 pub mod aggregates;
+pub mod attachments;
 pub mod chain;
 pub mod clock;
 pub mod credentials;

@@ -37,10 +37,14 @@ pub enum Damage {
     /// An export's manifest disagrees with its events (count, Merkle root).
     #[serde(rename = "manifest mismatch")]
     ManifestMismatch,
+    /// A file the log names (by SHA-256 and size) is missing, or its bytes are not the ones
+    /// named.
+    #[serde(rename = "attachment")]
+    Attachment,
 }
 
 impl Damage {
-    pub const ALL: [Damage; 7] = [
+    pub const ALL: [Damage; 8] = [
         Damage::Changed,
         Damage::Missing,
         Damage::Inserted,
@@ -48,6 +52,7 @@ impl Damage {
         Damage::Truncated,
         Damage::SignatureMismatch,
         Damage::ManifestMismatch,
+        Damage::Attachment,
     ];
 
     /// The word an auditor reads in a report (and the JSON value).
@@ -60,6 +65,7 @@ impl Damage {
             Damage::Truncated => "truncated",
             Damage::SignatureMismatch => "signature mismatch",
             Damage::ManifestMismatch => "manifest mismatch",
+            Damage::Attachment => "attachment",
         }
     }
 }

@@ -191,7 +191,7 @@ pub fn command_fields(p: &Posted, skip: Option<&str>) -> Result<Map<String, Valu
     Ok(fields)
 }
 
-fn context(p: &Principal, body: &str) -> CommandContext {
+pub fn context(p: &Principal, body: &str) -> CommandContext {
     CommandContext {
         actor: p.actor(),
         role: p.role.as_str().to_owned(),
@@ -265,7 +265,7 @@ pub async fn run(
 
 /// The page shown next reads the read models: let them include what was just done (past the
 /// bounded wait, the page shows what they hold and the live update follows).
-async fn settle(app: &App, last: Option<i64>) {
+pub async fn settle(app: &App, last: Option<i64>) {
     if let Some(last) = last {
         app.projector.wait_for(last, app.settings.read_wait).await;
     }

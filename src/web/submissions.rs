@@ -20,11 +20,18 @@ use crate::api::AppState;
 use crate::app::access::Role;
 use crate::app::refusal::Refusal;
 use crate::app::submissions::{self, Filter, SubmissionLine, VersionLine};
+use crate::domain::values::ContentHash;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/submissions", get(list).post(list_post))
         .route("/submissions/{id}", get(one).post(one_post))
+        // The body's attachment limit applies, read while the upload streams in.
+        .route(
+            "/submissions/{id}/attachments",
+            axum::routing::post(attach_post).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/submissions/{id}/attachments/{sha256}", get(attachment))
         .route("/positions", get(positions))
 }
 
@@ -90,6 +97,7 @@ impl ListPage<'_> {
     fn err(&self, form: &str) -> Option<&str> {
         FormError::for_form(&self.error, form)
     }
+
     fn kinds(&self) -> &'static [&'static str] {
         &KINDS
     }
@@ -187,10 +195,15 @@ struct OnePage<'a> {
     secretariat: bool,
     /// The body's survey template (question id and text), for a national report.
     template: Vec<(String, String)>,
+    /// The body's attachment limit, for the upload form.
+    limit: u64,
     error: Option<FormError>,
 }
 
 impl OnePage<'_> {
+    fn size(&self, bytes: &u64) -> String {
+        size_label(*bytes)
+    }
     /// The report's answer to question `id` (empty if none).
     fn answer_to(&self, id: &str) -> &str {
         self.s
@@ -245,6 +258,14 @@ async fn one_page(
             } else {
                 vec![]
             };
+            let limit = if filer {
+                match s.app.bodies.load(&sub.body_id).await {
+                    Ok((b, _)) => b.attachment_limit(),
+                    Err(e) => return refusal_page(v.m, e.into()),
+                }
+            } else {
+                0
+            };
             let page = OnePage {
                 c: chrome(v, sub.title.clone(), None).following_all(),
                 s: sub,
@@ -252,6 +273,7 @@ async fn one_page(
                 filer,
                 secretariat: p.role == Role::Secretariat,
                 template,
+                limit,
                 error,
             };
             render(&page, status)
@@ -281,6 +303,136 @@ async fn one_post(
         async |_, error, status| one_page(&s, &v, &id, Some(error), status).await,
     )
     .await
+}
+
+/// A size for people: bytes, KiB, MiB or GiB, one decimal above bytes.
+pub fn size_label(bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// The upload form (multipart): its token and form id, then the file. Nothing of the file is
+/// read before the token and the sender are checked; a file over the body's limit is answered
+/// 413 with the page, and nothing is stored.
+async fn attach_post(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    let here = format!("/submissions/{}", urlencode(&id));
+    let mut pairs = vec![];
+    // Ok(None): the token failed, and the page is not shown again.
+    let outcome: Result<Option<Posted>, (Posted, Refusal)> = async {
+        loop {
+            let field = match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => {
+                    let p = Posted::from_pairs(pairs.clone());
+                    let e = Refusal::unprocessable("invalid-input", "choose a file to attach")
+                        .with_field("file");
+                    return Err((p, e));
+                }
+                Err(e) => {
+                    let p = Posted::from_pairs(pairs.clone());
+                    return Err((p, Refusal::bad_request("file", e.body_text())));
+                }
+            };
+            if field.name() != Some("file") {
+                let name = field.name().unwrap_or_default().to_owned();
+                let text = field.text().await.unwrap_or_default();
+                pairs.push((name, text));
+                continue;
+            }
+            let posted = Posted::from_pairs(pairs.clone());
+            if !v.csrf_ok(&posted.csrf) {
+                return Ok(None);
+            }
+            let name = field.file_name().unwrap_or_default().to_owned();
+            // What a browser sends, as the API spells it: lower case, without parameters.
+            let media = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            let pending =
+                match submissions::begin_attach(&s.app, &v.principal, &id, &name, &media).await {
+                    Ok(x) => x,
+                    Err(e) => return Err((posted, e)),
+                };
+            let mut field = field;
+            let mut bytes = vec![];
+            let mut seen = 0u64;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        seen += c.len() as u64;
+                        if seen > pending.limit {
+                            // Read on (and drop) a while, so the browser sees the page.
+                            bytes = vec![];
+                            if seen > pending.limit.saturating_add(crate::api::submissions::DRAIN) {
+                                return Err((posted, pending.too_large()));
+                            }
+                        } else {
+                            bytes.extend_from_slice(&c);
+                        }
+                    }
+                    Ok(None) if seen > pending.limit => return Err((posted, pending.too_large())),
+                    Ok(None) => break,
+                    Err(e) => return Err((posted, Refusal::bad_request("file", e.body_text()))),
+                }
+            }
+            let ctx = form::context(
+                &v.principal,
+                &format!("{name}\n{media}\n{}", ContentHash::of(&bytes)),
+            );
+            return match pending.finish(&s.app, &bytes, &ctx).await {
+                Ok(receipt) => {
+                    form::settle(&s.app, receipt.positions.last().copied()).await;
+                    Ok(Some(posted))
+                }
+                Err(e) => Err((posted, e)),
+            };
+        }
+    }
+    .await;
+    match outcome {
+        Ok(Some(posted)) => after_post(&here, &posted),
+        Ok(None) => refusal_page(v.m, csrf_refusal()),
+        Err((posted, e)) if !v.csrf_ok(&posted.csrf) => refusal_page(v.m, e),
+        Err((posted, e)) => {
+            let form = if posted.form_id.is_empty() {
+                "f-attach".to_owned()
+            } else {
+                posted.form_id.clone()
+            };
+            let error = FormError::of(&form, &e);
+            one_page(&s, &v, &id, Some(error), e.status).await
+        }
+    }
+}
+
+async fn attachment(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((id, sha256)): Path<(String, String)>,
+) -> Response {
+    match submissions::attachment(&s.app, &v.principal, &id, &sha256).await {
+        Ok(f) => crate::api::submissions::file_response(f, &sha256),
+        Err(e) => refusal_page(v.m, e),
+    }
 }
 
 /// The survey form: one field per question (`answer.<id>`); those left empty are not

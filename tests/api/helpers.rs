@@ -188,6 +188,27 @@ impl plenary::demo::Client for Http {
         };
         Ok((status, v))
     }
+
+    async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(u16, Value), String> {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = res.status().as_u16();
+        let v = res.json().await.unwrap_or(Value::Null);
+        Ok((status, v))
+    }
 }
 
 impl TestApp {

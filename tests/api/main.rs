@@ -3,6 +3,7 @@
 
 mod accreditation;
 mod annex;
+mod attachments;
 mod capacity;
 #[path = "../common/mod.rs"]
 mod common;

@@ -322,6 +322,22 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             },
             only(&[DelegateIn, Secretariat], Exp::Ok),
         ),
+        // Attachments: the published views' file is read by anyone; a published text takes
+        // no more files, so its filer and the secretariat are answered 409.
+        get(
+            "/api/v1/submissions/{id}/attachments/{sha256}",
+            format!(
+                "/api/v1/submissions/nor-views-71-28/attachments/{}",
+                plenary::domain::values::ContentHash::of(demo::NORWAY_VIEWS.as_bytes())
+            ),
+            any_credential(),
+        ),
+        post(
+            "/api/v1/submissions/{id}/attachments",
+            "/api/v1/submissions/nor-views-71-28/attachments?name=matrix.json",
+            |w| json!({ "matrix": w.slug() }),
+            only(&[DelegateIn, Secretariat], Exp::Permitted),
+        ),
         // Capacity building; participation over time.
         get("/api/v1/capacity", "/api/v1/capacity", any_credential()),
         get(

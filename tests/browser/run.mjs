@@ -637,6 +637,24 @@ async function withToken(tok, locale) {
   await nor.fill("#rv-text", "International law, including the UN Charter, applies in cyberspace. Due diligence is a legal obligation of States.");
   await post(nor, () => nor.click("#f-revise button"));
   check(/revision 2\/2/.test(await nor.locator("main").textContent()), "a revision is kept as revision 2");
+  // A file attached from the page; downloaded as sent; taken off by keyboard, attached again.
+  const pdf = Buffer.from("%PDF-1.7\n% Norway's position, annex\n" + "x".repeat(5000));
+  await nor.setInputFiles("#at-file", { name: "position <img src=x onerror=window.__xss=3>.pdf", mimeType: "application/pdf", buffer: pdf });
+  await post(nor, () => nor.click("#b-attach"));
+  const file = nor.locator("#attachments ul.files li a");
+  check(await file.count() === 1 && /application\/pdf, 4\.9 KiB/.test(await nor.locator("#attachments li").textContent()), "the file is attached, with its type and size");
+  const got = await nor.request.get(new URL(await file.getAttribute("href"), base).href);
+  check(got.status() === 200 && Buffer.compare(await got.body(), pdf) === 0 && /attachment/.test(got.headers()["content-disposition"]), "the download gives back the bytes sent, as an attachment");
+  await noXss(nor, "a submission with a file");
+  await axe(nor, "a submission with a file (filer)");
+  await shot(nor, "submission-attachments");
+  await nor.locator("#attachments li button").focus();
+  await post(nor, () => nor.keyboard.press("Enter"));
+  check(await nor.locator("#attachments ul.files li").count() === 0, "the file is taken off, by keyboard");
+  check(await nor.locator("#at-file:invalid").count() === 1, "no file chosen: the form asks for one before sending");
+  await nor.setInputFiles("#at-file", { name: "position-annex.pdf", mimeType: "application/pdf", buffer: pdf });
+  await post(nor, () => nor.click("#b-attach"));
+  check(await nor.locator("#attachments ul.files li").count() === 1, "attached again");
   await nor.locator("#b-submit").focus();
   await post(nor, () => nor.keyboard.press("Enter"));
   check((await nor.locator("#status").textContent()).trim() === "submitted", "the draft is submitted, by keyboard");

@@ -208,6 +208,22 @@ impl Client for Http {
         let (status, body) = self.request(method, path, token, body).await?;
         Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
     }
+
+    async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(u16, Value), String> {
+        let req = hyper::Request::builder()
+            .method("POST")
+            .uri(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", content_type);
+        let (status, body) = self.exchange(req, Bytes::from(bytes)).await?;
+        Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+    }
 }
 
 pub async fn run(a: Args) -> Result<(), Box<dyn std::error::Error>> {

@@ -38,11 +38,25 @@ pub struct Body {
     pub members: BTreeSet<StateCode>,
     pub observers: BTreeMap<Id, Text>,
     pub stakeholders: BTreeMap<Id, Stakeholder>,
+    /// Set by the secretariat; `None` is [`DEFAULT_ATTACHMENT_LIMIT`].
+    #[serde(default)]
+    pub attachment_limit: Option<u64>,
 }
+
+/// The largest attachment a body accepts until its secretariat sets a limit: 25 MiB.
+pub const DEFAULT_ATTACHMENT_LIMIT: u64 = 25 << 20;
+/// No body accepts more in one file: 1 GiB (the request is held on disk, not in memory,
+/// only up to this).
+pub const MAX_ATTACHMENT_LIMIT: u64 = 1 << 30;
 
 crate::domain::aggregate!(Body, "Body", BodyCommand, BodyEvent, BodyError);
 
 impl Body {
+    /// The largest attachment this body accepts, in bytes.
+    pub fn attachment_limit(&self) -> u64 {
+        self.attachment_limit.unwrap_or(DEFAULT_ATTACHMENT_LIMIT)
+    }
+
     /// Applies an event to the state (the `apply` of its `Aggregate` impl).
     fn apply_event(&mut self, event: BodyEvent) {
         match event {
@@ -135,6 +149,7 @@ impl Body {
                 Accreditation::Rejected { objecting_states },
             ),
             BodyEvent::RulesOfProcedureModified { rules, .. } => self.rules = rules,
+            BodyEvent::AttachmentLimitSet { bytes } => self.attachment_limit = Some(bytes),
         }
     }
 }
@@ -348,6 +363,12 @@ impl Body {
             BodyCommand::ModifyRulesOfProcedure { rules, decision } => {
                 rules.check().map_err(BodyError::InvalidRules)?;
                 BodyEvent::RulesOfProcedureModified { rules, decision }
+            }
+            BodyCommand::SetAttachmentLimit { bytes } => {
+                if !(1..=MAX_ATTACHMENT_LIMIT).contains(&bytes) {
+                    return Err(BodyError::AttachmentLimit(bytes));
+                }
+                BodyEvent::AttachmentLimitSet { bytes }
             }
         };
         Ok(vec![event])

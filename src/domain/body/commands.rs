@@ -80,4 +80,8 @@ pub enum BodyCommand {
         rules: RulesOfProcedure,
         decision: DecisionReference,
     },
+    /// The largest file the body accepts as a submission's attachment, in bytes.
+    SetAttachmentLimit {
+        bytes: u64,
+    },
 }

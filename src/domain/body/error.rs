@@ -37,6 +37,8 @@ pub enum BodyError {
     AlreadyObjected { state: StateCode, organisation: Id },
     #[error("{state} has no objection standing to the accreditation of {organisation}.")]
     NoObjectionToWithdraw { state: StateCode, organisation: Id },
+    #[error("An attachment limit is between 1 byte and 1 GiB (1073741824 bytes); {0} was given.")]
+    AttachmentLimit(u64),
 }
 
 impl BodyError {
@@ -58,6 +60,7 @@ impl BodyError {
             BodyError::NoticePeriodOver { .. } => "notice-period-over",
             BodyError::NoticePeriodNotOver { .. } => "notice-period-not-over",
             BodyError::AlreadyObjected { .. } => "already-objected",
+            BodyError::AttachmentLimit(_) => "attachment-limit",
             BodyError::NoObjectionToWithdraw { .. } => "no-objection-to-withdraw",
         }
     }
@@ -81,7 +84,8 @@ impl BodyError {
             | BodyError::InvalidRules(_)
             | BodyError::NotAMember(_)
             | BodyError::UnknownStakeholder(_)
-            | BodyError::NoticeEndsTooEarly { .. } => false,
+            | BodyError::NoticeEndsTooEarly { .. }
+            | BodyError::AttachmentLimit(_) => false,
         }
     }
 }

@@ -60,6 +60,9 @@ pub enum BodyEvent {
         rules: RulesOfProcedure,
         decision: DecisionReference,
     },
+    AttachmentLimitSet {
+        bytes: u64,
+    },
 }
 
 impl DomainEvent for BodyEvent {

@@ -7,7 +7,9 @@ pub mod error;
 pub mod events;
 pub mod rules;
 
-pub use aggregate::{Accreditation, Body, Stakeholder};
+pub use aggregate::{
+    Accreditation, Body, Stakeholder, DEFAULT_ATTACHMENT_LIMIT, MAX_ATTACHMENT_LIMIT,
+};
 pub use commands::{BodyCommand, BodyCommandKind, DecisionReference, StakeholderKind};
 pub use error::BodyError;
 pub use events::{BodyEvent, BodyEventKind};

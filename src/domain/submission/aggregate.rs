@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::commands::{Filer, SubmissionCommand, SubmissionKind, SurveyAnswer};
+use super::commands::{Attachment, Filer, SubmissionCommand, SubmissionKind, SurveyAnswer};
 use super::error::SubmissionError;
 use super::events::SubmissionEvent;
 use crate::domain::framework::{Section, TranslationOrigin};
@@ -65,7 +65,13 @@ pub struct Submission {
     /// Answers to the body's survey template (absent from states stored before it).
     #[serde(default)]
     pub answers: Vec<SurveyAnswer>,
+    /// Files attached, in the order attached (absent from states stored before them).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
+
+/// At most this many files on one submission: a report and its annexes, not an archive.
+pub const MAX_ATTACHMENTS: usize = 20;
 
 crate::domain::aggregate!(
     Submission,
@@ -139,6 +145,8 @@ impl Submission {
                 });
             }
             E::SurveyAnswered { answers, .. } => self.answers = answers,
+            E::AttachmentAdded { attachment, .. } => self.attachments.push(attachment),
+            E::AttachmentRemoved { sha256, .. } => self.attachments.retain(|a| a.sha256 != sha256),
         }
     }
 }
@@ -364,6 +372,52 @@ impl Submission {
                     text,
                     origin,
                     of_revision,
+                }])
+            }
+            C::Attach {
+                state,
+                organisation,
+                attachment,
+            } => {
+                self.require_filer(state, organisation)?;
+                self.require_status(
+                    &[S::Draft, S::Submitted],
+                    "attached to (only before publication)",
+                )?;
+                if attachment.size == 0 {
+                    return Err(SubmissionError::EmptyAttachment);
+                }
+                if let Some(a) = self
+                    .attachments
+                    .iter()
+                    .find(|a| a.sha256 == attachment.sha256)
+                {
+                    return Err(SubmissionError::AlreadyAttached(a.name.clone()));
+                }
+                if self.attachments.len() >= MAX_ATTACHMENTS {
+                    return Err(SubmissionError::TooManyAttachments(MAX_ATTACHMENTS));
+                }
+                Ok(vec![E::AttachmentAdded {
+                    state: self.state(),
+                    attachment,
+                }])
+            }
+            C::Detach {
+                state,
+                organisation,
+                sha256,
+            } => {
+                self.require_filer(state, organisation)?;
+                self.require_status(
+                    &[S::Draft, S::Submitted],
+                    "changed (only before publication)",
+                )?;
+                if !self.attachments.iter().any(|a| a.sha256 == sha256) {
+                    return Err(SubmissionError::NoSuchAttachment(sha256));
+                }
+                Ok(vec![E::AttachmentRemoved {
+                    state: self.state(),
+                    sha256,
                 }])
             }
         }

@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::framework::{Section, TranslationOrigin};
-use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
+use crate::domain::values::{
+    ContentHash, Date, DocumentSymbol, FileName, Id, LanguageTag, MediaType, ParagraphId,
+    StateCode, Text,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SubmissionKind {
@@ -27,6 +30,16 @@ impl SubmissionKind {
 pub struct SurveyAnswer {
     pub question: Id,
     pub answer: Text,
+}
+
+/// A file attached to a submission (the PDF of a national report). The record names its
+/// bytes by their SHA-256; the bytes live in the content-addressed table (ADR 23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: FileName,
+    pub media_type: MediaType,
+    pub sha256: ContentHash,
+    pub size: u64,
 }
 
 /// Who files: a State, or a stakeholder organisation.
@@ -98,5 +111,18 @@ pub enum SubmissionCommand {
         text: Text,
         origin: TranslationOrigin,
         of_revision: u32,
+    },
+    /// Attaches a file, before publication. The application stores the bytes first and
+    /// supplies their hash and size; the client sends the bytes, not these fields.
+    Attach {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        attachment: Attachment,
+    },
+    /// Takes an attachment off, before publication. Its bytes stay stored: the log names them.
+    Detach {
+        state: Option<StateCode>,
+        organisation: Option<Id>,
+        sha256: ContentHash,
     },
 }

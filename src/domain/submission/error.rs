@@ -1,4 +1,4 @@
-use crate::domain::values::{Id, LanguageTag, StateCode};
+use crate::domain::values::{ContentHash, FileName, Id, LanguageTag, StateCode};
 
 use super::commands::SubmissionKind;
 
@@ -38,6 +38,14 @@ pub enum SubmissionError {
     UnknownQuestion(Id),
     #[error("Question {0} is answered twice.")]
     AnsweredTwice(Id),
+    #[error("An attachment holds at least one byte.")]
+    EmptyAttachment,
+    #[error("This file is already attached, as {0}.")]
+    AlreadyAttached(FileName),
+    #[error("A submission holds at most {0} attachments.")]
+    TooManyAttachments(usize),
+    #[error("No attachment {0} is on this submission.")]
+    NoSuchAttachment(ContentHash),
 }
 
 impl SubmissionError {
@@ -60,6 +68,10 @@ impl SubmissionError {
             SubmissionError::NoTemplate => "no-template",
             SubmissionError::UnknownQuestion(_) => "unknown-question",
             SubmissionError::AnsweredTwice(_) => "answered-twice",
+            SubmissionError::EmptyAttachment => "empty-attachment",
+            SubmissionError::AlreadyAttached(_) => "already-attached",
+            SubmissionError::TooManyAttachments(_) => "too-many-attachments",
+            SubmissionError::NoSuchAttachment(_) => "unknown-attachment",
         }
     }
 
@@ -70,6 +82,9 @@ impl SubmissionError {
                 | SubmissionError::NotDrafted
                 | SubmissionError::WrongStatus(..)
                 | SubmissionError::NoTemplate
+                | SubmissionError::AlreadyAttached(_)
+                | SubmissionError::TooManyAttachments(_)
+                | SubmissionError::NoSuchAttachment(_)
         )
     }
 }

@@ -1,9 +1,11 @@
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use super::commands::{Filer, SubmissionKind, SurveyAnswer};
+use super::commands::{Attachment, Filer, SubmissionKind, SurveyAnswer};
 use crate::domain::framework::{Section, TranslationOrigin};
-use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text};
+use crate::domain::values::{
+    ContentHash, Date, DocumentSymbol, Id, LanguageTag, ParagraphId, StateCode, Text,
+};
 
 // Its kinds name every event type there is (the pages' script follows them all). `state`
 // is the filing State, so that a draft is visible to that State before it is public.
@@ -65,6 +67,15 @@ pub enum SubmissionEvent {
     SurveyAnswered {
         state: Option<StateCode>,
         answers: Vec<SurveyAnswer>,
+    },
+    /// A file attached; its bytes are in the content-addressed table and in export bundles.
+    AttachmentAdded {
+        state: Option<StateCode>,
+        attachment: Attachment,
+    },
+    AttachmentRemoved {
+        state: Option<StateCode>,
+        sha256: ContentHash,
     },
 }
 

@@ -9,8 +9,10 @@ pub mod commands;
 pub mod error;
 pub mod events;
 
-pub use aggregate::{LanguageVersion, Revision, Submission, SubmissionStatus};
-pub use commands::{Filer, SubmissionCommand, SubmissionCommandKind, SubmissionKind, SurveyAnswer};
+pub use aggregate::{LanguageVersion, Revision, Submission, SubmissionStatus, MAX_ATTACHMENTS};
+pub use commands::{
+    Attachment, Filer, SubmissionCommand, SubmissionCommandKind, SubmissionKind, SurveyAnswer,
+};
 pub use error::SubmissionError;
 pub use events::{SubmissionEvent, SubmissionEventKind};
 

@@ -289,7 +289,7 @@ fn any_command() -> impl Strategy<Value = SubmissionCommand> {
             origin: TranslationOrigin::Human,
             of_revision: r
         }),
-        who.prop_map(|w| SubmissionCommand::AnswerSurvey {
+        who.clone().prop_map(|w| SubmissionCommand::AnswerSurvey {
             state: w.map(s),
             organisation: None,
             answers: vec![SurveyAnswer {
@@ -298,7 +298,27 @@ fn any_command() -> impl Strategy<Value = SubmissionCommand> {
             }],
             questions: vec![Id::parse("q1").unwrap()],
         }),
+        (who.clone(), 0u8..3, 0u64..3).prop_map(|(w, f, size)| SubmissionCommand::Attach {
+            state: w.map(s),
+            organisation: None,
+            attachment: file(f, size),
+        }),
+        (who, 0u8..3).prop_map(|(w, f)| SubmissionCommand::Detach {
+            state: w.map(s),
+            organisation: None,
+            sha256: file(f, 1).sha256,
+        }),
     ]
+}
+
+/// One of a few files (`n`), of `size` bytes as the command says.
+fn file(n: u8, size: u64) -> Attachment {
+    Attachment {
+        name: crate::domain::values::FileName::parse(&format!("report-{n}.pdf")).unwrap(),
+        media_type: crate::domain::values::MediaType::parse("application/pdf").unwrap(),
+        sha256: crate::domain::values::ContentHash::of(&[n]),
+        size,
+    }
 }
 
 proptest! {
@@ -313,7 +333,8 @@ proptest! {
                 SubmissionCommand::Publish { .. } => true,
                 SubmissionCommand::Revise { state, .. } | SubmissionCommand::Submit { state, .. }
                 | SubmissionCommand::Withdraw { state, .. } | SubmissionCommand::AddLanguageVersion { state, .. }
-                | SubmissionCommand::AnswerSurvey { state, .. } => state.as_ref() == Some(&s("NOR")),
+                | SubmissionCommand::AnswerSurvey { state, .. } | SubmissionCommand::Attach { state, .. }
+                | SubmissionCommand::Detach { state, .. } => state.as_ref() == Some(&s("NOR")),
                 SubmissionCommand::Draft { .. } => false,
             };
             match handle_and_apply(&mut sub, c) {
@@ -327,6 +348,14 @@ proptest! {
                 }
                 Err(_) => prop_assert_eq!(&sub, &before),
             }
+            // A published or withdrawn text keeps its files as they were.
+            if before.status == SubmissionStatus::Published || before.status == SubmissionStatus::Withdrawn {
+                prop_assert_eq!(&sub.attachments, &before.attachments);
+            }
+            let mut hashes: Vec<_> = sub.attachments.iter().map(|a| &a.sha256).collect();
+            hashes.dedup();
+            prop_assert_eq!(hashes.len(), sub.attachments.len());
+            prop_assert!(sub.attachments.iter().all(|a| a.size > 0));
             prop_assert!(sub.revisions.len() >= before.revisions.len());
             prop_assert_eq!(&sub.revisions[..before.revisions.len()], &before.revisions[..]);
         }
@@ -415,4 +444,76 @@ fn a_national_report_answers_the_survey_template() {
         refused(&mut report, by_sweden),
         SubmissionError::NotTheFiler { .. }
     ));
+}
+
+#[test]
+fn files_are_attached_and_taken_off_before_publication_only() {
+    let mut sub = by_norway();
+    let attach = |state: &str, f: u8, size: u64| SubmissionCommand::Attach {
+        state: Some(s(state)),
+        organisation: None,
+        attachment: file(f, size),
+    };
+    let events = handle_and_apply(&mut sub, attach("NOR", 1, 1200)).unwrap();
+    assert_eq!(
+        events,
+        vec![SubmissionEvent::AttachmentAdded {
+            state: Some(s("NOR")),
+            attachment: file(1, 1200)
+        }]
+    );
+    assert_eq!(sub.attachments, vec![file(1, 1200)]);
+    // Another State does not attach to Norway's report.
+    let e = handle_and_apply(&mut sub, attach("FRA", 2, 10)).unwrap_err();
+    assert!(matches!(e, SubmissionError::NotTheFiler { .. }));
+    // The same bytes twice are one file; an empty file is none.
+    let e = handle_and_apply(&mut sub, attach("NOR", 1, 1200)).unwrap_err();
+    assert_eq!(e.code(), "already-attached");
+    let e = handle_and_apply(&mut sub, attach("NOR", 2, 0)).unwrap_err();
+    assert_eq!(e, SubmissionError::EmptyAttachment);
+    // Taken off: gone from the state; an unknown hash is refused.
+    handle_and_apply(
+        &mut sub,
+        SubmissionCommand::Detach {
+            state: Some(s("NOR")),
+            organisation: None,
+            sha256: file(1, 1).sha256,
+        },
+    )
+    .unwrap();
+    assert!(sub.attachments.is_empty());
+    let e = handle_and_apply(
+        &mut sub,
+        SubmissionCommand::Detach {
+            state: Some(s("NOR")),
+            organisation: None,
+            sha256: file(1, 1).sha256,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "unknown-attachment");
+    // At most MAX_ATTACHMENTS files.
+    for n in 0..MAX_ATTACHMENTS as u8 {
+        handle_and_apply(&mut sub, attach("NOR", 10 + n, 5)).unwrap();
+    }
+    let e = handle_and_apply(&mut sub, attach("NOR", 200, 5)).unwrap_err();
+    assert_eq!(e, SubmissionError::TooManyAttachments(MAX_ATTACHMENTS));
+    // Once published, the files are part of the record as published.
+    let mut published = by_norway();
+    handle_and_apply(&mut published, attach("NOR", 1, 9)).unwrap();
+    for c in [
+        SubmissionCommand::Submit {
+            state: Some(s("NOR")),
+            organisation: None,
+            now: day(2),
+        },
+        SubmissionCommand::Publish {
+            symbol: DocumentSymbol::parse("A/81/1").unwrap(),
+            now: day(3),
+        },
+    ] {
+        handle_and_apply(&mut published, c).unwrap();
+    }
+    let e = handle_and_apply(&mut published, attach("NOR", 2, 9)).unwrap_err();
+    assert_eq!(e.code(), "wrong-status");
 }

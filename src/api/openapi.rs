@@ -763,6 +763,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "get", path: "/api/v1/documents/record.docx", summary: "A registered document as a Word document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         query: &[("symbol", "string", "the document's symbol, e.g. PoA/RC.1/2026/L.1 (required)"), AT, ("lang", "string", "ar, en, es, fr, ru or zh (default en): the headings, and the text in that language where a version exists"), MIN], input: Input::None },
     Route { method: "post", path: "/api/v1/documents/commands", summary: "Issue a document of a body (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. One registry for the house: a symbol is issued once", who: "each command, as app::permissions says", query: &[], input: Input::Command(DOCUMENT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/search", summary: "Full-text search over submissions in every language they were filed in: the versions holding every word of q (each word matches its stem in any of the six languages; Chinese by character), best first, each with the text around the words found. The published texts, and the reader's own drafts (all for the secretariat and auditors)", who: PUBLIC_RECORD,
+        query: &[("q", "string", "the words to look for (1 to 12 words, at most 200 characters)"), ("kind", "string", "only submissions of this kind (national_position, …)"), ("language", "string", "only versions in this language"), ("limit", "integer", "at most this many hits (default 20)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: PUBLIC_RECORD,
         query: &[("kind", "string", "national_implementation_report, gap_analysis, national_position, best_practice, national_views, stakeholder_working_paper"), ("filer", "string", "the filing State's code or the stakeholder's id"), ("topic", "string", "a topic, e.g. due diligence (any case)"), MIN], input: Input::None },
     Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: PUBLIC_RECORD, query: &[MIN], input: Input::None },
@@ -951,7 +953,13 @@ fn query_schema(name: &str, ty: &str) -> Value {
             json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX })
         }
         ("at", _) => json!({ "type": "string", "minLength": 1 }),
-        ("lang", _) => json!({ "type": "string", "enum": ["ar", "en", "es", "fr", "ru", "zh"] }),
+        ("lang" | "language", _) => {
+            json!({ "type": "string", "enum": ["ar", "en", "es", "fr", "ru", "zh"] })
+        }
+        // Words to look for (search).
+        ("q", _) => {
+            json!({ "type": "string", "minLength": 1, "maxLength": 200, "examples": ["due diligence"] })
+        }
         // A fund's ledger as of a day.
         ("on", _) => json!({ "type": "string", "format": "date",
             "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "examples": ["2026-11-28"] }),

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/submissions", get(list))
         .route("/api/v1/submissions/{id}", get(one))
         .route("/api/v1/submissions/{id}/commands", post(command))
+        .route("/api/v1/search", get(search))
         .route("/api/v1/submissions/{id}/attachments", post(attach))
         .route(
             "/api/v1/submissions/{id}/attachments/{sha256}",
@@ -86,6 +87,34 @@ async fn command(
     Ok(respond(
         app::submissions::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchParams {
+    q: Option<String>,
+    kind: Option<String>,
+    language: Option<String>,
+    limit: Option<u32>,
+    #[serde(rename = "min_position")]
+    _min: Option<i64>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn search(
+    State(s): State<AppState>,
+    super::public::Reader(p): super::public::Reader,
+    min: MinPosition,
+    Query(q): Query<SearchParams>,
+) -> Result<axum::Json<app::search::Results>, ApiError> {
+    s.read_after(min.0).await?;
+    let q = app::search::SearchQuery {
+        q: q.q.unwrap_or_default(),
+        kind: q.kind,
+        language: q.language,
+        limit: q.limit,
+    };
+    Ok(axum::Json(app::search::search(&s.app, &p, &q).await?))
 }
 
 #[derive(Debug, Deserialize)]

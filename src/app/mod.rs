@@ -42,6 +42,7 @@ pub mod register;
 pub mod report;
 pub mod reporting;
 pub mod room;
+pub mod search;
 pub mod submissions;
 
 use std::collections::HashMap;
@@ -507,6 +508,7 @@ impl App {
 pub fn all_projections() -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(AuditLog),
+        Arc::new(crate::projections::search::Search),
         Arc::new(Docs(StateView::<Body>::default())),
         Arc::new(Docs(StateView::<Meeting>::default())),
         Arc::new(Docs(StateView::<Amendment>::default())),

@@ -124,6 +124,16 @@ pub struct VersionLine {
     pub text: String,
 }
 
+/// The kinds' codes, as reads and filters spell them.
+pub const KINDS: [&str; 6] = [
+    "national_implementation_report",
+    "gap_analysis",
+    "national_position",
+    "best_practice",
+    "national_views",
+    "stakeholder_working_paper",
+];
+
 pub fn kind_code(k: SubmissionKind) -> &'static str {
     match k {
         SubmissionKind::NationalImplementationReport => "national_implementation_report",

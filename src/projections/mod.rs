@@ -16,6 +16,7 @@ pub mod docs;
 pub mod floor;
 pub mod meetings;
 pub mod runner;
+pub mod search;
 pub mod state_view;
 pub mod visibility;
 

@@ -33,16 +33,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/submissions/{id}/attachments/{sha256}", get(attachment))
         .route("/positions", get(positions))
+        .route("/search", get(search))
 }
 
-pub const KINDS: [&str; 6] = [
-    "national_implementation_report",
-    "gap_analysis",
-    "national_position",
-    "best_practice",
-    "national_views",
-    "stakeholder_working_paper",
-];
+pub use crate::app::submissions::KINDS;
 
 /// The command's spelling of a kind code.
 fn kind_variant(code: &str) -> &'static str {
@@ -456,6 +450,59 @@ async fn answer_survey(s: &AppState, v: &Viewer, id: &str, p: &Posted) -> Result
         fields,
     )
     .await
+}
+
+// ---- search ------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+struct SearchForm {
+    q: Option<String>,
+    kind: Option<String>,
+    language: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage<'a> {
+    c: Chrome<'a>,
+    q: String,
+    kind: Option<String>,
+    language: Option<String>,
+    kinds: [&'static str; 6],
+    results: Option<crate::app::search::Results>,
+    error: Option<String>,
+}
+
+async fn search(State(s): State<AppState>, v: Viewer, Query(f): Query<SearchForm>) -> Response {
+    let q = f.q.unwrap_or_default();
+    let (kind, language) = (non_empty(f.kind), non_empty(f.language));
+    let (results, error, status) = if q.trim().is_empty() {
+        (None, None, StatusCode::OK)
+    } else {
+        let query = crate::app::search::SearchQuery {
+            q: q.clone(),
+            kind: kind.clone(),
+            language: language.clone(),
+            limit: None,
+        };
+        match crate::app::search::search(&s.app, &v.principal, &query).await {
+            Ok(r) => (Some(r), None, StatusCode::OK),
+            Err(e) if e.status.is_client_error() => {
+                (None, Some(FormError::of("f-search", &e).detail), e.status)
+            }
+            Err(e) => return refusal_page(v.m, e),
+        }
+    };
+    let page = SearchPage {
+        c: chrome(&v, v.m.t("search.title").to_owned(), None),
+        q,
+        kind,
+        language,
+        kinds: KINDS,
+        results,
+        error,
+    };
+    render(&page, status)
 }
 
 // ---- national positions side by side ---------------------------------------------------

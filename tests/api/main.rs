@@ -25,6 +25,7 @@ mod register;
 mod report;
 mod reporting;
 mod scenario;
+mod search;
 mod service;
 mod shutdown;
 mod submissions;

@@ -309,6 +309,11 @@ fn cases(revocable_id: &str) -> Vec<Case> {
             any_credential(),
         ),
         get(
+            "/api/v1/search",
+            "/api/v1/search?q=digitalized",
+            any_credential(),
+        ),
+        get(
             "/api/v1/submissions/{id}",
             "/api/v1/submissions/nor-views-71-28",
             any_credential(),

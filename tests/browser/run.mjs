@@ -675,6 +675,19 @@ async function withToken(tok, locale) {
   await axe(bra, "national positions compared");
   await shot(bra, "positions");
   check((await bra.request.get(`${base}/positions?states=NOR,BRA,FRA,EGY`)).status() === 400, "at most three States are compared");
+  // Search, from the navigation by keyboard: a word finds its other forms.
+  await bra.locator("a[href='/search']").focus();
+  await Promise.all([bra.waitForURL(/\/search$/), bra.keyboard.press("Enter")]);
+  await bra.fill("#sr-q", "obligations of states");
+  await Promise.all([bra.waitForURL(/\/search\?q=/), bra.keyboard.press("Enter")]);
+  const hit = bra.locator("#results li", { hasText: "Norway's position" });
+  check(await hit.count() === 1 && await hit.locator("mark", { hasText: "obligation" }).count() === 1, "the published position is found, the words marked");
+  await axe(bra, "search");
+  await noXss(bra, "search");
+  await shot(bra, "search");
+  await bra.selectOption("#sr-language", "fr");
+  await Promise.all([bra.waitForURL(/language=fr/), bra.click("#b-search")]);
+  check(await bra.locator("#results li").count() === 0, "no French version: nothing found in French");
   await b.close();
 }
 
@@ -880,7 +893,7 @@ async function withToken(tok, locale) {
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa", "/funds/poa-trust-fund"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/search?q=digitalized", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa", "/funds/poa-trust-fund"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
     [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],

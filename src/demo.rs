@@ -595,18 +595,21 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         json!({ "SetSpeakingTime": { "item": 3, "seconds": 300 } }),
     )
     .await?;
-    r.meeting(
-        REVIEW_CONFERENCE,
-        &chair,
-        json!({ "CallNextSpeaker": { "item": 3 } }),
-    )
-    .await?;
-    r.meeting(
-        REVIEW_CONFERENCE,
-        &chair,
-        json!({ "CallNextSpeaker": { "item": 3 } }),
-    )
-    .await?;
+    // The floor to Norway, then Egypt; the chair records who spoke for each.
+    for (state, delegate) in [("NOR", "Kari Nordmann"), ("EGY", "Omar Hassan")] {
+        r.meeting(
+            REVIEW_CONFERENCE,
+            &chair,
+            json!({ "CallNextSpeaker": { "item": 3 } }),
+        )
+        .await?;
+        r.meeting(
+            REVIEW_CONFERENCE,
+            &chair,
+            json!({ "IdentifySpeaker": { "item": 3, "state": state, "delegate": delegate } }),
+        )
+        .await?;
+    }
     r.meeting(
         REVIEW_CONFERENCE,
         &chair,

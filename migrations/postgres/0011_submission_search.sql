@@ -1,5 +1,5 @@
 -- Full-text search over submissions (the `search` projection): one row per submission with
--- what filters and lists need, one row per language version with its text and a tsvector of
+-- what filters, lists and the reporting-cycle view need, one row per language version with its text and a tsvector of
 -- the terms the application derives from that text (folded, stemmed in its language, CJK
 -- split into characters; see projections::search), under the 'simple' configuration so that
 -- Postgres and SQLite index the same terms.
@@ -14,8 +14,14 @@ create table submission_search_meta (
     published           boolean not null,
     symbol              text,
     original_language   text not null,
-    title               text not null
+    title               text not null,
+    -- When it was submitted (YYYY-MM-DD), and the sections and topics it names (a JSON
+    -- array): what the reporting-cycle view reads, without decoding every submission.
+    submitted_on        text,
+    areas               text not null
 );
+
+create index submission_search_meta_body on submission_search_meta (body_id, submission_id);
 
 create table submission_search_text (
     id              bigserial primary key,

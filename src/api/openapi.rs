@@ -252,6 +252,7 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("InscribeSpeaker", &[ITEM, ("speaker", SPEAKER)]),
     cmd("WithdrawSpeaker", &[ITEM, ("speaker", SPEAKER)]),
     cmd("CallNextSpeaker", &[ITEM]),
+    cmd("IdentifySpeaker", &[ITEM, ("state", STATE), ("delegate", TEXT)]),
     cmd("SetSpeakingTime", &[ITEM, ("seconds", Ty::Int)]),
     cmd("CloseSpeakersList", &[ITEM]),
     cmd("RequestRightOfReply", &[ITEM, ("state", STATE)]),

@@ -278,6 +278,7 @@ pub fn state_json(
         if !entitled {
             o.remove("delegations");
             o.remove("sponsorships");
+            o.remove("interventions");
         }
     }
     Ok(serde_json::json!({

@@ -1,5 +1,5 @@
-//! Participation over time: delegates and heads of delegation by gender, States attending and
-//! the sponsorship programme's reach, per body and year, across every meeting. The totals are
+//! Participation over time: delegates, heads of delegation and speakers by gender, States
+//! attending, statements made and the sponsorship programme's reach, per body and year, across every meeting. The totals are
 //! public; figures per State (personal data behind them) go to the secretariat, auditors and
 //! admin, and to a delegate for its own State, as the per-meeting figures do.
 
@@ -25,6 +25,10 @@ pub struct Figures {
     /// Experts funded by the sponsorship programme, and the amounts awarded.
     pub sponsored: u32,
     pub sponsored_usd: u64,
+    /// Times the floor was given (replies included), to States, observers and stakeholders.
+    pub statements: u32,
+    /// Statements whose speaker was identified (IdentifySpeaker), by the speaker's gender.
+    pub speakers: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,6 +106,19 @@ pub async fn over_time(
                 }
             }
         }
+        for i in &m.interventions {
+            total.statements += 1;
+            if i.identified {
+                *total.speakers.entry(gender_of(i.gender)).or_default() += 1;
+            }
+            if let crate::domain::meeting::Speaker::State(s) = &i.speaker {
+                let row = per_state.entry(s.to_string()).or_default();
+                row.statements += 1;
+                if i.identified {
+                    *row.speakers.entry(gender_of(i.gender)).or_default() += 1;
+                }
+            }
+        }
         for r in m.sponsorships.values() {
             if r.status != SponsorshipStatus::Awarded {
                 continue;
@@ -124,6 +141,10 @@ pub async fn over_time(
                 row.delegations += f.delegations;
                 row.sponsored += f.sponsored;
                 row.sponsored_usd += f.sponsored_usd;
+                row.statements += f.statements;
+                for (g, n) in f.speakers {
+                    *row.speakers.entry(g).or_default() += n;
+                }
                 for (g, n) in f.delegates {
                     *row.delegates.entry(g).or_default() += n;
                 }

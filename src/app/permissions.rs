@@ -88,6 +88,7 @@ pub fn meeting(kind: MeetingCommandKind) -> Rule {
         | K::TakeUpItem
         | K::ConcludeItem
         | K::CallNextSpeaker
+        | K::IdentifySpeaker
         | K::SetSpeakingTime
         | K::CloseSpeakersList
         | K::RuleOnPointOfOrder

@@ -12,7 +12,7 @@ use crate::app::access::Principal;
 use crate::app::commands::{authorize, today, Envelope};
 use crate::app::permissions;
 use crate::app::refusal::Refusal;
-use crate::app::submissions::{self, SubmissionLine};
+use crate::app::submissions;
 use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::body::Body;
 use crate::domain::reporting::{ReportingCommand, ReportingCommandKind, ReportingSchedule};
@@ -139,11 +139,22 @@ pub async fn overview(
             cycles: vec![],
         });
     };
-    let all: Vec<SubmissionLine> = submissions::list(app, p, &Default::default())
-        .await?
-        .into_iter()
-        .filter(|x| x.body_id == body_id && matches!(x.status, "submitted" | "published"))
-        .collect();
+    // From the submissions' catalogue (the search projection): what the view counts, read
+    // by the same rule as the submissions themselves, without decoding each one.
+    let all: Vec<crate::projections::search::Filing> =
+        crate::projections::search::filings(app.store.db(), body_id)
+            .await?
+            .into_iter()
+            .filter(|f| f.published || submissions::reads_drafts_of(p, &f.filer, f.filed_by_state))
+            .collect();
+    // Each State's national reports, in id order, so a cycle looks at a State's own only.
+    let mut reports: BTreeMap<&str, Vec<&crate::projections::search::Filing>> = BTreeMap::new();
+    for f in all
+        .iter()
+        .filter(|f| f.kind == "national_implementation_report" && f.filed_by_state)
+    {
+        reports.entry(f.filer.as_str()).or_default().push(f);
+    }
     let current = s.cycle_of(today).unwrap_or(0);
     let mut cycles = vec![];
     for k in 1..=(current + 1).min(MAX_CYCLES) {
@@ -154,15 +165,14 @@ pub async fn overview(
         let mut overdue = vec![];
         let mut awaited = vec![];
         for state in &cohort.states {
-            let report = all.iter().find(|x| {
-                x.kind == "national_implementation_report"
-                    && x.filer == state.as_str()
-                    && in_cycle(x.submitted_on.as_ref(), starts, ends)
+            let report = reports.get(state.as_str()).and_then(|rs| {
+                rs.iter()
+                    .find(|x| in_cycle(x.submitted_on.as_ref(), starts, ends))
             });
             match report {
                 Some(r) => submitted.push((
                     state.to_string(),
-                    r.id.clone(),
+                    r.submission_id.clone(),
                     r.submitted_on.clone().unwrap_or_default(),
                 )),
                 None if ends < today => overdue.push(state.to_string()),
@@ -174,8 +184,9 @@ pub async fn overview(
             .iter()
             .filter(|x| x.kind == "gap_analysis" && in_cycle(x.submitted_on.as_ref(), starts, ends))
         {
-            for a in g.sections.iter().chain(&g.topics) {
-                *areas.entry(a.clone()).or_default() += 1;
+            let named: Vec<String> = serde_json::from_str(&g.areas).unwrap_or_default();
+            for a in named {
+                *areas.entry(a).or_default() += 1;
             }
         }
         let mut priority_areas: Vec<(String, u32)> = areas.into_iter().collect();

@@ -88,6 +88,10 @@ pub struct SpeakersPanel {
     pub waiting: Vec<String>,
     pub replies: Vec<String>,
     pub closed: bool,
+    /// The State on the floor and its delegates' names, to record who spoke: only for the
+    /// meeting's chair and the secretariat (personal data).
+    pub floor_state: Option<String>,
+    pub floor_delegates: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -251,7 +255,7 @@ fn debug_name(v: impl std::fmt::Debug) -> String {
 /// The meeting as the room needs it. Readable by every signed-in role: it holds only what
 /// is public record (no delegates' names, no sponsorships).
 #[tracing::instrument(skip_all, fields(meeting = %id))]
-pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<MeetingRoom, Refusal> {
+pub async fn meeting_room(app: &App, p: &Principal, id: &str) -> Result<MeetingRoom, Refusal> {
     let doc = app
         .projector
         .doc("meetings", id)
@@ -291,6 +295,22 @@ pub async fn meeting_room(app: &App, _p: &Principal, id: &str) -> Result<Meeting
                 waiting: l.waiting.iter().map(speaker_name).collect(),
                 replies: l.replies.iter().map(|s| s.to_string()).collect(),
                 closed: l.closed,
+                floor_state: match &l.floor {
+                    Some(crate::domain::meeting::Speaker::State(s)) => Some(s.to_string()),
+                    _ => None,
+                },
+                floor_delegates: match &l.floor {
+                    Some(crate::domain::meeting::Speaker::State(s))
+                        if p.role == crate::app::access::Role::Secretariat
+                            || p.require_chair_of(id).is_ok() =>
+                    {
+                        m.delegations
+                            .get(s)
+                            .map(|d| d.iter().map(|x| x.name.to_string()).collect())
+                            .unwrap_or_default()
+                    }
+                    _ => vec![],
+                },
             }
         }
     });

@@ -145,13 +145,23 @@ pub fn kind_code(k: SubmissionKind) -> &'static str {
     }
 }
 
+/// Whether `p` reads the drafts of `filer` (a State if `by_state`, else an organisation):
+/// its own, or everyone's for the secretariat, auditors and admin.
+pub fn reads_drafts_of(p: &Principal, filer: &str, by_state: bool) -> bool {
+    match p.role {
+        Role::Secretariat | Role::Auditor | Role::Admin => true,
+        Role::Delegate => by_state && p.scope.as_deref() == Some(filer),
+        Role::Observer => !by_state && p.scope.as_deref() == Some(filer),
+        _ => false,
+    }
+}
+
 /// Whether `p` reads `s` before publication: its filer, the secretariat, auditors.
 fn sees_drafts(p: &Principal, s: &Submission) -> bool {
-    match (p.role, &s.filer) {
-        (Role::Secretariat | Role::Auditor | Role::Admin, _) => true,
-        (Role::Delegate, Some(Filer::State(st))) => p.scope.as_deref() == Some(st.as_str()),
-        (Role::Observer, Some(Filer::Organisation(o))) => p.scope.as_deref() == Some(o.as_str()),
-        _ => false,
+    match &s.filer {
+        Some(Filer::State(st)) => reads_drafts_of(p, st.as_str(), true),
+        Some(Filer::Organisation(o)) => reads_drafts_of(p, o.as_str(), false),
+        None => matches!(p.role, Role::Secretariat | Role::Auditor | Role::Admin),
     }
 }
 

@@ -120,6 +120,8 @@ fn figures_row(f: &Figures) -> Vec<String> {
     row.extend(GENDERS.iter().map(|g| n(&f.heads_of_delegation, g)));
     row.push(f.sponsored.to_string());
     row.push(f.sponsored_usd.to_string());
+    row.push(f.statements.to_string());
+    row.extend(GENDERS.iter().map(|g| n(&f.speakers, g)));
     row
 }
 
@@ -138,6 +140,9 @@ pub fn participation(p: &Participation) -> Vec<u8> {
     header.extend(GENDERS.iter().map(|g| format!("heads_of_delegation_{g}")));
     header.push("sponsored_experts".into());
     header.push("sponsored_usd".into());
+    // Added after the columns above, so a reader of the older file finds them in place.
+    header.push("statements".into());
+    header.extend(GENDERS.iter().map(|g| format!("speakers_{g}")));
     let _ = w.write_record(&header);
     for y in &p.by_year {
         let mut row = vec![y.body_id.clone(), y.year.to_string(), String::new()];

@@ -271,18 +271,27 @@ impl Projection for Search {
                     title,
                     language,
                     text,
+                    sections,
+                    topics,
                     ..
                 } => {
+                    let areas: Vec<String> = sections
+                        .iter()
+                        .filter_map(|x| serde_json::to_value(x).ok())
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .chain(topics.iter().map(|t| t.to_string()))
+                        .collect();
+                    let areas = serde_json::to_string(&areas).unwrap_or_else(|_| "[]".into());
                     let (code, by_state) = match &filer {
                         crate::domain::values::Party::State(s) => (s.to_string(), true),
                         crate::domain::values::Party::Organisation(o) => (o.to_string(), false),
                     };
                     let sql = "insert into submission_search_meta (submission_id, body_id, kind, filer, \
-                               filed_by_state, status, published, symbol, original_language, title) \
-                               values ($1, $2, $3, $4, $5, 'draft', $6, null, $7, $8)";
+                               filed_by_state, status, published, symbol, original_language, title, areas) \
+                               values ($1, $2, $3, $4, $5, 'draft', $6, null, $7, $8, $9)";
                     with_tx!(tx, c => sqlx::query(sql).bind(id).bind(body_id.as_str())
                         .bind(kind_code(kind)).bind(&code).bind(by_state).bind(false)
-                        .bind(lang_code(language)).bind(title.as_str())
+                        .bind(lang_code(language)).bind(title.as_str()).bind(&areas)
                         .execute(&mut *c).await.map(|_| ()))?;
                     let terms = index_terms(&format!("{title}\n{text}"), language);
                     upsert_version(
@@ -337,8 +346,11 @@ impl Projection for Search {
                     )
                     .await?;
                 }
-                SubmissionEvent::SubmissionSubmitted { .. } => {
-                    set_status(tx, id, "submitted", None).await?
+                SubmissionEvent::SubmissionSubmitted { on, .. } => {
+                    set_status(tx, id, "submitted", None).await?;
+                    let sql = "update submission_search_meta set submitted_on = $2 where submission_id = $1";
+                    with_tx!(tx, c => sqlx::query(sql).bind(id).bind(on.to_string())
+                        .execute(&mut *c).await.map(|_| ()))?;
                 }
                 SubmissionEvent::SubmissionPublished { symbol, .. } => {
                     set_status(tx, id, "published", Some(symbol.as_str())).await?
@@ -361,7 +373,8 @@ pub async fn dump(db: &Db) -> Result<Vec<String>, StoreError> {
     let meta = "select submission_id || '|' || body_id || '|' || kind || '|' || filer || '|' || \
                 status || '|' || coalesce(symbol, '') || '|' || original_language || '|' || title || '|' || \
                 case when published then 'published' else '' end || '|' || \
-                case when filed_by_state then 'state' else 'organisation' end \
+                case when filed_by_state then 'state' else 'organisation' end || '|' || \
+                coalesce(submitted_on, '') || '|' || areas \
                 from submission_search_meta order by submission_id";
     let mut out: Vec<String> = with_pool!(db, c => sqlx::query_scalar(meta).fetch_all(c).await)?;
     let texts = match db {
@@ -378,6 +391,28 @@ pub async fn dump(db: &Db) -> Result<Vec<String>, StoreError> {
     let rows: Vec<String> = with_pool!(db, c => sqlx::query_scalar(texts).fetch_all(c).await)?;
     out.extend(rows);
     Ok(out)
+}
+
+/// A submission as the reporting-cycle view counts it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Filing {
+    pub submission_id: String,
+    pub kind: String,
+    pub filer: String,
+    pub filed_by_state: bool,
+    pub status: String,
+    pub published: bool,
+    pub submitted_on: Option<String>,
+    /// JSON array of the sections and topics it names.
+    pub areas: String,
+}
+
+/// The submissions filed with `body_id` that were submitted or published, in id order.
+pub async fn filings(db: &Db, body_id: &str) -> Result<Vec<Filing>, StoreError> {
+    let sql = "select submission_id, kind, filer, filed_by_state, status, published, submitted_on, areas \
+               from submission_search_meta where body_id = $1 and status in ('submitted', 'published') \
+               order by submission_id";
+    Ok(with_pool!(db, c => sqlx::query_as(sql).bind(body_id).fetch_all(c).await)?)
 }
 
 /// Which drafts a reader may find, besides everything published.

@@ -11,6 +11,7 @@ pub const RESTRICTED_EVENT_TYPES: &[&str] = &[
     "SponsorshipAwarded",
     "SponsorshipDeclined",
     "DelegationRegistered",
+    "SpeakerIdentified",
 ];
 
 /// What a reader is, as far as visibility goes.

@@ -721,3 +721,7 @@ search.more = Hay más resultados: añada una palabra para precisar.
 search.intro = Una palabra encuentra también sus otras formas (obligación, obligaciones), en cada uno de los seis idiomas; el chino se compara carácter por carácter.
 search.language = Idioma
 search.kind = Tipo
+participation.statements = Intervenciones
+participation.speakers = Oradores identificados, por género
+console.taken_by = Tomada por
+console.identify = Registrar al orador

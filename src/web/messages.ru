@@ -721,3 +721,7 @@ search.more = Найдено больше, чем показано: добавь
 search.intro = Слово находит и другие свои формы (обязательство, обязательства) на каждом из шести языков; китайский текст сравнивается по иероглифам.
 search.language = Язык
 search.kind = Вид
+participation.statements = Выступления
+participation.speakers = Установленные ораторы по полу
+console.taken_by = Выступает
+console.identify = Записать оратора

@@ -40,6 +40,29 @@ async fn participation_over_time_shows_each_reader_what_it_may_see(app: TestApp)
         public["by_state"].as_array().unwrap().is_empty(),
         "an observer sees no State's figures"
     );
+    // Statements, and the speakers the chair identified, by gender (the demo: Norway's head
+    // of delegation and Egypt's delegate on item 3).
+    assert!(
+        y2026["figures"]["statements"].as_u64().unwrap() >= 2,
+        "{public}"
+    );
+    assert_eq!(y2026["figures"]["speakers"]["female"], 1, "{public}");
+    assert_eq!(y2026["figures"]["speakers"]["male"], 1, "{public}");
+    // Who spoke is personal data: not in the meeting's state for an observer.
+    let m: Value = app
+        .get("/api/v1/meetings/poa-rc-1", &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(m["state"].get("interventions").is_none(), "{}", m["state"]);
+    let m: Value = app
+        .get("/api/v1/meetings/poa-rc-1", &t.secretariat)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m["state"]["interventions"][0]["gender"], "Female");
     let nor = read(t.delegates["NOR"].clone()).await;
     let rows = nor["by_state"].as_array().unwrap();
     assert!(

@@ -172,6 +172,12 @@ const t2 = await chair.locator(".clock").textContent();
 check(/^\d+:\d\d$/.test(t1) && t1 !== t2, `the speaking-time countdown runs (${t1} → ${t2})`);
 await room.waitForSelector("#floor:has-text('EGY')", { timeout: 10000 });
 check(true, "the room screen shows who has the floor, live");
+// Who took the floor for Egypt, from its delegation, by keyboard.
+check(await chair.locator("#identify-delegate option").count() === 1, "the console offers the delegates of the State on the floor");
+await chair.locator("#b-identify").focus();
+await post(chair, () => chair.keyboard.press("Enter"));
+check(await chair.locator("#f-identify + .refusal").count() === 0, "the chair records who spoke");
+check(await room.locator("#identify-delegate").count() === 0, "the room screen offers no delegate's name");
 
 // The central scenario. The chair calls for consensus by keyboard.
 await chair.focus("#b-call-am-browser-nor");

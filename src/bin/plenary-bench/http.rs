@@ -123,7 +123,7 @@ impl Http {
 
 impl Http {
     /// The status and the whole body of a request.
-    async fn request(
+    pub(crate) async fn request(
         &self,
         method: &str,
         path: &str,

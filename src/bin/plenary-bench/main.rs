@@ -2,6 +2,7 @@
 //! Performance is measured here, never in timed tests; figures go to docs/PERFORMANCE.md.
 
 mod audit;
+mod contributions;
 mod http;
 mod pages;
 mod rebuild;
@@ -52,6 +53,11 @@ enum Command {
     /// Every page of every role against a real `plenary serve` child, on the demo (and on a
     /// log filled first with --events): first-load weight, and p50/p99 at a fixed rate.
     Pages(pages::Args),
+    /// National contributions at the scale: 193 States x 10 years of reports with
+    /// attachments (1 GiB), capacity-building requests and offers; the reporting-cycle view,
+    /// the matching board and search (p50/p99), export and verification with attachments
+    /// (MB/s).
+    Contributions(contributions::Args),
 }
 
 fn main() {
@@ -70,6 +76,7 @@ fn main() {
             Command::Rebuild(a) => rebuild::run(a).await,
             Command::Screens(a) => screens::run(a).await,
             Command::Pages(a) => pages::run(a).await,
+            Command::Contributions(a) => contributions::run(a).await,
         }
     });
     if let Err(e) = result {

@@ -189,6 +189,20 @@ pub struct Meeting {
     /// Corrigenda issued to each decision, by decision number.
     #[serde(default)]
     pub corrigenda: BTreeMap<u32, u32>,
+    /// Every time the floor was given, in order (for the participation figures).
+    #[serde(default)]
+    pub interventions: Vec<Intervention>,
+}
+
+/// The floor given once: to whom, and, once identified, the delegate's gender as the
+/// delegation recorded it when they spoke (their name stays in the restricted event).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intervention {
+    pub item: u32,
+    pub speaker: Speaker,
+    pub right_of_reply: bool,
+    pub identified: bool,
+    pub gender: Option<Gender>,
 }
 
 crate::domain::aggregate!(
@@ -323,12 +337,40 @@ impl Meeting {
                 let list = self.speakers.entry(item).or_default();
                 list.waiting.retain(|s| *s != speaker);
             }
+            E::SpeakerIdentified {
+                item,
+                state,
+                delegate,
+            } => {
+                let gender = self
+                    .delegations
+                    .get(&state)
+                    .and_then(|d| d.iter().find(|m| m.name == delegate))
+                    .and_then(|m| m.gender);
+                let spoke = Speaker::State(state);
+                if let Some(i) = self
+                    .interventions
+                    .iter_mut()
+                    .rev()
+                    .find(|i| i.item == item && i.speaker == spoke)
+                {
+                    i.identified = true;
+                    i.gender = gender;
+                }
+            }
             E::FloorGiven {
                 item,
                 speaker,
                 right_of_reply,
                 ..
             } => {
+                self.interventions.push(Intervention {
+                    item,
+                    speaker: speaker.clone(),
+                    right_of_reply,
+                    identified: false,
+                    gender: None,
+                });
                 let list = self.speakers.entry(item).or_default();
                 if right_of_reply {
                     if let Speaker::State(s) = &speaker {
@@ -1265,6 +1307,29 @@ impl Meeting {
                     speaker,
                     right_of_reply,
                     time_limit_seconds: list.time_limit_seconds,
+                })
+            }
+            C::IdentifySpeaker {
+                item,
+                state,
+                delegate,
+            } => {
+                let spoke = Speaker::State(state.clone());
+                if !self
+                    .interventions
+                    .iter()
+                    .any(|i| i.item == item && i.speaker == spoke)
+                {
+                    return Err(MeetingError::NeverGivenTheFloor { item, state });
+                }
+                let members = self.delegations.get(&state);
+                if !members.is_some_and(|d| d.iter().any(|m| m.name == delegate)) {
+                    return Err(MeetingError::NotADelegate { state, delegate });
+                }
+                one(E::SpeakerIdentified {
+                    item,
+                    state,
+                    delegate,
                 })
             }
             C::SetSpeakingTime { item, seconds } => {

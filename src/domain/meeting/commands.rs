@@ -299,6 +299,13 @@ pub enum MeetingCommand {
     CallNextSpeaker {
         item: u32,
     },
+    /// Records which member of the State's delegation took the floor it was given on the item
+    /// (for the record and the participation figures: gender, never in public).
+    IdentifySpeaker {
+        item: u32,
+        state: StateCode,
+        delegate: Text,
+    },
     SetSpeakingTime {
         item: u32,
         seconds: u32,

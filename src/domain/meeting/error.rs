@@ -2,7 +2,7 @@ use super::aggregate::MeetingStatus;
 use super::commands::Speaker;
 use crate::domain::body::MotionKind;
 use crate::domain::framework::Conflict;
-use crate::domain::values::{Date, DocumentSymbol, Id, StateCode};
+use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
 fn list(states: &[StateCode]) -> String {
     states
@@ -115,6 +115,10 @@ pub enum MeetingError {
     NotInscribed { item: u32, speaker: Speaker },
     #[error("No one is waiting to speak on item {0}.")]
     NoSpeakersWaiting(u32),
+    #[error("{state} was never given the floor on item {item}.")]
+    NeverGivenTheFloor { item: u32, state: StateCode },
+    #[error("{delegate} is not a member of the delegation of {state} (delegate).")]
+    NotADelegate { state: StateCode, delegate: Text },
     #[error("A speaking time limit must be at least one second.")]
     ZeroTimeLimit,
     #[error("There is no point of order {0}.")]
@@ -268,6 +272,8 @@ impl MeetingError {
             M::AlreadyInscribed { .. } => "already-inscribed",
             M::NotInscribed { .. } => "not-inscribed",
             M::NoSpeakersWaiting(_) => "no-speakers-waiting",
+            M::NeverGivenTheFloor { .. } => "never-given-the-floor",
+            M::NotADelegate { .. } => "not-a-delegate",
             M::ZeroTimeLimit => "zero-time-limit",
             M::UnknownPointOfOrder(_) => "unknown-point-of-order",
             M::PointAlreadyRuled(_) => "point-already-ruled",
@@ -334,6 +340,7 @@ impl MeetingError {
                 | M::ItemNotOnAgenda(_)
                 | M::NotAPermutation
                 | M::ZeroTimeLimit
+                | M::NotADelegate { .. }
                 | M::UnknownPointOfOrder(_)
                 | M::MotionNotProvided(_)
                 | M::UnknownMotion(_)

@@ -213,6 +213,12 @@ pub enum MeetingEvent {
         right_of_reply: bool,
         time_limit_seconds: Option<u32>,
     },
+    /// Personal data: restricted like the delegation it names a member of.
+    SpeakerIdentified {
+        item: u32,
+        state: StateCode,
+        delegate: Text,
+    },
     SpeakingTimeLimited {
         item: u32,
         seconds: u32,

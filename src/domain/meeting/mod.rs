@@ -16,8 +16,8 @@ pub mod error;
 pub mod events;
 
 pub use aggregate::{
-    decision_symbol, AgendaEntry, ConsensusCall, ItemStatus, Meeting, MeetingStatus, Motion,
-    MotionStatus, OpenVote, PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest,
+    decision_symbol, AgendaEntry, ConsensusCall, Intervention, ItemStatus, Meeting, MeetingStatus,
+    Motion, MotionStatus, OpenVote, PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest,
     SponsorshipStatus,
 };
 pub use commands::{

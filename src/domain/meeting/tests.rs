@@ -488,6 +488,56 @@ fn a_closed_meeting_takes_no_attendance() {
     );
 }
 
+#[test]
+fn the_speaker_who_took_the_floor_is_recorded_from_the_delegation() {
+    let mut base = vec![
+        MeetingCommand::RegisterDelegation {
+            state: s("NOR"),
+            members: vec![
+                delegate("Ms. Head", Some(Gender::Female), true),
+                delegate("Mr. Adviser", Some(Gender::Male), false),
+            ],
+        },
+        inscribe(2, Speaker::State(s("NOR"))),
+    ];
+    let identify = |state: &str, delegate: &str| MeetingCommand::IdentifySpeaker {
+        item: 2,
+        state: s(state),
+        delegate: t(delegate),
+    };
+    // Not before the State was given the floor on that item.
+    refused(
+        with(on_item_cmds(2), base.clone()),
+        identify("NOR", "Ms. Head"),
+        "NOR was never given the floor on item 2.",
+    );
+    base.push(MeetingCommand::CallNextSpeaker { item: 2 });
+    accepted(
+        with(on_item_cmds(2), base.clone()),
+        identify("NOR", "Ms. Head"),
+        vec![MeetingEvent::SpeakerIdentified {
+            item: 2,
+            state: s("NOR"),
+            delegate: t("Ms. Head"),
+        }],
+    );
+    // Only a member of that delegation.
+    refused(
+        with(on_item_cmds(2), base.clone()),
+        identify("NOR", "Someone Else"),
+        "Someone Else is not a member of the delegation of NOR (delegate).",
+    );
+    // The state keeps the statement and the speaker's gender, not the name.
+    base.push(identify("NOR", "Ms. Head"));
+    let mut m = Meeting::default();
+    for e in with(on_item_cmds(2), base) {
+        cqrs_es::Aggregate::apply(&mut m, e);
+    }
+    assert_eq!(m.interventions.len(), 1);
+    assert!(m.interventions[0].identified);
+    assert_eq!(m.interventions[0].gender, Some(Gender::Female));
+}
+
 // ---------------------------------------------------------------- attendance
 
 fn delegate(name: &str, gender: Option<Gender>, head: bool) -> DelegateMember {

@@ -491,10 +491,17 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
         "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "role": "Observer" } })).await?;
     r.meeting(REVIEW_CONFERENCE, who(t, "NOR")?, json!({ "RequestSponsorship": {
         "request_id": "spons-1", "expert": "Dr. Amina Diallo", "state": "NOR", "amount_usd": 4200 } })).await?;
+    // The sponsorship programme is a fund of its own; the award is paid from it.
+    let sponsorship = "/api/v1/funds/poa-sponsorship/commands";
+    r.ok(sponsorship, &sec, json!({ "EstablishFund": { "body_id": BODY,
+        "name": "Sponsorship programme for experts from developing countries", "currency": "USD" } })).await?;
+    r.ok(sponsorship, &sec, json!({ "RecordEntry": { "entry_id": "aus-2026-1", "kind": "contribution",
+        "donor": { "State": "AUS" }, "recipient": null, "amount": 30000, "purpose": "sponsorship programme",
+        "date": r.today().to_string() } })).await?;
     r.meeting(
         REVIEW_CONFERENCE,
         &sec,
-        json!({ "AwardSponsorship": { "request_id": "spons-1" } }),
+        json!({ "AwardSponsorship": { "request_id": "spons-1", "fund_id": "poa-sponsorship" } }),
     )
     .await?;
 

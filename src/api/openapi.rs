@@ -238,7 +238,7 @@ pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("MarkPresent", &[("state", STATE)]),
     cmd("MarkAbsent", &[("state", STATE)]),
     cmd("RequestSponsorship", &[("request_id", ID), ("expert", TEXT), ("state", STATE), ("amount_usd", Ty::Int)]),
-    cmd("AwardSponsorship", &[("request_id", ID)]),
+    cmd("AwardSponsorship", &[("request_id", ID), ("fund_id", Ty::Opt(&ID))]),
     cmd("DeclineSponsorship", &[("request_id", ID), ("reason", Ty::Opt(&TEXT))]),
     cmd("IssueProvisionalAgenda", &[("items", Ty::List(&Ty::Obj {
         about: "AgendaItem: {number, title, nature: Procedural|Substantive, documents: [symbol]}",

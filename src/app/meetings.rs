@@ -17,7 +17,7 @@ use crate::domain::meeting::{
     AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingCommandKind, MeetingError,
     ProgrammeLink, TabledUnder,
 };
-use crate::domain::values::DocumentSymbol;
+use crate::domain::values::{DocumentSymbol, Id, Text};
 
 /// Runs one meeting command for `p`: checks the name, who may send it, supplies the server's
 /// facts, decodes, and executes.
@@ -75,6 +75,12 @@ pub async fn command(
             | MeetingCommandKind::KeepSummaryRecord
     ) {
         registered_documents(app, &env).await?;
+    }
+    if kind == MeetingCommandKind::AwardSponsorship {
+        if let Some(fund) = env.str("fund_id").map(str::to_owned) {
+            let request = env.str("request_id").unwrap_or_default().to_owned();
+            draw_on_fund(app, id, &request, &fund, ctx).await?;
+        }
     }
     if kind == MeetingCommandKind::RegisterStakeholder {
         // Whether it is accredited is the body's record, not the client's claim.
@@ -256,6 +262,77 @@ pub fn quorum(m: &crate::domain::meeting::Meeting) -> Value {
         "met_to_open": present >= to_open,
         "met_to_decide": present >= to_decide,
     })
+}
+
+/// An award that draws on a fund: its disbursement is recorded on the fund first, under an
+/// entry id the request names, so the fund refuses an award it cannot pay and changes
+/// nothing. Two records cannot change in one append: if the award itself is then refused (a
+/// concurrent decision on the request), sending the award again finds the disbursement
+/// already recorded and completes it; it is never paid twice.
+async fn draw_on_fund(
+    app: &App,
+    meeting_id: &str,
+    request_id: &str,
+    fund_id: &str,
+    ctx: &CommandContext,
+) -> Result<(), Refusal> {
+    use crate::domain::fund::{EntryKind, FundCommand, FundError};
+    let (meeting, _) = app.meetings.load(meeting_id).await?;
+    let r = Id::parse(request_id)
+        .ok()
+        .and_then(|rid| meeting.sponsorships.get(&rid).cloned())
+        .filter(|r| r.status == crate::domain::meeting::SponsorshipStatus::Requested)
+        .ok_or_else(|| {
+            Refusal::conflict(
+                "no-pending-sponsorship",
+                format!("no sponsorship request {request_id} awaits a decision in {meeting_id}"),
+            )
+            .with_field("request_id")
+        })?;
+    let (fund, version) = app.funds.load(fund_id).await?;
+    if version == 0 {
+        return Err(
+            Refusal::unprocessable("unknown-fund", format!("no fund {fund_id}"))
+                .with_field("fund_id"),
+        );
+    }
+    if fund.currency.as_deref() != Some("USD") {
+        return Err(Refusal::unprocessable(
+            "fund-currency",
+            format!(
+                "sponsorship awards are in USD; fund {fund_id} keeps {}",
+                fund.currency.as_deref().unwrap_or("no currency")
+            ),
+        )
+        .with_field("fund_id"));
+    }
+    let entry = FundCommand::RecordEntry {
+        entry_id: Id::parse(&format!("sponsorship-{meeting_id}-{request_id}")).map_err(|e| {
+            Refusal::unprocessable("invalid-input", e.to_string()).with_field("request_id")
+        })?,
+        kind: EntryKind::Disbursement,
+        donor: None,
+        recipient: Some(
+            Text::parse(&format!("{} ({})", r.expert, r.state)).map_err(Refusal::internal)?,
+        ),
+        amount: u64::from(r.amount_usd),
+        purpose: Text::parse(&format!("Sponsorship programme: {meeting_id}"))
+            .map_err(Refusal::internal)?,
+        date: today(app),
+        today: today(app),
+    };
+    // The request's key and If-Match are the award's (the meeting's stream), not the fund's.
+    let ctx = CommandContext {
+        idempotency_key: None,
+        expected_version: None,
+        ..ctx.clone()
+    };
+    match app.funds.execute(fund_id, entry, &ctx).await {
+        Ok(_) => Ok(()),
+        // Recorded by an earlier attempt at this award: the award goes ahead.
+        Err(crate::app::CommandError::Rejected(FundError::DuplicateEntry(_))) => Ok(()),
+        Err(e) => Err(Refusal::from(e).with_field("fund_id")),
+    }
 }
 
 /// A meeting's state as the API shows it, now or as of a moment (and as `audit replay`

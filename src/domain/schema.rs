@@ -7,6 +7,8 @@ pub fn version(aggregate_type: &str, event_type: &str) -> u32 {
     match (aggregate_type, event_type) {
         // 2: `entered`, how the decision reached the record.
         ("Meeting", "DecisionTaken") => 2,
+        // 2: `fund_id`, the fund an award drew on.
+        ("Meeting", "SponsorshipAwarded") => 2,
         _ => 1,
     }
 }

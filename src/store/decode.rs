@@ -27,12 +27,30 @@ pub struct Upcaster {
 }
 
 /// Every upcaster, oldest first.
-pub static UPCASTERS: &[Upcaster] = &[Upcaster {
-    aggregate_type: "Meeting",
-    event_type: "DecisionTaken",
-    from: 1,
-    upcast: decision_taken_v1_to_v2,
-}];
+pub static UPCASTERS: &[Upcaster] = &[
+    Upcaster {
+        aggregate_type: "Meeting",
+        event_type: "DecisionTaken",
+        from: 1,
+        upcast: decision_taken_v1_to_v2,
+    },
+    Upcaster {
+        aggregate_type: "Meeting",
+        event_type: "SponsorshipAwarded",
+        from: 1,
+        upcast: sponsorship_awarded_v1_to_v2,
+    },
+];
+
+/// Version 1 awards drew on no fund (the ledger did not exist): version 2 says so.
+fn sponsorship_awarded_v1_to_v2(mut payload: Value) -> Result<Value, String> {
+    let fields = payload
+        .get_mut("SponsorshipAwarded")
+        .and_then(Value::as_object_mut)
+        .ok_or("not a SponsorshipAwarded payload")?;
+    fields.insert("fund_id".into(), Value::Null);
+    Ok(payload)
+}
 
 /// Version 1 decisions were all taken in the room: version 2 says so in `entered`.
 fn decision_taken_v1_to_v2(mut payload: Value) -> Result<Value, String> {
@@ -167,5 +185,29 @@ mod tests {
         // Without the upcaster, version 1 is not version 2.
         let err = values::as_recorded(|| serde_json::from_str::<MeetingEvent>(v1)).unwrap_err();
         assert!(err.to_string().contains("entered"), "{err}");
+    }
+
+    #[test]
+    fn a_version_1_award_drew_on_no_fund() {
+        use crate::domain::meeting::MeetingEvent;
+        let v1 = r#"{"SponsorshipAwarded":{"request_id":"spons-1","expert":"Dr. Amina Diallo","state":"NOR","amount_usd":4200}}"#;
+        let e: MeetingEvent = decode_parts("Meeting", "SponsorshipAwarded", "1", v1, 9).unwrap();
+        match e {
+            MeetingEvent::SponsorshipAwarded { fund_id, .. } => assert_eq!(fund_id, None),
+            other => panic!("{other:?}"),
+        }
+        // The upcaster writes the field out: version 2 readers see it, null.
+        let up = upcast(
+            "Meeting",
+            "SponsorshipAwarded",
+            "1",
+            serde_json::from_str(v1).unwrap(),
+        );
+        assert_eq!(up.unwrap()["SponsorshipAwarded"]["fund_id"], Value::Null);
+        assert!(
+            serde_json::from_str::<Value>(v1).unwrap()["SponsorshipAwarded"]
+                .get("fund_id")
+                .is_none()
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The funding ledger (issue 22, item 6): pledges, contributions and disbursements by donor
 //! and purpose; the balance as of any date; never overdrawn.
 
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{e2e_tests, problem, TestApp};
@@ -54,7 +55,16 @@ async fn the_ledger_gives_the_balance_as_of_any_date_and_is_never_overdrawn(app:
     assert_eq!(then["balance"], 300000, "{then}");
     assert_eq!(then["entries"].as_array().unwrap().len(), 3);
     let listed = get("/api/v1/funds").await;
-    assert_eq!(listed["funds"][0]["fund_id"], "poa-trust-fund");
+    let ids: Vec<&str> = listed["funds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fund_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["poa-sponsorship", "poa-trust-fund"]);
+    // The demo's award of the sponsorship programme was paid from its own fund.
+    let sponsorship = get("/api/v1/funds/poa-sponsorship").await;
+    assert_eq!(sponsorship["balance"], 30000 - 4200, "{sponsorship}");
 
     // Refusals: overdrawn (naming the day), a future date, a bad date, a delegate.
     let cmd = "/api/v1/funds/poa-trust-fund/commands";
@@ -95,4 +105,106 @@ async fn the_ledger_gives_the_balance_as_of_any_date_and_is_never_overdrawn(app:
     assert_eq!(r.status(), 404);
 }
 
-e2e_tests!(the_ledger_gives_the_balance_as_of_any_date_and_is_never_overdrawn);
+/// The sponsorship programme's awards draw on a fund: the disbursement is recorded first, so
+/// an award the fund cannot pay is refused and changes nothing; sent again after it went
+/// through, it is never paid twice.
+async fn a_sponsorship_award_draws_on_its_fund(app: TestApp) {
+    let sec = app.token("secretariat", None).await;
+    let nor = app.token("delegate", Some("NOR")).await;
+    let ok = |r: reqwest::Response| async move {
+        let status = r.status();
+        assert_eq!(status, StatusCode::OK, "{}", r.text().await.unwrap());
+    };
+    ok(app.post("/api/v1/bodies/poa/commands", &sec, json!({ "EstablishBody": { "body_id": "poa", "name": "PoA",
+        "parent_body": null, "founding_document": null, "members": ["NOR", "BRA"], "rules": null } })).await).await;
+    ok(app.post("/api/v1/meetings/rc-1/commands", &sec, json!({ "Convene": { "meeting_id": "rc-1", "body_id": "poa",
+        "kind": "ReviewConference", "symbol": "PoA/RC.1", "title": "Review conference", "starts": "2026-01-01",
+        "ends": "2027-12-31", "venue": "New York", "chair": { "name": "A. Chair", "state": null }, "programme_link": null } })).await).await;
+    ok(app
+        .post(
+            "/api/v1/meetings/rc-1/commands",
+            &nor,
+            json!({ "RequestSponsorship": {
+        "request_id": "sp-1", "expert": "Dr. Amina Diallo", "state": "NOR", "amount_usd": 4200 } }),
+        )
+        .await)
+    .await;
+    let fund = "/api/v1/funds/spons/commands";
+    ok(app.post(fund, &sec, json!({ "EstablishFund": { "body_id": "poa", "name": "Sponsorship", "currency": "USD" } })).await).await;
+    ok(app.post("/api/v1/funds/eur/commands", &sec, json!({ "EstablishFund": { "body_id": "poa", "name": "Euro fund", "currency": "EUR" } })).await).await;
+    let award =
+        |fund: &str| json!({ "AwardSponsorship": { "request_id": "sp-1", "fund_id": fund } });
+    let head = app.head().await;
+    // The fund holds nothing yet: refused, naming the fund; nothing recorded anywhere.
+    let p = problem(
+        app.post("/api/v1/meetings/rc-1/commands", &sec, award("spons"))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(p["type"].as_str().unwrap().ends_with("overdrawn"), "{p}");
+    assert_eq!(p["field"], "fund_id");
+    let p = problem(
+        app.post("/api/v1/meetings/rc-1/commands", &sec, award("eur"))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["type"].as_str().unwrap().ends_with("fund-currency"),
+        "{p}"
+    );
+    let p = problem(
+        app.post("/api/v1/meetings/rc-1/commands", &sec, award("nowhere"))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["field"], "fund_id", "{p}");
+    assert_eq!(app.head().await, head, "a refused award changes nothing");
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    ok(app.post(fund, &sec, json!({ "RecordEntry": { "entry_id": "c-1", "kind": "contribution", "donor": { "State": "NOR" },
+        "recipient": null, "amount": 10000, "purpose": "sponsorship", "date": today } })).await).await;
+    ok(app
+        .post("/api/v1/meetings/rc-1/commands", &sec, award("spons"))
+        .await)
+    .await;
+    app.settle().await;
+    let ledger: Value = app
+        .get("/api/v1/funds/spons", &sec)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["balance"], 5800, "{ledger}");
+    let m: Value = app
+        .get("/api/v1/meetings/rc-1", &sec)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m["state"]["sponsorships"]["sp-1"]["status"], "Awarded");
+    assert_eq!(m["state"]["sponsorships"]["sp-1"]["fund_id"], "spons");
+    // Sent again: the request is decided; the fund paid once.
+    let p = problem(
+        app.post("/api/v1/meetings/rc-1/commands", &sec, award("spons"))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(p["field"], "request_id", "{p}");
+    app.settle().await;
+    let ledger: Value = app
+        .get("/api/v1/funds/spons", &sec)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ledger["balance"], 5800, "{ledger}");
+}
+
+e2e_tests!(
+    the_ledger_gives_the_balance_as_of_any_date_and_is_never_overdrawn,
+    a_sponsorship_award_draws_on_its_fund
+);

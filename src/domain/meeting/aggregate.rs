@@ -150,6 +150,9 @@ pub struct SponsorshipRequest {
     pub state: StateCode,
     pub amount_usd: u32,
     pub status: SponsorshipStatus,
+    /// The fund that paid the award, if it drew on one.
+    #[serde(default)]
+    pub fund_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -275,12 +278,18 @@ impl Meeting {
                         state,
                         amount_usd,
                         status: SponsorshipStatus::Requested,
+                        fund_id: None,
                     },
                 );
             }
-            E::SponsorshipAwarded { request_id, .. } => {
+            E::SponsorshipAwarded {
+                request_id,
+                fund_id,
+                ..
+            } => {
                 if let Some(r) = self.sponsorships.get_mut(&request_id) {
                     r.status = SponsorshipStatus::Awarded;
+                    r.fund_id = fund_id;
                 }
             }
             E::SponsorshipDeclined { request_id, .. } => {
@@ -1108,13 +1117,17 @@ impl Meeting {
                     amount_usd,
                 })
             }
-            C::AwardSponsorship { request_id } => {
+            C::AwardSponsorship {
+                request_id,
+                fund_id,
+            } => {
                 let r = self.sponsorship(&request_id)?;
                 one(E::SponsorshipAwarded {
                     expert: r.expert.clone(),
                     state: r.state.clone(),
                     amount_usd: r.amount_usd,
                     request_id,
+                    fund_id,
                 })
             }
             C::DeclineSponsorship { request_id, reason } => {

@@ -265,6 +265,9 @@ pub enum MeetingCommand {
     },
     AwardSponsorship {
         request_id: Id,
+        /// The sponsorship fund that pays: the application records the disbursement on it
+        /// first (ADR 22), and the award names it.
+        fund_id: Option<Id>,
     },
     DeclineSponsorship {
         request_id: Id,

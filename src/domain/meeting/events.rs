@@ -163,6 +163,8 @@ pub enum MeetingEvent {
         expert: Text,
         state: StateCode,
         amount_usd: u32,
+        /// The fund whose disbursement pays for it (schema version 2; none before).
+        fund_id: Option<Id>,
     },
     SponsorshipDeclined {
         request_id: Id,

@@ -709,12 +709,14 @@ fn sponsorship_is_requested_then_awarded_or_declined_once() {
         requested.clone(),
         MeetingCommand::AwardSponsorship {
             request_id: id("sp-1"),
+            fund_id: Some(id("sponsorship")),
         },
         vec![MeetingEvent::SponsorshipAwarded {
             request_id: id("sp-1"),
             expert: t("Dr. Expert"),
             state: s("KEN"),
             amount_usd: 4000,
+            fund_id: Some(id("sponsorship")),
         }],
     );
     accepted(
@@ -739,6 +741,7 @@ fn sponsorship_is_requested_then_awarded_or_declined_once() {
             request_sponsorship(),
             MeetingCommand::AwardSponsorship {
                 request_id: id("sp-1"),
+                fund_id: None,
             },
         ]),
         MeetingCommand::DeclineSponsorship {
@@ -751,6 +754,7 @@ fn sponsorship_is_requested_then_awarded_or_declined_once() {
         requested,
         MeetingCommand::AwardSponsorship {
             request_id: id("sp-2"),
+            fund_id: None,
         },
         "There is no sponsorship request sp-2.",
     );

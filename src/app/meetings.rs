@@ -355,7 +355,8 @@ pub fn state_json(
         if !entitled {
             o.remove("delegations");
             o.remove("sponsorships");
-            o.remove("interventions");
+            o.remove("statements");
+            o.remove("unidentified");
         }
     }
     Ok(serde_json::json!({

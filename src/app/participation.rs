@@ -54,8 +54,7 @@ pub struct Participation {
 }
 
 fn gender_of(g: Option<crate::domain::meeting::Gender>) -> String {
-    g.map(|g| format!("{g:?}").to_lowercase())
-        .unwrap_or_else(|| "not_given".into())
+    crate::domain::meeting::gender_code(g)
 }
 
 /// Which States' rows `p` may read: `None` every State's.
@@ -106,16 +105,13 @@ pub async fn over_time(
                 }
             }
         }
-        for i in &m.interventions {
-            total.statements += 1;
-            if i.identified {
-                *total.speakers.entry(gender_of(i.gender)).or_default() += 1;
-            }
-            if let crate::domain::meeting::Speaker::State(s) = &i.speaker {
-                let row = per_state.entry(s.to_string()).or_default();
-                row.statements += 1;
-                if i.identified {
-                    *row.speakers.entry(gender_of(i.gender)).or_default() += 1;
+        total.statements += m.other_statements;
+        for (state, s) in &m.statements {
+            let row = per_state.entry(state.to_string()).or_default();
+            for f in [&mut *total, &mut *row] {
+                f.statements += s.made;
+                for (g, n) in &s.speakers {
+                    *f.speakers.entry(g.clone()).or_default() += n;
                 }
             }
         }

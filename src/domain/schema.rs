@@ -19,7 +19,7 @@ pub fn version(aggregate_type: &str, event_type: &str) -> u32 {
 /// is dropped and the state rebuilt from the log.
 pub fn state_shape(aggregate_type: &str) -> u32 {
     match aggregate_type {
-        // 2: convened_dates and sat_outside_dates (ADR 13). 3: corrigenda. 4: interventions.
+        // 2: convened_dates and sat_outside_dates (ADR 13). 3: corrigenda. 4: statements.
         "Meeting" => 4,
         // 2: translations.
         "Amendment" => 2,

@@ -55,14 +55,14 @@ async fn participation_over_time_shows_each_reader_what_it_may_see(app: TestApp)
         .json()
         .await
         .unwrap();
-    assert!(m["state"].get("interventions").is_none(), "{}", m["state"]);
+    assert!(m["state"].get("statements").is_none(), "{}", m["state"]);
     let m: Value = app
         .get("/api/v1/meetings/poa-rc-1", &t.secretariat)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(m["state"]["interventions"][0]["gender"], "Female");
+    assert_eq!(m["state"]["statements"]["NOR"]["speakers"]["female"], 1);
     let nor = read(t.delegates["NOR"].clone()).await;
     let rows = nor["by_state"].as_array().unwrap();
     assert!(

@@ -192,20 +192,31 @@ pub struct Meeting {
     /// Corrigenda issued to each decision, by decision number.
     #[serde(default)]
     pub corrigenda: BTreeMap<u32, u32>,
-    /// Every time the floor was given, in order (for the participation figures).
+    /// Statements made by each State (the floor given, replies included), and its speakers
+    /// identified by gender: counts, so the state does not grow with every statement.
     #[serde(default)]
-    pub interventions: Vec<Intervention>,
+    pub statements: BTreeMap<StateCode, Statements>,
+    /// Statements by observers and stakeholders.
+    #[serde(default)]
+    pub other_statements: u32,
+    /// A State's latest statement on an item, while its speaker is not yet identified.
+    #[serde(default)]
+    pub unidentified: BTreeSet<(u32, StateCode)>,
 }
 
-/// The floor given once: to whom, and, once identified, the delegate's gender as the
-/// delegation recorded it when they spoke (their name stays in the restricted event).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Intervention {
-    pub item: u32,
-    pub speaker: Speaker,
-    pub right_of_reply: bool,
-    pub identified: bool,
-    pub gender: Option<Gender>,
+/// A State's statements in a meeting and, of those whose speaker was identified, the
+/// speakers' gender as the delegation recorded it (`female`, `male`, `other`, `not_given`);
+/// their names stay in the restricted events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Statements {
+    pub made: u32,
+    pub speakers: BTreeMap<String, u32>,
+}
+
+/// A gender as the figures name it.
+pub fn gender_code(g: Option<Gender>) -> String {
+    g.map(|g| format!("{g:?}").to_lowercase())
+        .unwrap_or_else(|| "not_given".into())
 }
 
 crate::domain::aggregate!(
@@ -356,15 +367,9 @@ impl Meeting {
                     .get(&state)
                     .and_then(|d| d.iter().find(|m| m.name == delegate))
                     .and_then(|m| m.gender);
-                let spoke = Speaker::State(state);
-                if let Some(i) = self
-                    .interventions
-                    .iter_mut()
-                    .rev()
-                    .find(|i| i.item == item && i.speaker == spoke)
-                {
-                    i.identified = true;
-                    i.gender = gender;
+                if self.unidentified.remove(&(item, state.clone())) {
+                    let s = self.statements.entry(state).or_default();
+                    *s.speakers.entry(gender_code(gender)).or_default() += 1;
                 }
             }
             E::FloorGiven {
@@ -373,13 +378,13 @@ impl Meeting {
                 right_of_reply,
                 ..
             } => {
-                self.interventions.push(Intervention {
-                    item,
-                    speaker: speaker.clone(),
-                    right_of_reply,
-                    identified: false,
-                    gender: None,
-                });
+                match &speaker {
+                    Speaker::State(s) => {
+                        self.statements.entry(s.clone()).or_default().made += 1;
+                        self.unidentified.insert((item, s.clone()));
+                    }
+                    _ => self.other_statements += 1,
+                }
                 let list = self.speakers.entry(item).or_default();
                 if right_of_reply {
                     if let Speaker::State(s) = &speaker {
@@ -1327,13 +1332,8 @@ impl Meeting {
                 state,
                 delegate,
             } => {
-                let spoke = Speaker::State(state.clone());
-                if !self
-                    .interventions
-                    .iter()
-                    .any(|i| i.item == item && i.speaker == spoke)
-                {
-                    return Err(MeetingError::NeverGivenTheFloor { item, state });
+                if !self.unidentified.contains(&(item, state.clone())) {
+                    return Err(MeetingError::NoStatementToIdentify { item, state });
                 }
                 let members = self.delegations.get(&state);
                 if !members.is_some_and(|d| d.iter().any(|m| m.name == delegate)) {

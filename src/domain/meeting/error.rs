@@ -115,8 +115,8 @@ pub enum MeetingError {
     NotInscribed { item: u32, speaker: Speaker },
     #[error("No one is waiting to speak on item {0}.")]
     NoSpeakersWaiting(u32),
-    #[error("{state} was never given the floor on item {item}.")]
-    NeverGivenTheFloor { item: u32, state: StateCode },
+    #[error("No statement of {state} on item {item} awaits its speaker: {state} was not given the floor there, or its speaker is already recorded.")]
+    NoStatementToIdentify { item: u32, state: StateCode },
     #[error("{delegate} is not a member of the delegation of {state} (delegate).")]
     NotADelegate { state: StateCode, delegate: Text },
     #[error("A speaking time limit must be at least one second.")]
@@ -272,7 +272,7 @@ impl MeetingError {
             M::AlreadyInscribed { .. } => "already-inscribed",
             M::NotInscribed { .. } => "not-inscribed",
             M::NoSpeakersWaiting(_) => "no-speakers-waiting",
-            M::NeverGivenTheFloor { .. } => "never-given-the-floor",
+            M::NoStatementToIdentify { .. } => "no-statement-to-identify",
             M::NotADelegate { .. } => "not-a-delegate",
             M::ZeroTimeLimit => "zero-time-limit",
             M::UnknownPointOfOrder(_) => "unknown-point-of-order",

@@ -16,9 +16,9 @@ pub mod error;
 pub mod events;
 
 pub use aggregate::{
-    decision_symbol, AgendaEntry, ConsensusCall, Intervention, ItemStatus, Meeting, MeetingStatus,
+    decision_symbol, gender_code, AgendaEntry, ConsensusCall, ItemStatus, Meeting, MeetingStatus,
     Motion, MotionStatus, OpenVote, PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest,
-    SponsorshipStatus,
+    SponsorshipStatus, Statements,
 };
 pub use commands::{
     AgendaChange, AgendaItem, AmendmentStanding, Ballot, Chair, ConsensusSubject, DeclaredOutcome,

@@ -509,7 +509,7 @@ fn the_speaker_who_took_the_floor_is_recorded_from_the_delegation() {
     refused(
         with(on_item_cmds(2), base.clone()),
         identify("NOR", "Ms. Head"),
-        "NOR was never given the floor on item 2.",
+        "No statement of NOR on item 2 awaits its speaker: NOR was not given the floor there, or its speaker is already recorded.",
     );
     base.push(MeetingCommand::CallNextSpeaker { item: 2 });
     accepted(
@@ -527,15 +527,25 @@ fn the_speaker_who_took_the_floor_is_recorded_from_the_delegation() {
         identify("NOR", "Someone Else"),
         "Someone Else is not a member of the delegation of NOR (delegate).",
     );
-    // The state keeps the statement and the speaker's gender, not the name.
+    // The state counts the statement and the speaker's gender, not the name; a statement's
+    // speaker is recorded once.
     base.push(identify("NOR", "Ms. Head"));
+    refused(
+        with(on_item_cmds(2), base.clone()),
+        identify("NOR", "Mr. Adviser"),
+        "No statement of NOR on item 2 awaits its speaker: NOR was not given the floor there, or its speaker is already recorded.",
+    );
     let mut m = Meeting::default();
     for e in with(on_item_cmds(2), base) {
         cqrs_es::Aggregate::apply(&mut m, e);
     }
-    assert_eq!(m.interventions.len(), 1);
-    assert!(m.interventions[0].identified);
-    assert_eq!(m.interventions[0].gender, Some(Gender::Female));
+    let nor = &m.statements[&s("NOR")];
+    assert_eq!(nor.made, 1);
+    assert_eq!(
+        nor.speakers,
+        [("female".to_owned(), 1)].into_iter().collect()
+    );
+    assert!(m.unidentified.is_empty());
 }
 
 // ---------------------------------------------------------------- attendance

@@ -342,9 +342,25 @@ async fn attach_post(
                 }
             };
             if field.name() != Some("file") {
+                // The form's own fields (token, form id) are short: read at most a few of
+                // a few KiB each, since this route takes no body limit of its own.
                 let name = field.name().unwrap_or_default().to_owned();
-                let text = field.text().await.unwrap_or_default();
-                pairs.push((name, text));
+                let mut field = field;
+                let mut text = Vec::new();
+                while let Ok(Some(c)) = field.chunk().await {
+                    text.extend_from_slice(&c);
+                    if text.len() > 4096 || pairs.len() >= 8 {
+                        let p = Posted::from_pairs(pairs.clone());
+                        return Err((
+                            p,
+                            Refusal::bad_request(
+                                name,
+                                "a field of this form is at most 4 KiB, and it has at most 8",
+                            ),
+                        ));
+                    }
+                }
+                pairs.push((name, String::from_utf8_lossy(&text).into_owned()));
                 continue;
             }
             let posted = Posted::from_pairs(pairs.clone());

@@ -13,6 +13,7 @@ e2e_tests!(
     an_expired_session_is_sent_to_sign_in,
     form_tokens_differ_per_page_and_each_is_accepted,
     pages_are_compressed_and_the_stream_is_not,
+    the_upload_form_checks_its_token_its_fields_and_the_limit,
 );
 
 fn no_redirects() -> reqwest::Client {
@@ -139,4 +140,109 @@ async fn pages_are_compressed_and_the_stream_is_not(app: TestApp) {
     let r = get(&app, "/api/v1/stream", &cookie, true).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get(CONTENT_ENCODING).is_none());
+}
+
+/// A multipart body of text fields and one file, as a browser sends the upload form.
+fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "plenary-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn the_upload_form_checks_its_token_its_fields_and_the_limit(app: TestApp) {
+    let sec = app.token("secretariat", None).await;
+    let ok = |r: reqwest::Response| async move {
+        let status = r.status();
+        assert_eq!(status, StatusCode::OK, "{}", r.text().await.unwrap());
+    };
+    ok(app.post("/api/v1/bodies/poa/commands", &sec, serde_json::json!({ "EstablishBody": { "body_id": "poa",
+        "name": "PoA", "parent_body": null, "founding_document": null, "members": ["NOR"], "rules": null } })).await).await;
+    ok(app.post("/api/v1/submissions/nir/commands", &sec, serde_json::json!({ "Draft": { "submission_id": "nir",
+        "body_id": "poa", "kind": "NationalImplementationReport", "state": "NOR", "title": "Report", "language": "en",
+        "text": "Norway reports.", "resolution": null, "sections": [], "paragraphs": [], "topics": [] } })).await).await;
+    app.settle().await;
+    let cookie = session(&app, 60_000_000).await;
+    let page = get(&app, "/submissions/nir", &cookie, false)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("enctype=\"multipart/form-data\""),
+        "the page offers the upload form"
+    );
+    let token = csrf_of(&page);
+    let send = |fields: Vec<(&'static str, String)>, file: Vec<u8>| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (ct, body) = multipart(&f, &file);
+            no_redirects()
+                .post(format!("{}/submissions/nir/attachments", app.base))
+                .header(COOKIE, cookie)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let files = || async {
+        plenary::store::attachments::totals(app.app.store.db())
+            .await
+            .unwrap()
+            .0
+    };
+    // Without the form's token: refused, nothing stored.
+    let r = send(vec![("_form", "f-attach".into())], b"%PDF-1.7 a".to_vec()).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A field far longer than the form's own: refused before the file is read.
+    let r = send(
+        vec![("_csrf", token.clone()), ("_form", "x".repeat(10_000))],
+        b"%PDF-1.7 b".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(files().await, 0);
+    // With the token: stored, and back to the page at the form.
+    let r = send(
+        vec![("_csrf", token.clone()), ("_form", "f-attach".into())],
+        b"%PDF-1.7 c".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    assert!(location(&r).starts_with("/submissions/nir"));
+    assert_eq!(files().await, 1);
+    // Over the body's limit: 413 with the page, nothing stored.
+    ok(app
+        .post(
+            "/api/v1/bodies/poa/commands",
+            &sec,
+            serde_json::json!({ "SetAttachmentLimit": { "bytes": 64 } }),
+        )
+        .await)
+    .await;
+    let r = send(
+        vec![("_csrf", token.clone()), ("_form", "f-attach".into())],
+        vec![b'x'; 65],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().await.unwrap().contains("at most 64 bytes"));
+    assert_eq!(files().await, 1);
 }

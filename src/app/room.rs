@@ -89,7 +89,7 @@ pub struct SpeakersPanel {
     pub replies: Vec<String>,
     pub closed: bool,
     /// The State on the floor and its delegates' names, to record who spoke: only for the
-    /// meeting's chair and the secretariat (personal data).
+    /// meeting's chair and the secretariat (personal data), and only until it is recorded.
     pub floor_state: Option<String>,
     pub floor_delegates: Vec<String>,
 }
@@ -300,9 +300,11 @@ pub async fn meeting_room(app: &App, p: &Principal, id: &str) -> Result<MeetingR
                     _ => None,
                 },
                 floor_delegates: match &l.floor {
+                    // Only while the statement awaits its speaker (recorded once).
                     Some(crate::domain::meeting::Speaker::State(s))
-                        if p.role == crate::app::access::Role::Secretariat
-                            || p.require_chair_of(id).is_ok() =>
+                        if m.unidentified.contains(&(item, s.clone()))
+                            && (p.role == crate::app::access::Role::Secretariat
+                                || p.require_chair_of(id).is_ok()) =>
                     {
                         m.delegations
                             .get(s)

@@ -176,7 +176,7 @@ check(true, "the room screen shows who has the floor, live");
 check(await chair.locator("#identify-delegate option").count() === 1, "the console offers the delegates of the State on the floor");
 await chair.locator("#b-identify").focus();
 await post(chair, () => chair.keyboard.press("Enter"));
-check(await chair.locator("#f-identify + .refusal").count() === 0, "the chair records who spoke");
+check(await chair.locator("#f-identify + .refusal").count() === 0 && await chair.locator("#f-identify").count() === 0, "the chair records who spoke, once: the form is gone");
 check(await room.locator("#identify-delegate").count() === 0, "the room screen offers no delegate's name");
 
 // The central scenario. The chair calls for consensus by keyboard.

@@ -129,6 +129,43 @@ pub const OTHERS: [&str; 16] = [
     "VNM", "SAU", "TUR",
 ];
 
+/// The General Assembly's regional groups of the demo body's members (Türkiye and the United
+/// States counted with the Western European and other States, as for elections).
+pub const REGIONAL_GROUPS: [(&str, &[&str]); 5] = [
+    (
+        "African States",
+        &["EGY", "GAB", "KEN", "MAR", "NGA", "ZAF"],
+    ),
+    (
+        "Asia-Pacific States",
+        &[
+            "ARE", "CHN", "CYP", "IDN", "IND", "IRN", "JPN", "KOR", "LBN", "PAK", "SAU", "SGP",
+            "VNM",
+        ],
+    ),
+    (
+        "Eastern European States",
+        &[
+            "BGR", "CZE", "EST", "GEO", "HRV", "HUN", "LTU", "LVA", "MDA", "MKD", "MNE", "POL",
+            "ROU", "RUS", "SVK", "SVN", "UKR",
+        ],
+    ),
+    (
+        "Latin American and Caribbean States",
+        &[
+            "ARG", "BRA", "CHL", "COL", "CUB", "ECU", "GTM", "MEX", "SLV",
+        ],
+    ),
+    (
+        "Western European and other States",
+        &[
+            "AUS", "AUT", "BEL", "CAN", "CHE", "DEU", "DNK", "ESP", "FIN", "FRA", "GBR", "GRC",
+            "IRL", "ISL", "ITA", "LIE", "LUX", "MCO", "MLT", "NLD", "NOR", "PRT", "SWE", "TUR",
+            "USA",
+        ],
+    ),
+];
+
 pub const BODY: &str = "poa";
 pub const CONSULTATIVE_DAY: &str = "poa-cd-1";
 pub const REVIEW_CONFERENCE: &str = "poa-rc-1";
@@ -399,6 +436,14 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
     r.ok(&format!("/api/v1/bodies/{BODY}/commands"), &sec, json!({ "EstablishBody": {
         "body_id": BODY, "name": "Programme of Action to advance responsible State behaviour in the use of ICTs",
         "parent_body": null, "founding_document": "A/RES/77/37", "members": members, "rules": null } })).await?;
+    for (group, states) in REGIONAL_GROUPS {
+        r.ok(
+            &format!("/api/v1/bodies/{BODY}/commands"),
+            &sec,
+            json!({ "SetRegionalGroup": { "group": group, "states": states } }),
+        )
+        .await?;
+    }
     let mut establish = declaration();
     establish["body_id"] = json!(BODY);
     establish["name"] = json!("Political Declaration of the Programme of Action");
@@ -498,12 +543,16 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
     r.ok(sponsorship, &sec, json!({ "RecordEntry": { "entry_id": "aus-2026-1", "kind": "contribution",
         "donor": { "State": "AUS" }, "recipient": null, "amount": 30000, "purpose": "sponsorship programme",
         "date": r.today().to_string() } })).await?;
-    r.meeting(
-        REVIEW_CONFERENCE,
-        &sec,
-        json!({ "AwardSponsorship": { "request_id": "spons-1", "fund_id": "poa-sponsorship" } }),
-    )
-    .await?;
+    r.meeting(REVIEW_CONFERENCE, &sec, json!({ "RequestSponsorship": {
+        "request_id": "spons-2", "expert": "Mr. Peter Otieno", "state": "KEN", "amount_usd": 5100 } })).await?;
+    for request in ["spons-1", "spons-2"] {
+        r.meeting(
+            REVIEW_CONFERENCE,
+            &sec,
+            json!({ "AwardSponsorship": { "request_id": request, "fund_id": "poa-sponsorship" } }),
+        )
+        .await?;
+    }
 
     // The consultative day sits the day before the conference.
     r.on("2026-11-22T14:00:00Z");

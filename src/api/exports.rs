@@ -186,6 +186,7 @@ async fn report_docx(
 /// behind); otherwise from the read model.
 async fn register_entries(
     s: &AppState,
+    p: &Principal,
     q: &DecisionParams,
     exact: bool,
 ) -> Result<(Vec<RegisterEntry>, i64), ApiError> {
@@ -208,7 +209,7 @@ async fn register_entries(
     let mut entries = vec![];
     let mut after = None;
     loop {
-        let (page, next) = register_page(s, q, cut, after, 1000).await?;
+        let (page, next) = register_page(s, p, q, cut, after, 1000).await?;
         entries.extend(page.iter().map(crate::app::register::entry));
         match next {
             Some(n) => after = Some(n),
@@ -221,10 +222,11 @@ async fn register_entries(
 /// The register laid out for printing, filtered as the CSV is, and its file name's stem.
 async fn register_document(
     s: &AppState,
+    p: &Principal,
     q: &DecisionParams,
 ) -> Result<(Printable, String), ApiError> {
     let m = language(q.lang.as_deref())?;
-    let (entries, position) = register_entries(s, q, true).await?;
+    let (entries, position) = register_entries(s, p, q, true).await?;
     let hash = crate::app::history::hash_at(&s.app.store, position).await?;
     let scope = match (&q.meeting, &q.body) {
         (Some(meeting), _) => format!("{} {meeting}", m.t("register.meeting")),
@@ -243,9 +245,10 @@ async fn register_document(
 async fn register_printed(
     format: Format,
     s: AppState,
+    p: Principal,
     q: DecisionParams,
 ) -> Result<Response, ApiError> {
-    let (doc, stem) = register_document(&s, &q).await?;
+    let (doc, stem) = register_document(&s, &p, &q).await?;
     printed(format, doc, &stem).await
 }
 
@@ -253,12 +256,12 @@ async fn register_printed(
 #[tracing::instrument(skip_all)]
 async fn register_html(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
-    let (doc, stem) = register_document(&s, &q).await?;
+    let (doc, stem) = register_document(&s, &p, &q).await?;
     let name = format!("{stem}.{}.html", doc.lang);
     Ok(download(
         "text/html; charset=utf-8",
@@ -270,30 +273,30 @@ async fn register_html(
 #[tracing::instrument(skip_all)]
 async fn register_pdf(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
-    register_printed(Format::Pdf, s, q).await
+    register_printed(Format::Pdf, s, p, q).await
 }
 
 #[tracing::instrument(skip_all)]
 async fn register_docx(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
-    register_printed(Format::Docx, s, q).await
+    register_printed(Format::Docx, s, p, q).await
 }
 
 /// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
 #[tracing::instrument(skip_all)]
 async fn register_csv(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
@@ -304,7 +307,7 @@ async fn register_csv(
             "the CSV is not translated; lang is for decisions.pdf and decisions.docx",
         ));
     }
-    let entries = register_entries(&s, &q, false).await?.0;
+    let entries = register_entries(&s, &p, &q, false).await?.0;
     let name = match &q.meeting {
         Some(m) => format!("decisions-{m}.csv"),
         None => "decisions.csv".into(),

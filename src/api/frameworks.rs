@@ -14,6 +14,7 @@ use super::extract::{CommandHeaders, Ids, Json, Query};
 use super::AppState;
 use crate::app;
 use crate::app::history::{view, Cut, FrameworkView};
+use crate::domain::body::PublicRecord;
 use crate::domain::framework::diff;
 
 pub fn router() -> Router<AppState> {
@@ -60,11 +61,11 @@ pub async fn cut_at(s: &AppState, at: &str) -> Result<Cut, ApiError> {
 #[tracing::instrument(skip_all)]
 async fn show(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<AtParams>,
 ) -> Result<axum::Json<FrameworkView>, ApiError> {
-    Ok(axum::Json(framework(&s, ids[0].as_str(), &q).await?.0))
+    Ok(axum::Json(framework(&s, &p, ids[0].as_str(), &q).await?.0))
 }
 
 /// The Declaration as a standalone HTML document, as `plenary audit replay --html` writes it
@@ -72,11 +73,11 @@ async fn show(
 #[tracing::instrument(skip_all)]
 async fn show_html(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<AtParams>,
 ) -> Result<axum::response::Response, ApiError> {
-    let (view, cut) = framework(&s, ids[0].as_str(), &q).await?;
+    let (view, cut) = framework(&s, &p, ids[0].as_str(), &q).await?;
     // Replay names the last position it read: the cut's, or the head now.
     let position = match cut {
         Cut::Position(p) => p,
@@ -109,6 +110,7 @@ struct PrintParams {
 async fn printed(
     format: crate::export::Format,
     s: AppState,
+    p: Principal,
     id: &str,
     q: PrintParams,
 ) -> Result<Response, ApiError> {
@@ -118,7 +120,7 @@ async fn printed(
         version: q.version,
         _min: None,
     };
-    let (view, cut) = framework(&s, id, &at).await?;
+    let (view, cut) = framework(&s, &p, id, &at).await?;
     let position = match cut {
         Cut::Position(p) => p,
         _ => s.app.store.head().max(view.as_of_position),
@@ -133,25 +135,30 @@ async fn printed(
 #[tracing::instrument(skip_all)]
 async fn show_pdf(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<PrintParams>,
 ) -> Result<Response, ApiError> {
-    printed(crate::export::Format::Pdf, s, ids[0].as_str(), q).await
+    printed(crate::export::Format::Pdf, s, p, ids[0].as_str(), q).await
 }
 
 #[tracing::instrument(skip_all)]
 async fn show_docx(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<PrintParams>,
 ) -> Result<Response, ApiError> {
-    printed(crate::export::Format::Docx, s, ids[0].as_str(), q).await
+    printed(crate::export::Format::Docx, s, p, ids[0].as_str(), q).await
 }
 
 /// The framework view `q` asks for, and the cut it was read at.
-async fn framework(s: &AppState, id: &str, q: &AtParams) -> Result<(FrameworkView, Cut), ApiError> {
+async fn framework(
+    s: &AppState,
+    p: &Principal,
+    id: &str,
+    q: &AtParams,
+) -> Result<(FrameworkView, Cut), ApiError> {
     let cut = match (&q.at, q.version) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
@@ -173,6 +180,8 @@ async fn framework(s: &AppState, id: &str, q: &AtParams) -> Result<(FrameworkVie
                 "framework {id} did not exist at that moment (or has no such version)"
             ))
         })?;
+    let body = f.body_id().map(|b| b.as_str());
+    app::bodies::require_public(&s.app, p, body, PublicRecord::Framework).await?;
     Ok((view(id, &f, position), cut))
 }
 
@@ -187,7 +196,7 @@ struct DiffParams {
 
 async fn show_diff(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<DiffParams>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
@@ -206,6 +215,8 @@ async fn show_diff(
         .read(&s.app.store, id, to_cut)
         .await?
         .ok_or_else(|| missing(q.to.unwrap_or(0)))?;
+    let body = new.body_id().map(|b| b.as_str());
+    app::bodies::require_public(&s.app, &p, body, PublicRecord::Framework).await?;
     let d = diff(old.declaration(), new.declaration());
     Ok(axum::Json(serde_json::json!({
         "from": old.version(),

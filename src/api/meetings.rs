@@ -17,6 +17,7 @@ use super::extract::{page_limit, AsOfParams, CommandHeaders, Ids, Json, MinPosit
 use super::AppState;
 use crate::app;
 use crate::app::as_of;
+use crate::domain::body::PublicRecord;
 use crate::domain::meeting::Meeting;
 use crate::projections::visibility::Reader;
 use crate::projections::{decisions, docs, meetings as list, state_view};
@@ -181,7 +182,7 @@ async fn meeting(
 
 async fn agenda(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AsOfParams>,
@@ -190,6 +191,8 @@ async fn agenda(
     let id = ids[0].as_str();
     if q.at.is_some() {
         let (version, m, _) = meeting_at(&s, id, q.at.as_deref()).await?;
+        let body = m.body_id.as_ref().map(|b| b.as_str());
+        app::bodies::require_public(&s.app, &p, body, PublicRecord::Agendas).await?;
         return Ok(axum::Json(json!({
             "meeting_id": id,
             "version": version,
@@ -201,6 +204,8 @@ async fn agenda(
     // The stored view is the meeting's own serialisation: its fields are already the
     // response's, so the meeting is not decoded.
     let doc = s.view("meetings", id, "meeting").await?;
+    let body = doc["body_id"].as_str();
+    app::bodies::require_public(&s.app, &p, body, PublicRecord::Agendas).await?;
     Ok(axum::Json(json!({
         "meeting_id": id,
         "version": doc["_version"],
@@ -305,7 +310,7 @@ pub(super) struct DecisionParams {
 #[tracing::instrument(skip_all)]
 async fn decisions_register(
     State(s): State<AppState>,
-    super::public::Reader(_p): super::public::Reader,
+    super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
@@ -321,7 +326,7 @@ async fn decisions_register(
         Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
         None => None,
     };
-    let (out, next) = register_page(&s, &q, cut, q.after.clone(), limit).await?;
+    let (out, next) = register_page(&s, &p, &q, cut, q.after.clone(), limit).await?;
     Ok(axum::Json(json!({ "decisions": out, "next": next })))
 }
 
@@ -329,6 +334,7 @@ async fn decisions_register(
 /// (the same entries, keys and paging, folded from the log).
 pub(super) async fn register_page(
     s: &AppState,
+    p: &Principal,
     q: &DecisionParams,
     cut: Option<crate::app::history::Cut>,
     after: Option<String>,
@@ -340,16 +346,23 @@ pub(super) async fn register_page(
         .as_deref()
         .map(|m| format!("{m}/"))
         .unwrap_or_default();
-    let meetings: Option<std::collections::HashSet<String>> = match &q.body {
-        Some(body) => Some(
+    // The public reads only the registers that bodies make public.
+    let public = app::bodies::public_bodies(&s.app, p, PublicRecord::Register).await?;
+    let meetings: Option<std::collections::HashSet<String>> = match (&q.body, &public) {
+        (None, None) => None,
+        (body, public) => Some(
             docs::list(db, list::NAME, "")
                 .await?
                 .into_iter()
-                .filter(|m| m["body_id"] == body.as_str())
+                .filter(|m| body.as_ref().is_none_or(|b| m["body_id"] == b.as_str()))
+                .filter(|m| {
+                    public
+                        .as_ref()
+                        .is_none_or(|set| m["body_id"].as_str().is_some_and(|b| set.contains(b)))
+                })
                 .filter_map(|m| m["id"].as_str().map(str::to_owned))
                 .collect(),
         ),
-        None => None,
     };
     let wanted = |d: &Value| {
         let in_body = meetings

@@ -220,7 +220,24 @@ pub const BODY_COMMANDS: &[CommandDoc] = &[
         ],
     ),
     cmd("SetAttachmentLimit", &[("bytes", Ty::Int)]),
+    cmd(
+        "SetPublicRecords",
+        &[("records", Ty::List(&PUBLIC_RECORD_KIND))],
+    ),
+    cmd(
+        "SetRegionalGroup",
+        &[("group", TEXT), ("states", Ty::List(&STATE))],
+    ),
 ];
+const PUBLIC_RECORD_KIND: Ty = Ty::Enum(&[
+    "Framework",
+    "Register",
+    "Agendas",
+    "Submissions",
+    "Annex",
+    "Reporting",
+    "Documents",
+]);
 pub const MEETING_COMMANDS: &[CommandDoc] = &[
     cmd("Convene", &[("meeting_id", ID), ("body_id", ID), ("kind", MEETING_KIND), ("symbol", SYMBOL), ("title", TEXT),
         ("starts", DATE), ("ends", DATE), ("venue", TEXT),

@@ -101,6 +101,11 @@ impl Principal {
         }
     }
 
+    /// Whether this is the public, reading without a credential.
+    pub fn is_public(&self) -> bool {
+        self.credential_id.is_empty()
+    }
+
     /// The principal of a stored credential (`None` for a role this version does not know).
     pub fn from_credential(c: crate::store::credentials::Credential) -> Option<Principal> {
         Some(Principal {

@@ -215,6 +215,8 @@ pub async fn read(
     if app.projector.doc("bodies", body_id).await?.is_none() {
         return Err(Refusal::not_found(format!("no body {body_id}")));
     }
+    let annex = crate::domain::body::PublicRecord::Annex;
+    crate::app::bodies::require_public(app, p, Some(body_id), annex).await?;
     Ok(match cut {
         None => {
             let annex = match app.projector.doc("annexes", body_id).await? {

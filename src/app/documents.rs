@@ -172,6 +172,8 @@ pub async fn list(
     body: Option<&str>,
 ) -> Result<Vec<DocumentLine>, Refusal> {
     let restricted = may_see_restricted(p);
+    let public = crate::domain::body::PublicRecord::Documents;
+    let public = crate::app::bodies::public_bodies(app, p, public).await?;
     let Some(v) = app.projector.doc("documents", REGISTRY).await? else {
         return Ok(vec![]);
     };
@@ -179,6 +181,11 @@ pub async fn list(
     Ok(r.documents
         .iter()
         .filter(|(_, d)| body.is_none_or(|b| d.body_id.as_str() == b))
+        .filter(|(_, d)| {
+            public
+                .as_ref()
+                .is_none_or(|set| set.contains(d.body_id.as_str()))
+        })
         .filter(|(_, d)| restricted || d.distribution != Distribution::Restricted)
         .map(|(symbol, d)| line(symbol.to_string(), d))
         .collect())
@@ -246,6 +253,8 @@ pub async fn printable(
     if record.distribution == Distribution::Restricted && !may_see_restricted(p) {
         return Err(not_found());
     }
+    let documents = crate::domain::body::PublicRecord::Documents;
+    crate::app::bodies::require_public(app, p, Some(record.body_id.as_str()), documents).await?;
     let line = line(sym.to_string(), record);
     // The submission published under this symbol, as the public reads it now.
     let published = crate::app::submissions::list(app, p, &Default::default())

@@ -1,7 +1,8 @@
 //! Participation over time: delegates, heads of delegation and speakers by gender, States
-//! attending, statements made and the sponsorship programme's reach, per body and year, across every meeting. The totals are
-//! public; figures per State (personal data behind them) go to the secretariat, auditors and
-//! admin, and to a delegate for its own State, as the per-meeting figures do.
+//! attending, statements made and the sponsorship programme's reach (by regional group), per
+//! body and year, across every meeting. The totals are public; figures per State (personal
+//! data behind them) go to the secretariat, auditors and admin, and to a delegate for its own
+//! State, as the per-meeting figures do.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,9 @@ use serde::Serialize;
 use crate::app::access::{Principal, Role};
 use crate::app::refusal::Refusal;
 use crate::app::App;
+use crate::domain::body::Body;
 use crate::domain::meeting::{Meeting, SponsorshipStatus};
+use crate::domain::values::StateCode;
 use crate::projections::{docs, state_view};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -25,10 +28,19 @@ pub struct Figures {
     /// Experts funded by the sponsorship programme, and the amounts awarded.
     pub sponsored: u32,
     pub sponsored_usd: u64,
+    /// The sponsorship programme's reach: experts funded and amounts, by the regional group
+    /// (SetRegionalGroup) of the State they came from; `""` for States in no group.
+    pub sponsored_by_region: BTreeMap<String, Reach>,
     /// Times the floor was given (replies included), to States, observers and stakeholders.
     pub statements: u32,
     /// Statements whose speaker was identified (IdentifySpeaker), by the speaker's gender.
     pub speakers: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reach {
+    pub experts: u32,
+    pub usd: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +78,24 @@ fn entitled(p: &Principal) -> Option<Option<String>> {
     }
 }
 
+/// The regional group of `state` in the body (or, where a working group has none, in its
+/// parent body); `""` if none.
+fn region_of(bodies: &BTreeMap<String, Body>, body_id: &str, state: &StateCode) -> String {
+    let mut at = bodies.get(body_id);
+    // A parent chain is short; the bound only guards against a cycle.
+    for _ in 0..8 {
+        let Some(b) = at else { break };
+        if !b.regional_groups.is_empty() {
+            return b
+                .regional_group(state)
+                .map(|g| g.to_string())
+                .unwrap_or_default();
+        }
+        at = b.parent_body.as_ref().and_then(|p| bodies.get(p.as_str()));
+    }
+    String::new()
+}
+
 /// Figures of every meeting, by body and year (the year the meeting was convened to start),
 /// optionally for one body.
 pub async fn over_time(
@@ -76,6 +106,11 @@ pub async fn over_time(
     let mut years: BTreeMap<(String, i32), Figures> = BTreeMap::new();
     let mut states: BTreeMap<(String, String, i32), Figures> = BTreeMap::new();
     let who = entitled(p);
+    let mut bodies: BTreeMap<String, Body> = BTreeMap::new();
+    for v in docs::list(app.store.db(), "bodies", "").await? {
+        let (id, _, b) = state_view::decode::<Body>(&v).map_err(Refusal::internal)?;
+        bodies.insert(id, b);
+    }
     for v in docs::list(app.store.db(), "meetings", "").await? {
         let (_, _, m) = state_view::decode::<Meeting>(&v).map_err(Refusal::internal)?;
         let Some(body_id) = m.body_id.as_ref().map(|b| b.to_string()) else {
@@ -119,10 +154,14 @@ pub async fn over_time(
             if r.status != SponsorshipStatus::Awarded {
                 continue;
             }
+            let region = region_of(&bodies, &body_id, &r.state);
             let row = per_state.entry(r.state.to_string()).or_default();
             for f in [&mut *total, &mut *row] {
                 f.sponsored += 1;
                 f.sponsored_usd += u64::from(r.amount_usd);
+                let reach = f.sponsored_by_region.entry(region.clone()).or_default();
+                reach.experts += 1;
+                reach.usd += u64::from(r.amount_usd);
             }
         }
         for (state, f) in per_state {
@@ -137,6 +176,11 @@ pub async fn over_time(
                 row.delegations += f.delegations;
                 row.sponsored += f.sponsored;
                 row.sponsored_usd += f.sponsored_usd;
+                for (region, r) in f.sponsored_by_region {
+                    let reach = row.sponsored_by_region.entry(region).or_default();
+                    reach.experts += r.experts;
+                    reach.usd += r.usd;
+                }
                 row.statements += f.statements;
                 for (g, n) in f.speakers {
                     *row.speakers.entry(g).or_default() += n;

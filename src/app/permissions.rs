@@ -123,7 +123,9 @@ pub fn body(kind: BodyCommandKind) -> Rule {
         | K::ProposeAccreditation
         | K::ConcludeAccreditation
         | K::ModifyRulesOfProcedure
-        | K::SetAttachmentLimit => Rule::Secretariat,
+        | K::SetAttachmentLimit
+        | K::SetPublicRecords
+        | K::SetRegionalGroup => Rule::Secretariat,
     }
 }
 

@@ -130,6 +130,8 @@ pub async fn overview(
     if app.projector.doc("bodies", body_id).await?.is_none() {
         return Err(Refusal::not_found(format!("no body {body_id}")));
     }
+    let reporting = crate::domain::body::PublicRecord::Reporting;
+    crate::app::bodies::require_public(app, p, Some(body_id), reporting).await?;
     let today = today(app);
     let Some(s) = schedule(app, body_id).await?.schedule else {
         return Ok(ReportingOverview {

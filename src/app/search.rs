@@ -114,6 +114,8 @@ pub async fn search(app: &App, p: &Principal, q: &SearchQuery) -> Result<Results
         Some((s, f)) => (s, Some(f)),
         None => (false, None),
     };
+    let public = crate::domain::body::PublicRecord::Submissions;
+    let bodies = crate::app::bodies::public_bodies(app, p, public).await?;
     let fetch = i64::from(limit) + 1;
     let rows = crate::projections::search::find(
         app.store.db(),
@@ -122,6 +124,7 @@ pub async fn search(app: &App, p: &Principal, q: &SearchQuery) -> Result<Results
             all,
             own_state,
             own_filer,
+            bodies: bodies.map(|b| b.into_iter().collect()),
         },
         q.kind.as_deref(),
         q.language.as_deref(),

@@ -10,7 +10,7 @@ use crate::app::commands::{authorize, today, Envelope};
 use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::body::{Accreditation, Body};
+use crate::domain::body::{Accreditation, Body, PublicRecord};
 use crate::domain::framework::TranslationOrigin;
 use crate::domain::submission::{
     Attachment, Filer, Submission, SubmissionCommand, SubmissionCommandKind, SubmissionKind,
@@ -257,10 +257,17 @@ pub struct Filter {
 
 /// The submissions `p` may read, in id order, filtered.
 pub async fn list(app: &App, p: &Principal, f: &Filter) -> Result<Vec<SubmissionLine>, Refusal> {
+    let public = crate::app::bodies::public_bodies(app, p, PublicRecord::Submissions).await?;
     let views = docs::list(app.store.db(), "submissions", "").await?;
     let mut out = vec![];
     for v in &views {
         let (id, version, s) = state_view::decode::<Submission>(v).map_err(Refusal::internal)?;
+        let published = |set: &std::collections::BTreeSet<String>| {
+            s.body_id.as_ref().is_none_or(|b| set.contains(b.as_str()))
+        };
+        if !public.as_ref().is_none_or(published) {
+            continue;
+        }
         let Some(l) = line(p, &id, version, &s) else {
             continue;
         };
@@ -284,6 +291,8 @@ pub async fn one(app: &App, p: &Principal, id: &str) -> Result<SubmissionLine, R
     let not_found = || Refusal::not_found(format!("no submission {id}"));
     let v = found.ok_or_else(not_found)?;
     let (_, version, s) = state_view::decode::<Submission>(&v).map_err(Refusal::internal)?;
+    let body = s.body_id.as_ref().map(|b| b.as_str());
+    crate::app::bodies::require_public(app, p, body, PublicRecord::Submissions).await?;
     line(p, id, version, &s).ok_or_else(not_found)
 }
 

@@ -23,8 +23,8 @@ pub fn state_shape(aggregate_type: &str) -> u32 {
         "Meeting" => 4,
         // 2: translations.
         "Amendment" => 2,
-        // 2: attachment_limit.
-        "Body" => 2,
+        // 2: attachment_limit. 3: public_records, regional_groups.
+        "Body" => 3,
         // 2: answers to the survey template. 3: attachments.
         "Submission" => 3,
         _ => 1,

@@ -122,6 +122,15 @@ fn figures_row(f: &Figures) -> Vec<String> {
     row.push(f.sponsored_usd.to_string());
     row.push(f.statements.to_string());
     row.extend(GENDERS.iter().map(|g| n(&f.speakers, g)));
+    let reach: Vec<String> = f
+        .sponsored_by_region
+        .iter()
+        .map(|(group, r)| {
+            let group = if group.is_empty() { "(none)" } else { group };
+            format!("{group}: {} / USD {}", r.experts, r.usd)
+        })
+        .collect();
+    row.push(cell(&reach.join("; ")).into_owned());
     row
 }
 
@@ -143,6 +152,8 @@ pub fn participation(p: &Participation) -> Vec<u8> {
     // Added after the columns above, so a reader of the older file finds them in place.
     header.push("statements".into());
     header.extend(GENDERS.iter().map(|g| format!("speakers_{g}")));
+    // "WEOG: 2 / USD 5000; (none): 1 / USD 2500": the groups are the body's own.
+    header.push("sponsored_by_region".into());
     let _ = w.write_record(&header);
     for y in &p.by_year {
         let mut row = vec![y.body_id.clone(), y.year.to_string(), String::new()];

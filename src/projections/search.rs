@@ -422,6 +422,8 @@ pub struct Readable {
     /// The drafts of this filer: a State (`own_state`) or an organisation.
     pub own_state: bool,
     pub own_filer: Option<String>,
+    /// Only the submissions of these bodies (the public: those that make them public).
+    pub bodies: Option<Vec<String>>,
 }
 
 /// A version found: submission, language, title, text, kind, filer, status, symbol.
@@ -451,18 +453,23 @@ pub async fn find(
     language: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Found>, StoreError> {
+    let bodies = r
+        .bodies
+        .as_ref()
+        .map(|b| serde_json::Value::from(b.clone()).to_string());
     Ok(match db {
         Db::Postgres { .. } => {
             let sql = format!(
                 "select {COLUMNS} from submission_search_text t \
                  join submission_search_meta m on m.submission_id = t.submission_id \
                  where t.terms @@ $1::tsquery and {FILTERS} \
+                 and ($8::jsonb is null or m.body_id in (select jsonb_array_elements_text($8::jsonb))) \
                  order by ts_rank(t.terms, $1::tsquery) desc, t.submission_id, t.language limit $7"
             );
             with_pool!(db, c => sqlx::query_as(&sql)
                 .bind(tsquery(terms))
                 .bind(r.all).bind(r.own_state).bind(&r.own_filer)
-                .bind(kind).bind(language).bind(limit)
+                .bind(kind).bind(language).bind(limit).bind(&bodies)
                 .fetch_all(c).await)?
         }
         Db::Sqlite(..) => {
@@ -471,12 +478,13 @@ pub async fn find(
                  join submission_search_text t on t.id = s.rowid \
                  join submission_search_meta m on m.submission_id = t.submission_id \
                  where submission_search match $1 and {FILTERS} \
+                 and ($8 is null or m.body_id in (select value from json_each($8))) \
                  order by bm25(submission_search), t.submission_id, t.language limit $7"
             );
             with_pool!(db, c => sqlx::query_as(&sql)
                 .bind(fts5_query(terms))
                 .bind(r.all).bind(r.own_state).bind(&r.own_filer)
-                .bind(kind).bind(language).bind(limit)
+                .bind(kind).bind(language).bind(limit).bind(&bodies)
                 .fetch_all(c).await)?
         }
     })

@@ -45,6 +45,16 @@ async fn participation(State(s): State<AppState>, v: Viewer) -> Response {
     }
 }
 
+impl ParticipationPage<'_> {
+    /// Whether any year funded someone (the reach table is shown then).
+    fn has_reach(&self) -> bool {
+        self.p
+            .by_year
+            .iter()
+            .any(|y| !y.figures.sponsored_by_region.is_empty())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "capacity.html")]
 struct CapacityPage<'a> {

@@ -62,9 +62,9 @@ async fn the_ledger_gives_the_balance_as_of_any_date_and_is_never_overdrawn(app:
         .map(|f| f["fund_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["poa-sponsorship", "poa-trust-fund"]);
-    // The demo's award of the sponsorship programme was paid from its own fund.
+    // The demo's two awards of the sponsorship programme were paid from its own fund.
     let sponsorship = get("/api/v1/funds/poa-sponsorship").await;
-    assert_eq!(sponsorship["balance"], 30000 - 4200, "{sponsorship}");
+    assert_eq!(sponsorship["balance"], 30000 - 4200 - 5100, "{sponsorship}");
 
     // Refusals: overdrawn (naming the day), a future date, a bad date, a delegate.
     let cmd = "/api/v1/funds/poa-trust-fund/commands";

@@ -26,6 +26,20 @@ async fn participation_over_time_shows_each_reader_what_it_may_see(app: TestApp)
         y2026["figures"]["meetings"].as_u64().unwrap() >= 2,
         "{public}"
     );
+    // The sponsorship programme's reach, by the body's regional groups (two experts funded
+    // at the conference: one from Norway, one from Kenya).
+    let reach = &y2026["figures"]["sponsored_by_region"];
+    assert_eq!(
+        reach["Western European and other States"],
+        serde_json::json!({ "experts": 1, "usd": 4200 }),
+        "{reach}"
+    );
+    assert_eq!(
+        reach["African States"],
+        serde_json::json!({ "experts": 1, "usd": 5100 }),
+        "{reach}"
+    );
+    assert_eq!(y2026["figures"]["sponsored"], 2, "{y2026}");
     let delegates: u64 = y2026["figures"]["delegates"]
         .as_object()
         .unwrap()

@@ -59,7 +59,7 @@ async fn the_report_of_the_review_conference_says_what_happened(app: TestApp) {
         "genders are counted, never listed"
     );
     assert_eq!(a["stakeholders"][0]["name"], "CyberPeace Institute");
-    assert_eq!(a["sponsored_experts"], 1);
+    assert_eq!(a["sponsored_experts"], 2);
 
     // The agenda as adopted, five items; the documents it cites are in the annex.
     let adopted = report["agenda_adopted"].as_array().unwrap();

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::commands::{BodyCommand, StakeholderKind};
+use super::commands::{BodyCommand, PublicRecord, StakeholderKind};
 use super::error::BodyError;
 use super::events::BodyEvent;
 use super::rules::RulesOfProcedure;
@@ -41,6 +41,12 @@ pub struct Body {
     /// Set by the secretariat; `None` is [`DEFAULT_ATTACHMENT_LIMIT`].
     #[serde(default)]
     pub attachment_limit: Option<u64>,
+    /// What the body makes public; `None` (until it says) is every [`PublicRecord`].
+    #[serde(default)]
+    pub public_records: Option<BTreeSet<PublicRecord>>,
+    /// Regional groups by name, each with its States.
+    #[serde(default)]
+    pub regional_groups: BTreeMap<Text, BTreeSet<StateCode>>,
 }
 
 /// The largest attachment a body accepts until its secretariat sets a limit: 25 MiB.
@@ -55,6 +61,21 @@ impl Body {
     /// The largest attachment this body accepts, in bytes.
     pub fn attachment_limit(&self) -> u64 {
         self.attachment_limit.unwrap_or(DEFAULT_ATTACHMENT_LIMIT)
+    }
+
+    /// Whether the body makes `record` public.
+    pub fn publishes(&self, record: PublicRecord) -> bool {
+        self.public_records
+            .as_ref()
+            .is_none_or(|set| set.contains(&record))
+    }
+
+    /// The regional group `state` is in, if any.
+    pub fn regional_group(&self, state: &StateCode) -> Option<&Text> {
+        self.regional_groups
+            .iter()
+            .find(|(_, states)| states.contains(state))
+            .map(|(group, _)| group)
     }
 
     /// Applies an event to the state (the `apply` of its `Aggregate` impl).
@@ -150,6 +171,17 @@ impl Body {
             ),
             BodyEvent::RulesOfProcedureModified { rules, .. } => self.rules = rules,
             BodyEvent::AttachmentLimitSet { bytes } => self.attachment_limit = Some(bytes),
+            BodyEvent::PublicRecordsSet { records } => {
+                self.public_records = Some(records.into_iter().collect())
+            }
+            BodyEvent::RegionalGroupSet { group, states } => {
+                if states.is_empty() {
+                    self.regional_groups.remove(&group);
+                } else {
+                    self.regional_groups
+                        .insert(group, states.into_iter().collect());
+                }
+            }
         }
     }
 }
@@ -369,6 +401,31 @@ impl Body {
                     return Err(BodyError::AttachmentLimit(bytes));
                 }
                 BodyEvent::AttachmentLimitSet { bytes }
+            }
+            BodyCommand::SetPublicRecords { records } => {
+                let records: BTreeSet<PublicRecord> = records.into_iter().collect();
+                BodyEvent::PublicRecordsSet {
+                    records: records.into_iter().collect(),
+                }
+            }
+            BodyCommand::SetRegionalGroup { group, states } => {
+                let name = group.as_str();
+                if name.trim() != name || name.contains('\n') || name.chars().count() > 100 {
+                    return Err(BodyError::GroupName);
+                }
+                let states: BTreeSet<StateCode> = states.into_iter().collect();
+                for state in &states {
+                    if let Some(other) = self.regional_group(state).filter(|g| **g != group) {
+                        return Err(BodyError::InAnotherGroup {
+                            state: state.clone(),
+                            group: other.to_string(),
+                        });
+                    }
+                }
+                BodyEvent::RegionalGroupSet {
+                    group,
+                    states: states.into_iter().collect(),
+                }
             }
         };
         Ok(vec![event])

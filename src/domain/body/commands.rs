@@ -12,6 +12,39 @@ pub enum StakeholderKind {
     Other,
 }
 
+/// A part of a body's record that it may make public, to be read without a credential
+/// (`SetPublicRecords`). Until the body sets them, all are public.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+pub enum PublicRecord {
+    /// The Political Declaration as agreed, and its history.
+    Framework,
+    /// The decisions register and its printed forms.
+    Register,
+    /// The agendas of its meetings.
+    Agendas,
+    /// Published submissions, their attachments and the search over them.
+    Submissions,
+    /// The annex of regional initiatives.
+    Annex,
+    /// The reporting schedule and who is due, has submitted or is overdue.
+    Reporting,
+    /// The registry of its unrestricted documents.
+    Documents,
+}
+
 /// The decision that authorises a change, taken at a meeting of the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionReference {
@@ -83,5 +116,16 @@ pub enum BodyCommand {
     /// The largest file the body accepts as a submission's attachment, in bytes.
     SetAttachmentLimit {
         bytes: u64,
+    },
+    /// What the body makes public (the whole set, replacing the last; empty: nothing).
+    SetPublicRecords {
+        records: Vec<PublicRecord>,
+    },
+    /// The States of one regional group (e.g. the General Assembly's five), by which the
+    /// participation figures show the sponsorship programme's reach. Replaces the group's
+    /// list; an empty list dissolves it.
+    SetRegionalGroup {
+        group: Text,
+        states: Vec<StateCode>,
     },
 }

@@ -39,6 +39,12 @@ pub enum BodyError {
     NoObjectionToWithdraw { state: StateCode, organisation: Id },
     #[error("An attachment limit is between 1 byte and 1 GiB (1073741824 bytes); {0} was given.")]
     AttachmentLimit(u64),
+    #[error(
+        "A regional group's name is one line of at most 100 characters, without spaces around it."
+    )]
+    GroupName,
+    #[error("{state} is already in the regional group {group}; take it out of that group first.")]
+    InAnotherGroup { state: StateCode, group: String },
 }
 
 impl BodyError {
@@ -61,6 +67,8 @@ impl BodyError {
             BodyError::NoticePeriodNotOver { .. } => "notice-period-not-over",
             BodyError::AlreadyObjected { .. } => "already-objected",
             BodyError::AttachmentLimit(_) => "attachment-limit",
+            BodyError::GroupName => "regional-group-name",
+            BodyError::InAnotherGroup { .. } => "in-another-regional-group",
             BodyError::NoObjectionToWithdraw { .. } => "no-objection-to-withdraw",
         }
     }
@@ -79,13 +87,15 @@ impl BodyError {
             | BodyError::NoticePeriodOver { .. }
             | BodyError::NoticePeriodNotOver { .. }
             | BodyError::AlreadyObjected { .. }
-            | BodyError::NoObjectionToWithdraw { .. } => true,
+            | BodyError::NoObjectionToWithdraw { .. }
+            | BodyError::InAnotherGroup { .. } => true,
             BodyError::NoMembers
             | BodyError::InvalidRules(_)
             | BodyError::NotAMember(_)
             | BodyError::UnknownStakeholder(_)
             | BodyError::NoticeEndsTooEarly { .. }
-            | BodyError::AttachmentLimit(_) => false,
+            | BodyError::AttachmentLimit(_)
+            | BodyError::GroupName => false,
         }
     }
 }

@@ -1,7 +1,7 @@
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 
-use super::commands::{DecisionReference, StakeholderKind};
+use super::commands::{DecisionReference, PublicRecord, StakeholderKind};
 use super::rules::RulesOfProcedure;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
@@ -62,6 +62,15 @@ pub enum BodyEvent {
     },
     AttachmentLimitSet {
         bytes: u64,
+    },
+    PublicRecordsSet {
+        /// Sorted, without duplicates.
+        records: Vec<PublicRecord>,
+    },
+    RegionalGroupSet {
+        group: Text,
+        /// Sorted, without duplicates; empty when the group was dissolved.
+        states: Vec<StateCode>,
     },
 }
 

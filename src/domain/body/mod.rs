@@ -10,7 +10,9 @@ pub mod rules;
 pub use aggregate::{
     Accreditation, Body, Stakeholder, DEFAULT_ATTACHMENT_LIMIT, MAX_ATTACHMENT_LIMIT,
 };
-pub use commands::{BodyCommand, BodyCommandKind, DecisionReference, StakeholderKind};
+pub use commands::{
+    BodyCommand, BodyCommandKind, DecisionReference, PublicRecord, StakeholderKind,
+};
 pub use error::BodyError;
 pub use events::{BodyEvent, BodyEventKind};
 pub use rules::{Fraction, MajorityBasis, MotionKind, ProceduralMajority, RulesOfProcedure, Tally};

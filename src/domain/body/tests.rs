@@ -503,3 +503,103 @@ fn handling_a_command_leaves_the_body_it_was_decided_on_unchanged() {
     crate::domain::handle_and_apply(&mut body, register).unwrap();
     assert_eq!(body.stakeholders.len(), 1);
 }
+
+#[test]
+fn a_body_publishes_everything_until_it_chooses() {
+    let mut body = Body::default();
+    cqrs_es::Aggregate::apply(&mut body, established());
+    assert!(body.publishes(PublicRecord::Submissions));
+    // The set is kept sorted and without duplicates, whatever order it came in.
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::SetPublicRecords {
+            records: vec![
+                PublicRecord::Register,
+                PublicRecord::Framework,
+                PublicRecord::Register,
+            ],
+        })
+        .then_expect_events(vec![BodyEvent::PublicRecordsSet {
+            records: vec![PublicRecord::Framework, PublicRecord::Register],
+        }]);
+    cqrs_es::Aggregate::apply(
+        &mut body,
+        BodyEvent::PublicRecordsSet {
+            records: vec![PublicRecord::Framework, PublicRecord::Register],
+        },
+    );
+    assert!(body.publishes(PublicRecord::Register));
+    assert!(!body.publishes(PublicRecord::Submissions));
+    cqrs_es::Aggregate::apply(&mut body, BodyEvent::PublicRecordsSet { records: vec![] });
+    assert!(!body.publishes(PublicRecord::Framework));
+}
+
+#[test]
+fn public_records_need_an_established_body() {
+    BodyTest::with(())
+        .given_no_previous_events()
+        .when(BodyCommand::SetPublicRecords { records: vec![] })
+        .then_expect_error(BodyError::NotEstablished);
+}
+
+#[test]
+fn a_state_is_in_one_regional_group_at_a_time() {
+    let weog = BodyEvent::RegionalGroupSet {
+        group: text("WEOG"),
+        states: vec![s("FRA"), s("NOR")],
+    };
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(BodyCommand::SetRegionalGroup {
+            group: text("WEOG"),
+            states: vec![s("NOR"), s("FRA"), s("NOR")],
+        })
+        .then_expect_events(vec![weog.clone()]);
+    BodyTest::with(())
+        .given(vec![established(), weog.clone()])
+        .when(BodyCommand::SetRegionalGroup {
+            group: text("GRULAC"),
+            states: vec![s("BRA"), s("FRA")],
+        })
+        .then_expect_error(BodyError::InAnotherGroup {
+            state: s("FRA"),
+            group: "WEOG".into(),
+        });
+    // The same group may be restated, and an empty list dissolves it.
+    BodyTest::with(())
+        .given(vec![established(), weog.clone()])
+        .when(BodyCommand::SetRegionalGroup {
+            group: text("WEOG"),
+            states: vec![s("NOR")],
+        })
+        .then_expect_events(vec![BodyEvent::RegionalGroupSet {
+            group: text("WEOG"),
+            states: vec![s("NOR")],
+        }]);
+    let mut body = Body::default();
+    cqrs_es::Aggregate::apply(&mut body, established());
+    cqrs_es::Aggregate::apply(&mut body, weog);
+    assert_eq!(body.regional_group(&s("FRA")), Some(&text("WEOG")));
+    assert_eq!(body.regional_group(&s("BRA")), None);
+    cqrs_es::Aggregate::apply(
+        &mut body,
+        BodyEvent::RegionalGroupSet {
+            group: text("WEOG"),
+            states: vec![],
+        },
+    );
+    assert!(body.regional_groups.is_empty());
+}
+
+#[test]
+fn a_regional_group_name_is_one_trimmed_line() {
+    for bad in [" WEOG", "WEOG\nGRULAC", &"x".repeat(101)] {
+        BodyTest::with(())
+            .given(vec![established()])
+            .when(BodyCommand::SetRegionalGroup {
+                group: text(bad),
+                states: vec![s("NOR")],
+            })
+            .then_expect_error(BodyError::GroupName);
+    }
+}

@@ -163,6 +163,21 @@ async fn replay_equals_live_at_every_position(app: TestApp) {
         assert!(html.contains(&replay::html_escape(first_word)));
     }
     assert!(!html.contains("<script"));
+    // The annex of regional initiatives as adopted follows the Declaration.
+    let annexes = r.annexes_of(&r.frameworks);
+    assert!(
+        annexes.iter().any(|a| !a.entries.is_empty()),
+        "the demo's annex is replayed: {:?}",
+        r.annexes
+    );
+    for e in &annexes[0].entries {
+        assert!(html.contains(&replay::html_escape(&e.title)), "{}", e.title);
+        assert!(
+            e.adopted_by.is_some(),
+            "an entry in force names its decision"
+        );
+    }
+    assert!(replay::render_text(&r).contains("Annex of regional initiatives"));
 }
 
 async fn inclusion_proof_verifies_and_fails_after_a_one_byte_change(app: TestApp) {
@@ -318,7 +333,8 @@ async fn printed_documents_are_the_same_live_and_offline(app: TestApp) {
     ))
     .await;
     assert_eq!(ty, "application/pdf");
-    let doc = printable::declaration(std::slice::from_ref(f), r.position, &r.hash, fr);
+    let annexes = r.annexes_of(std::slice::from_ref(f));
+    let doc = printable::declaration(std::slice::from_ref(f), &annexes, r.position, &r.hash, fr);
     let offline = export::print(Format::Pdf, &doc).unwrap();
     assert!(live == offline, "the live PDF and the replayed one differ");
     keep("declaration.fr.pdf", &offline);
@@ -339,6 +355,11 @@ async fn printed_documents_are_the_same_live_and_offline(app: TestApp) {
         "{text}"
     );
     assert!(text.contains(&words(fr.t("framework.original"))), "{text}");
+    // The annex as adopted at the same position, each entry with its decision.
+    assert!(text.contains(&words(fr.t("annex.title"))), "{text}");
+    for e in &annexes[0].entries {
+        assert!(text.contains(&opening(&e.title, 3)), "{}: {text}", e.title);
+    }
     for p in &f.paragraphs {
         assert!(
             text.contains(&opening(p.text.as_str(), 6)),
@@ -355,7 +376,7 @@ async fn printed_documents_are_the_same_live_and_offline(app: TestApp) {
     // In Arabic and Chinese: OP-1's translation, shaped into real glyphs (read back as text).
     for lang in ["ar", "zh"] {
         let m = messages::get(lang).unwrap();
-        let doc = printable::declaration(std::slice::from_ref(f), r.position, &r.hash, m);
+        let doc = printable::declaration(std::slice::from_ref(f), &annexes, r.position, &r.hash, m);
         let pdf = export::print(Format::Pdf, &doc).unwrap();
         keep(&format!("declaration.{lang}.pdf"), &pdf);
         // Arabic vowel marks come back from the glyphs in canonical order, not as typed.

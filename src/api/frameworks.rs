@@ -84,8 +84,13 @@ async fn show_html(
         _ => s.app.store.head().max(view.as_of_position),
     };
     let label = crate::audit::replay::cut_label(cut);
-    let html =
-        crate::audit::replay::declaration_html(std::slice::from_ref(&view), &label, position);
+    let annexes = annexes(&s, &p, &view, cut, position).await?;
+    let html = crate::audit::replay::declaration_html(
+        std::slice::from_ref(&view),
+        &annexes,
+        &label,
+        position,
+    );
     Ok(super::exports::download(
         "text/html; charset=utf-8",
         &format!("declaration-{}-v{}.html", view.id, view.version),
@@ -126,8 +131,14 @@ async fn printed(
         _ => s.app.store.head().max(view.as_of_position),
     };
     let hash = app::history::hash_at(&s.app.store, position).await?;
-    let doc =
-        crate::export::printable::declaration(std::slice::from_ref(&view), position, &hash, m);
+    let annexes = annexes(&s, &p, &view, cut, position).await?;
+    let doc = crate::export::printable::declaration(
+        std::slice::from_ref(&view),
+        &annexes,
+        position,
+        &hash,
+        m,
+    );
     let stem = format!("declaration-{}-v{}", view.id, view.version);
     super::exports::printed(format, doc, &stem).await
 }
@@ -150,6 +161,24 @@ async fn show_docx(
     Query(q): Query<PrintParams>,
 ) -> Result<Response, ApiError> {
     printed(crate::export::Format::Docx, s, p, ids[0].as_str(), q).await
+}
+
+/// The annex printed after the Declaration: its body's, as of the same position (of the
+/// version's own moment, for a version).
+async fn annexes(
+    s: &AppState,
+    p: &Principal,
+    view: &FrameworkView,
+    cut: Cut,
+    position: i64,
+) -> Result<Vec<app::annex::AnnexView>, ApiError> {
+    let at = match cut {
+        Cut::Version(_) => view.as_of_position,
+        _ => position,
+    };
+    let framework = s.app.projector.doc("frameworks", &view.id).await?;
+    let body = framework.as_ref().and_then(|f| f["body_id"].as_str());
+    app::annex::to_print(&s.app, p, body, at).await
 }
 
 /// The framework view `q` asks for, and the cut it was read at.

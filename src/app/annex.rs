@@ -239,3 +239,23 @@ pub async fn read(
         }
     })
 }
+
+/// The annex to print after body `body_id`'s Declaration as of log position `position`: the
+/// entries in force then, as `p` may read them (none where the body keeps its annex from the
+/// public, or has none).
+pub async fn to_print(
+    app: &App,
+    p: &Principal,
+    body_id: Option<&str>,
+    position: i64,
+) -> Result<Vec<AnnexView>, Refusal> {
+    let Some(body_id) = body_id else {
+        return Ok(vec![]);
+    };
+    match read(app, p, body_id, Some(Cut::Position(position))).await {
+        Ok(a) if !a.entries.is_empty() => Ok(vec![a]),
+        Ok(_) => Ok(vec![]),
+        Err(r) if r.status.is_client_error() => Ok(vec![]),
+        Err(r) => Err(r),
+    }
+}

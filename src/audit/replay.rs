@@ -8,10 +8,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::bundle::{self, EventLine, Manifest};
+use crate::app::annex::AnnexView;
 use crate::app::as_of::{first_difference, AggregateFold, MeetingFold, RegisterFold};
 use crate::app::history::{fold_framework, view, Cut, FrameworkView};
 use crate::app::report::{MeetingReport, ReportFold};
 use crate::domain::amendment::Amendment;
+use crate::domain::annex::Annex;
 use crate::domain::documents::DocumentRegistry;
 use crate::store::StoredEvent;
 
@@ -32,6 +34,12 @@ pub struct Replayed {
     pub meetings: Vec<Value>,
     /// The amendments board, in id order, as `GET /api/v1/amendments` shows it.
     pub amendments: Vec<Value>,
+    /// Each body's annex of regional initiatives, as `GET /api/v1/annexes/{id}?at=` shows
+    /// it to an auditor.
+    pub annexes: Vec<AnnexView>,
+    /// The body of each framework, by framework id (which annex goes with which Declaration).
+    #[serde(skip)]
+    pub framework_bodies: BTreeMap<String, String>,
     /// Each meeting's report, as `GET /api/v1/meetings/{id}/report` gives it for the same
     /// cut (not in `--json`: `--report` writes one).
     #[serde(skip)]
@@ -94,6 +102,8 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     let mut amendments: BTreeMap<String, AggregateFold<Amendment>> = BTreeMap::new();
     let mut reports: BTreeMap<String, ReportFold> = BTreeMap::new();
     let mut registry: Vec<StoredEvent> = Vec::new();
+    // Each body's annex, and the position of its last event.
+    let mut annexes: BTreeMap<String, (AggregateFold<Annex>, i64)> = BTreeMap::new();
     let mut position = 0;
     let mut hash = String::new();
     let mut failed: Option<String> = None;
@@ -121,7 +131,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         // The register folds meeting events only; frameworks are their own streams.
         if !matches!(
             l.aggregate_type.as_ref(),
-            "Framework" | "Meeting" | "Amendment" | "DocumentRegistry"
+            "Framework" | "Meeting" | "Amendment" | "DocumentRegistry" | "Annex"
         ) {
             return true;
         }
@@ -138,6 +148,15 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         }
         if e.aggregate_type == "DocumentRegistry" {
             registry.push(e);
+            return true;
+        }
+        if e.aggregate_type == "Annex" {
+            let (fold, at) = annexes.entry(e.aggregate_id.clone()).or_default();
+            *at = e.position;
+            if let Err(err) = fold.push(&e) {
+                failed = Some(err.to_string());
+                return false;
+            }
             return true;
         }
         if e.aggregate_type == "Amendment" {
@@ -190,12 +209,26 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         }
     }
     let mut frameworks = Vec::new();
+    let mut framework_bodies = BTreeMap::new();
     for (id, events) in streams {
         // The time cut of a framework stream is a prefix, exactly as the live service reads it.
         if let Some((f, at)) = fold_framework(&events, cut).map_err(|e| e.to_string())? {
+            if let Some(body) = f.body_id() {
+                framework_bodies.insert(id.clone(), body.to_string());
+            }
             frameworks.push(view(&id, &f, at));
         }
     }
+    let auditor = crate::app::access::Principal {
+        credential_id: "replay".into(),
+        role: crate::app::access::Role::Auditor,
+        scope: None,
+        label: "replay".into(),
+    };
+    let annexes = annexes
+        .iter()
+        .map(|(body, (fold, at))| crate::app::annex::view(body, &fold.state, &auditor, Some(*at)))
+        .collect();
     let mut decisions: Vec<Value> = decisions
         .into_entries()
         .into_iter()
@@ -233,8 +266,25 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             .iter()
             .map(|(id, f)| crate::app::amendments::card(id, f.version, &f.state))
             .collect(),
+        annexes,
+        framework_bodies,
         reports: meeting_reports,
     })
+}
+
+impl Replayed {
+    /// The annexes that go with `frameworks` (those of their bodies).
+    pub fn annexes_of(&self, frameworks: &[FrameworkView]) -> Vec<AnnexView> {
+        let bodies: Vec<&String> = frameworks
+            .iter()
+            .filter_map(|f| self.framework_bodies.get(&f.id))
+            .collect();
+        self.annexes
+            .iter()
+            .filter(|a| bodies.contains(&&a.body_id))
+            .cloned()
+            .collect()
+    }
 }
 
 /// The replay as plain text for a terminal.
@@ -258,6 +308,23 @@ pub fn render_text(r: &Replayed) -> String {
                 p.number,
                 p.text,
                 provenance(&p.provenance)
+            ));
+        }
+    }
+    for a in r.annexes.iter().filter(|a| !a.entries.is_empty()) {
+        s.push_str(&format!(
+            "\n== Annex of regional initiatives ({}), as adopted ==\n",
+            a.body_id
+        ));
+        for e in &a.entries {
+            let by = e
+                .adopted_by
+                .as_ref()
+                .map(|d| format!("adopted by {}, {}", d.symbol, d.date))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "{}: {}\n        [{by}]\n",
+                e.organisation, e.title
             ));
         }
     }
@@ -318,7 +385,12 @@ pub fn render_markdown(r: &Replayed) -> String {
 
 /// The declaration text as a standalone HTML page; every text is escaped.
 pub fn render_html(r: &Replayed) -> String {
-    declaration_html(&r.frameworks, &r.cut, r.position)
+    declaration_html(
+        &r.frameworks,
+        &r.annexes_of(&r.frameworks),
+        &r.cut,
+        r.position,
+    )
 }
 
 /// How a cut is named in what replay writes ("position 104", a time, "latest").
@@ -335,7 +407,12 @@ pub fn cut_label(cut: Cut) -> String {
 
 /// The Declaration(s) as a standalone HTML document, as of `cut` (its label) at log position
 /// `position`: what `audit replay --html` writes and the service's download gives.
-pub fn declaration_html(frameworks: &[FrameworkView], cut: &str, position: i64) -> String {
+pub fn declaration_html(
+    frameworks: &[FrameworkView],
+    annexes: &[AnnexView],
+    cut: &str,
+    position: i64,
+) -> String {
     let mut s = String::from(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Political Declaration</title>\n<style>body{font-family:serif;max-width:46em;margin:2em auto}p.prov{font-size:.8em;color:#555}</style></head><body>\n",
     );
@@ -355,6 +432,31 @@ pub fn declaration_html(frameworks: &[FrameworkView], cut: &str, position: i64) 
                 html_escape(p.text.as_str()),
                 html_escape(&provenance(&p.provenance))
             ));
+        }
+    }
+    for a in annexes.iter().filter(|a| !a.entries.is_empty()) {
+        s.push_str(&format!(
+            "<h2>Annex of regional initiatives ({}), as adopted</h2>\n",
+            html_escape(&a.body_id)
+        ));
+        for e in &a.entries {
+            s.push_str(&format!(
+                "<h3 id=\"annex-{}\">{}: {}</h3>\n<p>{}</p>\n",
+                html_escape(&e.id),
+                html_escape(&e.organisation),
+                html_escape(&e.title),
+                html_escape(&e.description)
+            ));
+            for l in &e.links {
+                s.push_str(&format!("<p class=\"prov\">{}</p>\n", html_escape(l)));
+            }
+            if let Some(d) = &e.adopted_by {
+                s.push_str(&format!(
+                    "<p class=\"prov\">adopted by {}, {}</p>\n",
+                    html_escape(&d.symbol),
+                    html_escape(&d.date)
+                ));
+            }
         }
     }
     s.push_str("</body></html>\n");
@@ -464,6 +566,18 @@ pub async fn compare_with_server(
         &Value::Array(r.amendments.clone()),
     ) {
         diffs.push(format!("{d} (the server's first, the bundle's second)"));
+    }
+    for a in &r.annexes {
+        let live = http_get(
+            base,
+            &format!("/api/v1/annexes/{}?at={q}", a.body_id),
+            token,
+        )
+        .await?;
+        let mine = serde_json::to_value(a).map_err(|e| e.to_string())?;
+        if let Some(d) = first_difference(&format!("annex {}", a.body_id), &live, &mine) {
+            diffs.push(format!("{d} (the server's first, the bundle's second)"));
+        }
     }
     for m in &r.meetings {
         let id = m["id"].as_str().unwrap_or_default();

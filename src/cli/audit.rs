@@ -270,7 +270,8 @@ pub async fn run(command: Command, database: &str) -> Outcome {
                 if chosen.is_empty() {
                     return Err(format!("no such framework in the bundle as of {}", r.cut).into());
                 }
-                let doc = printable::declaration(&chosen, r.position, &r.hash, messages);
+                let annexes = r.annexes_of(&chosen);
+                let doc = printable::declaration(&chosen, &annexes, r.position, &r.hash, messages);
                 write_printed(pdf, Format::Pdf, &doc)?;
                 write_printed(docx, Format::Docx, &doc)?;
             }

@@ -4,6 +4,7 @@
 //! PDF and DOCX writers only typeset what this says, so the two formats and the live and
 //! offline paths cannot drift apart in content.
 
+use crate::app::annex::AnnexView;
 use crate::app::documents::{DocumentLine, HeldText};
 use crate::app::history::FrameworkView;
 use crate::app::register::RegisterEntry;
@@ -205,9 +206,12 @@ fn declaration_blocks(doc: &mut Printable, f: &FrameworkView, m: &Messages) {
     }
 }
 
-/// The Declaration (each framework in `frameworks`) as it stood at `position`.
+/// The Declaration (each framework in `frameworks`) as it stood at `position`, followed by
+/// the annex of regional initiatives as adopted at the same position (each of `annexes` that
+/// has an entry in force).
 pub fn declaration(
     frameworks: &[FrameworkView],
+    annexes: &[AnnexView],
     position: i64,
     hash: &str,
     m: &Messages,
@@ -234,7 +238,35 @@ pub fn declaration(
     if frameworks.is_empty() {
         doc.p(Line::text(m.t("framework.none")));
     }
+    for a in annexes.iter().filter(|a| !a.entries.is_empty()) {
+        annex_blocks(&mut doc, a, annexes.len() > 1, m);
+    }
     doc
+}
+
+/// The annex's entries in force, each with the decision that adopted its wording.
+fn annex_blocks(doc: &mut Printable, a: &AnnexView, several: bool, m: &Messages) {
+    let mut title = m.t("annex.title").to_owned();
+    if several {
+        title.push_str(&format!(" ({})", a.body_id));
+    }
+    doc.h(2, title);
+    for e in &a.entries {
+        doc.h(3, format!("{}: {}", e.organisation, e.title));
+        doc.p(Line::text(e.description.clone()));
+        if !e.links.is_empty() {
+            doc.list(e.links.iter().map(|l| Line::text(l.clone())).collect());
+        }
+        if let Some(d) = &e.adopted_by {
+            doc.p(Line::text(format!(
+                "{} {}, {}",
+                m.t("annex.adopted_by"),
+                d.symbol,
+                d.date
+            ))
+            .small());
+        }
+    }
 }
 
 fn entry_blocks(doc: &mut Printable, e: &RegisterEntry, m: &Messages, rv: Option<&ReportView>) {

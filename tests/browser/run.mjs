@@ -471,6 +471,21 @@ async function withToken(tok, locale) {
   await sec.fill("#acc-notice-oewg-browser", "2027-01-15");
   await post(sec, () => sec.click("#f-accredit-oewg-browser button[value='body:ProposeAccreditation']"));
   check(await sec.locator("#body-oewg-browser td", { hasText: "2027-01-15" }).count() === 1, "the non-objection procedure runs until its last day");
+  // What the body makes public, by keyboard (Space unticks a box, Enter saves).
+  await sec.focus("#f-public-oewg-browser input[value='Submissions']");
+  await sec.keyboard.press("Space");
+  await sec.focus("#f-public-oewg-browser button");
+  await post(sec, () => sec.keyboard.press("Enter"));
+  check(!(await sec.isChecked("#f-public-oewg-browser input[value='Submissions']")) && await sec.isChecked("#f-public-oewg-browser input[value='Framework']"), "the body keeps its submissions from the public, and only them");
+  // A regional group; a State already in another group is refused next to the form.
+  await sec.fill("#rg-name-oewg-browser", "African States");
+  await sec.fill("#rg-states-oewg-browser", "EGY, KEN");
+  await post(sec, () => sec.click("#f-region-oewg-browser button"));
+  check(await sec.locator("#f-region-oewg-browser dd", { hasText: "EGY KEN" }).count() === 1, "a regional group is set from the desk");
+  await sec.fill("#rg-name-oewg-browser", `Other ${XSS1}`);
+  await sec.fill("#rg-states-oewg-browser", "KEN");
+  await post(sec, () => sec.click("#f-region-oewg-browser button"));
+  check(await sec.locator("#body-oewg-browser p.refusal", { hasText: "African States" }).count() === 1, "a State in two regional groups is refused next to the form");
   await noXss(sec, "secretariat desk");
   await shot(sec, "secretariat-desk");
   // The desk follows the whole record live: a body established elsewhere appears.
@@ -727,8 +742,9 @@ async function withToken(tok, locale) {
   await cpi.click("a[href='/participation']");
   await cpi.waitForURL(/\/participation$/);
   check(await cpi.locator("#by-year tbody tr").count() > 0 && await cpi.locator("#by-state").count() === 0, "participation over time: totals for an observer, no State's figures");
+  check(/African States/.test(await cpi.locator("#by-region").textContent()), "the sponsorship programme's reach, by regional group");
   await axe(cpi, "participation over time");
-  await shot(cpi, "capacity");
+  await shot(cpi, "participation");
   await oc.close();
   await ctx.close();
 }

@@ -167,6 +167,8 @@ pub const REGIONAL_GROUPS: [(&str, &[&str]); 5] = [
 ];
 
 pub const BODY: &str = "poa";
+/// The working group on capacity building, a body under the Programme.
+pub const CAPACITY_WORKING_GROUP: &str = "poa-cbwg";
 pub const CONSULTATIVE_DAY: &str = "poa-cd-1";
 pub const REVIEW_CONFERENCE: &str = "poa-rc-1";
 pub const PERIODIC_MEETING: &str = "poa-pm-1";
@@ -1238,6 +1240,37 @@ async fn national_contributions(r: &mut Run<'_>, t: &Tokens) -> Result<(), Strin
         )
         .await?;
     }
+    capacity_working_group(r, t).await
+}
+
+/// The working group on capacity building (OP-5 of the Declaration): a body of its own under
+/// the Programme, with its first meeting convened and its programme of work under way.
+async fn capacity_working_group(r: &mut Run<'_>, t: &Tokens) -> Result<(), String> {
+    let sec = t.secretariat.clone();
+    let members: Vec<&str> = CO_SPONSORS.iter().chain(OTHERS.iter()).copied().collect();
+    let body = format!("/api/v1/bodies/{CAPACITY_WORKING_GROUP}/commands");
+    r.ok(&body, &sec, json!({ "EstablishBody": {
+        "body_id": CAPACITY_WORKING_GROUP, "name": "Working group on capacity building",
+        "parent_body": BODY, "founding_document": "PoA/RC.1/2026", "members": members, "rules": null } })).await?;
+    r.meeting("poa-cbwg-1", &sec, json!({ "Convene": {
+        "meeting_id": "poa-cbwg-1", "body_id": CAPACITY_WORKING_GROUP, "kind": "IntersessionalMeeting",
+        "symbol": "PoA/CBWG/2027/1", "title": "First meeting of the working group on capacity building",
+        "starts": "2027-03-01", "ends": "2027-03-03", "venue": "Palais des Nations, Geneva",
+        "chair": { "name": "Ambassador Grace Wanjiru", "state": "KEN" }, "programme_link": null } })).await?;
+    for (id, title, description, due) in [
+        ("needs-mapping", "A template for national needs and gap analyses",
+         "A common template, so that national gap analyses can be compared and matched with offers of support.", "2027-06-30"),
+        ("matching", "Pairing requests for support with offers",
+         "Review how requests and offers are paired, and report on the pairs taken up.", "2027-12-31"),
+        ("cert-curriculum", "A shared curriculum for national CERTs",
+         "Modules that providers of training can reuse, in the six official languages.", "2028-06-30"),
+    ] {
+        r.ok(&body, &sec, json!({ "AddWorkItem": { "item_id": id, "title": title,
+            "description": description, "mandate": "PoA/RC.1/2026", "due": due } })).await?;
+    }
+    r.ok(&body, &sec, json!({ "RecordWorkItemProgress": { "item_id": "needs-mapping",
+        "status": "InProgress", "note": "A first draft of the template was circulated to States for comment.",
+        "output": null } })).await?;
     Ok(())
 }
 

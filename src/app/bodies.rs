@@ -205,3 +205,139 @@ pub fn not_public(body: &str, record: PublicRecord) -> Refusal {
         what.to_lowercase()
     ))
 }
+
+/// A task on a body's programme of work, as its page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkItemLine {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub mandate: Option<String>,
+    pub due: Option<String>,
+    pub added_on: String,
+    /// `Planned`, `InProgress`, `Completed` or `Discontinued`.
+    pub status: &'static str,
+    /// Due before today and not closed.
+    pub overdue: bool,
+    pub outputs: Vec<String>,
+    pub steps: Vec<WorkStepLine>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkStepLine {
+    pub on: String,
+    pub status: &'static str,
+    pub note: Option<String>,
+    pub output: Option<String>,
+}
+
+/// A meeting of a body, as its page lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MeetingRef {
+    pub id: String,
+    pub symbol: String,
+    pub title: String,
+    pub starts: String,
+    pub ends: String,
+    pub status: String,
+}
+
+/// A body with what hangs off it: its parent and working groups, its meetings, its
+/// programme of work.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BodyOverview {
+    pub body: BodyLine,
+    pub parent: Option<(String, String)>,
+    pub working_groups: Vec<(String, String)>,
+    pub meetings: Vec<MeetingRef>,
+    pub work_items: Vec<WorkItemLine>,
+    pub today: String,
+}
+
+fn work_item_line(
+    id: &str,
+    w: &crate::domain::body::WorkItem,
+    today: crate::domain::values::Date,
+) -> WorkItemLine {
+    let s = |x: &dyn ToString| x.to_string();
+    WorkItemLine {
+        id: id.to_owned(),
+        title: s(&w.title),
+        description: w.description.as_ref().map(|d| s(d)),
+        mandate: w.mandate.as_ref().map(|d| s(d)),
+        due: w.due.map(|d| s(&d)),
+        added_on: s(&w.added_on),
+        status: w.status.into(),
+        overdue: w.is_overdue(today),
+        outputs: w.outputs().map(|d| s(d)).collect(),
+        steps: w
+            .steps
+            .iter()
+            .map(|st| WorkStepLine {
+                on: s(&st.on),
+                status: st.status.into(),
+                note: st.note.as_ref().map(|n| s(n)),
+                output: st.output.as_ref().map(|o| s(o)),
+            })
+            .collect(),
+    }
+}
+
+/// Body `id` with its parent, working groups, meetings and programme of work (any
+/// credential: nothing here is personal).
+pub async fn overview(app: &App, id: &str) -> Result<BodyOverview, Refusal> {
+    use crate::domain::body::Body;
+    let not_found = || Refusal::not_found(format!("no body {id}"));
+    let mut all: Vec<(String, Body)> = vec![];
+    for d in crate::projections::docs::list(app.store.db(), "bodies", "").await? {
+        let (bid, _, b) =
+            crate::projections::state_view::decode::<Body>(&d).map_err(Refusal::internal)?;
+        all.push((bid, b));
+    }
+    let name = |b: &Body| b.name.as_ref().map(|n| n.to_string()).unwrap_or_default();
+    let (_, b) = all
+        .iter()
+        .find(|(bid, _)| bid == id)
+        .ok_or_else(not_found)?;
+    let parent = b.parent_body.as_ref().map(|p| {
+        let pname = all
+            .iter()
+            .find(|(bid, _)| bid == p.as_str())
+            .map(|(_, pb)| name(pb))
+            .unwrap_or_default();
+        (p.to_string(), pname)
+    });
+    let working_groups = all
+        .iter()
+        .filter(|(_, wb)| wb.parent_body.as_ref().is_some_and(|p| p.as_str() == id))
+        .map(|(wid, wb)| (wid.clone(), name(wb)))
+        .collect();
+    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
+    let meetings =
+        crate::projections::docs::list(app.store.db(), crate::projections::meetings::NAME, "")
+            .await?
+            .iter()
+            .filter(|d| d["body_id"] == id)
+            .map(|d| MeetingRef {
+                id: text(d, "id"),
+                symbol: text(d, "symbol"),
+                title: text(d, "title"),
+                starts: text(d, "starts"),
+                ends: text(d, "ends"),
+                status: text(d, "status"),
+            })
+            .collect();
+    let today = today(app);
+    Ok(BodyOverview {
+        body: body_line(id, b),
+        parent,
+        working_groups,
+        meetings,
+        work_items: b
+            .work_items
+            .iter()
+            .map(|(wid, w)| work_item_line(wid.as_str(), w, today))
+            .collect(),
+        today: today.to_string(),
+    })
+}

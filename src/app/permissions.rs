@@ -125,7 +125,9 @@ pub fn body(kind: BodyCommandKind) -> Rule {
         | K::ModifyRulesOfProcedure
         | K::SetAttachmentLimit
         | K::SetPublicRecords
-        | K::SetRegionalGroup => Rule::Secretariat,
+        | K::SetRegionalGroup
+        | K::AddWorkItem
+        | K::RecordWorkItemProgress => Rule::Secretariat,
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`session`]: signing in (a token or a one-time link becomes a cookie session), signing
 //!   out, CSRF, and the [`session::Viewer`] extractor.
 //! - [`messages`]: every interface string, from a message file per language.
+//! - [`bodies`]: a body, its working groups and meetings, and its programme of work.
 //! - [`submissions`]: what States and stakeholders file; national positions compared.
 //! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
 //! - [`documents`]: the document registry, and the secretariat's forms that issue symbols.
@@ -19,6 +20,7 @@
 //! is gzipped when the browser accepts it.
 
 pub mod annex;
+pub mod bodies;
 pub mod capacity;
 pub mod contacts;
 pub mod documents;
@@ -50,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(documents::router())
         .merge(annex::router())
+        .merge(bodies::router())
         .merge(reporting::router())
         .merge(funds::router())
         .merge(capacity::router())

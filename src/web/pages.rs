@@ -175,6 +175,8 @@ pub struct MeetingLink {
 struct Home<'a> {
     c: Chrome<'a>,
     meetings: Vec<MeetingLink>,
+    /// Every body (id, name), each with its page.
+    bodies: Vec<(String, String)>,
 }
 
 fn may_chair(p: &Principal, meeting: &str) -> bool {
@@ -203,9 +205,14 @@ async fn home(State(s): State<AppState>, v: Viewer) -> Response {
             }
         })
         .collect();
+    let bodies = match crate::app::bodies::list(&s.app).await {
+        Ok(all) => all.into_iter().map(|b| (b.id, b.name)).collect(),
+        Err(e) => return refusal_page(v.m, e),
+    };
     let page = Home {
         c: chrome(&v, v.m.t("home.title").to_owned(), None).following_all(),
         meetings,
+        bodies,
     };
     render(&page, StatusCode::OK)
 }

@@ -29,3 +29,4 @@ mod search;
 mod service;
 mod shutdown;
 mod submissions;
+mod work;

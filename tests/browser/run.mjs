@@ -911,14 +911,48 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// The working group on capacity building, reached from the home page: its programme of work;
+// the secretariat adds a task and records its progress by keyboard.
+{
+  const { ctx, page: sec } = await withToken(T.sec);
+  await sec.goto(`${base}/bodies/poa`);
+  await sec.locator("a[href='/bodies/poa-cbwg']").focus();
+  await Promise.all([sec.waitForURL(/\/bodies\/poa-cbwg$/), sec.keyboard.press("Enter")]);
+  check(/in progress/.test(await sec.locator("#item-needs-mapping").textContent()), "the programme of work says where each task stands");
+  check(await sec.locator("#meetings a[href='/meetings/poa-cbwg-1/room']").count() === 1, "the working group's own meeting is listed");
+  await axe(sec, "working group");
+  await sec.locator("#wi-id").focus();
+  await sec.keyboard.type("browser-task");
+  await sec.keyboard.press("Tab");
+  await sec.keyboard.type(`Browser task ${XSS1}`);
+  await sec.fill("#wi-due", "2030-01-31");
+  await sec.locator("#f-add-item button").focus();
+  await post(sec, () => sec.keyboard.press("Enter"));
+  check(await sec.locator("#item-browser-task").count() === 1, "a task is added to the programme of work");
+  await sec.selectOption("#wp-item", "browser-task");
+  await sec.selectOption("#wp-status", "Completed");
+  await sec.fill("#wp-output", "PoA/CBWG/2030/9");
+  await post(sec, () => sec.click("#f-progress button"));
+  check(/PoA\/CBWG\/2030\/9/.test(await sec.locator("#item-browser-task").textContent()), "its output is recorded");
+  await sec.selectOption("#wp-item", "browser-task");
+  await sec.selectOption("#wp-status", "InProgress");
+  await sec.fill("#wp-note", "again");
+  await post(sec, () => sec.click("#f-progress button"));
+  check(/closed/.test(await sec.locator("#f-progress + .refusal").textContent()), "a closed task is refused more progress, next to the form");
+  await noXss(sec, "working group");
+  await axe(sec, "working group after progress");
+  await shot(sec, "working-group");
+  await ctx.close();
+}
+
 // Arabic, chosen by the browser's Accept-Language: every page of every role, right to left,
 // with no axe violation.
 {
   const pages = [
-    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/search?q=digitalized", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa", "/funds/poa-trust-fund"]],
+    [T.sec, ["/", "/secretariat", `/secretariat/meetings/${MEETING}`, "/frameworks/poa", "/decisions", "/amendments", "/audit", "/contacts", "/submissions", "/submissions/nor-views-71-28", "/search?q=digitalized", "/capacity", "/participation", "/documents", "/annexes/poa", "/reporting/poa", "/funds/poa-trust-fund", "/bodies/poa-cbwg"]],
     [T.chair, [`/meetings/${MEETING}/console`, `/meetings/${MEETING}/room`]],
     [T.NOR, [`/meetings/${MEETING}/desk`, "/contacts", "/participation"]],
-    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report"]],
+    [token("observer"), ["/", `/meetings/${MEETING}/room`, "/decisions", "/submissions/nor-views-71-28", "/positions?states=NOR", "/meetings/poa-rc-1/report", "/bodies/poa"]],
     [token("auditor"), ["/audit"]],
     [token("admin"), ["/credentials"]],
   ];

@@ -6,6 +6,7 @@ use super::commands::{BodyCommand, PublicRecord, StakeholderKind};
 use super::error::BodyError;
 use super::events::BodyEvent;
 use super::rules::RulesOfProcedure;
+use super::work::{WorkItem, WorkItemStatus, WorkItemStep};
 use crate::domain::values::{Date, Id, StateCode, Text};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +48,9 @@ pub struct Body {
     /// Regional groups by name, each with its States.
     #[serde(default)]
     pub regional_groups: BTreeMap<Text, BTreeSet<StateCode>>,
+    /// The programme of work, by item id.
+    #[serde(default)]
+    pub work_items: BTreeMap<Id, WorkItem>,
 }
 
 /// The largest attachment a body accepts until its secretariat sets a limit: 25 MiB.
@@ -173,6 +177,44 @@ impl Body {
             BodyEvent::AttachmentLimitSet { bytes } => self.attachment_limit = Some(bytes),
             BodyEvent::PublicRecordsSet { records } => {
                 self.public_records = Some(records.into_iter().collect())
+            }
+            BodyEvent::WorkItemAdded {
+                item_id,
+                title,
+                description,
+                mandate,
+                due,
+                on,
+            } => {
+                self.work_items.insert(
+                    item_id,
+                    WorkItem {
+                        title,
+                        description,
+                        mandate,
+                        due,
+                        added_on: on,
+                        status: WorkItemStatus::Planned,
+                        steps: vec![],
+                    },
+                );
+            }
+            BodyEvent::WorkItemProgressed {
+                item_id,
+                status,
+                note,
+                output,
+                on,
+            } => {
+                if let Some(item) = self.work_items.get_mut(&item_id) {
+                    item.status = status;
+                    item.steps.push(WorkItemStep {
+                        on,
+                        status,
+                        note,
+                        output,
+                    });
+                }
             }
             BodyEvent::RegionalGroupSet { group, states } => {
                 if states.is_empty() {
@@ -401,6 +443,60 @@ impl Body {
                     return Err(BodyError::AttachmentLimit(bytes));
                 }
                 BodyEvent::AttachmentLimitSet { bytes }
+            }
+            BodyCommand::AddWorkItem {
+                item_id,
+                title,
+                description,
+                mandate,
+                due,
+                now,
+            } => {
+                if self.work_items.contains_key(&item_id) {
+                    return Err(BodyError::WorkItemExists(item_id));
+                }
+                if let Some(due) = due.filter(|d| *d < now) {
+                    return Err(BodyError::DueBeforeAdded { due, added_on: now });
+                }
+                BodyEvent::WorkItemAdded {
+                    item_id,
+                    title,
+                    description,
+                    mandate,
+                    due,
+                    on: now,
+                }
+            }
+            BodyCommand::RecordWorkItemProgress {
+                item_id,
+                status,
+                note,
+                output,
+                now,
+            } => {
+                let item = self
+                    .work_items
+                    .get(&item_id)
+                    .ok_or_else(|| BodyError::UnknownWorkItem(item_id.clone()))?;
+                if item.status.is_closed() {
+                    let on = item.steps.last().map(|s| s.on).unwrap_or(item.added_on);
+                    let status: &'static str = item.status.into();
+                    return Err(BodyError::WorkItemClosed {
+                        item: item_id,
+                        status: status.to_owned(),
+                        on,
+                    });
+                }
+                if status == item.status && note.is_none() && output.is_none() {
+                    return Err(BodyError::NothingToRecord(item_id));
+                }
+                BodyEvent::WorkItemProgressed {
+                    item_id,
+                    status,
+                    note,
+                    output,
+                    on: now,
+                }
             }
             BodyCommand::SetPublicRecords { records } => {
                 let records: BTreeSet<PublicRecord> = records.into_iter().collect();

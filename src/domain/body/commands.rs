@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rules::RulesOfProcedure;
+use super::work::WorkItemStatus;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,5 +128,25 @@ pub enum BodyCommand {
     SetRegionalGroup {
         group: Text,
         states: Vec<StateCode>,
+    },
+    /// A task on the body's programme of work (a working group's mandate, say).
+    AddWorkItem {
+        item_id: Id,
+        title: Text,
+        description: Option<Text>,
+        /// The decision or document that gave the task.
+        mandate: Option<DocumentSymbol>,
+        due: Option<Date>,
+        /// Supplied by the server.
+        now: Date,
+    },
+    /// Where a task stands from today: its status, a note, a document it produced.
+    RecordWorkItemProgress {
+        item_id: Id,
+        status: WorkItemStatus,
+        note: Option<Text>,
+        output: Option<DocumentSymbol>,
+        /// Supplied by the server.
+        now: Date,
     },
 }

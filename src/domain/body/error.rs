@@ -45,6 +45,16 @@ pub enum BodyError {
     GroupName,
     #[error("{state} is already in the regional group {group}; take it out of that group first.")]
     InAnotherGroup { state: StateCode, group: String },
+    #[error("The programme of work already has an item {0}.")]
+    WorkItemExists(Id),
+    #[error("The programme of work has no item {0}.")]
+    UnknownWorkItem(Id),
+    #[error("Item {item} was closed ({status}) on {on}; it takes no more progress.")]
+    WorkItemClosed { item: Id, status: String, on: Date },
+    #[error("Item {0} is already at that status: give a note or an output to record.")]
+    NothingToRecord(Id),
+    #[error("A work item cannot be due before it is added ({added_on}); {due} was given.")]
+    DueBeforeAdded { due: Date, added_on: Date },
 }
 
 impl BodyError {
@@ -69,6 +79,11 @@ impl BodyError {
             BodyError::AttachmentLimit(_) => "attachment-limit",
             BodyError::GroupName => "regional-group-name",
             BodyError::InAnotherGroup { .. } => "in-another-regional-group",
+            BodyError::WorkItemExists(_) => "work-item-exists",
+            BodyError::UnknownWorkItem(_) => "unknown-work-item",
+            BodyError::WorkItemClosed { .. } => "work-item-closed",
+            BodyError::NothingToRecord(_) => "nothing-to-record",
+            BodyError::DueBeforeAdded { .. } => "due-before-added",
             BodyError::NoObjectionToWithdraw { .. } => "no-objection-to-withdraw",
         }
     }
@@ -88,14 +103,19 @@ impl BodyError {
             | BodyError::NoticePeriodNotOver { .. }
             | BodyError::AlreadyObjected { .. }
             | BodyError::NoObjectionToWithdraw { .. }
-            | BodyError::InAnotherGroup { .. } => true,
+            | BodyError::InAnotherGroup { .. }
+            | BodyError::WorkItemExists(_)
+            | BodyError::WorkItemClosed { .. }
+            | BodyError::NothingToRecord(_) => true,
             BodyError::NoMembers
             | BodyError::InvalidRules(_)
             | BodyError::NotAMember(_)
             | BodyError::UnknownStakeholder(_)
             | BodyError::NoticeEndsTooEarly { .. }
             | BodyError::AttachmentLimit(_)
-            | BodyError::GroupName => false,
+            | BodyError::GroupName
+            | BodyError::UnknownWorkItem(_)
+            | BodyError::DueBeforeAdded { .. } => false,
         }
     }
 }

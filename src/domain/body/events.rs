@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use super::commands::{DecisionReference, PublicRecord, StakeholderKind};
 use super::rules::RulesOfProcedure;
+use super::work::WorkItemStatus;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
 // Its kinds name every event type there is (the pages' script follows them all).
@@ -71,6 +72,21 @@ pub enum BodyEvent {
         group: Text,
         /// Sorted, without duplicates; empty when the group was dissolved.
         states: Vec<StateCode>,
+    },
+    WorkItemAdded {
+        item_id: Id,
+        title: Text,
+        description: Option<Text>,
+        mandate: Option<DocumentSymbol>,
+        due: Option<Date>,
+        on: Date,
+    },
+    WorkItemProgressed {
+        item_id: Id,
+        status: WorkItemStatus,
+        note: Option<Text>,
+        output: Option<DocumentSymbol>,
+        on: Date,
     },
 }
 

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod rules;
+pub mod work;
 
 pub use aggregate::{
     Accreditation, Body, Stakeholder, DEFAULT_ATTACHMENT_LIMIT, MAX_ATTACHMENT_LIMIT,
@@ -16,6 +17,7 @@ pub use commands::{
 pub use error::BodyError;
 pub use events::{BodyEvent, BodyEventKind};
 pub use rules::{Fraction, MajorityBasis, MotionKind, ProceduralMajority, RulesOfProcedure, Tally};
+pub use work::{WorkItem, WorkItemStatus, WorkItemStep};
 
 #[cfg(test)]
 mod tests;

@@ -603,3 +603,123 @@ fn a_regional_group_name_is_one_trimmed_line() {
             .then_expect_error(BodyError::GroupName);
     }
 }
+
+fn item_added() -> BodyEvent {
+    BodyEvent::WorkItemAdded {
+        item_id: id("needs-mapping"),
+        title: text("A template for mapping national needs"),
+        description: None,
+        mandate: Some(DocumentSymbol::parse("PoA/RC.1/2026/DEC/4").unwrap()),
+        due: Some(day(30)),
+        on: day(2),
+    }
+}
+
+#[test]
+fn a_work_item_is_added_once_and_not_due_before_it_exists() {
+    let add = |item: &str, due: Option<Date>| BodyCommand::AddWorkItem {
+        item_id: id(item),
+        title: text("A template for mapping national needs"),
+        description: None,
+        mandate: Some(DocumentSymbol::parse("PoA/RC.1/2026/DEC/4").unwrap()),
+        due,
+        now: day(2),
+    };
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(add("needs-mapping", Some(day(30))))
+        .then_expect_events(vec![item_added()]);
+    BodyTest::with(())
+        .given(vec![established(), item_added()])
+        .when(add("needs-mapping", None))
+        .then_expect_error(BodyError::WorkItemExists(id("needs-mapping")));
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(add("late", Some(day(1))))
+        .then_expect_error(BodyError::DueBeforeAdded {
+            due: day(1),
+            added_on: day(2),
+        });
+}
+
+#[test]
+fn a_work_item_progresses_until_it_is_closed() {
+    let progress =
+        |status: WorkItemStatus, note: Option<&str>| BodyCommand::RecordWorkItemProgress {
+            item_id: id("needs-mapping"),
+            status,
+            note: note.map(text),
+            output: None,
+            now: day(10),
+        };
+    let started = BodyEvent::WorkItemProgressed {
+        item_id: id("needs-mapping"),
+        status: WorkItemStatus::InProgress,
+        note: Some(text("A first draft is with the States")),
+        output: None,
+        on: day(10),
+    };
+    BodyTest::with(())
+        .given(vec![established(), item_added()])
+        .when(progress(
+            WorkItemStatus::InProgress,
+            Some("A first draft is with the States"),
+        ))
+        .then_expect_events(vec![started.clone()]);
+    // The same status again says nothing new unless it brings a note or an output.
+    BodyTest::with(())
+        .given(vec![established(), item_added(), started.clone()])
+        .when(progress(WorkItemStatus::InProgress, None))
+        .then_expect_error(BodyError::NothingToRecord(id("needs-mapping")));
+    let done = BodyEvent::WorkItemProgressed {
+        item_id: id("needs-mapping"),
+        status: WorkItemStatus::Completed,
+        note: None,
+        output: Some(DocumentSymbol::parse("PoA/CBWG/2026/1").unwrap()),
+        on: day(20),
+    };
+    BodyTest::with(())
+        .given(vec![
+            established(),
+            item_added(),
+            started.clone(),
+            done.clone(),
+        ])
+        .when(progress(WorkItemStatus::InProgress, Some("again")))
+        .then_expect_error(BodyError::WorkItemClosed {
+            item: id("needs-mapping"),
+            status: "Completed".into(),
+            on: day(20),
+        });
+    BodyTest::with(())
+        .given(vec![established()])
+        .when(progress(WorkItemStatus::InProgress, Some("x")))
+        .then_expect_error(BodyError::UnknownWorkItem(id("needs-mapping")));
+
+    let mut body = Body::default();
+    for e in [established(), item_added(), started, done] {
+        cqrs_es::Aggregate::apply(&mut body, e);
+    }
+    let item = &body.work_items[&id("needs-mapping")];
+    assert_eq!(item.status, WorkItemStatus::Completed);
+    assert_eq!(item.steps.len(), 2);
+    assert_eq!(
+        item.outputs().map(|d| d.to_string()).collect::<Vec<_>>(),
+        ["PoA/CBWG/2026/1"]
+    );
+    assert!(
+        !item.is_overdue(day(31)),
+        "a completed item is never overdue"
+    );
+}
+
+#[test]
+fn an_open_item_past_its_day_is_overdue() {
+    let mut body = Body::default();
+    for e in [established(), item_added()] {
+        cqrs_es::Aggregate::apply(&mut body, e);
+    }
+    let item = &body.work_items[&id("needs-mapping")];
+    assert!(!item.is_overdue(day(30)));
+    assert!(item.is_overdue(day(31)));
+}

@@ -84,6 +84,7 @@ async fn the_working_group_keeps_its_programme_of_work(app: TestApp) {
         p["type"].as_str().unwrap().ends_with("unknown-work-item"),
         "{p}"
     );
+    assert_eq!(app.head().await, before, "refusals change nothing");
     // The server dates a step: a date the client states is overwritten with today's.
     let r = app
         .post(

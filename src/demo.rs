@@ -479,22 +479,22 @@ async fn scenario(mut r: Run<'_>) -> Result<Outcome, String> {
     r.ok(&format!("/api/v1/bodies/{BODY}/commands"), who(t, "IRN")?, json!({ "ObjectToAccreditation": {
         "organisation_id": "acme-security", "state": "IRN", "reason": "Insufficient information on the company's activities." } })).await?;
 
-    // The consultative day, open to stakeholders, precedes the review conference.
+    // The review conference is convened, and delegations registered, ahead of it; the
+    // consultative day, open to stakeholders, precedes it.
     r.on("2026-11-09T14:00:00Z");
-    r.meeting(CONSULTATIVE_DAY, &sec, json!({ "Convene": {
-        "meeting_id": CONSULTATIVE_DAY, "body_id": BODY, "kind": "ConsultativeDay", "symbol": "PoA/CD.1/2026",
-        "title": "Consultative day with stakeholders", "starts": "2026-11-22", "ends": "2026-11-22",
-        "venue": "Conference Room 4, United Nations Headquarters, New York",
-        "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null } })).await?;
-    r.meeting(CONSULTATIVE_DAY, &sec, json!({ "RegisterStakeholder": {
-        "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "role": "Participant" } })).await?;
-
-    // The review conference is convened, and delegations registered, ahead of it.
     r.meeting(REVIEW_CONFERENCE, &sec, json!({ "Convene": {
         "meeting_id": REVIEW_CONFERENCE, "body_id": BODY, "kind": "ReviewConference", "symbol": "PoA/RC.1/2026",
         "title": "First Review Conference of the Programme of Action", "starts": "2026-11-23", "ends": "2026-11-27",
         "venue": "Conference Room 4, United Nations Headquarters, New York",
         "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null } })).await?;
+    r.meeting(CONSULTATIVE_DAY, &sec, json!({ "Convene": {
+        "meeting_id": CONSULTATIVE_DAY, "body_id": BODY, "kind": "ConsultativeDay", "symbol": "PoA/CD.1/2026",
+        "title": "Consultative day with stakeholders", "starts": "2026-11-22", "ends": "2026-11-22",
+        "venue": "Conference Room 4, United Nations Headquarters, New York",
+        "chair": { "name": "Ambassador Ana Ruiz", "state": "CHL" }, "programme_link": null,
+        "precedes": REVIEW_CONFERENCE } })).await?;
+    r.meeting(CONSULTATIVE_DAY, &sec, json!({ "RegisterStakeholder": {
+        "organisation_id": "cyberpeace-institute", "name": "CyberPeace Institute", "kind": "CivilSociety", "role": "Participant" } })).await?;
     // The conference's documents, in its series, and the resolution the record cites.
     let registry = "/api/v1/documents/commands";
     r.ok(registry, &sec, json!({ "RegisterExternal": { "body_id": BODY, "symbol": "A/RES/77/37",

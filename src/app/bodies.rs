@@ -240,6 +240,8 @@ pub struct MeetingRef {
     pub starts: String,
     pub ends: String,
     pub status: String,
+    /// A consultative day's: the symbol of the meeting it precedes.
+    pub precedes: Option<String>,
 }
 
 /// A body with what hangs off it: its parent and working groups, its meetings, its
@@ -313,20 +315,29 @@ pub async fn overview(app: &App, id: &str) -> Result<BodyOverview, Refusal> {
         .map(|(wid, wb)| (wid.clone(), name(wb)))
         .collect();
     let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
-    let meetings =
+    let listed =
         crate::projections::docs::list(app.store.db(), crate::projections::meetings::NAME, "")
-            .await?
+            .await?;
+    let symbol_of = |meeting: &str| {
+        listed
             .iter()
-            .filter(|d| d["body_id"] == id)
-            .map(|d| MeetingRef {
-                id: text(d, "id"),
-                symbol: text(d, "symbol"),
-                title: text(d, "title"),
-                starts: text(d, "starts"),
-                ends: text(d, "ends"),
-                status: text(d, "status"),
-            })
-            .collect();
+            .find(|d| d["id"] == meeting)
+            .map(|d| text(d, "symbol"))
+            .unwrap_or_else(|| meeting.to_owned())
+    };
+    let meetings = listed
+        .iter()
+        .filter(|d| d["body_id"] == id)
+        .map(|d| MeetingRef {
+            id: text(d, "id"),
+            symbol: text(d, "symbol"),
+            title: text(d, "title"),
+            starts: text(d, "starts"),
+            ends: text(d, "ends"),
+            status: text(d, "status"),
+            precedes: d["precedes"].as_str().map(symbol_of),
+        })
+        .collect();
     let today = today(app);
     Ok(BodyOverview {
         body: body_line(id, b),

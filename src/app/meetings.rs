@@ -66,6 +66,29 @@ pub async fn command(
                 return Err(Refusal::unprocessable(e.code(), e.to_string()).with_field(field));
             }
         }
+        // A consultative day names the conference or annual meeting of its body it precedes.
+        if let Some(preceded) = env.str("precedes").map(str::to_owned) {
+            let refuse = |kind: &str, detail: String| {
+                Refusal::unprocessable(kind, detail).with_field("precedes")
+            };
+            let preceded_id = crate::domain::values::Id::parse(&preceded)
+                .map_err(|e| refuse("invalid-input", e.to_string()))?;
+            let (target, version) = app.meetings.load(&preceded).await?;
+            if version == 0 {
+                return Err(refuse("unknown-meeting", format!("no meeting {preceded}")));
+            }
+            let ends = env
+                .fields
+                .get("ends")
+                .and_then(|v| serde_json::from_value(v.clone()).ok());
+            if let Some(ends) = ends {
+                let body_id = crate::domain::values::Id::parse(&body_id)
+                    .map_err(|e| refuse("invalid-input", e.to_string()))?;
+                target
+                    .check_preceded_by(&preceded_id, &body_id, ends)
+                    .map_err(|e| refuse(e.code(), e.to_string()))?;
+            }
+        }
     }
     if matches!(
         kind,

@@ -20,7 +20,8 @@ pub fn version(aggregate_type: &str, event_type: &str) -> u32 {
 pub fn state_shape(aggregate_type: &str) -> u32 {
     match aggregate_type {
         // 2: convened_dates and sat_outside_dates (ADR 13). 3: corrigenda. 4: statements.
-        "Meeting" => 4,
+        // 5: precedes.
+        "Meeting" => 5,
         // 2: translations.
         "Amendment" => 2,
         // 2: attachment_limit. 3: public_records, regional_groups.

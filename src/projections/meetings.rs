@@ -52,6 +52,7 @@ impl DocFold for MeetingList {
                 venue,
                 chair,
                 programme_link,
+                precedes,
                 members,
                 ..
             } => {
@@ -64,6 +65,9 @@ impl DocFold for MeetingList {
                 d["venue"] = json!(venue);
                 d["chair"] = json!(chair);
                 d["programme_link"] = json!(programme_link);
+                if let Some(p) = precedes {
+                    d["precedes"] = json!(p);
+                }
                 d["members"] = json!(members.len());
                 d["status"] = json!("convened");
                 d["convened_at_us"] = json!(e.recorded_at_us);

@@ -773,3 +773,6 @@ work.Completed = concluida
 work.Discontinued = suspendida
 home.bodies = Órganos
 body.open = Página del órgano: sesiones, grupos de trabajo, programa de trabajo
+body.precedes = jornada consultiva antes de
+secretariat.precedes = Precede a (solo una jornada consultiva)
+secretariat.precedes_hint = La conferencia de examen o reunión anual del mismo órgano que la jornada consultiva precede.

@@ -50,6 +50,8 @@ pub struct MeetingLine {
     pub body_id: String,
     pub status: String,
     pub dates: String,
+    /// A review conference or annual meeting: a consultative day may precede it.
+    pub may_be_preceded: bool,
 }
 
 #[derive(Template)]
@@ -111,6 +113,10 @@ async fn meeting_lines(s: &AppState) -> Result<Vec<MeetingLine>, Refusal> {
             symbol: text(d, "symbol"),
             body_id: text(d, "body_id"),
             status: text(d, "status"),
+            may_be_preceded: matches!(
+                d["kind"].as_str(),
+                Some("ReviewConference" | "PeriodicMeeting")
+            ),
             dates: format!("{} to {}", text(d, "starts"), text(d, "ends")),
         })
         .collect())

@@ -152,4 +152,109 @@ async fn the_working_group_keeps_its_programme_of_work(app: TestApp) {
     );
 }
 
-e2e_tests!(the_working_group_keeps_its_programme_of_work);
+/// A consultative day names the review conference or annual meeting of its body it precedes
+/// (issue 22, item 7); the server checks the meeting it names.
+async fn a_consultative_day_is_tied_to_the_meeting_it_precedes(app: TestApp) {
+    let (t, _) = app.load_demo().await;
+    app.settle().await;
+    let day: Value = app
+        .get("/api/v1/meetings/poa-cd-1", &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(day["state"]["precedes"], "poa-rc-1", "{day}");
+    let convene = |id: &str, kind: &str, starts: &str, ends: &str, precedes: &str| {
+        json!({ "Convene": { "meeting_id": id, "body_id": "poa", "kind": kind,
+            "symbol": format!("PoA/CD.2/{id}"), "title": "Consultative day", "starts": starts, "ends": ends,
+            "venue": "Geneva", "chair": { "name": "A. Chair", "state": null }, "programme_link": null,
+            "precedes": precedes } })
+    };
+    let path = |id: &str| format!("/api/v1/meetings/{id}/commands");
+    let before = app.head().await;
+    for (kind, ends, precedes, rule) in [
+        (
+            "ConsultativeDay",
+            "2027-07-13",
+            "poa-pm-1",
+            "does-not-precede",
+        ),
+        (
+            "ConsultativeDay",
+            "2027-07-11",
+            "no-such-meeting",
+            "unknown-meeting",
+        ),
+        (
+            "ConsultativeDay",
+            "2027-07-11",
+            "poa-cd-1",
+            "not-preceded-by-consultative-day",
+        ),
+        (
+            "ConsultativeDay",
+            "2027-03-01",
+            "poa-cbwg-1",
+            "not-preceded-by-consultative-day",
+        ),
+        (
+            "PeriodicMeeting",
+            "2027-07-11",
+            "poa-pm-1",
+            "only-a-consultative-day-precedes",
+        ),
+    ] {
+        let p = problem(
+            app.post(
+                &path("cd-x"),
+                &t.secretariat,
+                convene("cd-x", kind, "2027-07-11", ends, precedes),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(
+            p["type"].as_str().unwrap().ends_with(rule),
+            "{precedes}: {p}"
+        );
+        if rule != "only-a-consultative-day-precedes" {
+            assert_eq!(p["field"], "precedes", "{p}");
+        }
+    }
+    assert_eq!(app.head().await, before, "refusals change nothing");
+    let r = app
+        .post(
+            &path("poa-cd-2"),
+            &t.secretariat,
+            convene(
+                "poa-cd-2",
+                "ConsultativeDay",
+                "2027-07-11",
+                "2027-07-11",
+                "poa-pm-1",
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.settle().await;
+    let listed: Value = app
+        .get("/api/v1/meetings", &t.observer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cd2 = listed["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "poa-cd-2")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(cd2["precedes"], "poa-pm-1", "{listed}");
+}
+
+e2e_tests!(
+    the_working_group_keeps_its_programme_of_work,
+    a_consultative_day_is_tied_to_the_meeting_it_precedes
+);

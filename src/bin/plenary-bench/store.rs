@@ -368,6 +368,7 @@ async fn seed_meeting(
             state: None,
         },
         programme_link: None,
+        precedes: None,
         rules: Default::default(),
         members: vec![StateCode::parse("NOR")?, StateCode::parse("BRA")?],
     };

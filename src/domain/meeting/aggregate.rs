@@ -186,6 +186,9 @@ pub struct Meeting {
     /// field was kept read as unknown, and nothing is flagged for them).
     #[serde(default)]
     pub convened_dates: Option<(Date, Date)>,
+    /// A consultative day's: the meeting it precedes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precedes: Option<Id>,
     /// Days on which it sat outside those dates (opened or resumed), as recorded.
     #[serde(default)]
     pub sat_outside_dates: Vec<Date>,
@@ -241,9 +244,11 @@ impl Meeting {
                 members,
                 starts,
                 ends,
+                precedes,
                 ..
             } => {
                 self.convened_dates = Some((starts, ends));
+                self.precedes = precedes;
                 self.id = Some(meeting_id);
                 self.body_id = Some(body_id);
                 self.kind = Some(kind);
@@ -926,6 +931,33 @@ impl Meeting {
             })
     }
 
+    /// For the application before `Convene` with `precedes`: whether a consultative day of
+    /// body `body_id` ending on `ends` may precede this meeting, `id` (a review conference or
+    /// an annual meeting of the same body, starting on or after that day).
+    pub fn check_preceded_by(&self, id: &Id, body_id: &Id, ends: Date) -> Result<()> {
+        let id = id.clone();
+        if !matches!(
+            self.kind,
+            Some(MeetingKind::ReviewConference | MeetingKind::PeriodicMeeting)
+        ) {
+            return Err(MeetingError::NotPrecededByConsultativeDay(id));
+        }
+        if self.body_id.as_ref() != Some(body_id) {
+            return Err(MeetingError::PrecedesAnotherBody {
+                meeting_id: id,
+                body_id: body_id.clone(),
+            });
+        }
+        match self.convened_dates {
+            Some((starts, _)) if ends > starts => Err(MeetingError::DoesNotPrecede {
+                meeting_id: id,
+                starts,
+                ends,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Decides which events a command produces; a refusal produces none.
     pub fn decide(&self, command: MeetingCommand) -> Result<Vec<MeetingEvent>> {
         use MeetingCommand as C;
@@ -946,11 +978,15 @@ impl Meeting {
                 venue,
                 chair,
                 programme_link,
+                precedes,
                 rules,
                 members,
             } => {
                 if self.status != MeetingStatus::NotConvened {
                     return Err(MeetingError::AlreadyConvened);
+                }
+                if precedes.is_some() && kind != MeetingKind::ConsultativeDay {
+                    return Err(MeetingError::OnlyAConsultativeDayPrecedes);
                 }
                 if ends < starts {
                     return Err(MeetingError::EndsBeforeStart { starts, ends });
@@ -974,6 +1010,7 @@ impl Meeting {
                     venue,
                     chair,
                     programme_link,
+                    precedes,
                     rules,
                     members: members.into_iter().collect(),
                 })

@@ -218,6 +218,9 @@ pub enum MeetingCommand {
         venue: Text,
         chair: Chair,
         programme_link: Option<ProgrammeLink>,
+        /// For a consultative day: the review conference or annual meeting it precedes.
+        #[serde(default)]
+        precedes: Option<Id>,
         /// The body's rules and members as they stand, so quorum is counted here.
         rules: RulesOfProcedure,
         members: Vec<StateCode>,

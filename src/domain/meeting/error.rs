@@ -201,6 +201,18 @@ pub enum MeetingError {
         item: u32,
         scheduled: usize,
     },
+    #[error("Only a consultative day precedes another meeting.")]
+    OnlyAConsultativeDayPrecedes,
+    #[error("Meeting {0} is neither a review conference nor an annual meeting: no consultative day precedes it.")]
+    NotPrecededByConsultativeDay(Id),
+    #[error("Meeting {meeting_id} is not a meeting of {body_id}.")]
+    PrecedesAnotherBody { meeting_id: Id, body_id: Id },
+    #[error("Meeting {meeting_id} starts on {starts}, before the consultative day ends ({ends}).")]
+    DoesNotPrecede {
+        meeting_id: Id,
+        starts: Date,
+        ends: Date,
+    },
     #[error("Only a review conference adopts a programme of work.")]
     ProgrammeOfWorkOnlyAtReviewConference,
     #[error("A programme of work must schedule at least one meeting.")]
@@ -307,6 +319,10 @@ impl MeetingError {
             }
             M::EmptyProgrammeOfWork => "empty-programme-of-work",
             M::NoProgrammeOfWork(_) => "no-programme-of-work",
+            M::OnlyAConsultativeDayPrecedes => "only-a-consultative-day-precedes",
+            M::NotPrecededByConsultativeDay(_) => "not-preceded-by-consultative-day",
+            M::PrecedesAnotherBody { .. } => "precedes-another-body",
+            M::DoesNotPrecede { .. } => "does-not-precede",
             M::NotInProgrammeOfWork { .. } => "not-in-programme-of-work",
             M::AlreadyObjecting(_) => "already-objecting",
             M::NoObjectionStanding(_) => "no-objection-standing",
@@ -350,6 +366,10 @@ impl MeetingError {
                 | M::EmptyProgrammeOfWork
                 | M::NoProgrammeOfWork(_)
                 | M::NotInProgrammeOfWork { .. }
+                | M::OnlyAConsultativeDayPrecedes
+                | M::NotPrecededByConsultativeDay(_)
+                | M::PrecedesAnotherBody { .. }
+                | M::DoesNotPrecede { .. }
         )
     }
 }

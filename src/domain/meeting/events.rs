@@ -102,6 +102,10 @@ pub enum MeetingEvent {
         venue: Text,
         chair: Chair,
         programme_link: Option<ProgrammeLink>,
+        /// A consultative day's meeting (absent from every other meeting's event, and from
+        /// events recorded before it existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        precedes: Option<Id>,
         rules: RulesOfProcedure,
         /// Sorted, without duplicates.
         members: Vec<StateCode>,

@@ -46,6 +46,7 @@ pub(super) fn convene_with(
             state: Some(s("KEN")),
         },
         programme_link: None,
+        precedes: None,
         rules,
         members,
     }
@@ -2880,5 +2881,88 @@ fn a_translation_is_of_one_wording_of_an_agenda_item_or_a_decision() {
         corrected,
         translate(TranslatedText::Decision { number: 1 }),
         vec![translated(TranslatedText::Decision { number: 1 }, 1)],
+    );
+}
+
+#[test]
+fn only_a_consultative_day_precedes_a_conference_of_its_body() {
+    let with_precedes = |kind: MeetingKind| match convene_with(
+        kind,
+        MEMBERS.iter().map(|c| s(c)).collect(),
+        RulesOfProcedure::default(),
+    ) {
+        MeetingCommand::Convene {
+            meeting_id,
+            body_id,
+            kind,
+            symbol,
+            title,
+            starts,
+            ends,
+            venue,
+            chair,
+            programme_link,
+            rules,
+            members,
+            ..
+        } => MeetingCommand::Convene {
+            meeting_id,
+            body_id,
+            kind,
+            symbol,
+            title,
+            starts,
+            ends,
+            venue,
+            chair,
+            programme_link,
+            precedes: Some(id("rc-2")),
+            rules,
+            members,
+        },
+        other => other,
+    };
+    let refused = Meeting::default()
+        .decide(with_precedes(MeetingKind::PeriodicMeeting))
+        .unwrap_err();
+    assert_eq!(refused, MeetingError::OnlyAConsultativeDayPrecedes);
+    let events = Meeting::default()
+        .decide(with_precedes(MeetingKind::ConsultativeDay))
+        .unwrap();
+    let mut day = Meeting::default();
+    for e in events {
+        cqrs_es::Aggregate::apply(&mut day, e);
+    }
+    assert_eq!(day.precedes, Some(id("rc-2")));
+
+    // The conference checks what may precede it: its own body's consultative day, ending
+    // on or before its first day (6 to 10 March here).
+    let mut conference = Meeting::default();
+    for e in Meeting::default().decide(convene()).unwrap() {
+        cqrs_es::Aggregate::apply(&mut conference, e);
+    }
+    let rc = id("rc-1");
+    assert_eq!(
+        conference.check_preceded_by(&rc, &id("poa"), self::day(6)),
+        Ok(())
+    );
+    assert_eq!(
+        conference.check_preceded_by(&rc, &id("other"), self::day(5)),
+        Err(MeetingError::PrecedesAnotherBody {
+            meeting_id: rc.clone(),
+            body_id: id("other")
+        })
+    );
+    assert_eq!(
+        conference.check_preceded_by(&rc, &id("poa"), self::day(7)),
+        Err(MeetingError::DoesNotPrecede {
+            meeting_id: rc.clone(),
+            starts: self::day(6),
+            ends: self::day(7)
+        })
+    );
+    assert_eq!(
+        day.check_preceded_by(&id("cd-1"), &id("poa"), self::day(1)),
+        Err(MeetingError::NotPrecededByConsultativeDay(id("cd-1")))
     );
 }

@@ -228,7 +228,27 @@ pub const BODY_COMMANDS: &[CommandDoc] = &[
         "SetRegionalGroup",
         &[("group", TEXT), ("states", Ty::List(&STATE))],
     ),
+    cmd(
+        "AddWorkItem",
+        &[
+            ("item_id", ID),
+            ("title", TEXT),
+            ("description", Ty::Opt(&TEXT)),
+            ("mandate", Ty::Opt(&SYMBOL)),
+            ("due", Ty::Opt(&DATE)),
+        ],
+    ),
+    cmd(
+        "RecordWorkItemProgress",
+        &[
+            ("item_id", ID),
+            ("status", WORK_ITEM_STATUS),
+            ("note", Ty::Opt(&TEXT)),
+            ("output", Ty::Opt(&SYMBOL)),
+        ],
+    ),
 ];
+const WORK_ITEM_STATUS: Ty = Ty::Enum(&["Planned", "InProgress", "Completed", "Discontinued"]);
 const PUBLIC_RECORD_KIND: Ty = Ty::Enum(&[
     "Framework",
     "Register",

@@ -40,6 +40,18 @@ pub fn download(
     filename: &str,
     body: impl Into<axum::body::Body>,
 ) -> Response {
+    // A name may carry a filter the caller chose: only characters that need no quoting
+    // reach the header (a control character there made the response itself fail).
+    let filename: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

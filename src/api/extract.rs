@@ -301,9 +301,19 @@ impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let from_header = header_text(&parts.headers, "x-min-position")?;
-        let from_query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-            .find(|(k, _)| k == "min_position")
+        let mut given = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .filter(|(k, _)| k == "min_position")
             .map(|(_, v)| v.into_owned());
+        let from_query = given.next();
+        // Given twice, differently, it could be read either way: refused.
+        let twice = given.next().is_some()
+            || matches!((&from_header, &from_query), (Some(h), Some(q)) if h != q);
+        if twice {
+            return Err(ApiError::bad_request(
+                "min_position",
+                "give min_position once, in the query or as the X-Min-Position header",
+            ));
+        }
         match from_header.or(from_query) {
             None => Ok(MinPosition(None)),
             Some(v) => v.parse::<i64>().map(|p| MinPosition(Some(p))).map_err(|_| {

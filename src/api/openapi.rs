@@ -1036,7 +1036,7 @@ fn operation(r: &Route) -> Value {
     }
     if r.query.iter().any(|(n, _, _)| *n == "min_position") {
         params.push(json!({ "name": "X-Min-Position", "in": "header", "required": false,
-            "description": "the same as ?min_position= (the header wins when both are given)", "schema": { "type": "string", "pattern": "^-?[0-9]{1,18}$" } }));
+            "description": "the same as ?min_position= (give it once: both, differing, are refused)", "schema": { "type": "string", "pattern": "^-?[0-9]{1,18}$" } }));
     }
     let answer = answer(r);
     if answer == Answer::EventStream {
@@ -1081,7 +1081,8 @@ fn operation(r: &Route) -> Value {
         Answer::EventStream => (
             "200",
             json!({ "description": "Server-sent events, one per log event the caller may see; each id is the log position. The stream ends when the server shuts down; reconnect with Last-Event-ID.",
-                "content": { "text/event-stream": { "schema": { "type": "string" } } } }),
+                "content": { "text/event-stream": { "schema": { "type": "object", "required": ["data"],
+                    "properties": { "id": { "type": "string" }, "event": { "type": "string" }, "data": { "type": "string" } } } } } }),
         ),
         Answer::Json if matches!(r.input, Input::Credential) => (
             "201",
@@ -1131,8 +1132,17 @@ fn operation(r: &Route) -> Value {
                 problem("Outside the credential's role or scope"),
             );
         }
-        if has_path_params && matches!(r.method, "get" | "delete") {
+        // A registered document is named in the query, not the path.
+        let named = has_path_params || r.path.starts_with("/api/v1/documents/record");
+        if named && matches!(r.method, "get" | "delete") {
             responses.insert("404".into(), problem("No such resource"));
+        }
+        // A record that hangs off another (an annex or a reporting schedule off its body).
+        if has_path_params && matches!(r.input, Input::Command(_)) {
+            responses.insert(
+                "404".into(),
+                problem("No such record for a command that needs one to exist (the body of an annex or a reporting schedule)"),
+            );
         }
         let unavailable = if r.query.iter().any(|(n, _, _)| *n == "min_position") {
             "Database unavailable, or the read models have not reached min_position in time (see Retry-After)"

@@ -457,20 +457,31 @@ pub async fn find(
         .bodies
         .as_ref()
         .map(|b| serde_json::Value::from(b.clone()).to_string());
+    // Only the public's searches name bodies; everyone else's query is the one it always was.
+    let (pg_bodies, sqlite_bodies) = match bodies {
+        Some(_) => (
+            "and m.body_id in (select jsonb_array_elements_text($8::jsonb))",
+            "and m.body_id in (select value from json_each($8))",
+        ),
+        None => ("", ""),
+    };
     Ok(match db {
         Db::Postgres { .. } => {
             let sql = format!(
                 "select {COLUMNS} from submission_search_text t \
                  join submission_search_meta m on m.submission_id = t.submission_id \
                  where t.terms @@ $1::tsquery and {FILTERS} \
-                 and ($8::jsonb is null or m.body_id in (select jsonb_array_elements_text($8::jsonb))) \
+                 {pg_bodies} \
                  order by ts_rank(t.terms, $1::tsquery) desc, t.submission_id, t.language limit $7"
             );
-            with_pool!(db, c => sqlx::query_as(&sql)
-                .bind(tsquery(terms))
-                .bind(r.all).bind(r.own_state).bind(&r.own_filer)
-                .bind(kind).bind(language).bind(limit).bind(&bodies)
-                .fetch_all(c).await)?
+            with_pool!(db, c => {
+                let q = sqlx::query_as(&sql)
+                    .bind(tsquery(terms))
+                    .bind(r.all).bind(r.own_state).bind(&r.own_filer)
+                    .bind(kind).bind(language).bind(limit);
+                let q = match &bodies { Some(b) => q.bind(b.as_str()), None => q };
+                q.fetch_all(c).await
+            })?
         }
         Db::Sqlite(..) => {
             let sql = format!(
@@ -478,14 +489,17 @@ pub async fn find(
                  join submission_search_text t on t.id = s.rowid \
                  join submission_search_meta m on m.submission_id = t.submission_id \
                  where submission_search match $1 and {FILTERS} \
-                 and ($8 is null or m.body_id in (select value from json_each($8))) \
+                 {sqlite_bodies} \
                  order by bm25(submission_search), t.submission_id, t.language limit $7"
             );
-            with_pool!(db, c => sqlx::query_as(&sql)
-                .bind(fts5_query(terms))
-                .bind(r.all).bind(r.own_state).bind(&r.own_filer)
-                .bind(kind).bind(language).bind(limit).bind(&bodies)
-                .fetch_all(c).await)?
+            with_pool!(db, c => {
+                let q = sqlx::query_as(&sql)
+                    .bind(fts5_query(terms))
+                    .bind(r.all).bind(r.own_state).bind(&r.own_filer)
+                    .bind(kind).bind(language).bind(limit);
+                let q = match &bodies { Some(b) => q.bind(b.as_str()), None => q };
+                q.fetch_all(c).await
+            })?
         }
     })
 }

@@ -723,3 +723,96 @@ fn an_open_item_past_its_day_is_overdue() {
     assert!(!item.is_overdue(day(30)));
     assert!(item.is_overdue(day(31)));
 }
+
+mod properties {
+    //! Whatever the secretariat sends, in whatever order, the regional groups and the
+    //! programme of work keep their invariants.
+
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const STATES: [&str; 6] = ["BRA", "FRA", "KEN", "NOR", "USA", "IND"];
+    const GROUPS: [&str; 3] = ["African States", "WEOG", "GRULAC"];
+    const STATUSES: [WorkItemStatus; 4] = [
+        WorkItemStatus::Planned,
+        WorkItemStatus::InProgress,
+        WorkItemStatus::Completed,
+        WorkItemStatus::Discontinued,
+    ];
+
+    fn run(body: &mut Body, command: BodyCommand) -> bool {
+        match body.decide(command) {
+            Ok(events) => {
+                for e in events {
+                    cqrs_es::Aggregate::apply(body, e);
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_state_is_never_in_two_groups_and_no_group_is_empty(
+            commands in prop::collection::vec(
+                (0..GROUPS.len(), prop::collection::vec(0..STATES.len(), 0..4)),
+                0..25,
+            )
+        ) {
+            let mut body = Body::default();
+            cqrs_es::Aggregate::apply(&mut body, established());
+            for (group, states) in commands {
+                run(&mut body, BodyCommand::SetRegionalGroup {
+                    group: text(GROUPS[group]),
+                    states: states.iter().map(|i| s(STATES[*i])).collect(),
+                });
+                let mut seen: BTreeMap<StateCode, usize> = BTreeMap::new();
+                for members in body.regional_groups.values() {
+                    prop_assert!(!members.is_empty());
+                    for m in members {
+                        *seen.entry(m.clone()).or_default() += 1;
+                    }
+                }
+                prop_assert!(seen.values().all(|n| *n == 1), "{:?}", body.regional_groups);
+            }
+        }
+
+        #[test]
+        fn a_closed_task_never_changes_and_every_step_is_kept(
+            steps in prop::collection::vec((0..STATUSES.len(), any::<bool>()), 0..20)
+        ) {
+            let mut body = Body::default();
+            cqrs_es::Aggregate::apply(&mut body, established());
+            cqrs_es::Aggregate::apply(&mut body, item_added());
+            let item = id("needs-mapping");
+            let mut accepted = 0;
+            for (status, with_note) in steps {
+                let before = body.work_items[&item].clone();
+                let ok = run(&mut body, BodyCommand::RecordWorkItemProgress {
+                    item_id: item.clone(),
+                    status: STATUSES[status],
+                    note: with_note.then(|| text("a note")),
+                    output: None,
+                    now: day(10),
+                });
+                let after = &body.work_items[&item];
+                if before.status.is_closed() {
+                    prop_assert!(!ok);
+                }
+                if ok {
+                    accepted += 1;
+                    prop_assert_eq!(after.status, STATUSES[status]);
+                } else {
+                    prop_assert_eq!(&before, after);
+                }
+                prop_assert_eq!(after.steps.len(), accepted);
+            }
+        }
+    }
+}

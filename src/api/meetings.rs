@@ -341,12 +341,6 @@ pub(super) async fn register_page(
     limit: i64,
 ) -> Result<(Vec<Value>, Option<String>), ApiError> {
     let db = s.app.store.db();
-    for (field, value) in [("meeting", &q.meeting), ("body", &q.body)] {
-        if let Some(v) = value {
-            crate::domain::values::Id::parse(v)
-                .map_err(|e| ApiError::bad_request(field, format!("{field} {e}")))?;
-        }
-    }
     let prefix = q
         .meeting
         .as_deref()

@@ -109,7 +109,10 @@ fn run(tool: &Path, demo: &Demo, method: &str, who: Option<&str>, examples: u32)
         .args(["--exclude-path", "/api/v1/stream"])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(["--max-examples", &examples.to_string()])
-        .args(["--seed", SEED, "--workers", "2", "--request-timeout", "30"])
+        // One worker: with two, CPython 3.11's ast.parse, which hypothesis calls to describe
+        // its filters, crashed now and then in both threads at once ("AST constructor
+        // recursion depth mismatch"), a failure of the tool, not of the API.
+        .args(["--seed", SEED, "--workers", "1", "--request-timeout", "30"])
         .args(["--no-color"]);
     if let Some(who) = who {
         let token = &demo

@@ -2886,41 +2886,16 @@ fn a_translation_is_of_one_wording_of_an_agenda_item_or_a_decision() {
 
 #[test]
 fn only_a_consultative_day_precedes_a_conference_of_its_body() {
-    let with_precedes = |kind: MeetingKind| match convene_with(
-        kind,
-        MEMBERS.iter().map(|c| s(c)).collect(),
-        RulesOfProcedure::default(),
-    ) {
-        MeetingCommand::Convene {
-            meeting_id,
-            body_id,
+    let with_precedes = |kind: MeetingKind| {
+        let mut c = convene_with(
             kind,
-            symbol,
-            title,
-            starts,
-            ends,
-            venue,
-            chair,
-            programme_link,
-            rules,
-            members,
-            ..
-        } => MeetingCommand::Convene {
-            meeting_id,
-            body_id,
-            kind,
-            symbol,
-            title,
-            starts,
-            ends,
-            venue,
-            chair,
-            programme_link,
-            precedes: Some(id("rc-2")),
-            rules,
-            members,
-        },
-        other => other,
+            MEMBERS.iter().map(|c| s(c)).collect(),
+            RulesOfProcedure::default(),
+        );
+        if let MeetingCommand::Convene { precedes, .. } = &mut c {
+            *precedes = Some(id("rc-2"));
+        }
+        c
     };
     let refused = Meeting::default()
         .decide(with_precedes(MeetingKind::PeriodicMeeting))

@@ -1,5 +1,5 @@
-use super::aggregate::MeetingStatus;
 use super::commands::Speaker;
+use super::state::MeetingStatus;
 use crate::domain::body::MotionKind;
 use crate::domain::framework::Conflict;
 use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};

@@ -10,16 +10,14 @@
 //!   aggregate, and whether its operations apply to the framework's current text;
 //! - every dated act: `now`, from the clock.
 
-pub mod aggregate;
+mod apply;
 pub mod commands;
+mod decide;
 pub mod error;
 pub mod events;
+mod guards;
+pub mod state;
 
-pub use aggregate::{
-    decision_symbol, gender_code, AgendaEntry, ConsensusCall, ItemStatus, Meeting, MeetingStatus,
-    Motion, MotionStatus, OpenVote, PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest,
-    SponsorshipStatus, Statements,
-};
 pub use commands::{
     AgendaChange, AgendaItem, AmendmentStanding, Ballot, Chair, ConsensusSubject, DeclaredOutcome,
     DelegateMember, ExplanationTiming, Gender, ItemNature, MeetingCommand, MeetingCommandKind,
@@ -30,6 +28,12 @@ pub use error::MeetingError;
 pub use events::{
     DecisionEntry, DecisionKind, Explanation, HowTaken, MeetingEvent, ObjectionRecord,
     RecordedVote, VoteOn,
+};
+pub use guards::decision_symbol;
+pub use state::{
+    gender_code, AgendaEntry, ConsensusCall, ItemStatus, Meeting, MeetingStatus, Motion,
+    MotionStatus, OpenVote, PointOfOrder, PointStatus, SpeakersList, SponsorshipRequest,
+    SponsorshipStatus, Statements,
 };
 
 #[cfg(test)]

@@ -13,9 +13,7 @@ use super::error::ApiError;
 use super::extract::{page_limit, AsOfParams, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
-use crate::app::as_of;
-use crate::domain::amendment::Amendment;
-use crate::projections::{docs, state_view};
+use crate::app::amendments::{AmendmentCard, BoardFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -49,37 +47,16 @@ async fn board(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let limit = page_limit(q.limit)?;
-    let wanted = |c: &Value| {
-        let framework = q
-            .framework
-            .as_deref()
-            .is_none_or(|f| c["framework_id"] == f);
-        framework && q.status.as_deref().is_none_or(|st| c["status"] == st)
+    let cut = match &q.at {
+        Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
+        None => None,
     };
-    let (out, next) = match &q.at {
-        None => {
-            docs::filtered_page(s.app.store.db(), "amendments", "", q.after, limit, |doc| {
-                let (id, version, a) =
-                    state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
-                let c = app::amendments::card(&id, version, &a);
-                Ok::<_, ApiError>(wanted(&c).then_some(c))
-            })
-            .await?
-        }
-        Some(at) => {
-            // The same cards, order and paging as the read model, folded from the log.
-            let cut = super::frameworks::cut_at(&s, at).await?;
-            let cards = as_of::aggregates::<Amendment>(&s.app.store, cut)
-                .await?
-                .into_iter()
-                .map(|(id, f)| {
-                    let c = app::amendments::card(&id, f.version, &f.state);
-                    (id, c)
-                });
-            as_of::page(cards, q.after.as_deref(), limit, |_, c| wanted(c))
-        }
+    let filter = BoardFilter {
+        framework: q.framework,
+        status: q.status,
     };
-    Ok(axum::Json(json!({ "amendments": out, "next": next })))
+    let (cards, next) = app::amendments::board(&s.app, &filter, cut, q.after, limit).await?;
+    Ok(axum::Json(json!({ "amendments": cards, "next": next })))
 }
 
 /// One amendment with each revision's word-level diff against its base.
@@ -90,36 +67,18 @@ async fn show(
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AsOfParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<AmendmentCard>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let (mut c, events) = match &q.at {
-        None => {
-            let doc = s.view("amendments", id, "amendment").await?;
-            let (id, version, a) =
-                state_view::decode::<Amendment>(&doc).map_err(ApiError::internal)?;
-            let events = s.app.store.read_stream("Amendment", &id, 0).await?;
-            (app::amendments::card(&id, version, &a), events)
-        }
-        Some(at) => {
-            let cut = super::frameworks::cut_at(&s, at).await?;
-            let (f, events) = as_of::aggregate::<Amendment>(&s.app.store, id, cut)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::not_found(format!("amendment {id} had not been proposed at {at}"))
-                })?;
-            (app::amendments::card(id, f.version, &f.state), events)
-        }
+    let cut = match &q.at {
+        Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
+        None => None,
     };
-    // The diffs recorded with each revision, from the amendment's own events.
-    let diffs: Vec<Value> = events
-        .iter()
-        .filter(|e| e.event_type == "AmendmentProposed" || e.event_type == "AmendmentRevised")
-        .filter_map(crate::projections::payload_fields)
-        .map(|f| json!({ "revision": f.get("revision"), "base_version": f.get("base_version"), "changes": f.get("changes") }))
-        .collect();
-    c["revision_diffs"] = Value::Array(diffs);
-    Ok(axum::Json(c))
+    let card = app::amendments::show(&s.app, id, cut).await?;
+    card.map(axum::Json).ok_or_else(|| match &q.at {
+        Some(at) => ApiError::not_found(format!("amendment {id} had not been proposed at {at}")),
+        None => ApiError::not_found(format!("no amendment {id}")),
+    })
 }
 
 #[tracing::instrument(skip_all)]

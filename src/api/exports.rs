@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{Ids, MinPosition, Query};
-use super::meetings::{register_page, DecisionParams};
+use super::meetings::DecisionParams;
 use super::AppState;
 use crate::app::history::Cut;
 use crate::app::register::RegisterEntry;
@@ -221,7 +221,8 @@ async fn register_entries(
     let mut entries = vec![];
     let mut after = None;
     loop {
-        let (page, next) = register_page(s, p, q, cut, after, 1000).await?;
+        let (page, next) =
+            crate::app::register::entries(&s.app, p, &q.filter(), cut, after, 1000).await?;
         entries.extend(page.iter().map(crate::app::register::entry));
         match next {
             Some(n) => after = Some(n),

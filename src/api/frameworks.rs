@@ -13,9 +13,9 @@ use super::error::ApiError;
 use super::extract::{CommandHeaders, Ids, Json, Query};
 use super::AppState;
 use crate::app;
+use crate::app::frameworks::VersionDiff;
 use crate::app::history::{view, Cut, FrameworkView};
 use crate::domain::body::PublicRecord;
-use crate::domain::framework::diff;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -228,30 +228,9 @@ async fn show_diff(
     super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<DiffParams>,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    let id = ids[0].as_str();
-    let missing = |v: u32| ApiError::not_found(format!("framework {id} has no version {v}"));
-    let (old, _) = s
-        .app
-        .frameworks_as_of
-        .read(&s.app.store, id, Cut::Version(q.from))
-        .await?
-        .ok_or_else(|| missing(q.from))?;
-    let to_cut = q.to.map(Cut::Version).unwrap_or(Cut::Latest);
-    let (new, _) = s
-        .app
-        .frameworks_as_of
-        .read(&s.app.store, id, to_cut)
-        .await?
-        .ok_or_else(|| missing(q.to.unwrap_or(0)))?;
-    let body = new.body_id().map(|b| b.as_str());
-    app::bodies::require_public(&s.app, &p, body, PublicRecord::Framework).await?;
-    let d = diff(old.declaration(), new.declaration());
-    Ok(axum::Json(serde_json::json!({
-        "from": old.version(),
-        "to": new.version(),
-        "paragraphs": d.paragraphs,
-    })))
+) -> Result<axum::Json<VersionDiff>, ApiError> {
+    let diff = app::frameworks::diff(&s.app, &p, ids[0].as_str(), q.from, q.to).await?;
+    Ok(axum::Json(diff))
 }
 
 #[tracing::instrument(skip_all)]

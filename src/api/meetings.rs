@@ -1,6 +1,5 @@
 //! Meetings (list, live state, agenda, participation), bodies, and the decisions register.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -10,17 +9,18 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{Principal, Role};
+use super::auth::Principal;
 use super::commands::{context, respond};
 use super::error::ApiError;
 use super::extract::{page_limit, AsOfParams, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
-use crate::app::as_of;
+use crate::app::meeting_reads::{
+    self, AgendaView, Loaded, MeetingFilter, MeetingParticipation, MeetingView,
+};
+use crate::app::register::RegisterFilter;
 use crate::domain::body::PublicRecord;
-use crate::domain::meeting::Meeting;
-use crate::projections::visibility::Reader;
-use crate::projections::{decisions, docs, meetings as list, state_view};
+use crate::projections::docs;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,58 +107,27 @@ async fn meetings(
     Query(q): Query<ListParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
-    let all = docs::list(s.app.store.db(), list::NAME, "").await?;
-    let keep = |d: &Value, field: &str, want: &Option<String>| {
-        want.as_deref().is_none_or(|w| d[field] == w)
+    let filter = MeetingFilter {
+        body: q.body,
+        kind: q.kind,
+        status: q.status,
     };
-    let out: Vec<Value> = all
-        .into_iter()
-        .filter(|d| {
-            keep(d, "body_id", &q.body) && keep(d, "kind", &q.kind) && keep(d, "status", &q.status)
+    let meetings = meeting_reads::list(&s.app, &filter).await?;
+    Ok(axum::Json(json!({ "meetings": meetings })))
+}
+
+/// The meeting now (from its read models) or as of `at` (from the log).
+async fn meeting_at(s: &AppState, id: &str, at: Option<&str>) -> Result<Loaded, ApiError> {
+    let cut = match at {
+        Some(at) => Some(super::frameworks::cut_at(s, at).await?),
+        None => None,
+    };
+    meeting_reads::load(&s.app, id, cut)
+        .await?
+        .ok_or_else(|| match at {
+            Some(at) => ApiError::not_found(format!("meeting {id} had not been convened at {at}")),
+            None => ApiError::not_found(format!("no meeting {id}")),
         })
-        .collect();
-    Ok(axum::Json(json!({ "meetings": out })))
-}
-
-async fn load_view(s: &AppState, id: &str) -> Result<(i64, Meeting, Value), ApiError> {
-    let doc = s.view("meetings", id, "meeting").await?;
-    let (_, version, m) = state_view::decode::<Meeting>(&doc).map_err(ApiError::internal)?;
-    let info = s
-        .app
-        .projector
-        .doc(list::NAME, id)
-        .await?
-        .map_or(Value::Null, Arc::unwrap_or_clone);
-    Ok((version, m, info))
-}
-
-/// The live state of a meeting: status, current item, speakers' lists, pending motions and
-/// vote, the consensus call with the objections standing, who is present, quorum.
-/// The meeting now (from its read models) or as of `at` (from the log): version, state and
-/// list entry.
-async fn meeting_at(
-    s: &AppState,
-    id: &str,
-    at: Option<&str>,
-) -> Result<(i64, Meeting, Value), ApiError> {
-    let Some(at) = at else {
-        return load_view(s, id).await;
-    };
-    let cut = super::frameworks::cut_at(s, at).await?;
-    let fold = as_of::meeting(&s.app.store, id, cut)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("meeting {id} had not been convened at {at}"))
-        })?;
-    Ok((fold.version, fold.meeting, fold.info.unwrap_or(Value::Null)))
-}
-
-fn entitled_to_personal_data(p: &Principal, meeting_id: &str) -> bool {
-    match p.reader() {
-        Reader::Everything => true,
-        Reader::Chair { meeting } => meeting == meeting_id,
-        _ => false,
-    }
 }
 
 /// The live state of a meeting: status, current item, speakers' lists, pending motions and
@@ -171,12 +140,13 @@ async fn meeting(
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AsOfParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<MeetingView>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let (version, m, info) = meeting_at(&s, id, q.at.as_deref()).await?;
-    let view = app::meetings::state_json(id, version, &m, info, entitled_to_personal_data(&p, id))
-        .map_err(ApiError::internal)?;
+    let l = meeting_at(&s, id, q.at.as_deref()).await?;
+    let entitled = meeting_reads::sees_personal_data(&p, id);
+    let view =
+        MeetingView::of(id, l.version, &l.meeting, l.info, entitled).map_err(ApiError::internal)?;
     Ok(axum::Json(view))
 }
 
@@ -186,33 +156,23 @@ async fn agenda(
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AsOfParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<AgendaView>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    if q.at.is_some() {
-        let (version, m, _) = meeting_at(&s, id, q.at.as_deref()).await?;
-        let body = m.body_id.as_ref().map(|b| b.as_str());
-        app::bodies::require_public(&s.app, &p, body, PublicRecord::Agendas).await?;
-        return Ok(axum::Json(json!({
-            "meeting_id": id,
-            "version": version,
-            "adopted": m.agenda_adopted,
-            "current_item": m.current_item,
-            "items": m.agenda,
-        })));
-    }
-    // The stored view is the meeting's own serialisation: its fields are already the
-    // response's, so the meeting is not decoded.
-    let doc = s.view("meetings", id, "meeting").await?;
-    let body = doc["body_id"].as_str();
-    app::bodies::require_public(&s.app, &p, body, PublicRecord::Agendas).await?;
-    Ok(axum::Json(json!({
-        "meeting_id": id,
-        "version": doc["_version"],
-        "adopted": doc["agenda_adopted"],
-        "current_item": doc["current_item"],
-        "items": doc["agenda"],
-    })))
+    let (body, agenda) = match q.at.as_deref() {
+        Some(at) => {
+            let l = meeting_at(&s, id, Some(at)).await?;
+            let body = l.meeting.body_id.as_ref().map(|b| b.as_str().to_owned());
+            (body, AgendaView::of(id, l.version, &l.meeting))
+        }
+        None => {
+            let doc = s.view("meetings", id, "meeting").await?;
+            let body = doc["body_id"].as_str().map(str::to_owned);
+            (body, AgendaView::from_view(id, &doc)?)
+        }
+    };
+    app::bodies::require_public(&s.app, &p, body.as_deref(), PublicRecord::Agendas).await?;
+    Ok(axum::Json(agenda))
 }
 
 /// Participation statistics: delegations and their members by gender, stakeholders by type,
@@ -223,52 +183,14 @@ async fn participation(
     min: MinPosition,
     Ids(ids): Ids,
     Query(q): Query<AsOfParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<MeetingParticipation>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let (_, m, _) = meeting_at(&s, id, q.at.as_deref()).await?;
-    let mut by_gender: BTreeMap<String, u32> = BTreeMap::new();
-    let mut heads_by_gender: BTreeMap<String, u32> = BTreeMap::new();
-    let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
-    for (state, members) in &m.delegations {
-        by_state.insert(state.to_string(), members.len() as u32);
-        for member in members {
-            let g = member
-                .gender
-                .map(|g| format!("{g:?}").to_lowercase())
-                .unwrap_or_else(|| "not_given".into());
-            if member.head_of_delegation {
-                *heads_by_gender.entry(g.clone()).or_default() += 1;
-            }
-            *by_gender.entry(g).or_default() += 1;
-        }
-    }
-    let mut stakeholders: BTreeMap<String, u32> = BTreeMap::new();
-    for (kind, _) in m.stakeholders.values() {
-        *stakeholders.entry(format!("{kind:?}")).or_default() += 1;
-    }
-    let mut sponsorship: BTreeMap<String, (u32, u64)> = BTreeMap::new();
-    for r in m.sponsorships.values() {
-        let e = sponsorship
-            .entry(format!("{:?}", r.status).to_lowercase())
-            .or_default();
-        e.0 += 1;
-        e.1 += u64::from(r.amount_usd);
-    }
-    // Per-State detail is shown only to those entitled to the personal data behind it.
-    let detail = matches!(p.role, Role::Secretariat | Role::Auditor | Role::Admin)
-        || (p.role == Role::Chair && p.scope.as_deref() == Some(id));
-    Ok(axum::Json(json!({
-        "meeting_id": id,
-        "delegations": m.delegations.len(),
-        "delegates_by_gender": by_gender,
-        "heads_of_delegation_by_gender": heads_by_gender,
-        "delegates_by_state": if detail { json!(by_state) } else { Value::Null },
-        "observers": m.observers.len(),
-        "stakeholders_by_type": stakeholders,
-        "states_present": m.states_present(),
-        "sponsorship": sponsorship.into_iter().map(|(k, (n, usd))| (k, json!({ "requests": n, "amount_usd": usd }))).collect::<BTreeMap<_, _>>(),
-    })))
+    let l = meeting_at(&s, id, q.at.as_deref()).await?;
+    let entitled = meeting_reads::sees_personal_data(&p, id);
+    Ok(axum::Json(MeetingParticipation::of(
+        id, &l.meeting, entitled,
+    )))
 }
 
 #[tracing::instrument(skip_all)]
@@ -326,66 +248,17 @@ async fn decisions_register(
         Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
         None => None,
     };
-    let (out, next) = register_page(&s, &p, &q, cut, q.after.clone(), limit).await?;
+    let (out, next) =
+        app::register::entries(&s.app, &p, &q.filter(), cut, q.after.clone(), limit).await?;
     Ok(axum::Json(json!({ "decisions": out, "next": next })))
 }
 
-/// One page of the register's entries as stored, filtered as `q` asks, now or as of `cut`
-/// (the same entries, keys and paging, folded from the log).
-pub(super) async fn register_page(
-    s: &AppState,
-    p: &Principal,
-    q: &DecisionParams,
-    cut: Option<crate::app::history::Cut>,
-    after: Option<String>,
-    limit: i64,
-) -> Result<(Vec<Value>, Option<String>), ApiError> {
-    let db = s.app.store.db();
-    let prefix = q
-        .meeting
-        .as_deref()
-        .map(|m| format!("{m}/"))
-        .unwrap_or_default();
-    // The public reads only the registers that bodies make public.
-    let public = app::bodies::public_bodies(&s.app, p, PublicRecord::Register).await?;
-    let meetings: Option<std::collections::HashSet<String>> = match (&q.body, &public) {
-        (None, None) => None,
-        (body, public) => Some(
-            docs::list(db, list::NAME, "")
-                .await?
-                .into_iter()
-                .filter(|m| body.as_ref().is_none_or(|b| m["body_id"] == b.as_str()))
-                .filter(|m| {
-                    public
-                        .as_ref()
-                        .is_none_or(|set| m["body_id"].as_str().is_some_and(|b| set.contains(b)))
-                })
-                .filter_map(|m| m["id"].as_str().map(str::to_owned))
-                .collect(),
-        ),
-    };
-    let wanted = |d: &Value| {
-        let in_body = meetings
-            .as_ref()
-            .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
-        in_body && q.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
-    };
-    let (mut entries, next) = match cut {
-        None => {
-            docs::filtered_page(db, decisions::NAME, &prefix, after, limit, |d| {
-                Ok::<_, ApiError>(wanted(&d).then_some(d))
-            })
-            .await?
+impl DecisionParams {
+    pub(super) fn filter(&self) -> RegisterFilter {
+        RegisterFilter {
+            meeting: self.meeting.clone(),
+            body: self.body.clone(),
+            kind: self.kind.clone(),
         }
-        Some(cut) => {
-            let entries = as_of::register(&s.app.store, cut).await?;
-            as_of::page(entries, after.as_deref(), limit, |key, d| {
-                key.starts_with(&prefix) && wanted(d)
-            })
-        }
-    };
-    // The registry as of the same moment names the documents of each decision.
-    let registry = crate::app::documents::registry(&s.app, cut).await?;
-    crate::app::register::attach_documents(&mut entries, &registry);
-    Ok((entries, next))
+    }
 }

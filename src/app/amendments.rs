@@ -1,16 +1,24 @@
 //! Amendments to the Political Declaration: proposing, revising, co-sponsoring, tabling and
 //! withdrawing. Their status after a decision or a change of text is the reactor's.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::app::access::{Principal, Role};
+use crate::app::as_of;
 use crate::app::commands::{authorize, Envelope};
 use crate::app::history::Cut;
 use crate::app::permissions::{self, Rule};
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::amendment::{AmendmentCommand, AmendmentCommandKind};
+use crate::domain::amendment::{
+    Amendment, AmendmentCommand, AmendmentCommandKind, AmendmentStatus, AmendmentTranslation,
+    ConflictRecord, Revision, TabledUnder,
+};
+use crate::domain::framework::DecisionRef;
 use crate::domain::meeting::{ItemNature, MeetingStatus};
+use crate::domain::values::{Id, StateCode};
+use crate::projections::{docs, state_view};
 
 /// Runs one amendment command for `p`: checks the name, who may send it, supplies the server's
 /// facts, decodes, and executes.
@@ -107,23 +115,141 @@ pub async fn command(
 }
 
 /// One amendment as the board shows it.
-pub fn card(id: &str, version: i64, a: &crate::domain::amendment::Amendment) -> Value {
-    let mut card = serde_json::json!({
-        "id": id,
-        "version": version,
-        "framework_id": a.framework_id(),
-        "status": a.status(),
-        "proposer": a.proposer(),
-        "co_sponsors": a.co_sponsors(),
-        "base_version": a.base_version(),
-        "tabled_under": a.tabled_under(),
-        "conflict": a.conflict(),
-        "decision": a.decision(),
-        "revisions": a.revisions(),
-    });
-    // Only where there are some, so that every other card reads as before.
-    if !a.translations().is_empty() {
-        card["translations"] = serde_json::json!(a.translations());
+#[derive(Debug, Clone, Serialize)]
+pub struct AmendmentCard {
+    pub id: String,
+    pub version: i64,
+    pub framework_id: Option<Id>,
+    pub status: AmendmentStatus,
+    pub proposer: Option<StateCode>,
+    pub co_sponsors: Vec<StateCode>,
+    pub base_version: u32,
+    pub tabled_under: Option<TabledUnder>,
+    pub conflict: Option<ConflictRecord>,
+    pub decision: Option<DecisionRef>,
+    pub revisions: Vec<Revision>,
+    /// Only where there are some, so that every other card reads as before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<AmendmentTranslation>,
+    /// One amendment's page only: each revision's word-level diff against its base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision_diffs: Option<Vec<RevisionDiff>>,
+}
+
+/// A revision's diff against the framework's text it was drafted on, as recorded with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionDiff {
+    pub revision: Option<u32>,
+    pub base_version: Option<u32>,
+    pub changes: Value,
+}
+
+pub fn card(id: &str, version: i64, a: &Amendment) -> AmendmentCard {
+    AmendmentCard {
+        id: id.to_owned(),
+        version,
+        framework_id: a.framework_id().cloned(),
+        status: a.status(),
+        proposer: a.proposer().cloned(),
+        co_sponsors: a.co_sponsors().to_vec(),
+        base_version: a.base_version(),
+        tabled_under: a.tabled_under().cloned(),
+        conflict: a.conflict().cloned(),
+        decision: a.decision().cloned(),
+        revisions: a.revisions().to_vec(),
+        translations: a.translations().to_vec(),
+        revision_diffs: None,
     }
-    card
+}
+
+/// Which cards the board shows: each filter, when given, must match.
+#[derive(Debug, Clone, Default)]
+pub struct BoardFilter {
+    pub framework: Option<String>,
+    /// An `AmendmentStatus` as the API names it (`draft`, `tabled`, …).
+    pub status: Option<String>,
+}
+
+impl BoardFilter {
+    fn keeps(&self, c: &AmendmentCard) -> bool {
+        let framework = self
+            .framework
+            .as_deref()
+            .is_none_or(|f| c.framework_id.as_ref().is_some_and(|id| id.as_str() == f));
+        let status = self
+            .status
+            .as_deref()
+            .is_none_or(|st| serde_json::to_value(c.status).is_ok_and(|v| v == st));
+        framework && status
+    }
+}
+
+/// Every draft amendment, in id order, a page at a time, now or as of `cut` (the same cards,
+/// order and paging, folded from the log). Public record.
+pub async fn board(
+    app: &App,
+    filter: &BoardFilter,
+    cut: Option<Cut>,
+    after: Option<String>,
+    limit: i64,
+) -> Result<(Vec<AmendmentCard>, Option<String>), Refusal> {
+    Ok(match cut {
+        None => {
+            docs::filtered_page(app.store.db(), "amendments", "", after, limit, |doc| {
+                let (id, version, a) =
+                    state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
+                let c = card(&id, version, &a);
+                Ok::<_, Refusal>(filter.keeps(&c).then_some(c))
+            })
+            .await?
+        }
+        Some(cut) => {
+            let cards = as_of::aggregates::<Amendment>(&app.store, cut)
+                .await?
+                .into_iter()
+                .map(|(id, f)| {
+                    let c = card(&id, f.version, &f.state);
+                    (id, c)
+                });
+            as_of::page(cards, after.as_deref(), limit, |_, c| filter.keeps(c))
+        }
+    })
+}
+
+/// One amendment, now or as of `cut`, with each revision's diff from its own events; `None`
+/// if it had not been proposed by then.
+pub async fn show(app: &App, id: &str, cut: Option<Cut>) -> Result<Option<AmendmentCard>, Refusal> {
+    let (mut c, events) = match cut {
+        None => {
+            let Some(doc) = app.projector.doc("amendments", id).await? else {
+                return Ok(None);
+            };
+            let (id, version, a) =
+                state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
+            let events = app.store.read_stream("Amendment", &id, 0).await?;
+            (card(&id, version, &a), events)
+        }
+        Some(cut) => match as_of::aggregate::<Amendment>(&app.store, id, cut).await? {
+            None => return Ok(None),
+            Some((f, events)) => (card(id, f.version, &f.state), events),
+        },
+    };
+    let number = |f: &serde_json::Map<String, Value>, k: &str| {
+        f.get(k)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    c.revision_diffs = Some(
+        events
+            .iter()
+            .filter(|e| e.event_type == "AmendmentProposed" || e.event_type == "AmendmentRevised")
+            .filter_map(crate::projections::payload_fields)
+            .map(|f| RevisionDiff {
+                revision: number(&f, "revision"),
+                base_version: number(&f, "base_version"),
+                changes: f.get("changes").cloned().unwrap_or(Value::Null),
+            })
+            .collect(),
+    );
+    Ok(Some(c))
 }

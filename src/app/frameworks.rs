@@ -1,14 +1,17 @@
 //! Frameworks (the Political Declaration): establishing a programme, external endorsements,
 //! translations. Adopted amendments are applied by the reactor, never sent.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::app::access::Principal;
 use crate::app::commands::{authorize, Envelope};
+use crate::app::history::Cut;
 use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::framework::{FrameworkCommand, FrameworkCommandKind};
+use crate::domain::body::PublicRecord;
+use crate::domain::framework::{FrameworkCommand, FrameworkCommandKind, ParagraphDiff};
 
 /// Runs one framework command for `p`: checks the name, who may send it, supplies the server's
 /// facts, decodes, and executes.
@@ -25,4 +28,42 @@ pub async fn command(
     authorize(p, permissions::framework(kind), "", &env)?;
     let cmd: FrameworkCommand = env.decode(&[])?;
     Ok(app.frameworks.execute(id, cmd, ctx).await?)
+}
+
+/// The changes between two versions of a framework's Declaration, paragraph by paragraph,
+/// word by word.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionDiff {
+    pub from: u32,
+    pub to: u32,
+    pub paragraphs: Vec<ParagraphDiff>,
+}
+
+/// Framework `id` from version `from` to version `to` (the latest when none). Public record,
+/// of a body that makes its framework public.
+pub async fn diff(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    from: u32,
+    to: Option<u32>,
+) -> Result<VersionDiff, Refusal> {
+    let missing = |v: u32| Refusal::not_found(format!("framework {id} has no version {v}"));
+    let (old, _) = app
+        .frameworks_as_of
+        .read(&app.store, id, Cut::Version(from))
+        .await?
+        .ok_or_else(|| missing(from))?;
+    let (new, _) = app
+        .frameworks_as_of
+        .read(&app.store, id, to.map(Cut::Version).unwrap_or(Cut::Latest))
+        .await?
+        .ok_or_else(|| missing(to.unwrap_or(0)))?;
+    let body = new.body_id().map(|b| b.as_str());
+    crate::app::bodies::require_public(app, p, body, PublicRecord::Framework).await?;
+    Ok(VersionDiff {
+        from: old.version(),
+        to: new.version(),
+        paragraphs: crate::domain::framework::diff(old.declaration(), new.declaration()).paragraphs,
+    })
 }

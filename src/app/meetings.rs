@@ -271,22 +271,6 @@ async fn amendment_standing(
     }))
 }
 
-/// Members, presence and the quorum needed to open and to decide.
-pub fn quorum(m: &crate::domain::meeting::Meeting) -> Value {
-    let members = m.member_count();
-    let present = m.states_present();
-    let to_open = m.rules.quorum_to_open.required(members);
-    let to_decide = m.rules.quorum_to_decide.required(members);
-    serde_json::json!({
-        "members": members,
-        "states_present": present,
-        "needed_to_open": to_open,
-        "needed_to_decide": to_decide,
-        "met_to_open": present >= to_open,
-        "met_to_decide": present >= to_decide,
-    })
-}
-
 /// An award that draws on a fund: its disbursement is recorded on the fund first, under an
 /// entry id the request names, so the fund refuses an award it cannot pay and changes
 /// nothing. Two records cannot change in one append: if the award itself is then refused (a
@@ -356,40 +340,6 @@ async fn draw_on_fund(
         Err(crate::app::CommandError::Rejected(FundError::DuplicateEntry(_))) => Ok(()),
         Err(e) => Err(Refusal::from(e).with_field("fund_id")),
     }
-}
-
-/// A meeting's state as the API shows it, now or as of a moment (and as `audit replay`
-/// shows it): personal data (delegates' names and gender, travel funding) only to readers
-/// `entitled` to it.
-pub fn state_json(
-    id: &str,
-    version: i64,
-    m: &crate::domain::meeting::Meeting,
-    info: Value,
-    entitled: bool,
-) -> Result<Value, serde_json::Error> {
-    let standing = m
-        .consensus
-        .as_ref()
-        .map(|c| c.standing_objections())
-        .unwrap_or_default();
-    let mut state = serde_json::to_value(m)?;
-    if let Value::Object(o) = &mut state {
-        if !entitled {
-            o.remove("delegations");
-            o.remove("sponsorships");
-            o.remove("statements");
-            o.remove("unidentified");
-        }
-    }
-    Ok(serde_json::json!({
-        "id": id,
-        "version": version,
-        "info": info,
-        "quorum": quorum(m),
-        "standing_objections": standing,
-        "state": state,
-    }))
 }
 
 /// The documents a meeting command cites are symbols the registry holds (issue 23, item 1):

@@ -32,6 +32,7 @@ pub mod funds;
 pub mod history;
 pub mod live;
 mod meeting_reactions;
+pub mod meeting_reads;
 pub mod meetings;
 pub mod participation;
 pub mod periodic;

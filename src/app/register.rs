@@ -5,12 +5,18 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use std::collections::HashSet;
+
+use crate::app::access::Principal;
+use crate::app::as_of;
+use crate::app::history::Cut;
 use crate::app::refusal::Refusal;
 use crate::app::report::Localized;
 use crate::app::App;
+use crate::domain::body::PublicRecord;
 use crate::domain::documents::{DocumentLink, DocumentRegistry};
 use crate::domain::values::DocumentSymbol;
-use crate::projections::{decisions, docs};
+use crate::projections::{decisions, docs, meetings as meeting_list};
 
 /// Entries per page when none is asked for.
 pub const PAGE: i64 = 50;
@@ -235,11 +241,80 @@ pub fn entry(d: &Value) -> RegisterEntry {
     }
 }
 
-/// One page of the register, in register order (meeting, then number; outcomes after a
-/// meeting's decisions), optionally one meeting's only. Public record.
+/// Which entries of the register a reader asks for: each filter, when given, must match.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterFilter {
+    pub meeting: Option<String>,
+    pub body: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// One page of the register's entries as stored, in register order (meeting, then number;
+/// outcomes after a meeting's decisions), filtered, now or as of `cut` (the same entries,
+/// keys and paging, folded from the log). Public record, of the bodies that make their
+/// register public (all of them for a signed-in reader). Each entry names its documents in
+/// the registry as of the same moment.
+pub async fn entries(
+    app: &App,
+    p: &Principal,
+    filter: &RegisterFilter,
+    cut: Option<Cut>,
+    after: Option<String>,
+    limit: i64,
+) -> Result<(Vec<Value>, Option<String>), Refusal> {
+    let db = app.store.db();
+    let prefix = filter
+        .meeting
+        .as_deref()
+        .map(|m| format!("{m}/"))
+        .unwrap_or_default();
+    let public = crate::app::bodies::public_bodies(app, p, PublicRecord::Register).await?;
+    let meetings: Option<HashSet<String>> = match (&filter.body, &public) {
+        (None, None) => None,
+        (body, public) => Some(
+            docs::list(db, meeting_list::NAME, "")
+                .await?
+                .into_iter()
+                .filter(|m| body.as_ref().is_none_or(|b| m["body_id"] == b.as_str()))
+                .filter(|m| {
+                    public
+                        .as_ref()
+                        .is_none_or(|set| m["body_id"].as_str().is_some_and(|b| set.contains(b)))
+                })
+                .filter_map(|m| m["id"].as_str().map(str::to_owned))
+                .collect(),
+        ),
+    };
+    let wanted = |d: &Value| {
+        let in_body = meetings
+            .as_ref()
+            .is_none_or(|ms| d["meeting_id"].as_str().is_some_and(|m| ms.contains(m)));
+        in_body && filter.kind.as_ref().is_none_or(|k| d["kind"] == k.as_str())
+    };
+    let (mut entries, next) = match cut {
+        None => {
+            docs::filtered_page(db, decisions::NAME, &prefix, after, limit, |d| {
+                Ok::<_, Refusal>(wanted(&d).then_some(d))
+            })
+            .await?
+        }
+        Some(cut) => {
+            let entries = as_of::register(&app.store, cut).await?;
+            as_of::page(entries, after.as_deref(), limit, |key, d| {
+                key.starts_with(&prefix) && wanted(d)
+            })
+        }
+    };
+    let registry = crate::app::documents::registry(app, cut).await?;
+    attach_documents(&mut entries, &registry);
+    Ok((entries, next))
+}
+
+/// One page of the register as typed entries, for the pages: `limit` from 1 to 1000.
 pub async fn page(
     app: &App,
-    meeting: Option<&str>,
+    p: &Principal,
+    filter: &RegisterFilter,
     after: Option<String>,
     limit: i64,
 ) -> Result<RegisterPage, Refusal> {
@@ -249,21 +324,7 @@ pub async fn page(
             "limit must be between 1 and 1000",
         ));
     }
-    let prefix = meeting.map(|m| format!("{m}/")).unwrap_or_default();
-    let (entries, next) = docs::filtered_page(
-        app.store.db(),
-        decisions::NAME,
-        &prefix,
-        after,
-        limit,
-        |d| Ok::<_, Refusal>(Some(d)),
-    )
-    .await?;
-    let mut entries: Vec<Value> = entries;
-    attach_documents(
-        &mut entries,
-        &crate::app::documents::registry(app, None).await?,
-    );
+    let (entries, next) = entries(app, p, filter, None, after, limit).await?;
     Ok(RegisterPage {
         entries: entries.iter().map(entry).collect(),
         next,

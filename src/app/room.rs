@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::app::access::{Principal, Role};
 use crate::app::history::{view, Cut, FrameworkView};
+use crate::app::meeting_reads::Quorum;
 use crate::app::refusal::Refusal;
 use crate::app::App;
 use crate::domain::amendment::{Amendment, AmendmentStatus, Revision};
@@ -46,16 +47,6 @@ pub struct MeetingRoom {
     pub tabled: Vec<AmendmentLine>,
     /// Days the meeting sat outside the dates it was convened for, as recorded.
     pub sat_outside_dates: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Quorum {
-    pub members: u32,
-    pub present: u32,
-    pub needed_to_open: u32,
-    pub needed_to_decide: u32,
-    pub met_to_open: bool,
-    pub met_to_decide: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -269,10 +260,6 @@ pub async fn meeting_room(app: &App, p: &Principal, id: &str) -> Result<MeetingR
         .map_or(Value::Null, Arc::unwrap_or_clone);
     let floor_doc = app.projector.doc(floor::NAME, id).await?;
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let members = m.member_count();
-    let present = m.states_present();
-    let to_open = m.rules.quorum_to_open.required(members);
-    let to_decide = m.rules.quorum_to_decide.required(members);
     let no_list = crate::domain::meeting::SpeakersList::default();
     let speakers = m.current_item.map(|item| {
         let l = m.speakers.get(&item).unwrap_or(&no_list);
@@ -412,14 +399,7 @@ pub async fn meeting_room(app: &App, p: &Principal, id: &str) -> Result<MeetingR
         chair: text(&info["chair"]["name"]),
         body_id: m.body_id.as_ref().map(|b| b.to_string()),
         status: status_name(m.status),
-        quorum: Quorum {
-            members,
-            present,
-            needed_to_open: to_open,
-            needed_to_decide: to_decide,
-            met_to_open: present >= to_open,
-            met_to_decide: present >= to_decide,
-        },
+        quorum: Quorum::of(&m),
         members: m
             .members
             .iter()

@@ -237,13 +237,14 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
     let meetings = meetings
         .into_iter()
         .map(|(id, m)| {
-            crate::app::meetings::state_json(
+            crate::app::meeting_reads::MeetingView::of(
                 &id,
                 m.version,
                 &m.meeting,
                 m.info.unwrap_or(Value::Null),
                 true,
             )
+            .and_then(serde_json::to_value)
             .map_err(|e| e.to_string())
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -265,7 +266,9 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         amendments: amendments
             .iter()
             .map(|(id, f)| crate::app::amendments::card(id, f.version, &f.state))
-            .collect(),
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?,
         annexes,
         framework_bodies,
         reports: meeting_reports,

@@ -19,7 +19,6 @@ use crate::app::access::Role;
 use crate::app::annex::AnnexView;
 use crate::app::history::Cut;
 use crate::app::refusal::Refusal;
-use crate::projections::{docs, meetings as list};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/annexes/{id}", get(page).post(post))
@@ -96,7 +95,7 @@ async fn render_page(
     };
     let secretariat = v.principal.role == Role::Secretariat;
     let conferences = if secretariat {
-        match docs::list(s.app.store.db(), list::NAME, "").await {
+        match crate::app::meeting_reads::list(&s.app, &Default::default()).await {
             Ok(all) => all
                 .iter()
                 .filter(|m| m["body_id"] == id && m["kind"] == "ReviewConference")
@@ -105,7 +104,7 @@ async fn render_page(
                     (t("id"), t("title"))
                 })
                 .collect(),
-            Err(e) => return refusal_page(v.m, e.into()),
+            Err(e) => return refusal_page(v.m, e),
         }
     } else {
         vec![]

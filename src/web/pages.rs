@@ -20,7 +20,7 @@ use crate::app::refusal::Refusal;
 use crate::app::room::{self, AmendmentLine, MeetingRoom, ParagraphChange};
 use crate::domain::amendment::Revision;
 use crate::domain::framework::{Operation, Provenance};
-use crate::projections::{docs, meetings as list};
+use crate::projections::docs;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -184,9 +184,9 @@ fn may_chair(p: &Principal, meeting: &str) -> bool {
 }
 
 async fn home(State(s): State<AppState>, v: Viewer) -> Response {
-    let all = match docs::list(s.app.store.db(), list::NAME, "").await {
+    let all = match crate::app::meeting_reads::list(&s.app, &Default::default()).await {
         Ok(all) => all,
-        Err(e) => return refusal_page(v.m, e.into()),
+        Err(e) => return refusal_page(v.m, e),
     };
     let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     let meetings = all
@@ -235,7 +235,7 @@ pub struct MeetingChoice {
 }
 
 async fn later_meetings(s: &AppState, r: &MeetingRoom) -> Result<Vec<MeetingChoice>, Refusal> {
-    let all = docs::list(s.app.store.db(), list::NAME, "").await?;
+    let all = crate::app::meeting_reads::list(&s.app, &Default::default()).await?;
     let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     Ok(all
         .iter()
@@ -693,13 +693,18 @@ async fn register(
 ) -> Response {
     let meeting = q.meeting.filter(|m| !m.is_empty());
     let limit = q.limit.unwrap_or(crate::app::register::PAGE);
-    let page = match crate::app::register::page(&s.app, meeting.as_deref(), q.after, limit).await {
+    let filter = crate::app::register::RegisterFilter {
+        meeting: meeting.clone(),
+        ..Default::default()
+    };
+    let page = match crate::app::register::page(&s.app, &v.principal, &filter, q.after, limit).await
+    {
         Ok(p) => p,
         Err(e) => return refusal_page(v.m, e),
     };
-    let all = match docs::list(s.app.store.db(), list::NAME, "").await {
+    let all = match crate::app::meeting_reads::list(&s.app, &Default::default()).await {
         Ok(all) => all,
-        Err(e) => return refusal_page(v.m, e.into()),
+        Err(e) => return refusal_page(v.m, e),
     };
     let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     let meetings = all

@@ -22,7 +22,7 @@ use crate::app::bodies::{self, BodyLine};
 use crate::app::history::FrameworkView;
 use crate::app::refusal::Refusal;
 use crate::app::room::{self, MeetingRoom};
-use crate::projections::{docs, meetings as list};
+use crate::projections::docs;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -103,7 +103,7 @@ const STAKEHOLDER_KINDS: [&str; 5] = [
 ];
 
 async fn meeting_lines(s: &AppState) -> Result<Vec<MeetingLine>, Refusal> {
-    let all = docs::list(s.app.store.db(), list::NAME, "").await?;
+    let all = crate::app::meeting_reads::list(&s.app, &Default::default()).await?;
     let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     Ok(all
         .iter()

@@ -9,6 +9,11 @@
 //!   its current revision, and whether it is in conflict or withdrawn, read from the Amendment
 //!   aggregate, and whether its operations apply to the framework's current text;
 //! - every dated act: `now`, from the clock.
+//!
+//! Where things are: `commands`, `events` and `error` (the refusals); `state` (what the
+//! events fold into) and `apply`; `decide/`, one file per procedure area with a method per
+//! command, and `decide/mod.rs`'s exhaustive dispatch; `guards` (the lookups `decide` refuses
+//! with). `tests/` follows `decide/`'s split; `properties` holds the property tests.
 
 mod apply;
 pub mod commands;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::auth::Principal;
 use super::commands::{context, respond};
 use super::error::ApiError;
+use super::exports::{Docx, Pdf, Printed};
 use super::extract::{CommandHeaders, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
@@ -20,8 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/documents", get(list))
         .route("/api/v1/documents/commands", post(command))
         .route("/api/v1/documents/record.html", get(record_html))
-        .route("/api/v1/documents/record.pdf", get(record_pdf))
-        .route("/api/v1/documents/record.docx", get(record_docx))
+        .route("/api/v1/documents/record.pdf", get(record_printed::<Pdf>))
+        .route("/api/v1/documents/record.docx", get(record_printed::<Docx>))
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,7 +130,7 @@ async fn record_html(
 }
 
 #[tracing::instrument(skip_all)]
-async fn record_pdf(
+async fn record_printed<F: Printed>(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
     min: MinPosition,
@@ -137,17 +138,5 @@ async fn record_pdf(
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
     let doc = record(&s, &p, &q).await?;
-    super::exports::printed(crate::export::Format::Pdf, doc, &stem(&q.symbol)).await
-}
-
-#[tracing::instrument(skip_all)]
-async fn record_docx(
-    State(s): State<AppState>,
-    super::public::Reader(p): super::public::Reader,
-    min: MinPosition,
-    Query(q): Query<RecordParams>,
-) -> Result<Response, ApiError> {
-    s.read_after(min.0).await?;
-    let doc = record(&s, &p, &q).await?;
-    super::exports::printed(crate::export::Format::Docx, doc, &stem(&q.symbol)).await
+    super::exports::printed(F::FORMAT, doc, &stem(&q.symbol)).await
 }

@@ -25,12 +25,18 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/meetings/{id}/report", get(report_json))
         .route("/api/v1/meetings/{id}/report.html", get(report_html))
-        .route("/api/v1/meetings/{id}/report.pdf", get(report_pdf))
-        .route("/api/v1/meetings/{id}/report.docx", get(report_docx))
+        .route(
+            "/api/v1/meetings/{id}/report.pdf",
+            get(report_printed::<Pdf>),
+        )
+        .route(
+            "/api/v1/meetings/{id}/report.docx",
+            get(report_printed::<Docx>),
+        )
         .route("/api/v1/decisions.csv", get(register_csv))
         .route("/api/v1/decisions.html", get(register_html))
-        .route("/api/v1/decisions.pdf", get(register_pdf))
-        .route("/api/v1/decisions.docx", get(register_docx))
+        .route("/api/v1/decisions.pdf", get(register_printed::<Pdf>))
+        .route("/api/v1/decisions.docx", get(register_printed::<Docx>))
         .route("/api/v1/participation.csv", get(participation_csv))
 }
 
@@ -63,6 +69,23 @@ pub fn download(
         body.into(),
     )
         .into_response()
+}
+
+/// A printed format as a type, so that one generic handler serves both of a document's
+/// printed routes: `get(report_printed::<Pdf>)` and `get(report_printed::<Docx>)`.
+pub trait Printed: Send + Sync + 'static {
+    const FORMAT: Format;
+}
+
+pub struct Pdf;
+pub struct Docx;
+
+impl Printed for Pdf {
+    const FORMAT: Format = Format::Pdf;
+}
+
+impl Printed for Docx {
+    const FORMAT: Format = Format::Docx;
 }
 
 /// A printed document as a download: typeset on a blocking thread (it is CPU work), named
@@ -156,40 +179,19 @@ async fn report_html(
 }
 
 /// The report of a meeting as PDF or DOCX: the same content as report.html.
-async fn report_printed(
-    format: Format,
-    s: AppState,
+#[tracing::instrument(skip_all)]
+async fn report_printed<F: Printed>(
+    State(s): State<AppState>,
+    _p: Principal,
     min: MinPosition,
-    id: &str,
-    q: ReportParams,
+    Ids(ids): Ids,
+    Query(q): Query<ReportParams>,
 ) -> Result<Response, ApiError> {
     s.read_after(min.0).await?;
     let m = language(q.lang.as_deref())?;
-    let r = report_at(&s, id, q.at.as_deref()).await?;
+    let r = report_at(&s, ids[0].as_str(), q.at.as_deref()).await?;
     let stem = format!("report-{}-p{}", r.meeting_id, r.position);
-    printed(format, printable::report(&r, m), &stem).await
-}
-
-#[tracing::instrument(skip_all)]
-async fn report_pdf(
-    State(s): State<AppState>,
-    _p: Principal,
-    min: MinPosition,
-    Ids(ids): Ids,
-    Query(q): Query<ReportParams>,
-) -> Result<Response, ApiError> {
-    report_printed(Format::Pdf, s, min, ids[0].as_str(), q).await
-}
-
-#[tracing::instrument(skip_all)]
-async fn report_docx(
-    State(s): State<AppState>,
-    _p: Principal,
-    min: MinPosition,
-    Ids(ids): Ids,
-    Query(q): Query<ReportParams>,
-) -> Result<Response, ApiError> {
-    report_printed(Format::Docx, s, min, ids[0].as_str(), q).await
+    printed(F::FORMAT, printable::report(&r, m), &stem).await
 }
 
 /// Every entry the register filter `q` selects, in register order, and the log position
@@ -255,14 +257,16 @@ async fn register_document(
 }
 
 /// The register as PDF or DOCX.
-async fn register_printed(
-    format: Format,
-    s: AppState,
-    p: Principal,
-    q: DecisionParams,
+#[tracing::instrument(skip_all)]
+async fn register_printed<F: Printed>(
+    State(s): State<AppState>,
+    super::public::Reader(p): super::public::Reader,
+    min: MinPosition,
+    Query(q): Query<DecisionParams>,
 ) -> Result<Response, ApiError> {
+    s.read_after(min.0).await?;
     let (doc, stem) = register_document(&s, &p, &q).await?;
-    printed(format, doc, &stem).await
+    printed(F::FORMAT, doc, &stem).await
 }
 
 /// The register as a standalone HTML document, with the same content as its PDF.
@@ -281,28 +285,6 @@ async fn register_html(
         &name,
         crate::export::html::render(&doc),
     ))
-}
-
-#[tracing::instrument(skip_all)]
-async fn register_pdf(
-    State(s): State<AppState>,
-    super::public::Reader(p): super::public::Reader,
-    min: MinPosition,
-    Query(q): Query<DecisionParams>,
-) -> Result<Response, ApiError> {
-    s.read_after(min.0).await?;
-    register_printed(Format::Pdf, s, p, q).await
-}
-
-#[tracing::instrument(skip_all)]
-async fn register_docx(
-    State(s): State<AppState>,
-    super::public::Reader(p): super::public::Reader,
-    min: MinPosition,
-    Query(q): Query<DecisionParams>,
-) -> Result<Response, ApiError> {
-    s.read_after(min.0).await?;
-    register_printed(Format::Docx, s, p, q).await
 }
 
 /// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).

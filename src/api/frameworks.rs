@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::auth::Principal;
 use super::commands::{context, respond};
 use super::error::ApiError;
+use super::exports::{Docx, Pdf, Printed};
 use super::extract::{CommandHeaders, Ids, Json, Query};
 use super::AppState;
 use crate::app;
@@ -22,8 +23,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/frameworks/{id}", get(show))
         .route("/api/v1/frameworks/{id}/diff", get(show_diff))
         .route("/api/v1/frameworks/{id}/declaration.html", get(show_html))
-        .route("/api/v1/frameworks/{id}/declaration.pdf", get(show_pdf))
-        .route("/api/v1/frameworks/{id}/declaration.docx", get(show_docx))
+        .route(
+            "/api/v1/frameworks/{id}/declaration.pdf",
+            get(show_printed::<Pdf>),
+        )
+        .route(
+            "/api/v1/frameworks/{id}/declaration.docx",
+            get(show_printed::<Docx>),
+        )
         .route("/api/v1/frameworks/{id}/commands", post(command))
 }
 
@@ -144,23 +151,13 @@ async fn printed(
 }
 
 #[tracing::instrument(skip_all)]
-async fn show_pdf(
+async fn show_printed<F: Printed>(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
     Ids(ids): Ids,
     Query(q): Query<PrintParams>,
 ) -> Result<Response, ApiError> {
-    printed(crate::export::Format::Pdf, s, p, ids[0].as_str(), q).await
-}
-
-#[tracing::instrument(skip_all)]
-async fn show_docx(
-    State(s): State<AppState>,
-    super::public::Reader(p): super::public::Reader,
-    Ids(ids): Ids,
-    Query(q): Query<PrintParams>,
-) -> Result<Response, ApiError> {
-    printed(crate::export::Format::Docx, s, p, ids[0].as_str(), q).await
+    printed(F::FORMAT, s, p, ids[0].as_str(), q).await
 }
 
 /// The annex printed after the Declaration: its body's, as of the same position (of the

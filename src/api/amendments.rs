@@ -5,7 +5,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::extract::{page_limit, AsOfParams, CommandHeaders, Ids, Json, MinPosition, Query};
 use super::AppState;
 use crate::app;
-use crate::app::amendments::{AmendmentCard, BoardFilter};
+use crate::app::amendments::{AmendmentBoard, AmendmentCard, BoardFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,7 +44,7 @@ async fn board(
     _p: Principal,
     min: MinPosition,
     Query(q): Query<BoardParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<AmendmentBoard>, ApiError> {
     s.read_after(min.0).await?;
     let limit = page_limit(q.limit)?;
     let cut = match &q.at {
@@ -55,8 +55,8 @@ async fn board(
         framework: q.framework,
         status: q.status,
     };
-    let (cards, next) = app::amendments::board(&s.app, &filter, cut, q.after, limit).await?;
-    Ok(axum::Json(json!({ "amendments": cards, "next": next })))
+    let (amendments, next) = app::amendments::board(&s.app, &filter, cut, q.after, limit).await?;
+    Ok(axum::Json(AmendmentBoard { amendments, next }))
 }
 
 /// One amendment with each revision's word-level diff against its base.

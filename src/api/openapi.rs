@@ -1092,10 +1092,16 @@ fn operation(r: &Route) -> Value {
             "200",
             json!({ "description": "OK: every credential (never its token), oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } }),
         ),
-        Answer::Json => (
-            "200",
-            json!({ "description": "OK", "content": { "application/json": { "schema": { "type": "object" } } } }),
-        ),
+        Answer::Json => {
+            let schema = match read_model(r.path) {
+                Some(name) => json!({ "$ref": format!("#/components/schemas/{name}") }),
+                None => json!({ "type": "object" }),
+            };
+            (
+                "200",
+                json!({ "description": "OK", "content": { "application/json": { "schema": schema } } }),
+            )
+        }
     };
     responses.insert(code.into(), ok);
     if r.path == "/ready" {
@@ -1263,6 +1269,45 @@ fn operation(r: &Route) -> Value {
     op
 }
 
+/// The read model a JSON route answers with, where its type is one: its schema is generated
+/// from that type (utoipa's `ToSchema`), so the document cannot drift from what is sent.
+fn read_model(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "/api/v1/meetings/{id}" => "MeetingView",
+        "/api/v1/meetings/{id}/agenda" => "AgendaView",
+        "/api/v1/meetings/{id}/participation" => "MeetingParticipation",
+        "/api/v1/amendments" => "AmendmentBoard",
+        "/api/v1/amendments/{id}" => "AmendmentCard",
+        "/api/v1/frameworks/{id}/diff" => "VersionDiff",
+        _ => return None,
+    })
+}
+
+/// The generated schemas of the read models, and of the types they contain, by name.
+fn read_model_schemas() -> Map<String, Value> {
+    use crate::app::amendments::{AmendmentBoard, AmendmentCard, RevisionDiff};
+    use crate::app::frameworks::VersionDiff;
+    use crate::app::meeting_reads::{
+        AgendaView, MeetingParticipation, MeetingView, Quorum, SponsorshipLine,
+    };
+    use utoipa::ToSchema;
+    fn add<T: ToSchema>(out: &mut Map<String, Value>) {
+        let schema = serde_json::to_value(T::schema()).unwrap_or(Value::Null);
+        out.insert(T::name().into_owned(), schema);
+    }
+    let mut out = Map::new();
+    add::<MeetingView>(&mut out);
+    add::<Quorum>(&mut out);
+    add::<AgendaView>(&mut out);
+    add::<MeetingParticipation>(&mut out);
+    add::<SponsorshipLine>(&mut out);
+    add::<AmendmentBoard>(&mut out);
+    add::<AmendmentCard>(&mut out);
+    add::<RevisionDiff>(&mut out);
+    add::<VersionDiff>(&mut out);
+    out
+}
+
 /// Builds the OpenAPI document from [`ROUTES`].
 pub fn build() -> Value {
     let mut paths: Map<String, Value> = Map::new();
@@ -1270,7 +1315,7 @@ pub fn build() -> Value {
         let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         entry[r.method] = operation(r);
     }
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Plenary API",
@@ -1289,7 +1334,11 @@ pub fn build() -> Value {
                     "scope": { "type": ["string", "null"] }, "label": { "type": "string", "minLength": 1, "maxLength": 100 } } }
             }
         }
-    })
+    });
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(read_model_schemas());
+    }
+    doc
 }
 
 async fn document() -> impl IntoResponse {
@@ -1336,6 +1385,81 @@ mod tests {
     use super::*;
     use crate::app::commands::Envelope;
     use serde::de::DeserializeOwned;
+
+    /// Each read model's generated schema names every field it sends and requires only
+    /// fields it always sends (one left out when empty is not required).
+    #[test]
+    fn read_model_schemas_match_what_the_read_models_send() {
+        use crate::app::amendments::{card, AmendmentBoard};
+        use crate::app::frameworks::VersionDiff;
+        use crate::app::meeting_reads::{AgendaView, MeetingParticipation, MeetingView};
+        use crate::domain::amendment::Amendment;
+        use crate::domain::meeting::Meeting;
+        let m = Meeting::default();
+        let a = card("am-1", 1, &Amendment::default());
+        let samples = [
+            (
+                "MeetingView",
+                serde_json::to_value(MeetingView::of("m", 1, &m, Value::Null, true).unwrap()),
+            ),
+            (
+                "Quorum",
+                serde_json::to_value(crate::app::meeting_reads::Quorum::of(&m)),
+            ),
+            (
+                "AgendaView",
+                serde_json::to_value(AgendaView::of("m", 1, &m)),
+            ),
+            (
+                "MeetingParticipation",
+                serde_json::to_value(MeetingParticipation::of("m", &m, false)),
+            ),
+            ("AmendmentCard", serde_json::to_value(&a)),
+            (
+                "AmendmentBoard",
+                serde_json::to_value(AmendmentBoard {
+                    amendments: vec![a.clone()],
+                    next: None,
+                }),
+            ),
+            (
+                "VersionDiff",
+                serde_json::to_value(VersionDiff {
+                    from: 1,
+                    to: 2,
+                    paragraphs: vec![],
+                }),
+            ),
+        ];
+        let schemas = read_model_schemas();
+        for (name, sample) in samples {
+            let sample = sample.unwrap();
+            let schema = &schemas[name];
+            let sent: Vec<&String> = sample.as_object().unwrap().keys().collect();
+            let props = schema["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{name}: {schema}"));
+            for key in &sent {
+                assert!(
+                    props.contains_key(key.as_str()),
+                    "{name} sends {key}, which its schema lacks"
+                );
+            }
+            for key in schema["required"].as_array().into_iter().flatten() {
+                let key = key.as_str().unwrap().to_owned();
+                assert!(
+                    sent.contains(&&key),
+                    "{name} requires {key}, which it does not always send"
+                );
+            }
+        }
+        // Every route named by `read_model` has its schema.
+        for r in ROUTES {
+            if let Some(name) = read_model(r.path) {
+                assert!(schemas.contains_key(name), "{} answers with {name}", r.path);
+            }
+        }
+    }
 
     /// The variant names of a domain command enum, from serde's "unknown variant" message.
     fn domain_variants<C: DeserializeOwned + std::fmt::Debug>() -> Vec<String> {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::app::access::{Principal, Role};
 use crate::app::as_of;
@@ -115,21 +116,35 @@ pub async fn command(
 }
 
 /// One amendment as the board shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AmendmentCard {
     pub id: String,
     pub version: i64,
+    #[schema(value_type = Option<String>)]
     pub framework_id: Option<Id>,
+    /// `draft`, `tabled`, `in_conflict`, `adopted`, `no_consensus` or `withdrawn`.
+    #[schema(value_type = String)]
     pub status: AmendmentStatus,
+    #[schema(value_type = Option<String>)]
     pub proposer: Option<StateCode>,
+    #[schema(value_type = Vec<String>)]
     pub co_sponsors: Vec<StateCode>,
     pub base_version: u32,
+    /// The meeting and agenda item it is tabled under.
+    #[schema(value_type = Option<Object>)]
     pub tabled_under: Option<TabledUnder>,
+    /// Why it no longer applies to the framework's current text.
+    #[schema(value_type = Option<Object>)]
     pub conflict: Option<ConflictRecord>,
+    /// The decision that adopted it.
+    #[schema(value_type = Option<Object>)]
     pub decision: Option<DecisionRef>,
+    /// Each revision: its operations on the text, and when it was made.
+    #[schema(value_type = Vec<Object>)]
     pub revisions: Vec<Revision>,
     /// Only where there are some, so that every other card reads as before.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, required = false)]
     pub translations: Vec<AmendmentTranslation>,
     /// One amendment's page only: each revision's word-level diff against its base.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,11 +152,19 @@ pub struct AmendmentCard {
 }
 
 /// A revision's diff against the framework's text it was drafted on, as recorded with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RevisionDiff {
     pub revision: Option<u32>,
     pub base_version: Option<u32>,
+    /// Paragraph by paragraph, word by word.
     pub changes: Value,
+}
+
+/// A page of the amendments board: `next` is the cursor for `after`, none on the last page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AmendmentBoard {
+    pub amendments: Vec<AmendmentCard>,
+    pub next: Option<String>,
 }
 
 pub fn card(id: &str, version: i64, a: &Amendment) -> AmendmentCard {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::app::access::Principal;
 use crate::app::commands::{authorize, Envelope};
@@ -32,10 +33,12 @@ pub async fn command(
 
 /// The changes between two versions of a framework's Declaration, paragraph by paragraph,
 /// word by word.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VersionDiff {
     pub from: u32,
     pub to: u32,
+    /// Each paragraph: its status, numbers in both versions, and its word-level spans.
+    #[schema(value_type = Vec<Object>)]
     pub paragraphs: Vec<ParagraphDiff>,
 }
 

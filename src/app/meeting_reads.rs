@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::app::access::Principal;
 use crate::app::as_of;
@@ -30,7 +31,7 @@ pub fn sees_personal_data(p: &Principal, meeting_id: &str) -> bool {
 }
 
 /// Members, presence and the quorum needed to open and to decide.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Quorum {
     pub members: u32,
     pub states_present: u32,
@@ -59,7 +60,7 @@ impl Quorum {
 
 /// A meeting's state as the API shows it, now or as of a moment (and as `audit replay`
 /// shows it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingView {
     pub id: String,
     pub version: i64,
@@ -67,6 +68,7 @@ pub struct MeetingView {
     pub info: Value,
     pub quorum: Quorum,
     /// The States whose objection to the current (or latest) call for consensus stands.
+    #[schema(value_type = Vec<String>)]
     pub standing_objections: Vec<StateCode>,
     /// The meeting's state; without the personal data for readers not entitled to it.
     pub state: Value,
@@ -104,12 +106,14 @@ impl MeetingView {
 }
 
 /// A meeting's agenda: provisional until adopted, then each item's status.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AgendaView {
     pub meeting_id: String,
     pub version: i64,
     pub adopted: bool,
     pub current_item: Option<u32>,
+    /// Each item (number, title, nature, documents) and its status.
+    #[schema(value_type = Vec<Object>)]
     pub items: Vec<AgendaEntry>,
 }
 
@@ -151,7 +155,7 @@ impl AgendaView {
 /// A meeting's participation figures: delegations and their members by gender,
 /// stakeholders by type, the sponsorship programme; per-State figures only for readers
 /// entitled to the personal data behind them (null otherwise).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MeetingParticipation {
     pub meeting_id: String,
     pub delegations: u32,
@@ -167,7 +171,7 @@ pub struct MeetingParticipation {
     pub sponsorship: BTreeMap<String, SponsorshipLine>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SponsorshipLine {
     pub requests: u32,
     pub amount_usd: u64,

@@ -6,11 +6,22 @@
 //! - [`commands`]: a command as sent (name and fields) and who may send it.
 //! - [`bodies`], [`meetings`], [`amendments`], [`frameworks`]: one service per kind of record:
 //!   it checks the command, who sends it, supplies the server's facts and runs it.
+//! - [`permissions`]: who may send each command, one exhaustive `match` per kind of record.
+//! - [`credentials`]: credentials issued, listed and revoked (tokens stored as hashes).
 //! - [`contacts`]: each State's national points of contact and the secretariat's pings.
+//! - [`annex`]: the annex of regional initiatives. [`documents`]: the document registry.
+//!   [`funds`]: funding ledgers. [`reporting`]: reporting cycles and who is due or overdue.
+//! - [`search`]: full-text search of submissions, as the reader may read them.
+//! - [`report`]: a meeting's report, generated from the log. [`as_of`]: the record as of a
+//!   moment, folded from the log with the live read models' code.
 //! - [`submissions`]: national reports, positions, views and stakeholders' papers.
 //! - [`capacity`]: capacity-building requests, offers, suggested pairs and matches.
 //! - [`participation`]: participation and gender figures across meetings and years.
 //! - [`room`]: the typed read model of a meeting in the room (console, screen, desk).
+//! - [`meeting_reads`]: a meeting's other reads as typed read models (its state, agenda,
+//!   participation figures, quorum, the meeting list) and who may see its personal data.
+//!   [`register`]: the decisions register's query. [`amendments`] and [`frameworks`] hold
+//!   their reads too (the board's cards, a version's diff).
 //! - [`live`]: the live feed of new events that every open screen follows.
 //! - [`history`]: frameworks as of any moment. [`reactor`], [`accreditation`], [`periodic`]:
 //!   what the system does by itself after an event or as time passes.

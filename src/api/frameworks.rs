@@ -173,7 +173,11 @@ async fn annexes(
         Cut::Version(_) => view.as_of_position,
         _ => position,
     };
-    let framework = s.app.projector.doc("frameworks", &view.id).await?;
+    let framework = s
+        .app
+        .projector
+        .doc(crate::projections::state_view::FRAMEWORKS, &view.id)
+        .await?;
     let body = framework.as_ref().and_then(|f| f["body_id"].as_str());
     app::annex::to_print(&s.app, p, body, at).await
 }

@@ -43,7 +43,7 @@ async fn bodies(
     min: MinPosition,
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
-    let docs = docs::list(s.app.store.db(), "bodies", "").await?;
+    let docs = docs::list(s.app.store.db(), crate::projections::state_view::BODIES, "").await?;
     Ok(axum::Json(
         json!({ "bodies": docs.into_iter().map(public_view).collect::<Vec<_>>() }),
     ))
@@ -57,7 +57,9 @@ async fn body(
 ) -> Result<axum::Json<Value>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
-    let doc = s.view("bodies", id, "body").await?;
+    let doc = s
+        .view(crate::projections::state_view::BODIES, id, "body")
+        .await?;
     Ok(axum::Json(public_view(Arc::unwrap_or_clone(doc))))
 }
 
@@ -166,7 +168,9 @@ async fn agenda(
             (body, AgendaView::of(id, l.version, &l.meeting))
         }
         None => {
-            let doc = s.view("meetings", id, "meeting").await?;
+            let doc = s
+                .view(crate::projections::state_view::MEETINGS, id, "meeting")
+                .await?;
             let body = doc["body_id"].as_str().map(str::to_owned);
             (body, AgendaView::from_view(id, &doc)?)
         }

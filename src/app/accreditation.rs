@@ -21,7 +21,7 @@ use crate::store::StoreError;
 #[tracing::instrument(skip_all, fields(today = %today))]
 pub async fn conclude_due(app: &App, today: Date) -> Result<usize, StoreError> {
     let mut concluded = 0;
-    for doc in docs::list(app.store.db(), "bodies", "").await? {
+    for doc in docs::list(app.store.db(), crate::projections::state_view::BODIES, "").await? {
         let (body_id, _, body) =
             state_view::decode::<Body>(&doc).map_err(|e| StoreError::Corrupt {
                 position: 0,

@@ -218,12 +218,19 @@ pub async fn board(
 ) -> Result<(Vec<AmendmentCard>, Option<String>), Refusal> {
     Ok(match cut {
         None => {
-            docs::filtered_page(app.store.db(), "amendments", "", after, limit, |doc| {
-                let (id, version, a) =
-                    state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
-                let c = card(&id, version, &a);
-                Ok::<_, Refusal>(filter.keeps(&c).then_some(c))
-            })
+            docs::filtered_page(
+                app.store.db(),
+                crate::projections::state_view::AMENDMENTS,
+                "",
+                after,
+                limit,
+                |doc| {
+                    let (id, version, a) =
+                        state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
+                    let c = card(&id, version, &a);
+                    Ok::<_, Refusal>(filter.keeps(&c).then_some(c))
+                },
+            )
             .await?
         }
         Some(cut) => {
@@ -244,7 +251,11 @@ pub async fn board(
 pub async fn show(app: &App, id: &str, cut: Option<Cut>) -> Result<Option<AmendmentCard>, Refusal> {
     let (mut c, events) = match cut {
         None => {
-            let Some(doc) = app.projector.doc("amendments", id).await? else {
+            let Some(doc) = app
+                .projector
+                .doc(crate::projections::state_view::AMENDMENTS, id)
+                .await?
+            else {
                 return Ok(None);
             };
             let (id, version, a) =

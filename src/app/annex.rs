@@ -212,14 +212,23 @@ pub async fn read(
     body_id: &str,
     cut: Option<Cut>,
 ) -> Result<AnnexView, Refusal> {
-    if app.projector.doc("bodies", body_id).await?.is_none() {
+    if app
+        .projector
+        .doc(crate::projections::state_view::BODIES, body_id)
+        .await?
+        .is_none()
+    {
         return Err(Refusal::not_found(format!("no body {body_id}")));
     }
     let annex = crate::domain::body::PublicRecord::Annex;
     crate::app::bodies::require_public(app, p, Some(body_id), annex).await?;
     Ok(match cut {
         None => {
-            let annex = match app.projector.doc("annexes", body_id).await? {
+            let annex = match app
+                .projector
+                .doc(crate::projections::state_view::ANNEXES, body_id)
+                .await?
+            {
                 Some(v) => {
                     state_view::decode::<Annex>(&v)
                         .map_err(Refusal::internal)?

@@ -139,7 +139,9 @@ fn body_line(id: &str, b: &crate::domain::body::Body) -> BodyLine {
 
 /// Every body, in id order.
 pub async fn list(app: &App) -> Result<Vec<BodyLine>, Refusal> {
-    let docs = crate::projections::docs::list(app.store.db(), "bodies", "").await?;
+    let docs =
+        crate::projections::docs::list(app.store.db(), crate::projections::state_view::BODIES, "")
+            .await?;
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
         let (id, _, b) = crate::projections::state_view::decode::<crate::domain::body::Body>(&d)
@@ -151,7 +153,10 @@ pub async fn list(app: &App) -> Result<Vec<BodyLine>, Refusal> {
 
 /// A body's state as the projection holds it (`None`: no such body).
 pub async fn state(app: &App, id: &str) -> Result<Option<crate::domain::body::Body>, Refusal> {
-    let Some(doc) = crate::projections::docs::get(app.store.db(), "bodies", id).await? else {
+    let Some(doc) =
+        crate::projections::docs::get(app.store.db(), crate::projections::state_view::BODIES, id)
+            .await?
+    else {
         return Ok(None);
     };
     let (_, _, b) = crate::projections::state_view::decode::<crate::domain::body::Body>(&doc)
@@ -170,7 +175,10 @@ pub async fn public_bodies(
         return Ok(None);
     }
     let mut out = BTreeSet::new();
-    for d in crate::projections::docs::list(app.store.db(), "bodies", "").await? {
+    for d in
+        crate::projections::docs::list(app.store.db(), crate::projections::state_view::BODIES, "")
+            .await?
+    {
         let (id, _, b) = crate::projections::state_view::decode::<crate::domain::body::Body>(&d)
             .map_err(Refusal::internal)?;
         if b.publishes(record) {
@@ -291,7 +299,10 @@ pub async fn overview(app: &App, id: &str) -> Result<BodyOverview, Refusal> {
     use crate::domain::body::Body;
     let not_found = || Refusal::not_found(format!("no body {id}"));
     let mut all: Vec<(String, Body)> = vec![];
-    for d in crate::projections::docs::list(app.store.db(), "bodies", "").await? {
+    for d in
+        crate::projections::docs::list(app.store.db(), crate::projections::state_view::BODIES, "")
+            .await?
+    {
         let (bid, _, b) =
             crate::projections::state_view::decode::<Body>(&d).map_err(Refusal::internal)?;
         all.push((bid, b));

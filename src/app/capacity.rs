@@ -182,11 +182,23 @@ fn priority_rank(p: Option<Priority>) -> u8 {
 /// room left.
 pub async fn board(app: &App, _p: &Principal) -> Result<CapacityBoard, Refusal> {
     let mut requests = vec![];
-    for v in docs::list(app.store.db(), "assistance_requests", "").await? {
+    for v in docs::list(
+        app.store.db(),
+        crate::projections::state_view::ASSISTANCE_REQUESTS,
+        "",
+    )
+    .await?
+    {
         requests.push(state_view::decode::<AssistanceRequest>(&v).map_err(Refusal::internal)?);
     }
     let mut offers = vec![];
-    for v in docs::list(app.store.db(), "assistance_offers", "").await? {
+    for v in docs::list(
+        app.store.db(),
+        crate::projections::state_view::ASSISTANCE_OFFERS,
+        "",
+    )
+    .await?
+    {
         offers.push(state_view::decode::<AssistanceOffer>(&v).map_err(Refusal::internal)?);
     }
     let in_use = |offer: &str| {

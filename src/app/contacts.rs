@@ -158,7 +158,7 @@ fn directory(state: &str, version: i64, d: &PointsOfContact, today: Date) -> Dir
 pub async fn all(app: &App, p: &Principal) -> Result<Vec<Directory>, Refusal> {
     may_read(p)?;
     let today = today(app);
-    let views = docs::list(app.store.db(), "contacts", "").await?;
+    let views = docs::list(app.store.db(), crate::projections::state_view::CONTACTS, "").await?;
     views
         .iter()
         .map(|v| {
@@ -172,7 +172,10 @@ pub async fn all(app: &App, p: &Principal) -> Result<Vec<Directory>, Refusal> {
 /// One State's directory (empty if none has been nominated).
 pub async fn one(app: &App, p: &Principal, state: &str) -> Result<Directory, Refusal> {
     may_read(p)?;
-    let found = app.projector.doc("contacts", state).await?;
+    let found = app
+        .projector
+        .doc(crate::projections::state_view::CONTACTS, state)
+        .await?;
     Ok(match found {
         Some(v) => {
             let (_, version, d) =

@@ -174,7 +174,11 @@ pub async fn list(
     let restricted = may_see_restricted(p);
     let public = crate::domain::body::PublicRecord::Documents;
     let public = crate::app::bodies::public_bodies(app, p, public).await?;
-    let Some(v) = app.projector.doc("documents", REGISTRY).await? else {
+    let Some(v) = app
+        .projector
+        .doc(crate::projections::state_view::DOCUMENTS, REGISTRY)
+        .await?
+    else {
         return Ok(vec![]);
     };
     let (_, _, r) = state_view::decode::<DocumentRegistry>(&v).map_err(Refusal::internal)?;
@@ -198,7 +202,11 @@ pub async fn registry(
     cut: Option<crate::app::history::Cut>,
 ) -> Result<DocumentRegistry, Refusal> {
     match cut {
-        None => match app.projector.doc("documents", REGISTRY).await? {
+        None => match app
+            .projector
+            .doc(crate::projections::state_view::DOCUMENTS, REGISTRY)
+            .await?
+        {
             Some(v) => Ok(state_view::decode::<DocumentRegistry>(&v)
                 .map_err(Refusal::internal)?
                 .2),

@@ -194,7 +194,7 @@ pub async fn one(app: &App, id: &str, on: Option<Date>) -> Result<Ledger, Refusa
 pub async fn all(app: &App) -> Result<Vec<Ledger>, Refusal> {
     let day = today(app);
     let mut out = vec![];
-    for v in docs::list(app.store.db(), "funds", "").await? {
+    for v in docs::list(app.store.db(), crate::projections::state_view::FUNDS, "").await? {
         let (id, _, f) = state_view::decode::<Fund>(&v).map_err(Refusal::internal)?;
         out.push(ledger(&id, &f, day));
     }

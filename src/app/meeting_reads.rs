@@ -241,7 +241,11 @@ pub async fn load(app: &App, id: &str, cut: Option<Cut>) -> Result<Option<Loaded
                 info: fold.info.unwrap_or(Value::Null),
             }));
     }
-    let Some(doc) = app.projector.doc("meetings", id).await? else {
+    let Some(doc) = app
+        .projector
+        .doc(crate::projections::state_view::MEETINGS, id)
+        .await?
+    else {
         return Ok(None);
     };
     let (_, version, meeting) = state_view::decode::<Meeting>(&doc).map_err(Refusal::internal)?;

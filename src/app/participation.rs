@@ -107,11 +107,11 @@ pub async fn over_time(
     let mut states: BTreeMap<(String, String, i32), Figures> = BTreeMap::new();
     let who = entitled(p);
     let mut bodies: BTreeMap<String, Body> = BTreeMap::new();
-    for v in docs::list(app.store.db(), "bodies", "").await? {
+    for v in docs::list(app.store.db(), crate::projections::state_view::BODIES, "").await? {
         let (id, _, b) = state_view::decode::<Body>(&v).map_err(Refusal::internal)?;
         bodies.insert(id, b);
     }
-    for v in docs::list(app.store.db(), "meetings", "").await? {
+    for v in docs::list(app.store.db(), crate::projections::state_view::MEETINGS, "").await? {
         let (_, _, m) = state_view::decode::<Meeting>(&v).map_err(Refusal::internal)?;
         let Some(body_id) = m.body_id.as_ref().map(|b| b.to_string()) else {
             continue;

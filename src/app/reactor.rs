@@ -304,7 +304,13 @@ impl Reactor {
         {
             return Err(ReactError::Unavailable("read models are behind".into()));
         }
-        for doc in docs::list(self.app.store.db(), "amendments", "").await? {
+        for doc in docs::list(
+            self.app.store.db(),
+            crate::projections::state_view::AMENDMENTS,
+            "",
+        )
+        .await?
+        {
             let Ok((amendment_id, _, amendment)) = state_view::decode::<Amendment>(&doc) else {
                 continue;
             };

@@ -127,7 +127,12 @@ pub async fn overview(
     p: &Principal,
     body_id: &str,
 ) -> Result<ReportingOverview, Refusal> {
-    if app.projector.doc("bodies", body_id).await?.is_none() {
+    if app
+        .projector
+        .doc(crate::projections::state_view::BODIES, body_id)
+        .await?
+        .is_none()
+    {
         return Err(Refusal::not_found(format!("no body {body_id}")));
     }
     let reporting = crate::domain::body::PublicRecord::Reporting;

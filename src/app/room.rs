@@ -249,7 +249,7 @@ fn debug_name(v: impl std::fmt::Debug) -> String {
 pub async fn meeting_room(app: &App, p: &Principal, id: &str) -> Result<MeetingRoom, Refusal> {
     let doc = app
         .projector
-        .doc("meetings", id)
+        .doc(crate::projections::state_view::MEETINGS, id)
         .await?
         .ok_or_else(|| Refusal::not_found(format!("no meeting {id}")))?;
     let (_, version, m) = state_view::decode::<Meeting>(&doc).map_err(Refusal::internal)?;
@@ -511,7 +511,7 @@ pub async fn amendments(app: &App, framework: Option<&str>) -> Result<Vec<Amendm
     let db = app.store.db();
     let mut out = Vec::new();
     let registry = crate::app::documents::registry(app, None).await?;
-    for doc in docs::list(db, "amendments", "").await? {
+    for doc in docs::list(db, crate::projections::state_view::AMENDMENTS, "").await? {
         let (id, _, a) = state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
         let Some(fid) = a.framework_id() else {
             continue;
@@ -694,7 +694,11 @@ pub async fn amendment_revision(
     app: &App,
     id: &str,
 ) -> Result<Option<(Revision, String)>, Refusal> {
-    let Some(doc) = app.projector.doc("amendments", id).await? else {
+    let Some(doc) = app
+        .projector
+        .doc(crate::projections::state_view::AMENDMENTS, id)
+        .await?
+    else {
         return Ok(None);
     };
     let (_, _, a) = state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;

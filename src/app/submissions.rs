@@ -258,7 +258,12 @@ pub struct Filter {
 /// The submissions `p` may read, in id order, filtered.
 pub async fn list(app: &App, p: &Principal, f: &Filter) -> Result<Vec<SubmissionLine>, Refusal> {
     let public = crate::app::bodies::public_bodies(app, p, PublicRecord::Submissions).await?;
-    let views = docs::list(app.store.db(), "submissions", "").await?;
+    let views = docs::list(
+        app.store.db(),
+        crate::projections::state_view::SUBMISSIONS,
+        "",
+    )
+    .await?;
     let mut out = vec![];
     for v in &views {
         let (id, version, s) = state_view::decode::<Submission>(v).map_err(Refusal::internal)?;
@@ -287,7 +292,10 @@ pub async fn list(app: &App, p: &Principal, f: &Filter) -> Result<Vec<Submission
 
 /// One submission, if `p` may read it (else not found: a draft's existence is not public).
 pub async fn one(app: &App, p: &Principal, id: &str) -> Result<SubmissionLine, Refusal> {
-    let found = app.projector.doc("submissions", id).await?;
+    let found = app
+        .projector
+        .doc(crate::projections::state_view::SUBMISSIONS, id)
+        .await?;
     let not_found = || Refusal::not_found(format!("no submission {id}"));
     let v = found.ok_or_else(not_found)?;
     let (_, version, s) = state_view::decode::<Submission>(&v).map_err(Refusal::internal)?;

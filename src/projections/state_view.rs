@@ -105,6 +105,20 @@ pub fn decode<A: Aggregate>(doc: &Value) -> Result<(String, i64, A), serde_json:
     Ok((id, version, A::deserialize(doc)?))
 }
 
+/// Each view's name, for the reads that name a view without its type.
+pub const BODIES: &str = <crate::domain::body::Body as ViewName>::VIEW;
+pub const MEETINGS: &str = <crate::domain::meeting::Meeting as ViewName>::VIEW;
+pub const AMENDMENTS: &str = <crate::domain::amendment::Amendment as ViewName>::VIEW;
+pub const FRAMEWORKS: &str = <crate::domain::framework::Framework as ViewName>::VIEW;
+pub const FUNDS: &str = <crate::domain::fund::Fund as ViewName>::VIEW;
+pub const ANNEXES: &str = <crate::domain::annex::Annex as ViewName>::VIEW;
+pub const CONTACTS: &str = <crate::domain::contacts::PointsOfContact as ViewName>::VIEW;
+pub const DOCUMENTS: &str = <crate::domain::documents::DocumentRegistry as ViewName>::VIEW;
+pub const SUBMISSIONS: &str = <crate::domain::submission::Submission as ViewName>::VIEW;
+pub const ASSISTANCE_REQUESTS: &str =
+    <crate::domain::capacity::AssistanceRequest as ViewName>::VIEW;
+pub const ASSISTANCE_OFFERS: &str = <crate::domain::capacity::AssistanceOffer as ViewName>::VIEW;
+
 impl ViewName for crate::domain::body::Body {
     const VIEW: &'static str = "bodies";
 }

@@ -857,7 +857,13 @@ struct FrameworkQuery {
 
 /// The frameworks there are: straight to the one when there is one.
 async fn frameworks(State(s): State<AppState>, v: Viewer) -> Response {
-    match docs::list(s.app.store.db(), "frameworks", "").await {
+    match docs::list(
+        s.app.store.db(),
+        crate::projections::state_view::FRAMEWORKS,
+        "",
+    )
+    .await
+    {
         Ok(all) => match all.first().and_then(|d| d["_id"].as_str()) {
             Some(id) => Redirect::to(&format!("/frameworks/{id}")).into_response(),
             None => refusal_page(v.m, Refusal::not_found(v.m.t("framework.none"))),

@@ -123,7 +123,12 @@ async fn meeting_lines(s: &AppState) -> Result<Vec<MeetingLine>, Refusal> {
 }
 
 async fn first_framework(s: &AppState) -> Result<Option<FrameworkView>, Refusal> {
-    let all = docs::list(s.app.store.db(), "frameworks", "").await?;
+    let all = docs::list(
+        s.app.store.db(),
+        crate::projections::state_view::FRAMEWORKS,
+        "",
+    )
+    .await?;
     match all.first().and_then(|d| d["_id"].as_str()) {
         Some(id) => Ok(Some(room::declaration_now(&s.app, id).await?)),
         None => Ok(None),

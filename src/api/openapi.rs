@@ -1279,6 +1279,7 @@ fn read_model(path: &str) -> Option<&'static str> {
         "/api/v1/amendments" => "AmendmentBoard",
         "/api/v1/amendments/{id}" => "AmendmentCard",
         "/api/v1/frameworks/{id}/diff" => "VersionDiff",
+        "/api/v1/meetings/{id}/report" => "MeetingReport",
         _ => return None,
     })
 }
@@ -1305,6 +1306,21 @@ fn read_model_schemas() -> Map<String, Value> {
     add::<AmendmentCard>(&mut out);
     add::<RevisionDiff>(&mut out);
     add::<VersionDiff>(&mut out);
+    {
+        use crate::app::report::*;
+        add::<MeetingReport>(&mut out);
+        add::<Attendance>(&mut out);
+        add::<DelegationLine>(&mut out);
+        add::<StakeholderLine>(&mut out);
+        add::<AgendaLine>(&mut out);
+        add::<AgendaChangeLine>(&mut out);
+        add::<Annexes>(&mut out);
+        add::<SummaryRecordLine>(&mut out);
+        add::<TextTranslation>(&mut out);
+        add::<AdoptionLine>(&mut out);
+        add::<CitedDocument>(&mut out);
+        add::<PlannedLine>(&mut out);
+    }
     out
 }
 
@@ -1386,6 +1402,37 @@ mod tests {
     use crate::app::commands::Envelope;
     use serde::de::DeserializeOwned;
 
+    /// A report with every optional part left out.
+    fn report() -> crate::app::report::MeetingReport {
+        let text = |t: &str| t.to_owned();
+        crate::app::report::MeetingReport {
+            meeting_id: text("m"),
+            symbol: text("S/1"),
+            title: text("t"),
+            kind: text("periodic_meeting"),
+            body_id: text("b"),
+            venue: text("v"),
+            chair: text("c"),
+            starts: text("2027-01-01"),
+            ends: text("2027-01-02"),
+            sat_on: vec![],
+            sat_outside_dates: vec![],
+            status: text("convened"),
+            closed_on: None,
+            attendance: Default::default(),
+            agenda_adopted: vec![],
+            agenda_changes: vec![],
+            agenda: vec![],
+            decisions: vec![],
+            summary_records: vec![],
+            adopted_by: None,
+            translations: vec![],
+            annexes: Default::default(),
+            position: 1,
+            hash: text("00"),
+        }
+    }
+
     /// Each read model's generated schema names every field it sends and requires only
     /// fields it always sends (one left out when empty is not required).
     #[test]
@@ -1430,6 +1477,7 @@ mod tests {
                     paragraphs: vec![],
                 }),
             ),
+            ("MeetingReport", serde_json::to_value(report())),
         ];
         let schemas = read_model_schemas();
         for (name, sample) in samples {
@@ -1452,6 +1500,15 @@ mod tests {
                     "{name} requires {key}, which it does not always send"
                 );
             }
+        }
+        // Every schema a generated schema refers to is there.
+        let text = serde_json::to_string(&schemas).unwrap();
+        for name in text.split("#/components/schemas/").skip(1) {
+            let name = name.split('"').next().unwrap();
+            assert!(
+                schemas.contains_key(name),
+                "a read model refers to {name}, which is missing"
+            );
         }
         // Every route named by `read_model` has its schema.
         for r in ROUTES {

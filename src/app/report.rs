@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cqrs_es::Aggregate;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::app::as_of::RegisterFold;
 use crate::app::history::{self, Cut, FrameworkView};
@@ -71,7 +72,7 @@ impl Localized {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct MeetingReport {
     pub meeting_id: String,
     pub symbol: String,
@@ -96,10 +97,12 @@ pub struct MeetingReport {
     pub agenda_changes: Vec<AgendaChangeLine>,
     pub agenda: Vec<AgendaLine>,
     /// Decisions, then calls on which no consensus was found, in register order.
+    #[schema(value_type = Vec<Object>)]
     pub decisions: Vec<RegisterEntry>,
     /// The summary record of each sitting the secretariat kept, in date order (the latest
     /// text kept for each day).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub summary_records: Vec<SummaryRecordLine>,
     /// The decision by which the meeting adopted its report, if it has (the last one).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,6 +110,7 @@ pub struct MeetingReport {
     /// Translations of the agenda items' titles and the decisions' texts (the latest of each
     /// origin per language), each marked stale if the text changed after it was made.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub translations: Vec<TextTranslation>,
     pub annexes: Annexes,
     /// What the report was made from: the last log position it includes and that event's
@@ -115,7 +119,7 @@ pub struct MeetingReport {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, ToSchema)]
 pub struct Attendance {
     pub members: u32,
     /// States marked present at any time during the meeting.
@@ -130,7 +134,7 @@ pub struct Attendance {
     pub sponsored_experts: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct DelegationLine {
     pub state: String,
     /// Names only: a person's gender is counted, never listed.
@@ -138,7 +142,7 @@ pub struct DelegationLine {
     pub head: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct StakeholderLine {
     pub organisation_id: String,
     pub name: String,
@@ -146,7 +150,7 @@ pub struct StakeholderLine {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct AgendaLine {
     pub number: u32,
     pub title: String,
@@ -157,7 +161,7 @@ pub struct AgendaLine {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct AgendaChangeLine {
     pub date: String,
     pub decision_number: u32,
@@ -167,10 +171,11 @@ pub struct AgendaChangeLine {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, ToSchema)]
 pub struct Annexes {
     /// The body's Declaration as it stood at the close (or as of the report if the meeting
     /// has not closed).
+    #[schema(value_type = Option<Object>)]
     pub declaration: Option<FrameworkView>,
     pub programme_of_work: Vec<PlannedLine>,
     /// Every document symbol the record of the meeting cites: the meeting's own, the agenda's
@@ -178,7 +183,7 @@ pub struct Annexes {
     pub documents: Vec<CitedDocument>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct SummaryRecordLine {
     pub date: String,
     pub symbol: Option<String>,
@@ -188,7 +193,7 @@ pub struct SummaryRecordLine {
     pub kept: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct TextTranslation {
     /// `agenda_item` or `decision`, and its number.
     pub text_of: &'static str,
@@ -201,7 +206,7 @@ pub struct TextTranslation {
     pub stale: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct AdoptionLine {
     /// The decision's symbol and date, and the symbol of the draft it adopted.
     pub decision: String,
@@ -209,7 +214,7 @@ pub struct AdoptionLine {
     pub draft: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct CitedDocument {
     pub symbol: String,
     /// Its title in the document registry, as of the report; none if it is not registered
@@ -217,7 +222,7 @@ pub struct CitedDocument {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct PlannedLine {
     pub kind: String,
     pub title: String,

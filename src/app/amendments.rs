@@ -16,13 +16,13 @@ use crate::domain::amendment::{
     Amendment, AmendmentCommand, AmendmentCommandKind, AmendmentStatus, AmendmentTranslation,
     ConflictRecord, Revision, TabledUnder,
 };
-use crate::domain::framework::DecisionRef;
+use crate::domain::framework::{DecisionRef, Declaration};
 use crate::domain::meeting::{ItemNature, MeetingStatus};
 use crate::domain::values::{Id, StateCode};
 use crate::projections::{docs, state_view};
 
-/// Runs one amendment command for `p`: checks the name, who may send it, supplies the server's
-/// facts, decodes, and executes.
+/// Runs one amendment command for `p`: checks the name and who may send it, decodes what the
+/// client may say, supplies the server's facts, and executes.
 #[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
 pub async fn command(
     app: &App,
@@ -31,7 +31,7 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: AmendmentCommandKind = env.kind()?;
     let rule = permissions::amendment(kind);
     // The proposer's own delegate may table it; the rule covers everyone else.
@@ -42,77 +42,99 @@ pub async fn command(
     if !tabled_by_proposer {
         authorize(p, rule, "", &env)?;
     }
-    env.supply("now", app.store.clock().now())?;
-    // The text the operations are drafted against, from the framework's own history.
-    if matches!(
-        kind,
-        AmendmentCommandKind::Propose | AmendmentCommandKind::Revise
-    ) {
-        let framework_id = if kind == AmendmentCommandKind::Propose {
-            env.str("framework_id").map(str::to_owned)
-        } else {
-            app.amendments
-                .load(id)
-                .await?
-                .0
-                .framework_id()
-                .map(|f| f.to_string())
-        };
-        let Some(framework_id) = framework_id else {
-            return Err(
-                Refusal::unprocessable("invalid-input", "framework_id is required")
-                    .with_field("framework_id"),
-            );
-        };
-        let base_version = env
-            .fields
-            .get("base_version")
-            .and_then(Value::as_u64)
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| {
-                Refusal::unprocessable(
-                    "invalid-input",
-                    "base_version must be a framework version number",
-                )
-                .with_field("base_version")
-            })?;
-        let (framework, _) = app
-            .frameworks_as_of
-            .at(&app.store, &framework_id, Cut::Version(base_version))
-            .await?
-            .ok_or_else(|| {
-                Refusal::unprocessable(
-                    "unknown-base-version",
-                    format!("framework {framework_id} has no version {base_version}"),
-                )
-                .with_field("base_version")
-            })?;
-        env.supply("base_text", framework.declaration())?;
-    }
-    if kind == AmendmentCommandKind::Table {
-        let meeting_id = env.str("meeting_id").unwrap_or_default().to_owned();
-        let item = env
-            .fields
-            .get("agenda_item")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        let (meeting, version) = app.meetings.load(&meeting_id).await?;
-        if version == 0 {
-            return Err(Refusal::unprocessable(
-                "unknown-meeting",
-                format!("no meeting {meeting_id}"),
-            )
-            .with_field("meeting_id"));
-        }
-        let substantive = meeting
-            .agenda
-            .iter()
-            .any(|e| u64::from(e.item.number) == item && e.item.nature == ItemNature::Substantive);
-        env.supply("meeting_open", meeting.status == MeetingStatus::Open)?;
-        env.supply("item_substantive", substantive)?;
-    }
-    let cmd: AmendmentCommand = env.decode(&["now"])?;
+    let mut cmd: AmendmentCommand = env.decode(SUPPLIED)?;
+    supply(app, id, &mut cmd).await?;
     Ok(app.amendments.execute(id, cmd, ctx).await?)
+}
+
+/// The fields the server supplies (`skip_deserializing` in the domain): a client that sends
+/// one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["now", "base_text", "meeting_open", "item_substantive"];
+
+/// Supplies the server's facts to amendment `id`'s command (`skip_deserializing` in the
+/// domain): one arm per command, so a new command says what it needs.
+async fn supply(app: &App, id: &str, cmd: &mut AmendmentCommand) -> Result<(), Refusal> {
+    use AmendmentCommand as C;
+    let clock = app.store.clock().now();
+    match cmd {
+        C::Propose {
+            framework_id,
+            base_version,
+            base_text,
+            now,
+            ..
+        } => {
+            *now = clock;
+            *base_text = drafted_against(app, framework_id.as_str(), *base_version).await?;
+        }
+        C::Revise {
+            base_version,
+            base_text,
+            now,
+            ..
+        } => {
+            *now = clock;
+            let (current, _) = app.amendments.load(id).await?;
+            let Some(framework_id) = current.framework_id() else {
+                return Err(Refusal::unprocessable(
+                    "invalid-input",
+                    format!("there is no amendment {id} to revise"),
+                ));
+            };
+            *base_text = drafted_against(app, framework_id.as_str(), *base_version).await?;
+        }
+        C::Table {
+            meeting_id,
+            agenda_item,
+            meeting_open,
+            item_substantive,
+            now,
+        } => {
+            *now = clock;
+            let (meeting, version) = app.meetings.load(meeting_id.as_str()).await?;
+            if version == 0 {
+                return Err(Refusal::unprocessable(
+                    "unknown-meeting",
+                    format!("no meeting {meeting_id}"),
+                )
+                .with_field("meeting_id"));
+            }
+            *meeting_open = meeting.status == MeetingStatus::Open;
+            *item_substantive = meeting
+                .agenda
+                .iter()
+                .any(|e| e.item.number == *agenda_item && e.item.nature == ItemNature::Substantive);
+        }
+        C::CoSponsor { now, .. }
+        | C::WithdrawCoSponsorship { now, .. }
+        | C::Withdraw { now, .. }
+        | C::Reintroduce { now, .. }
+        | C::MarkInConflict { now, .. }
+        | C::Rebase { now, .. } => *now = clock,
+        C::MarkAdopted { .. } | C::MarkNotAdopted { .. } | C::TranslateText { .. } => {}
+    }
+    Ok(())
+}
+
+/// The text an amendment's operations are drafted against: framework `framework_id` as it
+/// stood at `base_version`, from the framework's own history.
+async fn drafted_against(
+    app: &App,
+    framework_id: &str,
+    base_version: u32,
+) -> Result<Declaration, Refusal> {
+    let (framework, _) = app
+        .frameworks_as_of
+        .at(&app.store, framework_id, Cut::Version(base_version))
+        .await?
+        .ok_or_else(|| {
+            Refusal::unprocessable(
+                "unknown-base-version",
+                format!("framework {framework_id} has no version {base_version}"),
+            )
+            .with_field("base_version")
+        })?;
+    Ok(framework.declaration().clone())
 }
 
 /// One amendment as the board shows it.

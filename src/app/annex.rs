@@ -29,7 +29,7 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: AnnexCommandKind = env.kind()?;
     authorize(p, permissions::annex(kind), "", &env)?;
     let (_, version): (Body, i64) = app.bodies.load(id).await?;
@@ -38,35 +38,37 @@ pub async fn command(
             "no body {id}: an annex belongs to an established body"
         )));
     }
-    if kind == AnnexCommandKind::RecordAdoption {
-        let (decision, by_review_conference) = adopting_decision(app, id, &env).await?;
-        env.supply("decision", decision)?;
-        env.supply("by_review_conference", by_review_conference)?;
+    let mut cmd: AnnexCommand = env.decode(SUPPLIED)?;
+    // The server's facts (`skip_deserializing` in the domain), one arm per command.
+    match &mut cmd {
+        AnnexCommand::RecordAdoption {
+            meeting_id,
+            decision_number,
+            decision,
+            by_review_conference,
+        } => {
+            let (d, review_conference) =
+                adopting_decision(app, id, meeting_id, *decision_number).await?;
+            *decision = Some(d);
+            *by_review_conference = review_conference;
+        }
+        AnnexCommand::DraftEntry { .. } | AnnexCommand::ProposeRemoval { .. } => {}
     }
-    let cmd: AnnexCommand = env.decode(&["decision", "by_review_conference"])?;
     Ok(app.annexes.execute(id, cmd, ctx).await?)
 }
+
+/// The fields the server supplies (`skip_deserializing` in the domain): a client that sends
+/// one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["decision", "by_review_conference"];
 
 /// The decision an adoption names, from the register, and whether it was taken by a review
 /// conference of body `body_id`.
 async fn adopting_decision(
     app: &App,
     body_id: &str,
-    env: &Envelope,
+    meeting_id: &Id,
+    number: u32,
 ) -> Result<(DecisionRef, bool), Refusal> {
-    let meeting_id = env.str("meeting_id").unwrap_or_default().to_owned();
-    let number = env
-        .fields
-        .get("decision_number")
-        .and_then(Value::as_u64)
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| {
-            Refusal::unprocessable(
-                "invalid-input",
-                "decision_number must be a decision's number",
-            )
-            .with_field("decision_number")
-        })?;
     let not_on_register = || {
         Refusal::unprocessable(
             "unknown-decision",
@@ -76,12 +78,15 @@ async fn adopting_decision(
     };
     let entry = app
         .projector
-        .doc(decisions::NAME, &decisions::key(&meeting_id, number))
+        .doc(
+            decisions::NAME,
+            &decisions::key(meeting_id.as_str(), number),
+        )
         .await?
         .filter(|d| d["entry"] != "outcome")
         .ok_or_else(not_on_register)?;
     let decision = DecisionRef {
-        meeting_id: Id::parse(&meeting_id).map_err(|_| not_on_register())?,
+        meeting_id: meeting_id.clone(),
         number,
         symbol: entry["symbol"]
             .as_str()
@@ -92,7 +97,7 @@ async fn adopting_decision(
             .and_then(|d| d.parse().ok())
             .ok_or_else(not_on_register)?,
     };
-    let (meeting, _) = app.meetings.load(&meeting_id).await?;
+    let (meeting, _) = app.meetings.load(meeting_id.as_str()).await?;
     let review_conference = meeting.kind == Some(MeetingKind::ReviewConference)
         && meeting.body_id.as_ref().map(|b| b.as_str()) == Some(body_id);
     Ok((decision, review_conference))

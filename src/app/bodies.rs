@@ -13,8 +13,8 @@ use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::body::{BodyCommand, BodyCommandKind, PublicRecord};
 use crate::projections::decisions;
 
-/// Runs one body command for `p`: checks the name, who may send it, supplies the server's
-/// facts, decodes, and executes.
+/// Runs one body command for `p`: checks the name and who may send it, decodes what the
+/// client may say, supplies the server's facts, and executes.
 #[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
 pub async fn command(
     app: &App,
@@ -23,11 +23,11 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: BodyCommandKind = env.kind()?;
     authorize(p, permissions::body(kind), "", &env)?;
-    env.supply("now", today(app))?;
-    let cmd: BodyCommand = env.decode(&["now"])?;
+    let mut cmd: BodyCommand = env.decode(SUPPLIED)?;
+    supply(app, &mut cmd);
     // Rules of procedure change only by a decision that is on the register.
     if let BodyCommand::ModifyRulesOfProcedure { decision, .. } = &cmd {
         let key = decisions::key(decision.meeting_id.as_str(), decision.decision_number);
@@ -47,6 +47,32 @@ pub async fn command(
         }
     }
     Ok(app.bodies.execute(id, cmd, ctx).await?)
+}
+
+/// The fields the server supplies (`skip_deserializing` in the domain): a client that sends
+/// one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["now"];
+
+/// Supplies the server's facts to a body command (`skip_deserializing` in the domain): one
+/// arm per command, so a new command says what it needs.
+fn supply(app: &App, cmd: &mut BodyCommand) {
+    use BodyCommand as C;
+    match cmd {
+        C::ProposeAccreditation { now, .. }
+        | C::ObjectToAccreditation { now, .. }
+        | C::WithdrawAccreditationObjection { now, .. }
+        | C::ConcludeAccreditation { now, .. }
+        | C::AddWorkItem { now, .. }
+        | C::RecordWorkItemProgress { now, .. } => *now = today(app),
+        C::EstablishBody { .. }
+        | C::AdmitMember { .. }
+        | C::RegisterObserver { .. }
+        | C::RegisterStakeholder { .. }
+        | C::ModifyRulesOfProcedure { .. }
+        | C::SetAttachmentLimit { .. }
+        | C::SetPublicRecords { .. }
+        | C::SetRegionalGroup { .. } => {}
+    }
 }
 
 /// A body as the secretariat's desk shows it.

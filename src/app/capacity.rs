@@ -24,30 +24,47 @@ pub async fn request_command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: RequestCommandKind = env.kind()?;
     authorize(p, permissions::capacity_request(kind), "", &env)?;
-    env.supply("now", today(app))?;
-    match kind {
-        RequestCommandKind::FileRequest => env.require_record_id("request_id", id)?,
-        RequestCommandKind::ProposeMatch => {
-            // The offerer is the offer's, not the client's to say.
-            let offer_id = env.str("offer_id").unwrap_or_default().to_owned();
-            let (offer, version): (AssistanceOffer, i64) = app.offers.load(&offer_id).await?;
-            let offerer = offer
-                .offerer
-                .filter(|_| version > 0 && !offer.withdrawn)
-                .ok_or_else(|| {
-                    Refusal::unprocessable("unknown-offer", format!("no offer {offer_id} stands"))
-                        .with_field("offer_id")
-                })?;
-            env.supply("offerer", offerer)?;
-        }
-        _ => {}
+    if kind == RequestCommandKind::FileRequest {
+        env.require_record_id("request_id", id)?;
     }
-    let cmd: RequestCommand = env.decode(&["now", "offerer"])?;
+    let mut cmd: RequestCommand = env.decode(REQUEST_SUPPLIED)?;
+    // The server's facts (`skip_deserializing` in the domain), one arm per command.
+    use RequestCommand as C;
+    match &mut cmd {
+        C::ProposeMatch {
+            offer_id,
+            offerer,
+            now,
+            ..
+        } => {
+            *now = today(app);
+            // The offerer is the offer's, not the client's to say.
+            let (offer, version): (AssistanceOffer, i64) =
+                app.offers.load(offer_id.as_str()).await?;
+            *offerer = offer.offerer.filter(|_| version > 0 && !offer.withdrawn);
+            if offerer.is_none() {
+                return Err(Refusal::unprocessable(
+                    "unknown-offer",
+                    format!("no offer {offer_id} stands"),
+                )
+                .with_field("offer_id"));
+            }
+        }
+        C::AcceptMatch { now, .. }
+        | C::DeclineMatch { now, .. }
+        | C::RecordProgress { now, .. }
+        | C::WithdrawRequest { now, .. } => *now = today(app),
+        C::FileRequest { .. } => {}
+    }
     Ok(app.requests.execute(id, cmd, ctx).await?)
 }
+
+/// The fields of a request command the server supplies (`skip_deserializing` in the domain):
+/// a client that sends one is not refused, and its value is never read.
+pub const REQUEST_SUPPLIED: &[&str] = &["now", "offerer"];
 
 /// Runs one command on offer `id` for `p`.
 #[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]

@@ -7,7 +7,6 @@
 //! refused with the path of the field.
 
 use serde::de::{self, DeserializeOwned, Visitor};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::app::access::{Principal, Role};
@@ -95,15 +94,9 @@ impl Envelope {
         }
     }
 
-    /// Sets a field supplied by the server (overwriting anything the client sent).
-    pub fn supply(&mut self, field: &str, value: impl Serialize) -> Result<(), Refusal> {
-        let v = serde_json::to_value(value).map_err(Refusal::internal)?;
-        self.fields.insert(field.to_owned(), v);
-        Ok(())
-    }
-
-    /// Decodes into the domain command. `supplied` are the fields the server may have added
-    /// that this command does not take; every other unknown field is refused.
+    /// Decodes into the domain command. `supplied` names the fields the server supplies
+    /// (`skip_deserializing` in the domain, so the decoder never reads them): a client that
+    /// sends one is not refused; every other unknown field is.
     pub fn decode<C: DeserializeOwned>(&self, supplied: &[&str]) -> Result<C, Refusal> {
         let mut outer = Map::new();
         outer.insert(self.name.clone(), Value::Object(self.fields.clone()));

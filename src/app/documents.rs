@@ -30,7 +30,7 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: DocumentCommandKind = env.kind()?;
     authorize(p, permissions::documents(kind), "", &env)?;
     // A new document belongs to an established body.
@@ -44,10 +44,20 @@ pub async fn command(
             .with_field("body_id"));
         }
     }
-    env.supply("now", today(app))?;
-    let cmd: DocumentCommand = env.decode(&["now"])?;
+    let mut cmd: DocumentCommand = env.decode(SUPPLIED)?;
+    // The server's facts (`skip_deserializing` in the domain), one arm per command.
+    match &mut cmd {
+        DocumentCommand::IssueDocument { now, .. }
+        | DocumentCommand::IssueRelated { now, .. }
+        | DocumentCommand::AddLanguageVersion { now, .. } => *now = today(app),
+        DocumentCommand::RegisterExternal { .. } => {}
+    }
     Ok(app.documents.execute(REGISTRY, cmd, ctx).await?)
 }
+
+/// The fields the server supplies (`skip_deserializing` in the domain): a client that sends
+/// one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["now"];
 
 /// A document's row id on the documents page (after `doc-`): the symbol with `/` and `.`
 /// as `-` (`PoA-RC-1-2026-L-1`), so it needs no escaping in a link or a selector.

@@ -14,13 +14,13 @@ use crate::domain::body::{Accreditation, Body};
 use crate::domain::documents::DocumentRegistry;
 use crate::domain::framework::{check_applies, Conflict};
 use crate::domain::meeting::{
-    AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingCommandKind, MeetingError,
-    ProgrammeLink, TabledUnder,
+    AgendaChange, AmendmentStanding, ConsensusSubject, MeetingCommand, MeetingCommandKind,
+    MeetingError, ProgrammeLink, TabledUnder,
 };
 use crate::domain::values::{DocumentSymbol, Id, Text};
 
-/// Runs one meeting command for `p`: checks the name, who may send it, supplies the server's
-/// facts, decodes, and executes.
+/// Runs one meeting command for `p`: checks the name and who may send it, decodes what the
+/// client may say, supplies the server's facts, and executes.
 #[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
 pub async fn command(
     app: &App,
@@ -29,148 +29,12 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: MeetingCommandKind = env.kind()?;
     authorize(p, permissions::meeting(kind), id, &env)?;
-    env.supply("now", today(app))?;
-    if kind == MeetingCommandKind::Convene {
-        let body_id = env.str("body_id").unwrap_or_default().to_owned();
-        let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;
-        if version == 0 {
-            return Err(Refusal::unprocessable(
-                "unknown-body",
-                format!("no body {body_id}: establish it first"),
-            )
-            .with_field("body_id"));
-        }
-        env.supply("rules", &body.rules)?;
-        env.supply("members", &body.members)?;
-        // A meeting convened under a programme of work names an item that programme has.
-        if let Some(link) = env.fields.get("programme_link").filter(|v| !v.is_null()) {
-            let link: ProgrammeLink = serde_json::from_value(link.clone()).map_err(|e| {
-                Refusal::unprocessable("invalid-input", e.to_string()).with_field("programme_link")
-            })?;
-            let (linked, version) = app.meetings.load(link.meeting_id.as_str()).await?;
-            if version == 0 {
-                return Err(Refusal::unprocessable(
-                    "unknown-meeting",
-                    format!("no meeting {}", link.meeting_id),
-                )
-                .with_field("programme_link.meeting_id"));
-            }
-            if let Err(e) = linked.check_programme_link(&link) {
-                let field = match e {
-                    MeetingError::NoProgrammeOfWork(_) => "programme_link.meeting_id",
-                    _ => "programme_link.item",
-                };
-                return Err(Refusal::unprocessable(e.code(), e.to_string()).with_field(field));
-            }
-        }
-        // A consultative day names the conference or annual meeting of its body it precedes.
-        if let Some(preceded) = env.str("precedes").map(str::to_owned) {
-            let refuse = |kind: &str, detail: String| {
-                Refusal::unprocessable(kind, detail).with_field("precedes")
-            };
-            let preceded_id = crate::domain::values::Id::parse(&preceded)
-                .map_err(|e| refuse("invalid-input", e.to_string()))?;
-            let (target, version) = app.meetings.load(&preceded).await?;
-            if version == 0 {
-                return Err(refuse("unknown-meeting", format!("no meeting {preceded}")));
-            }
-            let ends = env
-                .fields
-                .get("ends")
-                .and_then(|v| serde_json::from_value(v.clone()).ok());
-            if let Some(ends) = ends {
-                let body_id = crate::domain::values::Id::parse(&body_id)
-                    .map_err(|e| refuse("invalid-input", e.to_string()))?;
-                target
-                    .check_preceded_by(&preceded_id, &body_id, ends)
-                    .map_err(|e| refuse(e.code(), e.to_string()))?;
-            }
-        }
-    }
-    if matches!(
-        kind,
-        MeetingCommandKind::IssueProvisionalAgenda
-            | MeetingCommandKind::ChangeAgenda
-            | MeetingCommandKind::CallForConsensus
-            | MeetingCommandKind::KeepSummaryRecord
-    ) {
-        registered_documents(app, &env).await?;
-    }
-    if kind == MeetingCommandKind::AwardSponsorship {
-        if let Some(fund) = env.str("fund_id").map(str::to_owned) {
-            let request = env.str("request_id").unwrap_or_default().to_owned();
-            draw_on_fund(app, id, &request, &fund, ctx).await?;
-        }
-    }
-    if kind == MeetingCommandKind::RegisterStakeholder {
-        // Whether it is accredited is the body's record, not the client's claim.
-        let (meeting, _) = app.meetings.load(id).await?;
-        let org = env.str("organisation_id").unwrap_or_default().to_owned();
-        let accredited = match &meeting.body_id {
-            Some(body_id) => {
-                let (body, _) = app.bodies.load(body_id.as_str()).await?;
-                body.stakeholders.iter().any(|(k, st)| {
-                    k.as_str() == org && st.accreditation == Accreditation::Accredited
-                })
-            }
-            None => false,
-        };
-        env.supply("accredited", accredited)?;
-    }
+    let mut cmd: MeetingCommand = env.decode(SUPPLIED)?;
     // Where a refusal about the amendment points in the request.
-    let mut amendment_field = None;
-    if kind == MeetingCommandKind::CallForConsensus {
-        let subject = env.fields.get("subject").and_then(|s| s.get("Amendment"));
-        let amendment_id = subject
-            .and_then(|a| a.get("amendment_id"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let revision = subject
-            .and_then(|a| a.get("revision"))
-            .and_then(Value::as_u64)
-            .and_then(|r| u32::try_from(r).ok());
-        match amendment_id {
-            Some(aid) => {
-                let standing = amendment_standing(app, &aid, revision)
-                    .await?
-                    .ok_or_else(|| {
-                        Refusal::unprocessable("unknown-amendment", format!("no amendment {aid}"))
-                            .with_field("subject.Amendment.amendment_id")
-                    })?;
-                env.supply("amendment", Some(standing))?;
-                amendment_field = Some("subject.Amendment");
-            }
-            None => env.supply("amendment", None::<AmendmentStanding>)?,
-        }
-    }
-    if kind == MeetingCommandKind::DeclareOutcome {
-        // Adopting an amendment applies it to the framework: check it still applies now,
-        // whatever the amendment's own status says (the reactor sets that a moment later).
-        let (meeting, _) = app.meetings.peek(id).await?;
-        let called = match meeting.consensus.as_ref().filter(|c| c.open) {
-            Some(c) => match &c.subject {
-                ConsensusSubject::Amendment {
-                    amendment_id,
-                    revision,
-                } => Some((amendment_id.to_string(), *revision)),
-                _ => None,
-            },
-            None => None,
-        };
-        match called {
-            Some((aid, revision)) => {
-                let standing = amendment_standing(app, &aid, Some(revision)).await?;
-                env.supply("amendment", standing)?;
-                amendment_field = Some("outcome");
-            }
-            None => env.supply("amendment", None::<AmendmentStanding>)?,
-        }
-    }
-    let cmd: MeetingCommand =
-        env.decode(&["now", "rules", "members", "amendment", "accredited"])?;
+    let amendment_field = supply(app, id, &mut cmd, ctx).await?;
     app.meetings
         .execute(id, cmd, ctx)
         .await
@@ -181,6 +45,203 @@ pub async fn command(
             }
             _ => e,
         })
+}
+
+/// The fields of meeting commands the server supplies (`skip_deserializing` in the domain):
+/// a client that sends one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["now", "rules", "members", "amendment", "accredited"];
+
+/// Supplies the server's facts to meeting `id`'s command and checks what it cites against
+/// other records. One arm per command, so a new command is a compile error here until someone
+/// says what it needs. Returns where a refusal about the amendment points in the request.
+async fn supply(
+    app: &App,
+    id: &str,
+    cmd: &mut MeetingCommand,
+    ctx: &CommandContext,
+) -> Result<Option<&'static str>, Refusal> {
+    use MeetingCommand as C;
+    match cmd {
+        C::Convene {
+            body_id,
+            programme_link,
+            precedes,
+            ends,
+            rules,
+            members,
+            ..
+        } => {
+            let (body, version): (Body, i64) = app.bodies.load(body_id.as_str()).await?;
+            if version == 0 {
+                return Err(Refusal::unprocessable(
+                    "unknown-body",
+                    format!("no body {body_id}: establish it first"),
+                )
+                .with_field("body_id"));
+            }
+            *rules = body.rules;
+            *members = body.members.into_iter().collect();
+            if let Some(link) = programme_link {
+                in_programme_of_work(app, link).await?;
+            }
+            if let Some(preceded) = precedes {
+                // A consultative day names the conference or annual meeting of its body it
+                // precedes.
+                let refuse = |kind: &str, detail: String| {
+                    Refusal::unprocessable(kind, detail).with_field("precedes")
+                };
+                let (target, version) = app.meetings.load(preceded.as_str()).await?;
+                if version == 0 {
+                    return Err(refuse("unknown-meeting", format!("no meeting {preceded}")));
+                }
+                target
+                    .check_preceded_by(preceded, body_id, *ends)
+                    .map_err(|e| refuse(e.code(), e.to_string()))?;
+            }
+        }
+        C::Open { now }
+        | C::Suspend { now }
+        | C::Resume { now }
+        | C::Close { now }
+        | C::AdoptAgenda { now }
+        | C::CloseVoting { now }
+        | C::WithdrawConsensusCall { now }
+        | C::IssueCorrigendum { now, .. } => *now = today(app),
+        C::RegisterStakeholder {
+            organisation_id,
+            accredited,
+            ..
+        } => {
+            // Whether it is accredited is the body's record, not the client's claim.
+            let (meeting, _) = app.meetings.load(id).await?;
+            *accredited = match &meeting.body_id {
+                Some(body_id) => {
+                    let (body, _) = app.bodies.load(body_id.as_str()).await?;
+                    body.stakeholders
+                        .get(organisation_id)
+                        .is_some_and(|st| st.accreditation == Accreditation::Accredited)
+                }
+                None => false,
+            };
+        }
+        C::AwardSponsorship {
+            request_id,
+            fund_id: Some(fund),
+        } => draw_on_fund(app, id, request_id.as_str(), fund.as_str(), ctx).await?,
+        C::IssueProvisionalAgenda { items } => {
+            let cited = items
+                .iter()
+                .enumerate()
+                .flat_map(|(i, item)| cited_by(format!("items[{i}]"), &item.documents));
+            registered_documents(app, cited.collect()).await?;
+        }
+        C::ChangeAgenda { change, now } => {
+            *now = today(app);
+            if let AgendaChange::AddItem { item } = change {
+                let cited = cited_by("change.AddItem.item".to_owned(), &item.documents);
+                registered_documents(app, cited.collect()).await?;
+            }
+        }
+        C::KeepSummaryRecord { symbol, .. } => {
+            let cited = symbol.iter().map(|s| ("symbol".to_owned(), s));
+            registered_documents(app, cited.collect()).await?;
+        }
+        C::CallForConsensus { subject, amendment } => match subject {
+            ConsensusSubject::Amendment {
+                amendment_id,
+                revision,
+            } => {
+                let standing = amendment_standing(app, amendment_id.as_str(), Some(*revision))
+                    .await?
+                    .ok_or_else(|| {
+                        Refusal::unprocessable(
+                            "unknown-amendment",
+                            format!("no amendment {amendment_id}"),
+                        )
+                        .with_field("subject.Amendment.amendment_id")
+                    })?;
+                *amendment = Some(standing);
+                return Ok(Some("subject.Amendment"));
+            }
+            ConsensusSubject::Report { symbol } => {
+                let cited = vec![("subject.Report.symbol".to_owned(), &*symbol)];
+                registered_documents(app, cited).await?;
+            }
+            ConsensusSubject::DraftDecision { .. } | ConsensusSubject::ProgrammeOfWork { .. } => {}
+        },
+        C::DeclareOutcome { now, amendment, .. } => {
+            *now = today(app);
+            // Adopting an amendment applies it to the framework: check it still applies now,
+            // whatever the amendment's own status says (the reactor sets that a moment later).
+            let (meeting, _) = app.meetings.peek(id).await?;
+            let called =
+                meeting
+                    .consensus
+                    .as_ref()
+                    .filter(|c| c.open)
+                    .and_then(|c| match &c.subject {
+                        ConsensusSubject::Amendment {
+                            amendment_id,
+                            revision,
+                        } => Some((amendment_id.to_string(), *revision)),
+                        _ => None,
+                    });
+            if let Some((aid, revision)) = called {
+                *amendment = amendment_standing(app, &aid, Some(revision)).await?;
+                return Ok(Some("outcome"));
+            }
+        }
+        C::AwardSponsorship { fund_id: None, .. }
+        | C::RegisterDelegation { .. }
+        | C::RegisterObserver { .. }
+        | C::MarkPresent { .. }
+        | C::MarkAbsent { .. }
+        | C::RequestSponsorship { .. }
+        | C::DeclineSponsorship { .. }
+        | C::TakeUpItem { .. }
+        | C::ConcludeItem { .. }
+        | C::InscribeSpeaker { .. }
+        | C::WithdrawSpeaker { .. }
+        | C::CallNextSpeaker { .. }
+        | C::IdentifySpeaker { .. }
+        | C::SetSpeakingTime { .. }
+        | C::CloseSpeakersList { .. }
+        | C::RequestRightOfReply { .. }
+        | C::RaisePointOfOrder { .. }
+        | C::RuleOnPointOfOrder { .. }
+        | C::AppealRuling { .. }
+        | C::MoveMotion { .. }
+        | C::WithdrawMotion { .. }
+        | C::PutQuestionToVote { .. }
+        | C::RequestRecordedVote { .. }
+        | C::CastVote { .. }
+        | C::RaiseObjection { .. }
+        | C::WithdrawObjection { .. }
+        | C::ExplainPosition { .. }
+        | C::RecordDecision { .. }
+        | C::TranslateText { .. } => {}
+    }
+    Ok(None)
+}
+
+/// A meeting convened under a programme of work names an item that programme has.
+async fn in_programme_of_work(app: &App, link: &ProgrammeLink) -> Result<(), Refusal> {
+    let (linked, version) = app.meetings.load(link.meeting_id.as_str()).await?;
+    if version == 0 {
+        return Err(Refusal::unprocessable(
+            "unknown-meeting",
+            format!("no meeting {}", link.meeting_id),
+        )
+        .with_field("programme_link.meeting_id"));
+    }
+    linked.check_programme_link(link).map_err(|e| {
+        let field = match e {
+            MeetingError::NoProgrammeOfWork(_) => "programme_link.meeting_id",
+            _ => "programme_link.item",
+        };
+        Refusal::unprocessable(e.code(), e.to_string()).with_field(field)
+    })?;
+    Ok(())
 }
 
 /// Waits (briefly) until every adoption already decided has been applied to its framework, so
@@ -342,47 +403,32 @@ async fn draw_on_fund(
     }
 }
 
+/// The documents an agenda item cites, each with where it is in the request.
+fn cited_by(
+    at: String,
+    documents: &[DocumentSymbol],
+) -> impl Iterator<Item = (String, &DocumentSymbol)> {
+    documents
+        .iter()
+        .enumerate()
+        .map(move |(j, d)| (format!("{at}.documents[{j}]"), d))
+}
+
 /// The documents a meeting command cites are symbols the registry holds (issue 23, item 1):
 /// an agenda's items (a new agenda, or an item added to one), the draft report a call for
-/// consensus puts to the meeting, a summary record's symbol.
-async fn registered_documents(app: &App, env: &Envelope) -> Result<(), Refusal> {
-    let items: Vec<(String, &Value)> = match env.fields.get("items") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (format!("items[{i}]"), item))
-            .collect(),
-        _ => match env.fields.get("change").and_then(|c| c.get("AddItem")) {
-            Some(add) => vec![("change.AddItem.item".to_owned(), &add["item"])],
-            None => vec![],
-        },
-    };
-    let mut cited: Vec<(String, &str)> = items
-        .iter()
-        .flat_map(|(at, item)| {
-            item["documents"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .filter_map(move |(j, d)| d.as_str().map(|d| (format!("{at}.documents[{j}]"), d)))
-        })
-        .collect();
-    let report = env.fields.get("subject").and_then(|s| s.get("Report"));
-    if let Some(symbol) = report.and_then(|r| r.get("symbol")).and_then(Value::as_str) {
-        cited.push(("subject.Report.symbol".to_owned(), symbol));
-    }
-    if let Some(symbol) = env.fields.get("symbol").and_then(Value::as_str) {
-        cited.push(("symbol".to_owned(), symbol));
-    }
+/// consensus puts to the meeting, a summary record's symbol. `cited` pairs each with where it
+/// is in the request.
+async fn registered_documents(
+    app: &App,
+    cited: Vec<(String, &DocumentSymbol)>,
+) -> Result<(), Refusal> {
     if cited.is_empty() {
         return Ok(());
     }
     let (registry, _): (DocumentRegistry, i64) =
         app.documents.load(crate::app::documents::REGISTRY).await?;
     for (field, symbol) in cited {
-        // A malformed symbol is the decoder's to refuse, naming its own rule.
-        if DocumentSymbol::parse(symbol).is_ok() && !registry.has(symbol) {
+        if !registry.has(symbol.as_str()) {
             return Err(Refusal::unprocessable(
                 "unregistered-document",
                 format!("{symbol} is not in the document registry: issue or register it first"),

@@ -27,7 +27,7 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: ReportingCommandKind = env.kind()?;
     authorize(p, permissions::reporting(kind), "", &env)?;
     let (b, version): (Body, i64) = app.bodies.load(id).await?;
@@ -36,11 +36,17 @@ pub async fn command(
             "no body {id}: a reporting schedule belongs to an established body"
         )));
     }
+    let mut cmd: ReportingCommand = env.decode(SUPPLIED)?;
     // Cohorts are drawn from the body's members, as its register has them.
-    env.supply("members", &b.members)?;
-    let cmd: ReportingCommand = env.decode(&["members"])?;
+    match &mut cmd {
+        ReportingCommand::SetSchedule { members, .. } => *members = b.members.into_iter().collect(),
+    }
     Ok(app.reporting.execute(id, cmd, ctx).await?)
 }
+
+/// The fields the server supplies (`skip_deserializing` in the domain): a client that sends
+/// one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["members"];
 
 /// The schedule as the log has it now (not the read model, which may be a moment behind: a
 /// report answered just after the schedule is set must find its questions).

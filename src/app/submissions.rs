@@ -27,37 +27,11 @@ pub async fn command(
     body: Value,
     ctx: &CommandContext,
 ) -> Result<CommandReceipt, Refusal> {
-    let mut env = Envelope::parse(body)?;
+    let env = Envelope::parse(body)?;
     let kind: SubmissionCommandKind = env.kind()?;
     authorize(p, permissions::submission(kind), "", &env)?;
-    env.supply("now", today(app))?;
     if kind == SubmissionCommandKind::Draft {
         env.require_record_id("submission_id", id)?;
-        let body_id = env.str("body_id").unwrap_or_default().to_owned();
-        let (body, version): (Body, i64) = app.bodies.load(&body_id).await?;
-        if version == 0 {
-            return Err(
-                Refusal::unprocessable("unknown-body", format!("no body {body_id}"))
-                    .with_field("body_id"),
-            );
-        }
-        // Whether a stakeholder is accredited is the body's record, not the client's claim.
-        let org = env.str("organisation").map(str::to_owned);
-        let accredited = org.is_some_and(|o| {
-            body.stakeholders
-                .iter()
-                .any(|(k, s)| k.as_str() == o && s.accreditation == Accreditation::Accredited)
-        });
-        env.supply("accredited", accredited)?;
-    }
-    if kind == SubmissionCommandKind::AnswerSurvey {
-        // The questions are the body's template, not the client's list.
-        let (current, _) = app.submissions.load(id).await?;
-        let questions = match current.body_id {
-            Some(body) => crate::app::reporting::questions(app, body.as_str()).await?,
-            None => vec![],
-        };
-        env.supply("questions", questions)?;
     }
     if kind == SubmissionCommandKind::Attach {
         // The bytes make the attachment: a hash the client names could be anyone's file.
@@ -67,8 +41,55 @@ pub async fn command(
         )
         .with_field("Attach"));
     }
-    let cmd: SubmissionCommand = env.decode(&["now", "accredited", "questions"])?;
+    let mut cmd: SubmissionCommand = env.decode(SUPPLIED)?;
+    supply(app, id, &mut cmd).await?;
     Ok(app.submissions.execute(id, cmd, ctx).await?)
+}
+
+/// The fields the server supplies (`skip_deserializing` in the domain): a client that sends
+/// one is not refused, and its value is never read.
+pub const SUPPLIED: &[&str] = &["now", "accredited", "questions"];
+
+/// Supplies the server's facts to submission `id`'s command (`skip_deserializing` in the
+/// domain): one arm per command, so a new command says what it needs.
+async fn supply(app: &App, id: &str, cmd: &mut SubmissionCommand) -> Result<(), Refusal> {
+    use SubmissionCommand as C;
+    match cmd {
+        C::Draft {
+            body_id,
+            organisation,
+            accredited,
+            ..
+        } => {
+            let (body, version): (Body, i64) = app.bodies.load(body_id.as_str()).await?;
+            if version == 0 {
+                return Err(
+                    Refusal::unprocessable("unknown-body", format!("no body {body_id}"))
+                        .with_field("body_id"),
+                );
+            }
+            // Whether a stakeholder is accredited is the body's record, not the client's
+            // claim.
+            *accredited = organisation.as_ref().is_some_and(|o| {
+                body.stakeholders
+                    .get(o)
+                    .is_some_and(|s| s.accreditation == Accreditation::Accredited)
+            });
+        }
+        C::AnswerSurvey { questions, .. } => {
+            // The questions are the body's template, not the client's list.
+            let (current, _) = app.submissions.load(id).await?;
+            *questions = match current.body_id {
+                Some(body) => crate::app::reporting::questions(app, body.as_str()).await?,
+                None => vec![],
+            };
+        }
+        C::Submit { now, .. } | C::Publish { now, .. } | C::Withdraw { now, .. } => {
+            *now = today(app)
+        }
+        C::Revise { .. } | C::AddLanguageVersion { .. } | C::Attach { .. } | C::Detach { .. } => {}
+    }
+    Ok(())
 }
 
 /// A submission as it is read.
@@ -365,9 +386,10 @@ pub async fn begin_attach(
         ));
     }
     let (state, organisation) = filing_party(p, &current);
-    let mut env = Envelope::parse(serde_json::json!({ "Attach": {} }))?;
-    env.supply("state", &state)?;
-    env.supply("organisation", &organisation)?;
+    // Who attaches is the filing party, for the same rule as every submission command.
+    let env = Envelope::parse(
+        serde_json::json!({ "Attach": { "state": state, "organisation": organisation } }),
+    )?;
     authorize(
         p,
         permissions::submission(SubmissionCommandKind::Attach),

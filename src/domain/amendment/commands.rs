@@ -10,6 +10,8 @@ use crate::domain::values::{Date, Id, LanguageTag, StateCode, Text};
 // The kind of each command, without its fields: what authorization matches on
 // (`app::permissions`), so that a new command is a compile error until someone says who
 // may send it.
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::amendments::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(AmendmentCommandKind),
@@ -26,7 +28,9 @@ pub enum AmendmentCommand {
         title: Text,
         base_version: u32,
         operations: Vec<Operation>,
+        #[serde(skip_deserializing)]
         base_text: Declaration,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     /// A new revision by the proposer or a co-sponsor; `title: None` keeps the title.
@@ -35,34 +39,50 @@ pub enum AmendmentCommand {
         title: Option<Text>,
         base_version: u32,
         operations: Vec<Operation>,
+        #[serde(skip_deserializing)]
         base_text: Declaration,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     CoSponsor {
         state: StateCode,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     WithdrawCoSponsorship {
         state: StateCode,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     /// By the proposer, before a decision (rule 122).
-    Withdraw { by: StateCode, now: DateTime<Utc> },
+    Withdraw {
+        by: StateCode,
+        #[serde(skip_deserializing)]
+        now: DateTime<Utc>,
+    },
     /// Another State takes up a withdrawn amendment and becomes its proposer (rule 122).
-    Reintroduce { by: StateCode, now: DateTime<Utc> },
+    Reintroduce {
+        by: StateCode,
+        #[serde(skip_deserializing)]
+        now: DateTime<Utc>,
+    },
     /// Puts the amendment before a meeting under an agenda item; the app states whether that
     /// meeting is open and the item substantive.
     Table {
         meeting_id: Id,
         agenda_item: u32,
+        #[serde(skip_deserializing)]
         meeting_open: bool,
+        #[serde(skip_deserializing)]
         item_substantive: bool,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     /// The framework moved to `current_version` and the operations no longer apply to it.
     MarkInConflict {
         current_version: u32,
         conflict: Conflict,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     /// The framework moved to `new_version` and the operations still apply; `current_text` is
@@ -70,6 +90,7 @@ pub enum AmendmentCommand {
     Rebase {
         new_version: u32,
         current_text: Declaration,
+        #[serde(skip_deserializing)]
         now: DateTime<Utc>,
     },
     /// The chair declared it adopted by consensus; `decision` is the registered decision.

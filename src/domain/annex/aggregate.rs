@@ -123,6 +123,12 @@ impl Annex {
                 decision,
                 by_review_conference,
             } => {
+                let Some(decision) = decision else {
+                    return Err(AnnexError::UnknownDecision {
+                        meeting_id,
+                        decision_number,
+                    });
+                };
                 if decision.meeting_id != meeting_id || decision.number != decision_number {
                     return Err(AnnexError::DecisionMismatch {
                         meeting_id,

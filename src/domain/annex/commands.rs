@@ -6,6 +6,8 @@ use crate::domain::values::{Id, Text};
 // The kind of each command, without its fields: what authorization matches on
 // (`app::permissions`), so that a new command is a compile error until someone says who
 // may send it.
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::annex::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(AnnexCommandKind),
@@ -28,11 +30,13 @@ pub enum AnnexCommand {
     ProposeRemoval { entry_id: Id },
     /// Records that `decision`, taken at meeting `meeting_id` (a review conference of the
     /// body), adopted the annex as drafted. The application supplies `decision` from the
-    /// register and whether the meeting is a review conference of this body.
+    /// register (`None`: not on it) and whether the meeting is a review conference of this body.
     RecordAdoption {
         meeting_id: Id,
         decision_number: u32,
-        decision: DecisionRef,
+        #[serde(skip_deserializing)]
+        decision: Option<DecisionRef>,
+        #[serde(skip_deserializing)]
         by_review_conference: bool,
     },
 }

@@ -24,6 +24,11 @@ pub enum AnnexError {
     },
     #[error("decision {0} has already adopted the annex")]
     AlreadyAdoptedBy(String),
+    #[error("decision {decision_number} of {meeting_id} is not on the decisions register")]
+    UnknownDecision {
+        meeting_id: Id,
+        decision_number: u32,
+    },
 }
 
 impl AnnexError {
@@ -38,6 +43,7 @@ impl AnnexError {
             AnnexError::NotAReviewConference { .. } => "not-a-review-conference",
             AnnexError::DecisionMismatch { .. } => "decision-mismatch",
             AnnexError::AlreadyAdoptedBy(_) => "already-adopted-by",
+            AnnexError::UnknownDecision { .. } => "unknown-decision",
         }
     }
 
@@ -52,7 +58,8 @@ impl AnnexError {
             | AnnexError::TooManyLinks { .. }
             | AnnexError::UnknownEntry(_)
             | AnnexError::NotAReviewConference { .. }
-            | AnnexError::DecisionMismatch { .. } => false,
+            | AnnexError::DecisionMismatch { .. }
+            | AnnexError::UnknownDecision { .. } => false,
         }
     }
 }

@@ -54,7 +54,7 @@ fn adopt(number: u32, review_conference: bool) -> AnnexCommand {
     AnnexCommand::RecordAdoption {
         meeting_id: id("poa-rc-1"),
         decision_number: number,
-        decision: decision(number),
+        decision: Some(decision(number)),
         by_review_conference: review_conference,
     }
 }
@@ -192,7 +192,7 @@ fn refusals_say_why() {
         .when(AnnexCommand::RecordAdoption {
             meeting_id: id("poa-rc-1"),
             decision_number: 5,
-            decision: decision(6),
+            decision: Some(decision(6)),
             by_review_conference: true,
         })
         .then_expect_error(AnnexError::DecisionMismatch {

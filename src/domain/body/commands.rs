@@ -57,6 +57,8 @@ pub struct DecisionReference {
 // The kind of each command, without its fields: what authorization matches on
 // (`app::permissions`), so that a new command is a compile error until someone says who
 // may send it.
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::bodies::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(BodyCommandKind),
@@ -93,21 +95,25 @@ pub enum BodyCommand {
         organisation_id: Id,
         /// The last day on which a State may object.
         notice_ends: Date,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     ObjectToAccreditation {
         organisation_id: Id,
         state: StateCode,
         reason: Option<Text>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     WithdrawAccreditationObjection {
         organisation_id: Id,
         state: StateCode,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     ConcludeAccreditation {
         organisation_id: Id,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     ModifyRulesOfProcedure {
@@ -138,6 +144,7 @@ pub enum BodyCommand {
         mandate: Option<DocumentSymbol>,
         due: Option<Date>,
         /// Supplied by the server.
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// Where a task stands from today: its status, a note, a document it produced.
@@ -147,6 +154,7 @@ pub enum BodyCommand {
         note: Option<Text>,
         output: Option<DocumentSymbol>,
         /// Supplied by the server.
+        #[serde(skip_deserializing)]
         now: Date,
     },
 }

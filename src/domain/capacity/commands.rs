@@ -22,6 +22,8 @@ pub use crate::domain::values::Party;
 
 // Who may send each is decided from `RequestCommandKind` by an exhaustive match
 // (`app::permissions`). A party names itself in `state` or `organisation`.
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::capacity::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(RequestCommandKind),
@@ -42,24 +44,28 @@ pub enum RequestCommand {
         needed_by: Option<Date>,
         description: Text,
     },
-    /// Pairs the request with an offer. `offerer` is the offer's, supplied by the server;
-    /// `state` is the requesting State.
+    /// Pairs the request with an offer. `offerer` is the offer's, supplied by the server
+    /// (`None`: no such offer stands); `state` is the requesting State.
     ProposeMatch {
         state: StateCode,
         offer_id: Id,
-        offerer: Party,
+        #[serde(skip_deserializing)]
+        offerer: Option<Party>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// One side accepts the proposed match; it takes effect when both have.
     AcceptMatch {
         state: Option<StateCode>,
         organisation: Option<Id>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     DeclineMatch {
         state: Option<StateCode>,
         organisation: Option<Id>,
         reason: Option<Text>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     RecordProgress {
@@ -67,10 +73,12 @@ pub enum RequestCommand {
         organisation: Option<Id>,
         note: Text,
         completed: bool,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     WithdrawRequest {
         state: StateCode,
+        #[serde(skip_deserializing)]
         now: Date,
     },
 }

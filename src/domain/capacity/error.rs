@@ -24,6 +24,8 @@ pub enum CapacityError {
     NoCapacity,
     #[error("This offer has been withdrawn.")]
     OfferWithdrawn,
+    #[error("No such offer stands.")]
+    UnknownOffer,
 }
 
 impl CapacityError {
@@ -42,6 +44,7 @@ impl CapacityError {
             CapacityError::EmptyOffer => "empty-offer",
             CapacityError::NoCapacity => "no-capacity",
             CapacityError::OfferWithdrawn => "offer-withdrawn",
+            CapacityError::UnknownOffer => "unknown-offer",
         }
     }
 
@@ -52,6 +55,7 @@ impl CapacityError {
                 | CapacityError::NotAParty(_)
                 | CapacityError::EmptyOffer
                 | CapacityError::NoCapacity
+                | CapacityError::UnknownOffer
         )
     }
 }

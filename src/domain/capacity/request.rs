@@ -233,6 +233,7 @@ impl AssistanceRequest {
                 if s != state {
                     return Err(CapacityError::NotAParty(state.to_string()));
                 }
+                let offerer = offerer.ok_or(CapacityError::UnknownOffer)?;
                 live("no match can be proposed")?;
                 if self.declined.contains(&offer_id) {
                     return Err(CapacityError::WrongStatus(

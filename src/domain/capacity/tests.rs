@@ -46,7 +46,7 @@ fn proposed() -> AssistanceRequest {
         RequestCommand::ProposeMatch {
             state: s("GHA"),
             offer_id: id("off-1"),
-            offerer: Party::Organisation(id("fund")),
+            offerer: Some(Party::Organisation(id("fund"))),
             now: day(1),
         },
     )
@@ -176,7 +176,7 @@ fn any_command() -> impl Strategy<Value = RequestCommand> {
         Just(RequestCommand::ProposeMatch {
             state: s("GHA"),
             offer_id: id("off-1"),
-            offerer: Party::Organisation(id("fund")),
+            offerer: Some(Party::Organisation(id("fund"))),
             now: day(1)
         }),
         who.clone().prop_map(|(st, o)| accept(st, o)),

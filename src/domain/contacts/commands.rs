@@ -28,6 +28,8 @@ pub struct Channel {
 
 // `ContactCommandKind` is the command without its fields: who may send each is decided
 // from it by an exhaustive match (`app::permissions`).
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::contacts::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(ContactCommandKind),
@@ -61,6 +63,7 @@ pub enum ContactCommand {
     SendPing {
         ping_id: Id,
         answer_by: Date,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// A contact answered a ping (recorded by the State's delegate or the secretariat).
@@ -68,6 +71,7 @@ pub enum ContactCommand {
         state: StateCode,
         ping_id: Id,
         contact_id: Id,
+        #[serde(skip_deserializing)]
         now: Date,
     },
 }

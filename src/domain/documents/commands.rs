@@ -93,6 +93,8 @@ pub enum DocumentLink {
 
 // `DocumentCommandKind` is the command without its fields: who may send each is decided
 // from it by an exhaustive match (`app::permissions`).
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::documents::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(DocumentCommandKind),
@@ -109,6 +111,7 @@ pub enum DocumentCommand {
         distribution: Distribution,
         language: LanguageTag,
         links: Vec<DocumentLink>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// A revision, addendum or corrigendum of a document this registry issued; it takes the
@@ -119,6 +122,7 @@ pub enum DocumentCommand {
         relation: Relation,
         title: Option<Text>,
         language: LanguageTag,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// A document of another process, cited by the record, under its own symbol.
@@ -134,6 +138,7 @@ pub enum DocumentCommand {
         symbol: DocumentSymbol,
         language: LanguageTag,
         origin: VersionOrigin,
+        #[serde(skip_deserializing)]
         now: Date,
     },
 }

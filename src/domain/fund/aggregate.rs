@@ -38,6 +38,8 @@ pub struct Fund {
     pub entries: Vec<Entry>,
 }
 
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::funds::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(FundCommandKind),
@@ -59,6 +61,7 @@ pub enum FundCommand {
         amount: u64,
         purpose: Text,
         date: Date,
+        #[serde(skip_deserializing)]
         today: Date,
     },
 }

@@ -201,6 +201,8 @@ pub enum VoteQuestion {
 // The kind of each command, without its fields: what authorization matches on
 // (`app::permissions`), so that a new command is a compile error until someone says who
 // may send it.
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::meetings::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(MeetingCommandKind),
@@ -222,19 +224,25 @@ pub enum MeetingCommand {
         #[serde(default)]
         precedes: Option<Id>,
         /// The body's rules and members as they stand, so quorum is counted here.
+        #[serde(skip_deserializing)]
         rules: RulesOfProcedure,
+        #[serde(skip_deserializing)]
         members: Vec<StateCode>,
     },
     Open {
+        #[serde(skip_deserializing)]
         now: Date,
     },
     Suspend {
+        #[serde(skip_deserializing)]
         now: Date,
     },
     Resume {
+        #[serde(skip_deserializing)]
         now: Date,
     },
     Close {
+        #[serde(skip_deserializing)]
         now: Date,
     },
 
@@ -252,6 +260,7 @@ pub enum MeetingCommand {
         kind: StakeholderKind,
         role: StakeholderRole,
         /// From the Body aggregate: only accredited stakeholders are invited.
+        #[serde(skip_deserializing)]
         accredited: bool,
     },
     MarkPresent {
@@ -281,10 +290,12 @@ pub enum MeetingCommand {
         items: Vec<AgendaItem>,
     },
     AdoptAgenda {
+        #[serde(skip_deserializing)]
         now: Date,
     },
     ChangeAgenda {
         change: AgendaChange,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     TakeUpItem {
@@ -355,12 +366,14 @@ pub enum MeetingCommand {
         ballot: Ballot,
     },
     CloseVoting {
+        #[serde(skip_deserializing)]
         now: Date,
     },
 
     CallForConsensus {
         subject: ConsensusSubject,
         /// Required when the subject is an amendment.
+        #[serde(skip_deserializing)]
         amendment: Option<AmendmentStanding>,
     },
     RaiseObjection {
@@ -378,14 +391,17 @@ pub enum MeetingCommand {
     },
     DeclareOutcome {
         outcome: DeclaredOutcome,
+        #[serde(skip_deserializing)]
         now: Date,
         /// Required to declare an amendment adopted: its standing as it is now, so that
         /// only an amendment that still applies to the framework is adopted.
+        #[serde(skip_deserializing)]
         amendment: Option<AmendmentStanding>,
     },
     /// The proposal was withdrawn before a decision (rule 122), e.g. its sponsor withdrew
     /// the amendment; the call ends with neither a decision nor "no consensus".
     WithdrawConsensusCall {
+        #[serde(skip_deserializing)]
         now: Date,
     },
 
@@ -422,6 +438,7 @@ pub enum MeetingCommand {
         decision: u32,
         text: Text,
         reason: Text,
+        #[serde(skip_deserializing)]
         now: Date,
     },
 }

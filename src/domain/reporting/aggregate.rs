@@ -72,6 +72,8 @@ pub struct ReportingSchedule {
     pub schedule: Option<Schedule>,
 }
 
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::reporting::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(ReportingCommandKind),
@@ -85,6 +87,7 @@ pub enum ReportingCommand {
         cycle_months: u32,
         cohorts: Vec<Cohort>,
         questions: Vec<Question>,
+        #[serde(skip_deserializing)]
         members: Vec<StateCode>,
     },
 }

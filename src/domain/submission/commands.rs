@@ -48,6 +48,8 @@ pub use crate::domain::values::Party as Filer;
 // `SubmissionCommandKind` is the command without its fields: who may send each is decided
 // from it by an exhaustive match (`app::permissions`). Commands of the filer name it in
 // `state` (a State) or `organisation` (a stakeholder), exactly one of them.
+// A field marked `skip_deserializing` is a fact the application supplies (the clock, another
+// record), never read from a request: `app::submissions::supply` sets it, one arm per command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(SubmissionCommandKind),
@@ -72,6 +74,7 @@ pub enum SubmissionCommand {
         /// Topics, for national positions on international law (sovereignty, due diligence…).
         topics: Vec<Text>,
         /// From the body's register: a stakeholder must be accredited to file.
+        #[serde(skip_deserializing)]
         accredited: bool,
     },
     /// A new revision of the original text (before publication).
@@ -84,14 +87,20 @@ pub enum SubmissionCommand {
     Submit {
         state: Option<StateCode>,
         organisation: Option<Id>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// The secretariat publishes a submitted text under the symbol it issues.
-    Publish { symbol: DocumentSymbol, now: Date },
+    Publish {
+        symbol: DocumentSymbol,
+        #[serde(skip_deserializing)]
+        now: Date,
+    },
     Withdraw {
         state: Option<StateCode>,
         organisation: Option<Id>,
         reason: Option<Text>,
+        #[serde(skip_deserializing)]
         now: Date,
     },
     /// Answers the body's survey template (a national implementation report, before
@@ -101,6 +110,7 @@ pub enum SubmissionCommand {
         state: Option<StateCode>,
         organisation: Option<Id>,
         answers: Vec<SurveyAnswer>,
+        #[serde(skip_deserializing)]
         questions: Vec<Id>,
     },
     /// A version in another language, of one revision.

@@ -105,3 +105,31 @@ fn the_document_says_what_a_client_would_otherwise_guess() {
         .unwrap();
     assert!(decisions.contains("PoA/RC.1/2026/DEC/3"), "{decisions}");
 }
+
+/// The served document is the committed snapshot: a change to a route, a parameter or a
+/// generated schema shows in review as a change to tests/openapi/snapshot.json. After a
+/// deliberate change, `PLENARY_BLESS=1 cargo test --test openapi` writes the new snapshot.
+#[test]
+fn the_document_matches_its_snapshot() {
+    let doc = plenary::api::openapi::build();
+    let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openapi/snapshot.json");
+    if std::env::var_os("PLENARY_BLESS").is_some() {
+        std::fs::write(&file, &text).unwrap();
+        return;
+    }
+    let kept = std::fs::read_to_string(&file).unwrap_or_default();
+    if kept != text {
+        let line = kept
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| kept.lines().count().min(text.lines().count()));
+        panic!(
+            "the OpenAPI document differs from tests/openapi/snapshot.json from line {}:\n  kept:   {}\n  served: {}\nif the change is meant, run PLENARY_BLESS=1 cargo test --test openapi and commit the snapshot",
+            line + 1,
+            kept.lines().nth(line).unwrap_or("(end)"),
+            text.lines().nth(line).unwrap_or("(end)")
+        );
+    }
+}

@@ -21,8 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/contacts/{state}/commands", post(command))
 }
 
-#[derive(serde::Serialize)]
-struct Directories {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Directories {
     directories: Vec<Directory>,
 }
 

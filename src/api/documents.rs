@@ -33,8 +33,8 @@ struct Params {
     _min: Option<i64>,
 }
 
-#[derive(serde::Serialize)]
-struct Documents {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Documents {
     documents: Vec<DocumentLine>,
 }
 

@@ -23,8 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/funds/{id}/commands", post(command))
 }
 
-#[derive(serde::Serialize)]
-struct Funds {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Funds {
     funds: Vec<Ledger>,
 }
 

@@ -1093,7 +1093,7 @@ fn operation(r: &Route) -> Value {
             json!({ "description": "OK: every credential (never its token), oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } }),
         ),
         Answer::Json => {
-            let schema = match read_model(r.path) {
+            let schema = match read_model(r) {
                 Some(name) => json!({ "$ref": format!("#/components/schemas/{name}") }),
                 None => json!({ "type": "object" }),
             };
@@ -1270,9 +1270,13 @@ fn operation(r: &Route) -> Value {
 }
 
 /// The read model a JSON route answers with, where its type is one: its schema is generated
-/// from that type (utoipa's `ToSchema`), so the document cannot drift from what is sent.
-fn read_model(path: &str) -> Option<&'static str> {
-    Some(match path {
+/// from that type (utoipa's `ToSchema`), so the document cannot drift from what is sent. Every
+/// command, and a file attached, is answered with its receipt.
+fn read_model(r: &Route) -> Option<&'static str> {
+    if matches!(r.input, Input::Command(_) | Input::File) {
+        return Some("CommandReceipt");
+    }
+    Some(match r.path {
         "/api/v1/meetings/{id}" => "MeetingView",
         "/api/v1/meetings/{id}/agenda" => "AgendaView",
         "/api/v1/meetings/{id}/participation" => "MeetingParticipation",
@@ -1280,6 +1284,20 @@ fn read_model(path: &str) -> Option<&'static str> {
         "/api/v1/amendments/{id}" => "AmendmentCard",
         "/api/v1/frameworks/{id}/diff" => "VersionDiff",
         "/api/v1/meetings/{id}/report" => "MeetingReport",
+        "/api/v1/annexes/{id}" => "AnnexView",
+        "/api/v1/capacity" => "CapacityBoard",
+        "/api/v1/contacts" => "Directories",
+        "/api/v1/contacts/{state}" => "Directory",
+        "/api/v1/documents" => "Documents",
+        "/api/v1/funds" => "Funds",
+        "/api/v1/funds/{id}" => "Ledger",
+        "/api/v1/log/head" => "Head",
+        "/api/v1/participation" => "Participation",
+        "/api/v1/projections" => "ProjectionStatus",
+        "/api/v1/reporting/{id}" => "ReportingOverview",
+        "/api/v1/search" => "Results",
+        "/api/v1/submissions" => "Submissions",
+        "/api/v1/submissions/{id}" => "SubmissionLine",
         _ => return None,
     })
 }
@@ -1320,6 +1338,69 @@ fn read_model_schemas() -> Map<String, Value> {
         add::<AdoptionLine>(&mut out);
         add::<CitedDocument>(&mut out);
         add::<PlannedLine>(&mut out);
+    }
+    add::<crate::app::CommandReceipt>(&mut out);
+    {
+        use crate::app::annex::*;
+        add::<AnnexView>(&mut out);
+        add::<EntryLine>(&mut out);
+        add::<AdoptionLine>(&mut out);
+        add::<PendingLine>(&mut out);
+    }
+    {
+        use crate::app::capacity::*;
+        add::<CapacityBoard>(&mut out);
+        add::<RequestLine>(&mut out);
+        add::<MatchLine>(&mut out);
+        add::<OfferLine>(&mut out);
+        add::<Suggestion>(&mut out);
+    }
+    {
+        use crate::app::contacts::*;
+        add::<crate::api::contacts::Directories>(&mut out);
+        add::<Directory>(&mut out);
+        add::<ContactLine>(&mut out);
+        add::<ChannelLine>(&mut out);
+        add::<PingLine>(&mut out);
+    }
+    add::<crate::api::documents::Documents>(&mut out);
+    add::<crate::app::documents::DocumentLine>(&mut out);
+    {
+        use crate::app::funds::*;
+        add::<crate::api::funds::Funds>(&mut out);
+        add::<Ledger>(&mut out);
+        add::<DonorLine>(&mut out);
+        add::<PurposeLine>(&mut out);
+        add::<EntryLine>(&mut out);
+    }
+    add::<crate::api::system::Head>(&mut out);
+    add::<crate::api::system::ProjectionStatus>(&mut out);
+    {
+        use crate::app::participation::*;
+        add::<Participation>(&mut out);
+        add::<YearLine>(&mut out);
+        add::<StateLine>(&mut out);
+        add::<Figures>(&mut out);
+        add::<Reach>(&mut out);
+    }
+    {
+        use crate::app::reporting::*;
+        add::<ReportingOverview>(&mut out);
+        add::<ScheduleLine>(&mut out);
+        add::<CycleLine>(&mut out);
+    }
+    {
+        use crate::app::search::*;
+        add::<Results>(&mut out);
+        add::<Hit>(&mut out);
+        add::<Fragment>(&mut out);
+    }
+    {
+        use crate::app::submissions::*;
+        add::<crate::api::submissions::Submissions>(&mut out);
+        add::<SubmissionLine>(&mut out);
+        add::<VersionLine>(&mut out);
+        add::<AttachmentLine>(&mut out);
     }
     out
 }
@@ -1478,6 +1559,62 @@ mod tests {
                 }),
             ),
             ("MeetingReport", serde_json::to_value(report())),
+            (
+                "CommandReceipt",
+                serde_json::to_value(crate::app::CommandReceipt {
+                    positions: vec![],
+                    stream_version: None,
+                    replayed: false,
+                }),
+            ),
+            (
+                "AnnexView",
+                serde_json::to_value(crate::app::annex::AnnexView {
+                    body_id: "poa".into(),
+                    entries: vec![],
+                    adoptions: vec![],
+                    pending: vec![],
+                    as_of_position: None,
+                }),
+            ),
+            (
+                "CapacityBoard",
+                serde_json::to_value(crate::app::capacity::CapacityBoard {
+                    requests: vec![],
+                    offers: vec![],
+                    suggestions: vec![],
+                }),
+            ),
+            (
+                "Figures",
+                serde_json::to_value(crate::app::participation::Figures::default()),
+            ),
+            (
+                "ReportingOverview",
+                serde_json::to_value(crate::app::reporting::ReportingOverview {
+                    body_id: "poa".into(),
+                    today: "2027-01-01".into(),
+                    schedule: None,
+                    cycles: vec![],
+                }),
+            ),
+            (
+                "Results",
+                serde_json::to_value(crate::app::search::Results {
+                    q: "x".into(),
+                    hits: vec![],
+                    more: false,
+                }),
+            ),
+            (
+                "Directory",
+                serde_json::to_value(crate::app::contacts::Directory {
+                    state: "NOR".into(),
+                    version: 0,
+                    contacts: vec![],
+                    pings: vec![],
+                }),
+            ),
         ];
         let schemas = read_model_schemas();
         for (name, sample) in samples {
@@ -1512,7 +1649,7 @@ mod tests {
         }
         // Every route named by `read_model` has its schema.
         for r in ROUTES {
-            if let Some(name) = read_model(r.path) {
+            if let Some(name) = read_model(r) {
                 assert!(schemas.contains_key(name), "{} answers with {name}", r.path);
             }
         }

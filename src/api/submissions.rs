@@ -39,8 +39,8 @@ struct ListParams {
     _min: Option<i64>,
 }
 
-#[derive(serde::Serialize)]
-struct Submissions {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Submissions {
     submissions: Vec<SubmissionLine>,
 }
 

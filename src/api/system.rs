@@ -122,8 +122,8 @@ async fn ready(State(s): State<AppState>) -> Response {
     res
 }
 
-#[derive(Serialize)]
-struct Head {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Head {
     position: i64,
     hash: String,
 }
@@ -184,8 +184,8 @@ async fn log_checkpoints(
     Ok(axum::Json(serde_json::json!({ "checkpoints": out })))
 }
 
-#[derive(Serialize)]
-struct ProjectionStatus {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ProjectionStatus {
     names: Vec<&'static str>,
     position: i64,
     log_head: i64,

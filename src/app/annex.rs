@@ -104,7 +104,8 @@ async fn adopting_decision(
 }
 
 /// An entry as read: its wording, and the decision that adopted it (none for a draft).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = AnnexEntryLine)]
 pub struct EntryLine {
     pub id: String,
     pub organisation: String,
@@ -114,7 +115,8 @@ pub struct EntryLine {
     pub adopted_by: Option<AdoptionLine>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = AnnexAdoptionLine)]
 pub struct AdoptionLine {
     pub symbol: String,
     pub meeting_id: String,
@@ -123,7 +125,7 @@ pub struct AdoptionLine {
 }
 
 /// What the next adoption would do: a new entry or wording, or a removal.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PendingLine {
     pub id: String,
     /// `wording` or `removal`.
@@ -133,7 +135,7 @@ pub struct PendingLine {
 }
 
 /// A body's annex as adopted at a moment, by organisation, and what awaits adoption.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct AnnexView {
     pub body_id: String,
     /// Entries in force, ordered by organisation, then title.

@@ -92,7 +92,7 @@ fn code<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestLine {
     pub id: String,
     pub state: String,
@@ -109,7 +109,7 @@ pub struct RequestLine {
     pub current: Option<MatchLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MatchLine {
     pub offer_id: String,
     pub offerer: String,
@@ -121,7 +121,7 @@ pub struct MatchLine {
     pub progress: Vec<(String, String, String)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfferLine {
     pub id: String,
     pub offerer: String,
@@ -137,7 +137,7 @@ pub struct OfferLine {
 }
 
 /// A pair worth proposing, with why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     pub request_id: String,
     pub state: String,
@@ -147,7 +147,7 @@ pub struct Suggestion {
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CapacityBoard {
     pub requests: Vec<RequestLine>,
     pub offers: Vec<OfferLine>,

@@ -74,7 +74,7 @@ pub async fn command(
 pub const SUPPLIED: &[&str] = &["now"];
 
 /// A State's directory as it is read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Directory {
     pub state: String,
     pub version: i64,
@@ -82,7 +82,7 @@ pub struct Directory {
     pub pings: Vec<PingLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ContactLine {
     pub id: String,
     /// `policy` or `technical`.
@@ -95,14 +95,14 @@ pub struct ContactLine {
     pub unanswered: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChannelLine {
     /// `email`, `phone` or `other`.
     pub kind: &'static str,
     pub value: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PingLine {
     pub id: String,
     pub sent_on: String,

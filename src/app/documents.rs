@@ -66,7 +66,7 @@ pub fn anchor(symbol: &str) -> String {
 }
 
 /// A document as the registry lists it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct DocumentLine {
     pub body_id: String,
     pub symbol: String,

@@ -52,7 +52,8 @@ pub async fn command(
 /// one is not refused, and its value is never read.
 pub const SUPPLIED: &[&str] = &["today"];
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = FundEntryLine)]
 pub struct EntryLine {
     pub entry_id: String,
     /// `pledge`, `contribution` or `disbursement`.
@@ -64,14 +65,14 @@ pub struct EntryLine {
     pub date: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct DonorLine {
     pub donor: String,
     pub pledged: u64,
     pub received: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PurposeLine {
     pub purpose: String,
     pub received: u64,
@@ -79,7 +80,7 @@ pub struct PurposeLine {
 }
 
 /// A fund's ledger as of a date.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Ledger {
     pub fund_id: String,
     pub body_id: String,

@@ -115,7 +115,7 @@ impl CommandContext {
 }
 
 /// Where a command's events landed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CommandReceipt {
     /// Global positions of the appended events (empty if the command changed nothing).
     pub positions: Vec<i64>,

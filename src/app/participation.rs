@@ -17,7 +17,7 @@ use crate::domain::meeting::{Meeting, SponsorshipStatus};
 use crate::domain::values::StateCode;
 use crate::projections::{docs, state_view};
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Figures {
     pub meetings: u32,
     /// States with a registered delegation, counted once per meeting.
@@ -37,20 +37,20 @@ pub struct Figures {
     pub speakers: BTreeMap<String, u32>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Reach {
     pub experts: u32,
     pub usd: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearLine {
     pub body_id: String,
     pub year: i32,
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StateLine {
     pub state: String,
     pub body_id: String,
@@ -58,7 +58,7 @@ pub struct StateLine {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Participation {
     pub by_year: Vec<YearLine>,
     /// Only the rows the reader is entitled to (empty for observers and chairs).

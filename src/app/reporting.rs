@@ -77,7 +77,7 @@ pub async fn questions(app: &App, body_id: &str) -> Result<Vec<Id>, Refusal> {
         .unwrap_or_default())
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ScheduleLine {
     pub first_cycle_starts: String,
     pub cycle_months: u32,
@@ -87,7 +87,7 @@ pub struct ScheduleLine {
     pub questions: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CycleLine {
     pub number: u32,
     pub starts: String,
@@ -107,7 +107,7 @@ pub struct CycleLine {
     pub priority_areas: Vec<(String, u32)>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ReportingOverview {
     pub body_id: String,
     pub today: String,

@@ -23,7 +23,7 @@ pub struct SearchQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     pub submission_id: String,
     /// The language of the version found.
@@ -38,13 +38,13 @@ pub struct Hit {
     pub snippet: Vec<Fragment>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Fragment {
     pub text: String,
     pub hit: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Results {
     pub q: String,
     pub hits: Vec<Hit>,

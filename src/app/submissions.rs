@@ -93,7 +93,7 @@ async fn supply(app: &App, id: &str, cmd: &mut SubmissionCommand) -> Result<(), 
 }
 
 /// A submission as it is read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SubmissionLine {
     pub id: String,
     pub version: i64,
@@ -126,7 +126,7 @@ pub struct SubmissionLine {
     pub attachments: Vec<AttachmentLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttachmentLine {
     pub name: String,
     pub media_type: String,
@@ -134,7 +134,7 @@ pub struct AttachmentLine {
     pub size: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionLine {
     pub language: String,
     /// `human` or `machine`.

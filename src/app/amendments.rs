@@ -13,8 +13,8 @@ use crate::app::permissions::{self, Rule};
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::amendment::{
-    Amendment, AmendmentCommand, AmendmentCommandKind, AmendmentStatus, AmendmentTranslation,
-    ConflictRecord, Revision, TabledUnder,
+    Amendment, AmendmentCommand, AmendmentCommandKind, AmendmentEventKind, AmendmentStatus,
+    AmendmentTranslation, ConflictRecord, Revision, TabledUnder,
 };
 use crate::domain::framework::{DecisionRef, Declaration};
 use crate::domain::meeting::{ItemNature, MeetingStatus};
@@ -268,21 +268,28 @@ pub async fn board(
     })
 }
 
+/// Amendment `id` as its read model has it now: its id, version and state.
+pub async fn current(app: &App, id: &str) -> Result<Option<(String, i64, Amendment)>, Refusal> {
+    let Some(doc) = app.projector.doc(state_view::AMENDMENTS, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?,
+    ))
+}
+
 /// One amendment, now or as of `cut`, with each revision's diff from its own events; `None`
 /// if it had not been proposed by then.
 pub async fn show(app: &App, id: &str, cut: Option<Cut>) -> Result<Option<AmendmentCard>, Refusal> {
     let (mut c, events) = match cut {
         None => {
-            let Some(doc) = app
-                .projector
-                .doc(crate::projections::state_view::AMENDMENTS, id)
-                .await?
-            else {
+            let Some((id, version, a)) = current(app, id).await? else {
                 return Ok(None);
             };
-            let (id, version, a) =
-                state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
-            let events = app.store.read_stream("Amendment", &id, 0).await?;
+            let events = app
+                .store
+                .read_stream(<Amendment as cqrs_es::Aggregate>::TYPE, &id, 0)
+                .await?;
             (card(&id, version, &a), events)
         }
         Some(cut) => match as_of::aggregate::<Amendment>(&app.store, id, cut).await? {
@@ -298,7 +305,15 @@ pub async fn show(app: &App, id: &str, cut: Option<Cut>) -> Result<Option<Amendm
     c.revision_diffs = Some(
         events
             .iter()
-            .filter(|e| e.event_type == "AmendmentProposed" || e.event_type == "AmendmentRevised")
+            .filter(|e| {
+                matches!(
+                    e.kind(),
+                    Some(
+                        AmendmentEventKind::AmendmentProposed
+                            | AmendmentEventKind::AmendmentRevised
+                    )
+                )
+            })
             .filter_map(crate::projections::payload_fields)
             .map(|f| RevisionDiff {
                 revision: number(&f, "revision"),

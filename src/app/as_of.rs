@@ -77,7 +77,13 @@ async fn each_event(
 /// The register as of `cut`, read from the log.
 pub async fn register(store: &EventStore, cut: Cut) -> Result<Vec<(String, Value)>, StoreError> {
     let mut fold = RegisterFold::default();
-    each_event(store, "Meeting", cut, |e| fold.push(e)).await?;
+    each_event(
+        store,
+        <crate::domain::meeting::Meeting as cqrs_es::Aggregate>::TYPE,
+        cut,
+        |e| fold.push(e),
+    )
+    .await?;
     Ok(fold.into_entries())
 }
 
@@ -132,7 +138,13 @@ pub async fn meeting(
     id: &str,
     cut: Cut,
 ) -> Result<Option<MeetingFold>, StoreError> {
-    let events = store.read_stream("Meeting", id, 0).await?;
+    let events = store
+        .read_stream(
+            <crate::domain::meeting::Meeting as cqrs_es::Aggregate>::TYPE,
+            id,
+            0,
+        )
+        .await?;
     let mut fold = MeetingFold::default();
     for e in events.iter().filter(|e| included(e, cut)) {
         fold.push(e)?;

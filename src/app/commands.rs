@@ -3,10 +3,11 @@
 //!
 //! The server, not the client, supplies what a rule needs from outside the aggregate (the
 //! date, the body's members and rules, an amendment's standing, the text an amendment is
-//! drafted against): any such field sent by the client is overwritten. Unknown fields are
-//! refused with the path of the field.
+//! drafted against): those fields are `skip_deserializing` in the domain commands, so the
+//! decoder never reads one a client sends, and each service's `supply` sets them. Unknown
+//! fields are refused with the path of the field.
 
-use serde::de::{self, DeserializeOwned, Visitor};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::app::access::{Principal, Role};
@@ -233,45 +234,4 @@ fn authorize_speaker(p: &Principal, meeting: &str, cmd: &Envelope) -> Result<(),
         .with_field("speaker")),
         _ => authorize(p, Rule::ChairOrSecretariat, meeting, cmd),
     }
-}
-
-/// The variant names of a command enum, read from its `Deserialize` impl.
-pub fn variants<C: DeserializeOwned>() -> &'static [&'static str] {
-    struct Names(Option<&'static [&'static str]>);
-    #[derive(Debug)]
-    struct Stop;
-    impl std::fmt::Display for Stop {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("variant names read")
-        }
-    }
-    impl std::error::Error for Stop {}
-    impl de::Error for Stop {
-        fn custom<T: std::fmt::Display>(_: T) -> Self {
-            Stop
-        }
-    }
-    impl<'de> de::Deserializer<'de> for &mut Names {
-        type Error = Stop;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
-            Err(Stop)
-        }
-        fn deserialize_enum<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            variants: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Stop> {
-            self.0 = Some(variants);
-            Err(Stop)
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
-            identifier ignored_any
-        }
-    }
-    let mut names = Names(None);
-    let _ = C::deserialize(&mut names);
-    names.0.unwrap_or(&[])
 }

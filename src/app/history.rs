@@ -32,7 +32,13 @@ pub async fn framework_at(
     framework_id: &str,
     cut: Cut,
 ) -> Result<Option<(Framework, i64)>, StoreError> {
-    let events = store.read_stream("Framework", framework_id, 0).await?;
+    let events = store
+        .read_stream(
+            <crate::domain::framework::Framework as cqrs_es::Aggregate>::TYPE,
+            framework_id,
+            0,
+        )
+        .await?;
     fold_framework(&events, cut)
 }
 
@@ -97,11 +103,17 @@ impl FrameworkHistories {
             .and_then(|m| m.get(framework_id).cloned())
             .unwrap_or_default();
         let mut steps = known.steps;
-        let mark = store.mark("Framework");
+        let mark = store.mark(<crate::domain::framework::Framework as cqrs_es::Aggregate>::TYPE);
         let current = by_mark && known.read_at == Some(mark);
         if !current && !within(&steps, cut) {
             let after = steps.last().map_or(0, |s| s.stream_version);
-            let events = store.read_stream("Framework", framework_id, after).await?;
+            let events = store
+                .read_stream(
+                    <crate::domain::framework::Framework as cqrs_es::Aggregate>::TYPE,
+                    framework_id,
+                    after,
+                )
+                .await?;
             let mut longer: Vec<Step> = steps.to_vec();
             extend(&mut longer, &events)?;
             steps = Arc::new(longer);

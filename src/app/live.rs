@@ -113,7 +113,8 @@ impl Channels {
     /// without decoding it; another may name a meeting in its payload.
     fn wants(&self, e: &StoredEvent) -> bool {
         self.by_meeting.contains_key(&None)
-            || (e.aggregate_type != "Meeting" && !self.by_meeting.is_empty())
+            || (e.aggregate_type != <crate::domain::meeting::Meeting as cqrs_es::Aggregate>::TYPE
+                && !self.by_meeting.is_empty())
             || self.by_meeting.contains_key(&Some(e.aggregate_id.clone()))
     }
 

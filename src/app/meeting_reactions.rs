@@ -8,10 +8,8 @@ use crate::store::{StoreError, StoredEvent};
 
 /// Returns whether the event called for a reaction.
 pub(super) async fn react(r: &Reactor, e: &StoredEvent) -> Result<bool, ReactError> {
-    if !matches!(
-        e.event_type.as_str(),
-        "DecisionTaken" | "NoConsensusDeclared"
-    ) {
+    use crate::domain::meeting::MeetingEventKind as K;
+    if !matches!(e.kind(), Some(K::DecisionTaken | K::NoConsensusDeclared)) {
         return Ok(false);
     }
     let event: MeetingEvent = crate::store::decode::decode(e)?;

@@ -84,7 +84,7 @@ pub async fn pending_adoptions(
         let Some(last) = page.last() else { break };
         after = last.position;
         for e in &page {
-            if e.aggregate_type != "Meeting" || e.event_type != "DecisionTaken" {
+            if e.kind() != Some(crate::domain::meeting::MeetingEventKind::DecisionTaken) {
                 continue;
             }
             if let Ok(MeetingEvent::DecisionTaken {
@@ -223,14 +223,15 @@ impl Reactor {
     #[tracing::instrument(skip_all, fields(position = e.position, event = %e.event_type))]
     /// Returns whether the event called for a reaction.
     async fn react(&self, e: &StoredEvent) -> Result<bool, ReactError> {
-        match (e.aggregate_type.as_str(), e.event_type.as_str()) {
-            ("Framework", "AmendmentApplied" | "ExternalEndorsementRecorded") => {
-                self.framework_changed(e).await?;
-                Ok(true)
-            }
-            ("Meeting", _) => super::meeting_reactions::react(self, e).await,
-            _ => Ok(false),
+        use crate::domain::framework::FrameworkEventKind as F;
+        if matches!(
+            e.kind(),
+            Some(F::AmendmentApplied | F::ExternalEndorsementRecorded)
+        ) {
+            self.framework_changed(e).await?;
+            return Ok(true);
         }
+        super::meeting_reactions::react(self, e).await
     }
 
     pub(super) fn app(&self) -> &Arc<App> {

@@ -636,7 +636,15 @@ pub async fn meeting_report(app: &App, id: &str, cut: Cut) -> Result<MeetingRepo
         }
     }
     let mut fold = ReportFold::default();
-    for e in app.store.read_stream("Meeting", id, 0).await? {
+    for e in app
+        .store
+        .read_stream(
+            <crate::domain::meeting::Meeting as cqrs_es::Aggregate>::TYPE,
+            id,
+            0,
+        )
+        .await?
+    {
         if crate::app::as_of::included(&e, cut) {
             fold.push(&e)?;
         }

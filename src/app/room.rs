@@ -694,14 +694,9 @@ pub async fn amendment_revision(
     app: &App,
     id: &str,
 ) -> Result<Option<(Revision, String)>, Refusal> {
-    let Some(doc) = app
-        .projector
-        .doc(crate::projections::state_view::AMENDMENTS, id)
-        .await?
-    else {
+    let Some((_, _, a)) = crate::app::amendments::current(app, id).await? else {
         return Ok(None);
     };
-    let (_, _, a) = state_view::decode::<Amendment>(&doc).map_err(Refusal::internal)?;
     let proposer = a.proposer().map(|s| s.to_string()).unwrap_or_default();
     Ok(a.current_revision().cloned().map(|r| (r, proposer)))
 }

@@ -170,9 +170,7 @@ impl EventLine<'_> {
 /// The file an event names, if it is an `AttachmentAdded`: its SHA-256 (hex) and size. Read
 /// through the upcasters, so a later shape of the event is read the same way.
 pub fn attachment_named(e: &StoredEvent) -> Option<(String, u64)> {
-    if e.event_type != "AttachmentAdded"
-        || e.aggregate_type != <crate::domain::submission::Submission as cqrs_es::Aggregate>::TYPE
-    {
+    if e.kind() != Some(crate::domain::submission::SubmissionEventKind::AttachmentAdded) {
         return None;
     }
     let v: serde_json::Value = crate::store::decode::decode(e).ok()?;

@@ -37,6 +37,27 @@ pub fn event_types() -> Vec<&'static str> {
     all
 }
 
+/// The kind of an event (its variant, without the fields) and the aggregate type it is stored
+/// under, so a reader of stored events names a kind the compiler knows rather than a string
+/// (`StoredEvent::kind`).
+pub trait EventKind: std::str::FromStr + Into<&'static str> + Copy {
+    const AGGREGATE: &'static str;
+}
+
+macro_rules! event_kind {
+    ($($kind:ty => $aggregate:ty),* $(,)?) => {
+        $(impl EventKind for $kind {
+            const AGGREGATE: &'static str = <$aggregate as Aggregate>::TYPE;
+        })*
+    };
+}
+event_kind! {
+    meeting::events::MeetingEventKind => meeting::Meeting,
+    amendment::AmendmentEventKind => amendment::Amendment,
+    framework::FrameworkEventKind => framework::Framework,
+    submission::SubmissionEventKind => submission::Submission,
+}
+
 /// The one `impl Aggregate` every record has: `handle` decides (`decide`, pure) and emits
 /// through [`emit`]; `apply` is the record's own `apply_event`. No services: what a rule needs
 /// from elsewhere is in the command, supplied by the application.

@@ -35,31 +35,32 @@ impl DocFold for DecisionsRegister {
     }
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
-        if e.aggregate_type != "Meeting" {
+        use crate::domain::meeting::MeetingEventKind as K;
+        let Some(kind) = e.kind::<K>() else {
             return vec![];
-        }
-        match e.event_type.as_str() {
-            "DecisionTaken" => match crate::store::decode::decode(e) {
+        };
+        match kind {
+            K::DecisionTaken => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::DecisionTaken { number, .. }) => {
                     vec![key(&e.aggregate_id, number)]
                 }
                 _ => vec![],
             },
-            "NoConsensusDeclared" => match crate::store::decode::decode(e) {
+            K::NoConsensusDeclared => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::NoConsensusDeclared { call, .. }) => {
                     vec![outcome_key(&e.aggregate_id, call)]
                 }
                 _ => vec![],
             },
             // A corrigendum is added to its decision's entry, which keeps its original text.
-            "DecisionCorrected" => match crate::store::decode::decode(e) {
+            K::DecisionCorrected => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::DecisionCorrected { number, .. }) => {
                     vec![key(&e.aggregate_id, number)]
                 }
                 _ => vec![],
             },
             // A translation of a decision's text joins its entry, beside the original.
-            "TextTranslated" => match crate::store::decode::decode(e) {
+            K::TextTranslated => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::TextTranslated {
                     text_of: TranslatedText::Decision { number },
                     ..
@@ -67,7 +68,7 @@ impl DocFold for DecisionsRegister {
                 _ => vec![],
             },
             // An explanation of position after a decision belongs to that decision's entry.
-            "PositionExplained" => match crate::store::decode::decode(e) {
+            K::PositionExplained => match crate::store::decode::decode(e) {
                 Ok(MeetingEvent::PositionExplained {
                     timing: ExplanationTiming::AfterDecision,
                     decision_number: Some(number),

@@ -16,7 +16,7 @@ impl DocFold for MeetingFloor {
     const NAME: &'static str = NAME;
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
-        if e.aggregate_type == "Meeting" && e.event_type == "FloorGiven" {
+        if e.kind() == Some(crate::domain::meeting::MeetingEventKind::FloorGiven) {
             vec![e.aggregate_id.clone()]
         } else {
             vec![]

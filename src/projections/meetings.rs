@@ -15,18 +15,21 @@ impl DocFold for MeetingList {
     const NAME: &'static str = NAME;
 
     fn keys(&self, e: &StoredEvent) -> Vec<String> {
+        use crate::domain::meeting::MeetingEventKind as K;
         let relevant = matches!(
-            e.event_type.as_str(),
-            "MeetingConvened"
-                | "MeetingOpened"
-                | "MeetingSuspended"
-                | "MeetingResumed"
-                | "MeetingClosed"
-                | "AgendaAdopted"
-                | "DecisionTaken"
-                | "ProgrammeOfWorkAdopted"
+            e.kind(),
+            Some(
+                K::MeetingConvened
+                    | K::MeetingOpened
+                    | K::MeetingSuspended
+                    | K::MeetingResumed
+                    | K::MeetingClosed
+                    | K::AgendaAdopted
+                    | K::DecisionTaken
+                    | K::ProgrammeOfWorkAdopted
+            )
         );
-        if e.aggregate_type == "Meeting" && relevant {
+        if relevant {
             vec![e.aggregate_id.clone()]
         } else {
             vec![]

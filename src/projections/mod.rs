@@ -85,7 +85,7 @@ pub fn meeting_of(
     e: &StoredEvent,
     fields: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> Option<String> {
-    if e.aggregate_type == "Meeting" {
+    if e.aggregate_type == <crate::domain::meeting::Meeting as cqrs_es::Aggregate>::TYPE {
         return Some(e.aggregate_id.clone());
     }
     fields?.get("meeting_id")?.as_str().map(str::to_owned)
@@ -96,7 +96,7 @@ pub fn amendment_of(
     e: &StoredEvent,
     fields: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> Option<String> {
-    if e.aggregate_type == "Amendment" {
+    if e.aggregate_type == <crate::domain::amendment::Amendment as cqrs_es::Aggregate>::TYPE {
         return Some(e.aggregate_id.clone());
     }
     let f = fields?;

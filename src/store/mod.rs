@@ -63,6 +63,16 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// The event's kind, if it is one of `K`'s aggregate type (an event type this Plenary does
+    /// not know is `None`, like one of another aggregate).
+    pub fn kind<K: crate::domain::EventKind>(&self) -> Option<K> {
+        if self.aggregate_type == K::AGGREGATE {
+            self.event_type.parse().ok()
+        } else {
+            None
+        }
+    }
+
     /// Recomputes this event's hash from its content and the given predecessor hash.
     pub fn compute_hash(&self, prev: &Hash) -> Hash {
         let id = self.event_id.to_string();

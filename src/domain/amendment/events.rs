@@ -11,7 +11,7 @@ use crate::domain::values::{Date, Id, LanguageTag, StateCode, Text};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(AmendmentEventKind),
-    derive(strum::IntoStaticStr, strum::EnumIter)
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
 )]
 pub enum AmendmentEvent {
     AmendmentProposed {

@@ -12,7 +12,7 @@ use crate::domain::values::{Date, DocumentSymbol, Id, LanguageTag, ParagraphId, 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(FrameworkEventKind),
-    derive(strum::IntoStaticStr, strum::EnumIter)
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
 )]
 pub enum FrameworkEvent {
     ProgrammeEstablished {

@@ -89,7 +89,10 @@ pub enum VoteOn {
 
 // Its kinds name every event type there is (the pages' script follows them all).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
-#[strum_discriminants(name(MeetingEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
+#[strum_discriminants(
+    name(MeetingEventKind),
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
+)]
 pub enum MeetingEvent {
     MeetingConvened {
         meeting_id: Id,

@@ -31,8 +31,8 @@ pub use commands::{
 };
 pub use error::MeetingError;
 pub use events::{
-    DecisionEntry, DecisionKind, Explanation, HowTaken, MeetingEvent, ObjectionRecord,
-    RecordedVote, VoteOn,
+    DecisionEntry, DecisionKind, Explanation, HowTaken, MeetingEvent, MeetingEventKind,
+    ObjectionRecord, RecordedVote, VoteOn,
 };
 pub use guards::decision_symbol;
 pub use state::{

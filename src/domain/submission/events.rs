@@ -12,7 +12,7 @@ use crate::domain::values::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(SubmissionEventKind),
-    derive(strum::IntoStaticStr, strum::EnumIter)
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
 )]
 pub enum SubmissionEvent {
     SubmissionDrafted {

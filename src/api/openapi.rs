@@ -97,7 +97,7 @@ pub enum Ty {
 
 /// One command a route accepts: its name and the fields the client sends. Fields the server
 /// supplies itself (the date, the body's members and rules, an amendment's standing, the
-/// base text) are not listed: they are overwritten when sent.
+/// base text) are not listed: the decoder never reads them (`app::<service>::SUPPLIED`).
 pub struct CommandDoc {
     pub name: &'static str,
     pub fields: &'static [(&'static str, Ty)],
@@ -1249,7 +1249,7 @@ fn operation(r: &Route) -> Value {
                 .map(|c| command_schema(c, aggregate))
                 .collect();
             op["requestBody"] = json!({ "required": true,
-                "description": "One command, {\"CommandName\": {fields}}. Fields the server supplies (today's date, the body's members and rules, an amendment's standing and base text, whether the meeting is open) are not sent; if sent, they are overwritten.",
+                "description": "One command, {\"CommandName\": {fields}}. Fields the server supplies (today's date, the body's members and rules, an amendment's standing and base text, whether the meeting is open) are not sent; if sent, they are ignored.",
                 "content": { "application/json": { "schema": { "oneOf": variants } } } });
             if let Some(p) = op["parameters"].as_array_mut() {
                 p.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false,

@@ -14,8 +14,8 @@ use crate::app::{App, CommandContext, CommandReceipt};
 use crate::domain::body::PublicRecord;
 use crate::domain::framework::{FrameworkCommand, FrameworkCommandKind, ParagraphDiff};
 
-/// Runs one framework command for `p`: checks the name, who may send it, supplies the server's
-/// facts, decodes, and executes.
+/// Runs one framework command for `p`: checks the name and who may send it, decodes, and
+/// executes (the server supplies nothing to a framework command).
 #[tracing::instrument(skip_all, fields(id = %id, role = p.role.as_str()))]
 pub async fn command(
     app: &App,

@@ -107,15 +107,16 @@ async fn meetings(
     _p: Principal,
     min: MinPosition,
     Query(q): Query<ListParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<meeting_reads::MeetingList>, ApiError> {
     s.read_after(min.0).await?;
     let filter = MeetingFilter {
         body: q.body,
         kind: q.kind,
         status: q.status,
     };
-    let meetings = meeting_reads::list(&s.app, &filter).await?;
-    Ok(axum::Json(json!({ "meetings": meetings })))
+    Ok(axum::Json(meeting_reads::MeetingList {
+        meetings: meeting_reads::list(&s.app, &filter).await?,
+    }))
 }
 
 /// The meeting now (from its read models) or as of `at` (from the log).

@@ -1277,6 +1277,7 @@ fn read_model(r: &Route) -> Option<&'static str> {
         return Some("CommandReceipt");
     }
     Some(match r.path {
+        "/api/v1/meetings" => "MeetingList",
         "/api/v1/meetings/{id}" => "MeetingView",
         "/api/v1/meetings/{id}/agenda" => "AgendaView",
         "/api/v1/meetings/{id}/participation" => "MeetingParticipation",
@@ -1316,6 +1317,8 @@ fn read_model_schemas() -> Map<String, Value> {
     }
     let mut out = Map::new();
     add::<MeetingView>(&mut out);
+    add::<crate::app::meeting_reads::MeetingList>(&mut out);
+    add::<crate::app::meeting_reads::MeetingLine>(&mut out);
     add::<Quorum>(&mut out);
     add::<AgendaView>(&mut out);
     add::<MeetingParticipation>(&mut out);
@@ -1559,6 +1562,17 @@ mod tests {
                 }),
             ),
             ("MeetingReport", serde_json::to_value(report())),
+            (
+                "MeetingLine",
+                serde_json::from_value::<crate::app::meeting_reads::MeetingLine>(json!({
+                    "id": "pm-1", "version": 1, "body_id": "poa", "kind": "PeriodicMeeting",
+                    "symbol": "PoA/PM.1", "title": "First annual meeting", "starts": "2027-07-12",
+                    "ends": "2027-07-16", "venue": "Geneva",
+                    "chair": { "name": "Ambassador Lars Berg", "state": null },
+                    "programme_link": null, "members": 3, "status": "convened",
+                    "convened_at_us": 1, "decisions": 0 }))
+                .and_then(serde_json::to_value),
+            ),
             (
                 "CommandReceipt",
                 serde_json::to_value(crate::app::CommandReceipt {

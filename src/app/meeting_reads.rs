@@ -14,7 +14,9 @@ use crate::app::as_of;
 use crate::app::history::Cut;
 use crate::app::refusal::Refusal;
 use crate::app::App;
-use crate::domain::meeting::{gender_code, AgendaEntry, Meeting};
+use crate::domain::meeting::{
+    gender_code, AgendaEntry, Chair, Meeting, PlannedMeeting, ProgrammeLink,
+};
 use crate::domain::values::StateCode;
 use crate::projections::visibility::Reader;
 use crate::projections::{docs, meetings as list, state_view};
@@ -269,20 +271,66 @@ pub struct MeetingFilter {
     pub status: Option<String>,
 }
 
-/// The meeting list, filtered: each entry as the meeting-list projection keeps it.
-pub async fn list(app: &App, filter: &MeetingFilter) -> Result<Vec<Value>, Refusal> {
+/// A meeting as the list of meetings shows it: the meeting-list projection's entry, read as
+/// the projection writes it (`projections::meetings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MeetingLine {
+    pub id: String,
+    pub version: i64,
+    pub body_id: String,
+    /// `ReviewConference`, `PeriodicMeeting`, `IntersessionalMeeting`, `ConsultativeDay`…
+    pub kind: String,
+    pub symbol: String,
+    pub title: String,
+    /// Its first and last day, YYYY-MM-DD.
+    pub starts: String,
+    pub ends: String,
+    pub venue: String,
+    #[schema(value_type = Object)]
+    pub chair: Chair,
+    /// The item of a programme of work it was convened under.
+    #[schema(value_type = Option<Object>)]
+    pub programme_link: Option<ProgrammeLink>,
+    /// For a consultative day: the meeting it precedes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precedes: Option<String>,
+    /// How many States were members of its body when it was convened.
+    pub members: u32,
+    /// `convened`, `open`, `suspended` or `closed`.
+    pub status: String,
+    pub convened_at_us: i64,
+    /// Present once its agenda is adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda_adopted: Option<bool>,
+    /// How many decisions it has taken.
+    pub decisions: u32,
+    /// The programme of work a review conference adopted, once it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub programme_of_work: Option<Vec<PlannedMeeting>>,
+}
+
+/// The list of meetings as the API sends it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingList {
+    pub meetings: Vec<MeetingLine>,
+}
+
+/// The meeting list, filtered, in the projection's order (by id).
+pub async fn list(app: &App, filter: &MeetingFilter) -> Result<Vec<MeetingLine>, Refusal> {
     let all = docs::list(app.store.db(), list::NAME, "").await?;
-    let keep = |d: &Value, field: &str, want: &Option<String>| {
-        want.as_deref().is_none_or(|w| d[field] == w)
-    };
-    Ok(all
-        .into_iter()
-        .filter(|d| {
-            keep(d, "body_id", &filter.body)
-                && keep(d, "kind", &filter.kind)
-                && keep(d, "status", &filter.status)
-        })
-        .collect())
+    let keep = |have: &str, want: &Option<String>| want.as_deref().is_none_or(|w| have == w);
+    let mut out = Vec::with_capacity(all.len());
+    for d in all {
+        let m: MeetingLine = serde_json::from_value(d).map_err(Refusal::internal)?;
+        if keep(&m.body_id, &filter.body)
+            && keep(&m.kind, &filter.kind)
+            && keep(&m.status, &filter.status)
+        {
+            out.push(m);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

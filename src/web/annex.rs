@@ -98,11 +98,8 @@ async fn render_page(
         match crate::app::meeting_reads::list(&s.app, &Default::default()).await {
             Ok(all) => all
                 .iter()
-                .filter(|m| m["body_id"] == id && m["kind"] == "ReviewConference")
-                .map(|m| {
-                    let t = |k: &str| m[k].as_str().unwrap_or_default().to_owned();
-                    (t("id"), t("title"))
-                })
+                .filter(|m| m.body_id == id && m.kind == "ReviewConference")
+                .map(|m| (m.id.clone(), m.title.clone()))
                 .collect(),
             Err(e) => return refusal_page(v.m, e),
         }

@@ -8,7 +8,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use serde_json::Value;
 
 use super::form::{self, Posted};
 use super::messages::Messages;
@@ -188,21 +187,17 @@ async fn home(State(s): State<AppState>, v: Viewer) -> Response {
         Ok(all) => all,
         Err(e) => return refusal_page(v.m, e),
     };
-    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     let meetings = all
-        .iter()
-        .map(|d| {
-            let id = text(d, "id");
-            MeetingLink {
-                console: may_chair(&v.principal, &id),
-                desk: v.principal.role == Role::Delegate,
-                participation: v.principal.role == Role::Secretariat,
-                title: text(d, "title"),
-                symbol: text(d, "symbol"),
-                status: text(d, "status"),
-                dates: format!("{} to {}", text(d, "starts"), text(d, "ends")),
-                id,
-            }
+        .into_iter()
+        .map(|d| MeetingLink {
+            console: may_chair(&v.principal, &d.id),
+            desk: v.principal.role == Role::Delegate,
+            participation: v.principal.role == Role::Secretariat,
+            dates: format!("{} to {}", d.starts, d.ends),
+            title: d.title,
+            symbol: d.symbol,
+            status: d.status,
+            id: d.id,
         })
         .collect();
     let bodies = match crate::app::bodies::list(&s.app).await {
@@ -236,19 +231,13 @@ pub struct MeetingChoice {
 
 async fn later_meetings(s: &AppState, r: &MeetingRoom) -> Result<Vec<MeetingChoice>, Refusal> {
     let all = crate::app::meeting_reads::list(&s.app, &Default::default()).await?;
-    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     Ok(all
-        .iter()
-        .filter(|d| d["body_id"].as_str() == r.body_id.as_deref() && text(d, "id") != r.id)
-        .filter(|d| d["status"] == "convened")
+        .into_iter()
+        .filter(|d| Some(d.body_id.as_str()) == r.body_id.as_deref() && d.id != r.id)
+        .filter(|d| d.status == "convened")
         .map(|d| MeetingChoice {
-            id: text(d, "id"),
-            label: format!(
-                "{} ({}, {})",
-                text(d, "title"),
-                text(d, "symbol"),
-                text(d, "starts")
-            ),
+            label: format!("{} ({}, {})", d.title, d.symbol, d.starts),
+            id: d.id,
         })
         .collect())
 }
@@ -706,14 +695,13 @@ async fn register(
         Ok(all) => all,
         Err(e) => return refusal_page(v.m, e),
     };
-    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     let meetings = all
-        .iter()
+        .into_iter()
         .map(|d| MeetingLink {
-            id: text(d, "id"),
-            title: text(d, "title"),
-            symbol: text(d, "symbol"),
-            status: text(d, "status"),
+            id: d.id,
+            title: d.title,
+            symbol: d.symbol,
+            status: d.status,
             dates: String::new(),
             console: false,
             desk: false,

@@ -104,20 +104,16 @@ const STAKEHOLDER_KINDS: [&str; 5] = [
 
 async fn meeting_lines(s: &AppState) -> Result<Vec<MeetingLine>, Refusal> {
     let all = crate::app::meeting_reads::list(&s.app, &Default::default()).await?;
-    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     Ok(all
-        .iter()
+        .into_iter()
         .map(|d| MeetingLine {
-            id: text(d, "id"),
-            title: text(d, "title"),
-            symbol: text(d, "symbol"),
-            body_id: text(d, "body_id"),
-            status: text(d, "status"),
-            may_be_preceded: matches!(
-                d["kind"].as_str(),
-                Some("ReviewConference" | "PeriodicMeeting")
-            ),
-            dates: format!("{} to {}", text(d, "starts"), text(d, "ends")),
+            may_be_preceded: matches!(d.kind.as_str(), "ReviewConference" | "PeriodicMeeting"),
+            dates: format!("{} to {}", d.starts, d.ends),
+            id: d.id,
+            title: d.title,
+            symbol: d.symbol,
+            body_id: d.body_id,
+            status: d.status,
         })
         .collect())
 }

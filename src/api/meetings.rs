@@ -1,7 +1,5 @@
 //! Meetings (list, live state, agenda, participation), bodies, and the decisions register.
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -20,7 +18,6 @@ use crate::app::meeting_reads::{
 };
 use crate::app::register::RegisterFilter;
 use crate::domain::body::PublicRecord;
-use crate::projections::docs;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,12 +38,9 @@ async fn bodies(
     State(s): State<AppState>,
     _p: Principal,
     min: MinPosition,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<app::bodies::BodyList>, ApiError> {
     s.read_after(min.0).await?;
-    let docs = docs::list(s.app.store.db(), crate::projections::state_view::BODIES, "").await?;
-    Ok(axum::Json(
-        json!({ "bodies": docs.into_iter().map(public_view).collect::<Vec<_>>() }),
-    ))
+    Ok(axum::Json(app::bodies::views(&s.app).await?))
 }
 
 async fn body(
@@ -54,26 +48,13 @@ async fn body(
     _p: Principal,
     min: MinPosition,
     Ids(ids): Ids,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<app::bodies::BodyView>, ApiError> {
     s.read_after(min.0).await?;
     let id = ids[0].as_str();
     let doc = s
         .view(crate::projections::state_view::BODIES, id, "body")
         .await?;
-    Ok(axum::Json(public_view(Arc::unwrap_or_clone(doc))))
-}
-
-/// Renames the view's bookkeeping fields for clients.
-fn public_view(mut doc: Value) -> Value {
-    if let Value::Object(o) = &mut doc {
-        if let Some(v) = o.remove("_version") {
-            o.insert("version".into(), v);
-        }
-        if let Some(id) = o.remove("_id") {
-            o.entry("id").or_insert(id);
-        }
-    }
-    doc
+    Ok(axum::Json(app::bodies::BodyView::from_view(&doc)?))
 }
 
 #[tracing::instrument(skip_all)]

@@ -1278,6 +1278,8 @@ fn read_model(r: &Route) -> Option<&'static str> {
     }
     Some(match r.path {
         "/api/v1/meetings" => "MeetingList",
+        "/api/v1/bodies" => "BodyList",
+        "/api/v1/bodies/{id}" => "BodyView",
         "/api/v1/meetings/{id}" => "MeetingView",
         "/api/v1/meetings/{id}/agenda" => "AgendaView",
         "/api/v1/meetings/{id}/participation" => "MeetingParticipation",
@@ -1317,6 +1319,8 @@ fn read_model_schemas() -> Map<String, Value> {
     }
     let mut out = Map::new();
     add::<MeetingView>(&mut out);
+    add::<crate::app::bodies::BodyList>(&mut out);
+    add::<crate::app::bodies::BodyView>(&mut out);
     add::<crate::app::meeting_reads::MeetingList>(&mut out);
     add::<crate::app::meeting_reads::MeetingLine>(&mut out);
     add::<Quorum>(&mut out);
@@ -1573,6 +1577,12 @@ mod tests {
                     "convened_at_us": 1, "decisions": 0 }))
                 .and_then(serde_json::to_value),
             ),
+            ("BodyView", {
+                let mut doc = serde_json::to_value(crate::domain::body::Body::default()).unwrap();
+                doc["_id"] = json!("poa");
+                doc["_version"] = json!(1);
+                serde_json::to_value(crate::app::bodies::BodyView::from_view(&doc).unwrap())
+            }),
             (
                 "CommandReceipt",
                 serde_json::to_value(crate::app::CommandReceipt {

@@ -1,7 +1,7 @@
 //! Bodies: establishing them, membership, observers, stakeholders and their accreditation,
 //! rules of procedure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -10,7 +10,10 @@ use crate::app::commands::{authorize, today, Envelope};
 use crate::app::permissions;
 use crate::app::refusal::Refusal;
 use crate::app::{App, CommandContext, CommandReceipt};
-use crate::domain::body::{BodyCommand, BodyCommandKind, PublicRecord};
+use crate::domain::body::{
+    Body, BodyCommand, BodyCommandKind, PublicRecord, RulesOfProcedure, Stakeholder, WorkItem,
+};
+use crate::domain::values::{Id, StateCode, Text};
 use crate::projections::decisions;
 
 /// Runs one body command for `p`: checks the name and who may send it, decodes what the
@@ -175,6 +178,80 @@ pub async fn list(app: &App) -> Result<Vec<BodyLine>, Refusal> {
         out.push(body_line(&id, &b));
     }
     Ok(out)
+}
+
+/// A body as the API reads it: its record as the body keeps it (membership, observers,
+/// stakeholders and their accreditation, rules of procedure, what it makes public, its
+/// regional groups and programme of work).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BodyView {
+    pub id: String,
+    pub version: i64,
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Text>,
+    #[schema(value_type = Option<String>)]
+    pub parent_body: Option<Id>,
+    #[schema(value_type = Object)]
+    pub rules: RulesOfProcedure,
+    #[schema(value_type = Vec<String>)]
+    pub members: BTreeSet<StateCode>,
+    /// Observers' names by id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub observers: BTreeMap<Id, Text>,
+    /// Each stakeholder's name, kind and where its accreditation stands, by id.
+    #[schema(value_type = Object)]
+    pub stakeholders: BTreeMap<Id, Stakeholder>,
+    /// In bytes; `null` until the secretariat sets one (the default then applies).
+    pub attachment_limit: Option<u64>,
+    /// What it makes public; `null` until it says (everything).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub public_records: Option<BTreeSet<PublicRecord>>,
+    #[schema(value_type = BTreeMap<String, Vec<String>>)]
+    pub regional_groups: BTreeMap<Text, BTreeSet<StateCode>>,
+    /// The programme of work, by item id.
+    #[schema(value_type = Object)]
+    pub work_items: BTreeMap<Id, WorkItem>,
+}
+
+impl BodyView {
+    /// From the body's state view.
+    pub fn from_view(doc: &Value) -> Result<Self, Refusal> {
+        let (id, version, b) =
+            crate::projections::state_view::decode::<Body>(doc).map_err(Refusal::internal)?;
+        Ok(Self {
+            id: b.id.as_ref().map_or(id, Id::to_string),
+            version,
+            name: b.name,
+            parent_body: b.parent_body,
+            rules: b.rules,
+            members: b.members,
+            observers: b.observers,
+            stakeholders: b.stakeholders,
+            attachment_limit: b.attachment_limit,
+            public_records: b.public_records,
+            regional_groups: b.regional_groups,
+            work_items: b.work_items,
+        })
+    }
+}
+
+/// Every body, as the API lists them.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BodyList {
+    pub bodies: Vec<BodyView>,
+}
+
+/// Every body, in id order.
+pub async fn views(app: &App) -> Result<BodyList, Refusal> {
+    let docs =
+        crate::projections::docs::list(app.store.db(), crate::projections::state_view::BODIES, "")
+            .await?;
+    Ok(BodyList {
+        bodies: docs
+            .iter()
+            .map(BodyView::from_view)
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 /// A body's state as the projection holds it (`None`: no such body).

@@ -322,7 +322,9 @@ pub async fn list(app: &App, filter: &MeetingFilter) -> Result<Vec<MeetingLine>,
     let keep = |have: &str, want: &Option<String>| want.as_deref().is_none_or(|w| have == w);
     let mut out = Vec::with_capacity(all.len());
     for d in all {
-        let m: MeetingLine = serde_json::from_value(d).map_err(Refusal::internal)?;
+        // What the log recorded, read as it was (`values::as_recorded`).
+        let m: MeetingLine = crate::domain::values::as_recorded(|| serde_json::from_value(d))
+            .map_err(Refusal::internal)?;
         if keep(&m.body_id, &filter.body)
             && keep(&m.kind, &filter.kind)
             && keep(&m.status, &filter.status)

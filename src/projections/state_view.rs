@@ -102,7 +102,9 @@ pub fn decode<A: Aggregate>(doc: &Value) -> Result<(String, i64, A), serde_json:
         .unwrap_or_default()
         .to_owned();
     let version = o.get("_version").and_then(Value::as_i64).unwrap_or(0);
-    Ok((id, version, A::deserialize(doc)?))
+    // A view holds what the log recorded: values a rule tightened since must still read.
+    let state = crate::domain::values::as_recorded(|| A::deserialize(doc))?;
+    Ok((id, version, state))
 }
 
 /// Each view's name, for the reads that name a view without its type.

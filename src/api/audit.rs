@@ -44,15 +44,18 @@ struct Params {
     _min_position: Option<i64>,
 }
 
-#[derive(Serialize)]
-struct Entry {
+/// An entry of the audit history, with its time in words.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuditLine)]
+pub(crate) struct Entry {
     #[serde(flatten)]
     entry: AuditEntry,
     recorded_at: String,
 }
 
-#[derive(Serialize)]
-struct Page {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuditPage)]
+pub(crate) struct Page {
     events: Vec<Entry>,
     /// Pass as `after` for the next page; absent on the last page.
     next: Option<i64>,
@@ -188,8 +191,10 @@ async fn list(
     }))
 }
 
-#[derive(Serialize)]
-struct FullEvent {
+/// One event as stored: payload, metadata and hashes.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuditEvent)]
+pub(crate) struct FullEvent {
     position: i64,
     event_id: String,
     aggregate_type: String,
@@ -199,7 +204,9 @@ struct FullEvent {
     event_version: String,
     recorded_at: String,
     recorded_at_us: i64,
+    #[schema(value_type = Object)]
     payload: serde_json::Value,
+    #[schema(value_type = Object)]
     metadata: serde_json::Value,
     prev_hash: String,
     hash: String,

@@ -5,7 +5,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -221,7 +221,7 @@ async fn decisions_register(
     super::public::Reader(p): super::public::Reader,
     min: MinPosition,
     Query(q): Query<DecisionParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<app::register::RegisterRecords>, ApiError> {
     s.read_after(min.0).await?;
     if q.lang.is_some() {
         return Err(ApiError::bad_request(
@@ -234,9 +234,9 @@ async fn decisions_register(
         Some(at) => Some(super::frameworks::cut_at(&s, at).await?),
         None => None,
     };
-    let (out, next) =
-        app::register::entries(&s.app, &p, &q.filter(), cut, q.after.clone(), limit).await?;
-    Ok(axum::Json(json!({ "decisions": out, "next": next })))
+    Ok(axum::Json(
+        app::register::records(&s.app, &p, &q.filter(), cut, q.after.clone(), limit).await?,
+    ))
 }
 
 impl DecisionParams {

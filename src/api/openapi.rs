@@ -905,19 +905,27 @@ pub fn command_example(c: &CommandDoc) -> Value {
 
 /// The kind of record a command route acts on.
 fn aggregate_of(path: &str) -> Option<&'static str> {
+    use crate::domain::*;
+    use cqrs_es::Aggregate;
     [
-        ("/api/v1/bodies/", "Body"),
-        ("/api/v1/meetings/", "Meeting"),
-        ("/api/v1/amendments/", "Amendment"),
-        ("/api/v1/frameworks/", "Framework"),
-        ("/api/v1/contacts/", "PointsOfContact"),
-        ("/api/v1/annexes/", "Annex"),
-        ("/api/v1/reporting/", "ReportingSchedule"),
-        ("/api/v1/funds/", "Fund"),
-        ("/api/v1/documents/commands", "DocumentRegistry"),
-        ("/api/v1/submissions/", "Submission"),
-        ("/api/v1/capacity/requests/", "AssistanceRequest"),
-        ("/api/v1/capacity/offers/", "AssistanceOffer"),
+        ("/api/v1/bodies/", body::Body::TYPE),
+        ("/api/v1/meetings/", meeting::Meeting::TYPE),
+        ("/api/v1/amendments/", amendment::Amendment::TYPE),
+        ("/api/v1/frameworks/", framework::Framework::TYPE),
+        ("/api/v1/contacts/", contacts::PointsOfContact::TYPE),
+        ("/api/v1/annexes/", annex::Annex::TYPE),
+        ("/api/v1/reporting/", reporting::ReportingSchedule::TYPE),
+        ("/api/v1/funds/", fund::Fund::TYPE),
+        (
+            "/api/v1/documents/commands",
+            documents::DocumentRegistry::TYPE,
+        ),
+        ("/api/v1/submissions/", submission::Submission::TYPE),
+        (
+            "/api/v1/capacity/requests/",
+            capacity::AssistanceRequest::TYPE,
+        ),
+        ("/api/v1/capacity/offers/", capacity::AssistanceOffer::TYPE),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix))
@@ -1086,11 +1094,11 @@ fn operation(r: &Route) -> Value {
         ),
         Answer::Json if matches!(r.input, Input::Credential) => (
             "201",
-            json!({ "description": "Issued", "content": { "application/json": { "schema": { "type": "object" } } } }),
+            json!({ "description": "Issued: the credential and its token, shown this once", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/IssuedCredential" } } } }),
         ),
         Answer::Json if r.path == "/api/v1/credentials" => (
             "200",
-            json!({ "description": "OK: every credential (never its token), oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object" } } } } }),
+            json!({ "description": "OK: every credential (never its token), oldest first", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Credential" } } } } }),
         ),
         Answer::Json => {
             let schema = match read_model(r) {
@@ -1108,7 +1116,8 @@ fn operation(r: &Route) -> Value {
         responses.insert(
             "503".into(),
             json!({ "description": "Not ready: the database is unreachable or the read models lag. A problem (type /problems/not-ready) that also carries the fields of the readiness report",
-                "content": { "application/problem+json": { "schema": { "type": "object" } } } }),
+                "content": { "application/problem+json": { "schema": { "allOf": [
+                    { "$ref": "#/components/schemas/Problem" }, { "$ref": "#/components/schemas/Readiness" } ] } } } }),
         );
     }
     if !public {
@@ -1277,6 +1286,15 @@ fn read_model(r: &Route) -> Option<&'static str> {
         return Some("CommandReceipt");
     }
     Some(match r.path {
+        "/health" => "Health",
+        "/ready" => "Readiness",
+        "/openapi.json" => "OpenApiDocument",
+        "/api/v1/log/verify" => "ChainReport",
+        "/api/v1/log/checkpoints" => "Checkpoints",
+        "/api/v1/audit/events" => "AuditPage",
+        "/api/v1/audit/events/{position}" => "AuditEvent",
+        "/api/v1/frameworks/{id}" => "FrameworkView",
+        "/api/v1/decisions" => "RegisterRecords",
         "/api/v1/meetings" => "MeetingList",
         "/api/v1/bodies" => "BodyList",
         "/api/v1/bodies/{id}" => "BodyView",
@@ -1381,6 +1399,47 @@ fn read_model_schemas() -> Map<String, Value> {
         add::<EntryLine>(&mut out);
     }
     add::<crate::api::system::Head>(&mut out);
+    {
+        use crate::api::system::*;
+        add::<Health>(&mut out);
+        add::<Readiness>(&mut out);
+        add::<Checkpoints>(&mut out);
+        add::<PublishedCheckpoint>(&mut out);
+        add::<IssuedCredential>(&mut out);
+        add::<crate::audit::checkpoint::SignedCheckpoint>(&mut out);
+        add::<crate::audit::checkpoint::Checkpoint>(&mut out);
+        add::<crate::store::credentials::Credential>(&mut out);
+        add::<crate::store::verify::Report>(&mut out);
+        add::<crate::store::verify::Finding>(&mut out);
+        add::<crate::store::verify::Damage>(&mut out);
+    }
+    {
+        use crate::api::audit::*;
+        add::<Page>(&mut out);
+        add::<Entry>(&mut out);
+        add::<FullEvent>(&mut out);
+        add::<crate::projections::audit::AuditEntry>(&mut out);
+    }
+    add::<crate::app::history::FrameworkView>(&mut out);
+    {
+        use crate::app::register::*;
+        add::<RegisterRecords>(&mut out);
+        add::<RegisterRecord>(&mut out);
+        add::<EntryKind>(&mut out);
+        add::<HowTakenRecord>(&mut out);
+        add::<ObjectionRecord>(&mut out);
+        add::<ExplanationRecord>(&mut out);
+        add::<EnteredRecord>(&mut out);
+        add::<CorrigendumRecord>(&mut out);
+        add::<TranslationRecord>(&mut out);
+    }
+    // The document itself: its outline (its full schema is OpenAPI 3.1's own).
+    out.insert(
+        "OpenApiDocument".into(),
+        json!({ "type": "object", "required": ["openapi", "info", "paths", "components"],
+            "properties": { "openapi": { "type": "string", "const": "3.1.0" }, "info": { "type": "object" },
+                "paths": { "type": "object" }, "components": { "type": "object" } } }),
+    );
     add::<crate::api::system::ProjectionStatus>(&mut out);
     {
         use crate::app::participation::*;

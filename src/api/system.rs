@@ -30,14 +30,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/credentials/{id}", delete(revoke_credential))
 }
 
-/// Liveness: the process is up.
-async fn health() -> impl IntoResponse {
-    axum::Json(serde_json::json!({ "status": "ok" }))
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// Always `ok`: an answer at all is the news.
+    status: &'static str,
 }
 
-#[derive(Serialize)]
-struct Readiness {
+/// Liveness: the process is up.
+async fn health() -> axum::Json<Health> {
+    axum::Json(Health { status: "ok" })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Readiness {
     ready: bool,
+    /// `ok` or `unreachable`.
     database: &'static str,
     log_head: Option<i64>,
     projections_at: i64,
@@ -143,7 +150,7 @@ async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<
 async fn log_verify(
     State(s): State<AppState>,
     p: Principal,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<axum::Json<crate::store::verify::Report>, ApiError> {
     p.require(&[Role::Auditor, Role::Admin])?;
     let report = s.app.store.verify().await?;
     Ok(axum::Json(report))
@@ -155,7 +162,7 @@ async fn log_verify(
 async fn log_checkpoints(
     State(s): State<AppState>,
     p: Principal,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<axum::Json<Checkpoints>, ApiError> {
     use crate::audit::checkpoint::{self, SignedCheckpoint};
     p.require(&[Role::Auditor, Role::Secretariat, Role::Admin])?;
     let events = s
@@ -176,12 +183,29 @@ async fn log_checkpoints(
                     reason: "a CheckpointPublished event that does not decode".into(),
                 })
             })?;
-        let mut entry = serde_json::to_value(&signed).unwrap_or_default();
-        entry["position"] = e.position.into();
-        entry["recorded_at_us"] = e.recorded_at_us.into();
-        out.push(entry);
+        out.push(PublishedCheckpoint {
+            signed,
+            position: e.position,
+            recorded_at_us: e.recorded_at_us,
+        });
     }
-    Ok(axum::Json(serde_json::json!({ "checkpoints": out })))
+    Ok(axum::Json(Checkpoints { checkpoints: out }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Checkpoints {
+    /// Oldest first.
+    checkpoints: Vec<PublishedCheckpoint>,
+}
+
+/// A signed checkpoint and where the log holds it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PublishedCheckpoint {
+    #[serde(flatten)]
+    signed: crate::audit::checkpoint::SignedCheckpoint,
+    /// The log position of the CheckpointPublished event.
+    position: i64,
+    recorded_at_us: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -211,8 +235,8 @@ struct NewCredential {
     label: String,
 }
 
-#[derive(Serialize)]
-struct IssuedCredential {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct IssuedCredential {
     #[serde(flatten)]
     credential: credentials::Credential,
     /// Shown once; only its hash is kept.
@@ -236,7 +260,7 @@ async fn create_credential(
 async fn list_credentials(
     State(s): State<AppState>,
     p: Principal,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<axum::Json<Vec<credentials::Credential>>, ApiError> {
     Ok(axum::Json(app::credentials::list(&s.app, &p).await?))
 }
 

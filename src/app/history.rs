@@ -274,15 +274,22 @@ pub fn parse_time(s: &str, end: bool) -> Result<i64, String> {
 }
 
 /// The framework as the API shows it (and as an offline replay prints it).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FrameworkView {
     pub id: String,
     pub name: Option<String>,
     pub version: u32,
     /// The log position this view includes.
     pub as_of_position: i64,
+    /// In order: id, number, kind, section, text, wording_version, provenance (the amendment
+    /// and decision that gave the wording) and translations.
+    #[schema(value_type = Vec<Object>)]
     pub paragraphs: Vec<ParagraphView>,
+    /// The amendments applied, in order, each with the version it made.
+    #[schema(value_type = Vec<Object>)]
     pub applied_amendments: serde_json::Value,
+    /// External endorsements recorded, in order.
+    #[schema(value_type = Vec<Object>)]
     pub endorsements: serde_json::Value,
 }
 

@@ -199,21 +199,31 @@ pub fn submission(kind: SubmissionCommandKind) -> Rule {
 /// The rule for a command named `name` sent to a record of `aggregate_type` (`None`: no such
 /// command), for the OpenAPI document and the authorization tests.
 pub fn rule_for(aggregate_type: &str, name: &str) -> Option<Rule> {
-    match aggregate_type {
-        "Meeting" => name.parse().ok().map(meeting),
-        "Amendment" => name.parse().ok().map(amendment),
-        "Body" => name.parse().ok().map(body),
-        "Framework" => name.parse().ok().map(framework),
-        "PointsOfContact" => name.parse().ok().map(contacts),
-        "DocumentRegistry" => name.parse().ok().map(documents),
-        "Submission" => name.parse().ok().map(submission),
-        "AssistanceRequest" => name.parse().ok().map(capacity_request),
-        "AssistanceOffer" => name.parse().ok().map(capacity_offer),
-        "Annex" => name.parse().ok().map(annex),
-        "ReportingSchedule" => name.parse().ok().map(reporting),
-        "Fund" => name.parse().ok().map(fund),
-        _ => None,
+    use crate::domain::*;
+    use cqrs_es::Aggregate;
+    /// `Some(rule)` when the record is an `A`; the rule is `None` for a name it has no
+    /// command of.
+    fn of<A: Aggregate, K: std::str::FromStr>(
+        aggregate_type: &str,
+        name: &str,
+        rule: fn(K) -> Rule,
+    ) -> Option<Option<Rule>> {
+        (aggregate_type == A::TYPE).then(|| name.parse().ok().map(rule))
     }
+    let (t, n) = (aggregate_type, name);
+    of::<meeting::Meeting, _>(t, n, meeting)
+        .or_else(|| of::<amendment::Amendment, _>(t, n, amendment))
+        .or_else(|| of::<body::Body, _>(t, n, body))
+        .or_else(|| of::<framework::Framework, _>(t, n, framework))
+        .or_else(|| of::<contacts::PointsOfContact, _>(t, n, contacts))
+        .or_else(|| of::<documents::DocumentRegistry, _>(t, n, documents))
+        .or_else(|| of::<submission::Submission, _>(t, n, submission))
+        .or_else(|| of::<capacity::AssistanceRequest, _>(t, n, capacity_request))
+        .or_else(|| of::<capacity::AssistanceOffer, _>(t, n, capacity_offer))
+        .or_else(|| of::<annex::Annex, _>(t, n, annex))
+        .or_else(|| of::<reporting::ReportingSchedule, _>(t, n, reporting))
+        .or_else(|| of::<fund::Fund, _>(t, n, fund))
+        .flatten()
 }
 
 pub fn capacity_request(kind: crate::domain::capacity::RequestCommandKind) -> Rule {

@@ -100,6 +100,154 @@ impl RegisterEntry {
     }
 }
 
+/// An entry of the register as the JSON API sends it: the read model's document, typed.
+/// Fields are in the document's (alphabetical) order, and those an entry may lack are left
+/// out when absent, so the JSON is the document's. Values the domain types carry (what was
+/// decided, the subject of a call) are sent as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRecord {
+    pub agenda_item: Option<u64>,
+    /// The consensus call the decision was taken on (or found no consensus), if any.
+    pub consensus_call: Option<u64>,
+    /// Corrections issued, in order; `text` stays the original.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub corrigenda: Vec<CorrigendumRecord>,
+    pub date: String,
+    /// A decision's kind with its particulars (the amendment adopted, the report), as the
+    /// domain records it; absent on an outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Value>, required = false)]
+    pub detail: Option<Value>,
+    /// The registry's documents linked to the decision (never restricted ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub documents: Vec<String>,
+    /// Present only on a decision the secretariat recorded afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub entered: Option<EnteredRecord>,
+    pub entry: EntryKind,
+    pub explanations: Vec<ExplanationRecord>,
+    /// How a decision was taken; absent on an outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub how_taken: Option<HowTakenRecord>,
+    /// agenda_adoption, agenda_change, amendment_adopted, programme_of_work, report_adopted,
+    /// procedural_outcome, decision; no_consensus for an outcome.
+    pub kind: String,
+    pub meeting_id: String,
+    pub number: Option<u64>,
+    pub objections: Vec<ObjectionRecord>,
+    pub position: i64,
+    pub recorded_at_us: i64,
+    pub recorded_by: Option<String>,
+    /// What the call that found no consensus was on; absent on a decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Value>, required = false)]
+    pub subject: Option<Value>,
+    pub symbol: Option<String>,
+    pub text: String,
+    /// One per language and origin, the newest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub translations: Vec<TranslationRecord>,
+}
+
+/// A decision, or an outcome that is not one (no consensus was found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Decision,
+    Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub enum HowTakenRecord {
+    /// Without a vote.
+    Consensus,
+    Vote {
+        abstain: u32,
+        no: u32,
+        /// Each State's vote, when a recorded vote was requested.
+        #[schema(value_type = Option<Vec<Object>>)]
+        recorded_votes: Option<Vec<Value>>,
+        yes: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRecord {
+    pub reason: Option<String>,
+    pub state: String,
+    pub withdrawn: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExplanationRecord {
+    /// Paragraph ids the State dissociates itself from.
+    pub dissociates_from: Vec<String>,
+    pub state: String,
+    pub text: String,
+    /// BeforeDecision or AfterDecision.
+    pub timing: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnteredRecord {
+    /// Always `secretariat`.
+    pub by: String,
+    pub on_instruction_of: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrigendumRecord {
+    /// 1 for the first correction.
+    pub corrigendum: u32,
+    pub date: String,
+    pub position: i64,
+    pub reason: String,
+    pub recorded_by: Option<String>,
+    pub symbol: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RegisterTranslation)]
+pub struct TranslationRecord {
+    pub language: String,
+    /// The corrigenda issued when it was made (0: it translates the original).
+    pub of_version: u32,
+    /// human or machine.
+    pub origin: String,
+    pub position: i64,
+    pub text: String,
+}
+
+/// A page of the register as the JSON API sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RegisterRecords {
+    pub decisions: Vec<RegisterRecord>,
+    /// Pass as `after` for the next page; null on the last.
+    pub next: Option<String>,
+}
+
+impl RegisterRecord {
+    /// The typed entry of a register document (the read model's, or one folded from the log).
+    pub fn decode(d: Value) -> Result<Self, Refusal> {
+        serde_json::from_value(d).map_err(|e| {
+            Refusal::internal(format!("a decisions register entry does not decode: {e}"))
+        })
+    }
+}
+
 /// Names on each decision's entry the documents of `registry` linked to it.
 pub fn attach_documents(entries: &mut [Value], registry: &DocumentRegistry) {
     for d in entries {
@@ -308,6 +456,25 @@ pub async fn entries(
     let registry = crate::app::documents::registry(app, cut).await?;
     attach_documents(&mut entries, &registry);
     Ok((entries, next))
+}
+
+/// [`entries`], typed, as the JSON API sends them.
+pub async fn records(
+    app: &App,
+    p: &Principal,
+    filter: &RegisterFilter,
+    cut: Option<Cut>,
+    after: Option<String>,
+    limit: i64,
+) -> Result<RegisterRecords, Refusal> {
+    let (entries, next) = entries(app, p, filter, cut, after, limit).await?;
+    Ok(RegisterRecords {
+        decisions: entries
+            .into_iter()
+            .map(RegisterRecord::decode)
+            .collect::<Result<_, _>>()?,
+        next,
+    })
 }
 
 /// One page of the register as typed entries, for the pages: `limit` from 1 to 1000.

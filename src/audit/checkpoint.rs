@@ -16,7 +16,7 @@ pub const STREAM_ID: &str = "checkpoints";
 pub const EVENT_TYPE: &str = "CheckpointPublished";
 
 /// What the log looked like over a range of positions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Checkpoint {
     pub first_position: i64,
     pub last_position: i64,
@@ -58,7 +58,7 @@ impl Checkpoint {
 
 /// A checkpoint with its Ed25519 signature. This is the payload of `CheckpointPublished` and
 /// what an auditor keeps outside the system.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedCheckpoint {
     pub checkpoint: Checkpoint,
     /// The signer's public key (hex); informative only: trust comes from the key the auditor

@@ -17,6 +17,13 @@ use crate::domain::annex::Annex;
 use crate::domain::documents::DocumentRegistry;
 use crate::store::StoredEvent;
 
+// The record types replay folds; every other record is read past.
+const FRAMEWORK: &str = <crate::domain::framework::Framework as cqrs_es::Aggregate>::TYPE;
+const MEETING: &str = <crate::domain::meeting::Meeting as cqrs_es::Aggregate>::TYPE;
+const AMENDMENT: &str = <Amendment as cqrs_es::Aggregate>::TYPE;
+const REGISTRY: &str = <DocumentRegistry as cqrs_es::Aggregate>::TYPE;
+const ANNEX: &str = <Annex as cqrs_es::Aggregate>::TYPE;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Replayed {
     /// The last log position the replay includes, and its hash (hex).
@@ -129,10 +136,8 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
         hash.clear();
         hash.push_str(&l.hash);
         // The register folds meeting events only; frameworks are their own streams.
-        if !matches!(
-            l.aggregate_type.as_ref(),
-            "Framework" | "Meeting" | "Amendment" | "DocumentRegistry" | "Annex"
-        ) {
+        let t = l.aggregate_type.as_ref() as &str;
+        if ![FRAMEWORK, MEETING, AMENDMENT, REGISTRY, ANNEX].contains(&t) {
             return true;
         }
         let e = match l.to_stored() {
@@ -142,15 +147,15 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
                 return false;
             }
         };
-        if e.aggregate_type == "Framework" {
+        if e.aggregate_type == FRAMEWORK {
             streams.entry(e.aggregate_id.clone()).or_default().push(e);
             return true;
         }
-        if e.aggregate_type == "DocumentRegistry" {
+        if e.aggregate_type == REGISTRY {
             registry.push(e);
             return true;
         }
-        if e.aggregate_type == "Annex" {
+        if e.aggregate_type == ANNEX {
             let (fold, at) = annexes.entry(e.aggregate_id.clone()).or_default();
             *at = e.position;
             if let Err(err) = fold.push(&e) {
@@ -159,7 +164,7 @@ pub fn replay(dir: &Path, cut: Cut) -> Result<Replayed, String> {
             }
             return true;
         }
-        if e.aggregate_type == "Amendment" {
+        if e.aggregate_type == AMENDMENT {
             if let Err(err) = amendments
                 .entry(e.aggregate_id.clone())
                 .or_default()

@@ -56,6 +56,14 @@ event_kind! {
     amendment::AmendmentEventKind => amendment::Amendment,
     framework::FrameworkEventKind => framework::Framework,
     submission::SubmissionEventKind => submission::Submission,
+    body::BodyEventKind => body::Body,
+    contacts::ContactEventKind => contacts::PointsOfContact,
+    documents::DocumentEventKind => documents::DocumentRegistry,
+    capacity::RequestEventKind => capacity::AssistanceRequest,
+    capacity::OfferEventKind => capacity::AssistanceOffer,
+    annex::AnnexEventKind => annex::Annex,
+    reporting::ReportingEventKind => reporting::ReportingSchedule,
+    fund::FundEventKind => fund::Fund,
 }
 
 /// The one `impl Aggregate` every record has: `handle` decides (`decide`, pure) and emits
@@ -146,6 +154,31 @@ mod event_type_tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), all.len());
+        // Each kind reads back from its stored name.
+        fn round_trip<
+            K: super::EventKind + strum::IntoEnumIterator + PartialEq + std::fmt::Debug,
+        >() -> usize {
+            K::iter()
+                .inspect(|k| {
+                    let name: &'static str = (*k).into();
+                    assert_eq!(name.parse::<K>().ok().as_ref(), Some(k), "{name}");
+                })
+                .count()
+        }
+        use super::*;
+        let kinds = round_trip::<body::BodyEventKind>()
+            + round_trip::<meeting::MeetingEventKind>()
+            + round_trip::<amendment::AmendmentEventKind>()
+            + round_trip::<framework::FrameworkEventKind>()
+            + round_trip::<contacts::ContactEventKind>()
+            + round_trip::<documents::DocumentEventKind>()
+            + round_trip::<submission::SubmissionEventKind>()
+            + round_trip::<capacity::RequestEventKind>()
+            + round_trip::<capacity::OfferEventKind>()
+            + round_trip::<annex::AnnexEventKind>()
+            + round_trip::<reporting::ReportingEventKind>()
+            + round_trip::<fund::FundEventKind>();
+        assert_eq!(kinds, all.len());
         for t in [
             "BodyEstablished",
             "MeetingConvened",

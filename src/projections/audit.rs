@@ -67,7 +67,7 @@ fn copy_text(buf: &mut String, v: Option<&str>) {
     buf.push_str(rest);
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub position: i64,
     pub event_id: String,

@@ -317,7 +317,64 @@ mod tests {
                 }
             }
         }
+        // The JSON API sends each document as a typed RegisterRecord: the same JSON.
+        for doc in docs.values() {
+            let typed = crate::app::register::RegisterRecord::decode(doc.clone()).unwrap();
+            assert_eq!(&serde_json::to_value(typed).unwrap(), doc);
+        }
         docs
+    }
+
+    #[test]
+    fn a_vote_a_secretariat_entry_and_documents_are_typed_as_recorded() {
+        use crate::domain::meeting::{Ballot, RecordedVote};
+        let MeetingEvent::DecisionTaken {
+            number,
+            symbol,
+            meeting_id,
+            date,
+            agenda_item,
+            text,
+            objections,
+            explanations,
+            ..
+        } = decision(3, vec![])
+        else {
+            unreachable!()
+        };
+        let voted = MeetingEvent::DecisionTaken {
+            number,
+            symbol,
+            meeting_id,
+            date,
+            agenda_item,
+            kind: DecisionKind::ProgrammeOfWork,
+            text,
+            how: HowTaken::Vote {
+                yes: 10,
+                no: 2,
+                abstain: 3,
+                recorded_votes: Some(vec![RecordedVote {
+                    state: StateCode::parse("BRA").unwrap(),
+                    ballot: Ballot::No,
+                }]),
+            },
+            objections,
+            explanations,
+            consensus_call: None,
+            entered: DecisionEntry::BySecretariat {
+                on_instruction_of: Text::parse("The Chair, by letter of 9 July").unwrap(),
+            },
+        };
+        let mut docs = fold_all(&[stored(1, "rc-1", voted)], 1);
+        let doc = docs.get_mut(&key("rc-1", 3)).unwrap();
+        assert_eq!(doc["entered"]["by"], "secretariat");
+        doc["documents"] = json!(["A/CONF.1/2026/INF/1"]);
+        let typed = crate::app::register::RegisterRecord::decode(doc.clone()).unwrap();
+        assert_eq!(&serde_json::to_value(&typed).unwrap(), &*doc);
+        // A field the record does not know is refused, not dropped from what the API sends.
+        doc["surprise"] = json!(1);
+        assert!(crate::app::register::RegisterRecord::decode(doc.clone()).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::with_pool;
 /// Tokens start with this so they are recognisable in logs and secret scanners.
 pub const TOKEN_PREFIX: &str = "pln_";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Credential {
     pub id: String,
     pub role: String,

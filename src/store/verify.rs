@@ -12,7 +12,7 @@ use super::{EventStore, StoreError, StoredEvent};
 /// The kinds of damage, named with one word each (two for the last two) in the text reports,
 /// the JSON reports and docs/adr/0009-export-and-checkpoints.md alike: a JSON value is
 /// exactly the word a person reads ([`Damage::label`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Damage {
     /// An event's content no longer matches its hash.
     #[serde(rename = "changed")]
@@ -70,14 +70,17 @@ impl Damage {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ChainFinding)]
 pub struct Finding {
     pub position: i64,
     pub damage: Damage,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What walking the chain found: how far it got, and the first damage if any.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ChainReport)]
 pub struct Report {
     pub events_checked: i64,
     pub last_position: i64,

@@ -6,7 +6,10 @@ use crate::domain::values::{Id, Text};
 
 // Its kinds name every event type there is (the pages' script follows them all).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
-#[strum_discriminants(name(AnnexEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
+#[strum_discriminants(
+    name(AnnexEventKind),
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
+)]
 pub enum AnnexEvent {
     EntryDrafted {
         entry_id: Id,

@@ -8,7 +8,10 @@ use crate::domain::values::{Date, DocumentSymbol, Id, StateCode, Text};
 
 // Its kinds name every event type there is (the pages' script follows them all).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
-#[strum_discriminants(name(BodyEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
+#[strum_discriminants(
+    name(BodyEventKind),
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
+)]
 pub enum BodyEvent {
     BodyEstablished {
         body_id: Id,

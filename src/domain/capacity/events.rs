@@ -8,7 +8,10 @@ use crate::domain::values::{Date, Id, LanguageTag, StateCode, Text};
 // `state` is the requesting State: a request is between that State, its offerer, the
 // secretariat and auditors until published elsewhere.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
-#[strum_discriminants(name(RequestEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
+#[strum_discriminants(
+    name(RequestEventKind),
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
+)]
 pub enum RequestEvent {
     RequestFiled {
         request_id: Id,
@@ -73,7 +76,10 @@ impl DomainEvent for RequestEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
-#[strum_discriminants(name(OfferEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
+#[strum_discriminants(
+    name(OfferEventKind),
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
+)]
 pub enum OfferEvent {
     OfferMade {
         offer_id: Id,

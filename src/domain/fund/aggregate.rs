@@ -67,7 +67,10 @@ pub enum FundCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
-#[strum_discriminants(name(FundEventKind), derive(strum::IntoStaticStr, strum::EnumIter))]
+#[strum_discriminants(
+    name(FundEventKind),
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
+)]
 pub enum FundEvent {
     FundEstablished {
         body_id: Id,

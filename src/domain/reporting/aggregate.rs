@@ -95,7 +95,7 @@ pub enum ReportingCommand {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[strum_discriminants(
     name(ReportingEventKind),
-    derive(strum::IntoStaticStr, strum::EnumIter)
+    derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)
 )]
 pub enum ReportingEvent {
     ScheduleSet {

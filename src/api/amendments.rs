@@ -2,10 +2,9 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -15,11 +14,11 @@ use super::AppState;
 use crate::app;
 use crate::app::amendments::{AmendmentBoard, AmendmentCard, BoardFilter};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/amendments", get(board))
-        .route("/api/v1/amendments/{id}", get(show))
-        .route("/api/v1/amendments/{id}/commands", post(command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(board))
+        .routes(routes!(show))
+        .routes(routes!(command))
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +38,7 @@ struct BoardParams {
 /// Every draft amendment with status, sponsors, revisions and conflict, in id order, a page
 /// at a time: `next` is the cursor for `after`, absent on the last page. Public record.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/amendments")]
 async fn board(
     State(s): State<AppState>,
     _p: Principal,
@@ -61,6 +61,7 @@ async fn board(
 
 /// One amendment with each revision's word-level diff against its base.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/amendments/{id}")]
 async fn show(
     State(s): State<AppState>,
     _p: Principal,
@@ -82,6 +83,7 @@ async fn show(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/amendments/{id}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -4,9 +4,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -16,10 +15,10 @@ use super::AppState;
 use crate::app;
 use crate::app::annex::AnnexView;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/annexes/{id}", get(show))
-        .route("/api/v1/annexes/{id}/commands", post(command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(command))
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,6 +31,7 @@ struct AnnexParams {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/annexes/{id}")]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -50,6 +50,7 @@ async fn show(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/annexes/{id}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -1,9 +1,8 @@
 //! The audit history: every event in order, with who, on whose behalf, when and why.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::{Principal, Role};
 use super::error::ApiError;
@@ -12,11 +11,11 @@ use super::AppState;
 use crate::projections::audit::{self, AuditEntry, AuditFilter};
 use crate::store::chain::to_hex;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/audit/events", get(list))
-        .route("/api/v1/audit/events.csv", get(csv))
-        .route("/api/v1/audit/events/{position}", get(one))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(csv))
+        .routes(routes!(one))
 }
 
 /// Who may read the full history.
@@ -115,6 +114,7 @@ fn filter(q: Params, limit: i64) -> Result<AuditFilter, ApiError> {
 /// however long the log): header, then a row per event in log order. `limit` is refused:
 /// a download is every row.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/audit/events.csv")]
 async fn csv(
     State(s): State<AppState>,
     p: Principal,
@@ -165,6 +165,7 @@ async fn csv(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/audit/events")]
 async fn list(
     State(s): State<AppState>,
     p: Principal,
@@ -213,6 +214,7 @@ pub(crate) struct FullEvent {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/audit/events/{position}")]
 async fn one(
     State(s): State<AppState>,
     p: Principal,

@@ -3,8 +3,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -14,17 +13,15 @@ use super::AppState;
 use crate::app;
 use crate::app::capacity::CapacityBoard;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/capacity", get(board))
-        .route(
-            "/api/v1/capacity/requests/{id}/commands",
-            post(request_command),
-        )
-        .route("/api/v1/capacity/offers/{id}/commands", post(offer_command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(board))
+        .routes(routes!(request_command))
+        .routes(routes!(offer_command))
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/capacity")]
 async fn board(
     State(s): State<AppState>,
     p: Principal,
@@ -35,6 +32,7 @@ async fn board(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/capacity/requests/{id}/commands")]
 async fn request_command(
     State(s): State<AppState>,
     p: Principal,
@@ -49,6 +47,7 @@ async fn request_command(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/capacity/offers/{id}/commands")]
 async fn offer_command(
     State(s): State<AppState>,
     p: Principal,

@@ -3,8 +3,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -14,11 +13,11 @@ use super::AppState;
 use crate::app;
 use crate::app::contacts::Directory;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/contacts", get(all))
-        .route("/api/v1/contacts/{state}", get(one))
-        .route("/api/v1/contacts/{state}/commands", post(command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(all))
+        .routes(routes!(one))
+        .routes(routes!(command))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -27,6 +26,7 @@ pub(crate) struct Directories {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/contacts")]
 async fn all(
     State(s): State<AppState>,
     p: Principal,
@@ -40,6 +40,7 @@ async fn all(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/contacts/{state}")]
 async fn one(
     State(s): State<AppState>,
     p: Principal,
@@ -54,6 +55,7 @@ async fn one(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/contacts/{state}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -3,9 +3,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -16,13 +15,13 @@ use super::AppState;
 use crate::app;
 use crate::app::documents::DocumentLine;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/documents", get(list))
-        .route("/api/v1/documents/commands", post(command))
-        .route("/api/v1/documents/record.html", get(record_html))
-        .route("/api/v1/documents/record.pdf", get(record_printed::<Pdf>))
-        .route("/api/v1/documents/record.docx", get(record_printed::<Docx>))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(command))
+        .routes(routes!(record_html))
+        .routes(routes!(record_pdf))
+        .routes(routes!(record_docx))
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +38,7 @@ pub(crate) struct Documents {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/documents")]
 async fn list(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -52,6 +52,7 @@ async fn list(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/documents/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,
@@ -113,6 +114,7 @@ fn stem(symbol: &str) -> String {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/documents/record.html")]
 async fn record_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -139,4 +141,26 @@ async fn record_printed<F: Printed>(
     s.read_after(min.0).await?;
     let doc = record(&s, &p, &q).await?;
     super::exports::printed(F::FORMAT, doc, &stem(&q.symbol)).await
+}
+
+// One handler per printed format: utoipa-axum names a route by its handler, which cannot
+// be a generic one instantiated.
+#[utoipa::path(get, path = "/api/v1/documents/record.pdf")]
+async fn record_pdf(
+    s: State<AppState>,
+    reader: super::public::Reader,
+    min: MinPosition,
+    q: Query<RecordParams>,
+) -> Result<Response, ApiError> {
+    record_printed::<Pdf>(s, reader, min, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/record.docx")]
+async fn record_docx(
+    s: State<AppState>,
+    reader: super::public::Reader,
+    min: MinPosition,
+    q: Query<RecordParams>,
+) -> Result<Response, ApiError> {
+    record_printed::<Docx>(s, reader, min, q).await
 }

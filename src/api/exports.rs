@@ -5,9 +5,8 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::error::ApiError;
@@ -21,23 +20,17 @@ use crate::export::printable::{self, Printable};
 use crate::export::{Format, PrintError};
 use crate::web::messages::Messages;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/meetings/{id}/report", get(report_json))
-        .route("/api/v1/meetings/{id}/report.html", get(report_html))
-        .route(
-            "/api/v1/meetings/{id}/report.pdf",
-            get(report_printed::<Pdf>),
-        )
-        .route(
-            "/api/v1/meetings/{id}/report.docx",
-            get(report_printed::<Docx>),
-        )
-        .route("/api/v1/decisions.csv", get(register_csv))
-        .route("/api/v1/decisions.html", get(register_html))
-        .route("/api/v1/decisions.pdf", get(register_printed::<Pdf>))
-        .route("/api/v1/decisions.docx", get(register_printed::<Docx>))
-        .route("/api/v1/participation.csv", get(participation_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(report_json))
+        .routes(routes!(report_html))
+        .routes(routes!(report_pdf))
+        .routes(routes!(report_docx))
+        .routes(routes!(register_csv))
+        .routes(routes!(register_html))
+        .routes(routes!(register_pdf))
+        .routes(routes!(register_docx))
+        .routes(routes!(participation_csv))
 }
 
 /// A file to save: its type, its name, and the body.
@@ -139,6 +132,7 @@ async fn report_at(s: &AppState, id: &str, at: Option<&str>) -> Result<MeetingRe
 
 /// The report of a meeting, generated from the log. Public record.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report")]
 async fn report_json(
     State(s): State<AppState>,
     _p: Principal,
@@ -160,6 +154,7 @@ async fn report_json(
 
 /// The report as a standalone HTML document, to print or archive.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.html")]
 async fn report_html(
     State(s): State<AppState>,
     _p: Principal,
@@ -271,6 +266,7 @@ async fn register_printed<F: Printed>(
 
 /// The register as a standalone HTML document, with the same content as its PDF.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/decisions.html")]
 async fn register_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -289,6 +285,7 @@ async fn register_html(
 
 /// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/decisions.csv")]
 async fn register_csv(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -324,6 +321,7 @@ struct ParticipationParams {
 
 /// Participation over time as CSV: the rows `GET /api/v1/participation` gives this reader.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/participation.csv")]
 async fn participation_csv(
     State(s): State<AppState>,
     p: Principal,
@@ -337,4 +335,48 @@ async fn participation_csv(
         "participation.csv",
         crate::export::csv::participation(&figures),
     ))
+}
+
+// One handler per printed format: utoipa-axum names a route by its handler, which cannot
+// be a generic one instantiated.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.pdf")]
+async fn report_pdf(
+    s: State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    ids: Ids,
+    q: Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    report_printed::<Pdf>(s, p, min, ids, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.docx")]
+async fn report_docx(
+    s: State<AppState>,
+    p: Principal,
+    min: MinPosition,
+    ids: Ids,
+    q: Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    report_printed::<Docx>(s, p, min, ids, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/decisions.pdf")]
+async fn register_pdf(
+    s: State<AppState>,
+    reader: super::public::Reader,
+    min: MinPosition,
+    q: Query<DecisionParams>,
+) -> Result<Response, ApiError> {
+    register_printed::<Pdf>(s, reader, min, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/decisions.docx")]
+async fn register_docx(
+    s: State<AppState>,
+    reader: super::public::Reader,
+    min: MinPosition,
+    q: Query<DecisionParams>,
+) -> Result<Response, ApiError> {
+    register_printed::<Docx>(s, reader, min, q).await
 }

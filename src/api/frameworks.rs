@@ -3,9 +3,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -18,20 +17,14 @@ use crate::app::frameworks::VersionDiff;
 use crate::app::history::{view, Cut, FrameworkView};
 use crate::domain::body::PublicRecord;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/frameworks/{id}", get(show))
-        .route("/api/v1/frameworks/{id}/diff", get(show_diff))
-        .route("/api/v1/frameworks/{id}/declaration.html", get(show_html))
-        .route(
-            "/api/v1/frameworks/{id}/declaration.pdf",
-            get(show_printed::<Pdf>),
-        )
-        .route(
-            "/api/v1/frameworks/{id}/declaration.docx",
-            get(show_printed::<Docx>),
-        )
-        .route("/api/v1/frameworks/{id}/commands", post(command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(show_diff))
+        .routes(routes!(show_html))
+        .routes(routes!(show_pdf))
+        .routes(routes!(show_docx))
+        .routes(routes!(command))
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +59,7 @@ pub async fn cut_at(s: &AppState, at: &str) -> Result<Cut, ApiError> {
 /// The framework now (every paragraph with the decision that gave it its wording), or as of
 /// `?at=` / `?version=`. Public record: any credential may read it.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}")]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -78,6 +72,7 @@ async fn show(
 /// The Declaration as a standalone HTML document, as `plenary audit replay --html` writes it
 /// (byte for byte at the same position).
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}/declaration.html")]
 async fn show_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -224,6 +219,7 @@ struct DiffParams {
     _min: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}/diff")]
 async fn show_diff(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -235,6 +231,7 @@ async fn show_diff(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/frameworks/{id}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,
@@ -246,4 +243,26 @@ async fn command(
     Ok(respond(
         app::frameworks::command(&s.app, &p, ids[0].as_str(), body, &ctx).await?,
     ))
+}
+
+// One handler per printed format: utoipa-axum names a route by its handler, which cannot
+// be a generic one instantiated.
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}/declaration.pdf")]
+async fn show_pdf(
+    s: State<AppState>,
+    reader: super::public::Reader,
+    ids: Ids,
+    q: Query<PrintParams>,
+) -> Result<Response, ApiError> {
+    show_printed::<Pdf>(s, reader, ids, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}/declaration.docx")]
+async fn show_docx(
+    s: State<AppState>,
+    reader: super::public::Reader,
+    ids: Ids,
+    q: Query<PrintParams>,
+) -> Result<Response, ApiError> {
+    show_printed::<Docx>(s, reader, ids, q).await
 }

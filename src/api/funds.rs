@@ -3,9 +3,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -16,11 +15,11 @@ use crate::app;
 use crate::app::funds::Ledger;
 use crate::domain::values::Date;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/funds", get(all))
-        .route("/api/v1/funds/{id}", get(one))
-        .route("/api/v1/funds/{id}/commands", post(command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(all))
+        .routes(routes!(one))
+        .routes(routes!(command))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -29,6 +28,7 @@ pub(crate) struct Funds {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/funds")]
 async fn all(
     State(s): State<AppState>,
     _p: Principal,
@@ -50,6 +50,7 @@ struct OnParams {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/funds/{id}")]
 async fn one(
     State(s): State<AppState>,
     _p: Principal,
@@ -71,6 +72,7 @@ async fn one(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/funds/{id}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

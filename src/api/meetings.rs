@@ -2,10 +2,9 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -19,21 +18,22 @@ use crate::app::meeting_reads::{
 use crate::app::register::RegisterFilter;
 use crate::domain::body::PublicRecord;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/bodies", get(bodies))
-        .route("/api/v1/bodies/{id}", get(body))
-        .route("/api/v1/bodies/{id}/commands", post(body_command))
-        .route("/api/v1/meetings", get(meetings))
-        .route("/api/v1/meetings/{id}", get(meeting))
-        .route("/api/v1/meetings/{id}/agenda", get(agenda))
-        .route("/api/v1/meetings/{id}/participation", get(participation))
-        .route("/api/v1/meetings/{id}/commands", post(meeting_command))
-        .route("/api/v1/decisions", get(decisions_register))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bodies))
+        .routes(routes!(body))
+        .routes(routes!(body_command))
+        .routes(routes!(meetings))
+        .routes(routes!(meeting))
+        .routes(routes!(agenda))
+        .routes(routes!(participation))
+        .routes(routes!(meeting_command))
+        .routes(routes!(decisions_register))
 }
 
 // ---- bodies ----------------------------------------------------------------------------
 
+#[utoipa::path(get, path = "/api/v1/bodies")]
 async fn bodies(
     State(s): State<AppState>,
     _p: Principal,
@@ -43,6 +43,7 @@ async fn bodies(
     Ok(axum::Json(app::bodies::views(&s.app).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/bodies/{id}")]
 async fn body(
     State(s): State<AppState>,
     _p: Principal,
@@ -58,6 +59,7 @@ async fn body(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/commands")]
 async fn body_command(
     State(s): State<AppState>,
     p: Principal,
@@ -83,6 +85,7 @@ struct ListParams {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/meetings")]
 async fn meetings(
     State(s): State<AppState>,
     _p: Principal,
@@ -118,6 +121,7 @@ async fn meeting_at(s: &AppState, id: &str, at: Option<&str>) -> Result<Loaded, 
 /// vote, the consensus call with the objections standing, who is present, quorum; or its
 /// state as of `?at=`.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}")]
 async fn meeting(
     State(s): State<AppState>,
     p: Principal,
@@ -134,6 +138,7 @@ async fn meeting(
     Ok(axum::Json(view))
 }
 
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda")]
 async fn agenda(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -163,6 +168,7 @@ async fn agenda(
 
 /// Participation statistics: delegations and their members by gender, stakeholders by type,
 /// and the sponsorship programme.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/participation")]
 async fn participation(
     State(s): State<AppState>,
     p: Principal,
@@ -180,6 +186,7 @@ async fn participation(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/commands")]
 async fn meeting_command(
     State(s): State<AppState>,
     p: Principal,
@@ -216,6 +223,7 @@ pub(super) struct DecisionParams {
 /// then number), a page at a time: `next` is the cursor for `after`, absent on the last page.
 /// Public record.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/decisions")]
 async fn decisions_register(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

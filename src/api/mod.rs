@@ -7,7 +7,9 @@
 //! - [`audit`]: the audit history and single events.
 //! - [`stream`]: server-sent events, filtered by meeting and by what the reader may see.
 //!
-//! Each resource module exposes `router()`; [`router`] merges them.
+//! Each resource module exposes `router()`, a utoipa-axum `OpenApiRouter` whose handlers say
+//! their method and path (`#[utoipa::path]`); [`routes`] merges them, [`router`] serves them
+//! with the pages, and [`openapi`] documents exactly the routes served.
 
 pub mod amendments;
 pub mod annex;
@@ -156,8 +158,10 @@ pub fn command_context(p: &Principal, h: CommandHeaders, hash: RequestHash) -> C
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The API's routes: each handler says its method and path (`#[utoipa::path]`), and the
+/// OpenAPI document's paths are generated from these.
+pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
         .merge(system::router())
         .merge(audit::router())
         .merge(stream::router())
@@ -174,7 +178,11 @@ pub fn router(state: AppState) -> Router {
         .merge(meetings::router())
         .merge(exports::router())
         .merge(openapi::router())
-        .merge(crate::web::router())
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, _) = routes().split_for_parts();
+    api.merge(crate::web::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,22 +1,23 @@
-//! The OpenAPI 3.1 document, built from one table of routes, and an offline API explorer.
+//! The OpenAPI 3.1 document and an offline API explorer.
 //!
-//! Written by hand rather than derived: the command bodies are the domain's own command enums,
-//! which stay free of web annotations, and the table doubles as the list of who may call what.
+//! The paths are the router's (`served`); the response schemas are generated from the read
+//! models (`ToSchema`). `ROUTES` describes each route: its summary, who may call it, its query
+//! parameters and its input. The command bodies are described here, from the domain's own
+//! command enums, which stay free of web annotations (a test checks them against the enums).
 
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Map, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::AppState;
 use crate::app::permissions;
 use crate::domain::body::RulesOfProcedure;
 use crate::domain::meeting::decision_symbol;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(document))
-        .route("/docs", get(explorer))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(document))
+        .routes(routes!(explorer))
 }
 
 /// How a route takes its input.
@@ -1471,12 +1472,40 @@ fn read_model_schemas() -> Map<String, Value> {
     out
 }
 
-/// Builds the OpenAPI document from [`ROUTES`].
+/// Every route the router serves, as (method, path): generated from the handlers'
+/// `#[utoipa::path]`, so a route cannot be served undocumented or documented unserved.
+pub fn served() -> Vec<(&'static str, String)> {
+    let generated = serde_json::to_value(super::routes().into_openapi().paths).unwrap_or_default();
+    let mut out = Vec::new();
+    for (path, item) in generated.as_object().into_iter().flatten() {
+        for method in [
+            "get", "put", "post", "delete", "patch", "head", "options", "trace",
+        ] {
+            if item.get(method).is_some() {
+                out.push((method, path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// What [`ROUTES`] says of a route the router serves.
+pub fn route(method: &str, path: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
+
+/// Builds the OpenAPI document: the paths the router serves, each described by [`ROUTES`]
+/// (a served route missing there is documented as such, and fails a test).
 pub fn build() -> Value {
     let mut paths: Map<String, Value> = Map::new();
-    for r in ROUTES {
-        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
-        entry[r.method] = operation(r);
+    for (method, path) in served() {
+        let entry = paths.entry(path.clone()).or_insert_with(|| json!({}));
+        entry[method] = match route(method, &path) {
+            Some(r) => operation(r),
+            None => {
+                json!({ "summary": "Undocumented", "responses": { "default": { "description": "Undocumented" } } })
+            }
+        };
     }
     let mut doc = json!({
         "openapi": "3.1.0",
@@ -1504,11 +1533,15 @@ pub fn build() -> Value {
     doc
 }
 
+#[utoipa::path(get, path = "/openapi.json")]
 async fn document() -> impl IntoResponse {
-    axum::Json(build())
+    // The same for the life of the process.
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    axum::Json(DOCUMENT.get_or_init(build).clone())
 }
 
 /// A self-contained page (no CDN): lists the routes from /openapi.json and sends requests.
+#[utoipa::path(get, path = "/docs")]
 async fn explorer() -> Html<&'static str> {
     Html(EXPLORER)
 }
@@ -1816,6 +1849,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_router_serves_every_documented_route_and_only_those() {
+        let served: std::collections::BTreeSet<(String, String)> = served()
+            .into_iter()
+            .map(|(m, p)| (m.to_owned(), p))
+            .collect();
+        let documented: std::collections::BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        assert_eq!(documented.len(), ROUTES.len(), "a route documented twice");
+        let undocumented: Vec<_> = served.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&served).collect();
+        assert!(
+            undocumented.is_empty(),
+            "served, not in ROUTES: {undocumented:?}"
+        );
+        assert!(unserved.is_empty(), "in ROUTES, not served: {unserved:?}");
     }
 
     #[test]

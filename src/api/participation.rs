@@ -1,9 +1,8 @@
 //! Participation over time: per body and year, and per State for those entitled.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::error::ApiError;
@@ -12,8 +11,8 @@ use super::AppState;
 use crate::app;
 use crate::app::participation::Participation;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/participation", get(over_time))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(over_time))
 }
 
 #[derive(Debug, Deserialize)]
@@ -25,6 +24,7 @@ struct Params {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/participation")]
 async fn over_time(
     State(s): State<AppState>,
     p: Principal,

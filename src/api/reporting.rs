@@ -3,8 +3,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -14,13 +13,14 @@ use super::AppState;
 use crate::app;
 use crate::app::reporting::ReportingOverview;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reporting/{id}", get(show))
-        .route("/api/v1/reporting/{id}/commands", post(command))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(command))
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/reporting/{id}")]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -34,6 +34,7 @@ async fn show(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/reporting/{id}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -8,10 +8,9 @@ use std::convert::Infallible;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::error::ApiError;
@@ -19,8 +18,8 @@ use super::extract::Query;
 use super::{AppState, SSE_KEEPALIVE};
 use crate::app::live::Filter;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/stream", get(stream))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream))
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,6 +32,7 @@ struct Params {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/stream")]
 async fn stream(
     State(s): State<AppState>,
     p: Principal,

@@ -4,9 +4,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::Principal;
 use super::commands::{context, respond};
@@ -16,17 +15,14 @@ use super::AppState;
 use crate::app;
 use crate::app::submissions::{Filter, SubmissionLine};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/submissions", get(list))
-        .route("/api/v1/submissions/{id}", get(one))
-        .route("/api/v1/submissions/{id}/commands", post(command))
-        .route("/api/v1/search", get(search))
-        .route("/api/v1/submissions/{id}/attachments", post(attach))
-        .route(
-            "/api/v1/submissions/{id}/attachments/{sha256}",
-            get(attachment),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one))
+        .routes(routes!(command))
+        .routes(routes!(search))
+        .routes(routes!(attach))
+        .routes(routes!(attachment))
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +41,7 @@ pub(crate) struct Submissions {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/submissions")]
 async fn list(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -63,6 +60,7 @@ async fn list(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/submissions/{id}")]
 async fn one(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -76,6 +74,7 @@ async fn one(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/submissions/{id}/commands")]
 async fn command(
     State(s): State<AppState>,
     p: Principal,
@@ -101,6 +100,7 @@ struct SearchParams {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/search")]
 async fn search(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -128,6 +128,7 @@ struct AttachParams {
 /// before the sender is authorized; a file over the body's limit is answered 413 and stores
 /// nothing.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/submissions/{id}/attachments")]
 async fn attach(
     State(s): State<AppState>,
     p: Principal,
@@ -214,6 +215,7 @@ async fn read_limited(
 pub const DRAIN: u64 = 16 << 20;
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/submissions/{id}/attachments/{sha256}")]
 async fn attachment(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

@@ -3,9 +3,8 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::{Principal, Role};
 use super::error::ApiError;
@@ -15,19 +14,16 @@ use crate::app;
 use crate::store::chain::to_hex;
 use crate::store::credentials;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/api/v1/log/head", get(log_head))
-        .route("/api/v1/log/verify", get(log_verify))
-        .route("/api/v1/log/checkpoints", get(log_checkpoints))
-        .route("/api/v1/projections", get(projections))
-        .route(
-            "/api/v1/credentials",
-            get(list_credentials).post(create_credential),
-        )
-        .route("/api/v1/credentials/{id}", delete(revoke_credential))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(log_head))
+        .routes(routes!(log_verify))
+        .routes(routes!(log_checkpoints))
+        .routes(routes!(projections))
+        .routes(routes!(list_credentials, create_credential))
+        .routes(routes!(revoke_credential))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -37,6 +33,7 @@ pub(crate) struct Health {
 }
 
 /// Liveness: the process is up.
+#[utoipa::path(get, path = "/health")]
 async fn health() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
 }
@@ -57,6 +54,7 @@ pub(crate) struct Readiness {
 
 /// Readiness: the database answers and the projections are within `max_lag` of the log.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/ready")]
 async fn ready(State(s): State<AppState>) -> Response {
     let at = s.app.projector.position();
     let max_lag = s.app.settings.ready_max_lag;
@@ -136,6 +134,7 @@ pub(crate) struct Head {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/log/head")]
 async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Head>, ApiError> {
     p.require(&[Role::Auditor, Role::Secretariat, Role::Admin])?;
     let (position, hash) = s.app.store.head_from_db().await?;
@@ -147,6 +146,7 @@ async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<
 
 /// Walks the whole chain on the server. Auditors should also verify an export offline.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/log/verify")]
 async fn log_verify(
     State(s): State<AppState>,
     p: Principal,
@@ -159,6 +159,7 @@ async fn log_verify(
 /// The signed checkpoints the service published into the log, oldest first. An auditor keeps
 /// copies outside the system and later gives them to `plenary audit verify --checkpoint`.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/api/v1/log/checkpoints")]
 async fn log_checkpoints(
     State(s): State<AppState>,
     p: Principal,
@@ -215,6 +216,7 @@ pub(crate) struct ProjectionStatus {
     log_head: i64,
 }
 
+#[utoipa::path(get, path = "/api/v1/projections")]
 async fn projections(
     State(s): State<AppState>,
     p: Principal,
@@ -244,6 +246,7 @@ pub(crate) struct IssuedCredential {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/api/v1/credentials")]
 async fn create_credential(
     State(s): State<AppState>,
     p: Principal,
@@ -257,6 +260,7 @@ async fn create_credential(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/credentials")]
 async fn list_credentials(
     State(s): State<AppState>,
     p: Principal,
@@ -265,6 +269,7 @@ async fn list_credentials(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(delete, path = "/api/v1/credentials/{id}")]
 async fn revoke_credential(
     State(s): State<AppState>,
     p: Principal,

@@ -21,7 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(command))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct BoardParams {
     framework: Option<String>,
     status: Option<String>,
@@ -38,7 +39,7 @@ struct BoardParams {
 /// Every draft amendment with status, sponsors, revisions and conflict, in id order, a page
 /// at a time: `next` is the cursor for `after`, absent on the last page. Public record.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/amendments")]
+#[utoipa::path(get, path = "/api/v1/amendments", params(BoardParams))]
 async fn board(
     State(s): State<AppState>,
     _p: Principal,
@@ -61,7 +62,7 @@ async fn board(
 
 /// One amendment with each revision's word-level diff against its base.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/amendments/{id}")]
+#[utoipa::path(get, path = "/api/v1/amendments/{id}", params(AsOfParams))]
 async fn show(
     State(s): State<AppState>,
     _p: Principal,

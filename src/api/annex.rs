@@ -23,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AnnexParams {
     /// The annex as adopted at a moment (date, RFC 3339 time or `p:N`), from the log.
     at: Option<String>,
@@ -31,7 +33,7 @@ struct AnnexParams {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/annexes/{id}")]
+#[utoipa::path(get, path = "/api/v1/annexes/{id}", params(AnnexParams))]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

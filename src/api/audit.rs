@@ -21,7 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Who may read the full history.
 const READERS: &[Role] = &[Role::Auditor, Role::Secretariat, Role::Admin];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Params {
     /// `Meeting/rc-1`: one stream.
     stream: Option<String>,
@@ -114,7 +115,7 @@ fn filter(q: Params, limit: i64) -> Result<AuditFilter, ApiError> {
 /// however long the log): header, then a row per event in log order. `limit` is refused:
 /// a download is every row.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/audit/events.csv")]
+#[utoipa::path(get, path = "/api/v1/audit/events.csv", params(Params))]
 async fn csv(
     State(s): State<AppState>,
     p: Principal,
@@ -165,7 +166,7 @@ async fn csv(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/audit/events")]
+#[utoipa::path(get, path = "/api/v1/audit/events", params(Params))]
 async fn list(
     State(s): State<AppState>,
     p: Principal,

@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/capacity")]
+#[utoipa::path(get, path = "/api/v1/capacity", params(MinPosition))]
 async fn board(
     State(s): State<AppState>,
     p: Principal,

@@ -26,7 +26,7 @@ pub(crate) struct Directories {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/contacts")]
+#[utoipa::path(get, path = "/api/v1/contacts", params(MinPosition))]
 async fn all(
     State(s): State<AppState>,
     p: Principal,
@@ -40,7 +40,7 @@ async fn all(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/contacts/{state}")]
+#[utoipa::path(get, path = "/api/v1/contacts/{state}", params(MinPosition))]
 async fn one(
     State(s): State<AppState>,
     p: Principal,

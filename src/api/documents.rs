@@ -26,6 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Params {
     body: Option<String>,
     #[serde(rename = "min_position")]
@@ -38,7 +40,7 @@ pub(crate) struct Documents {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/documents")]
+#[utoipa::path(get, path = "/api/v1/documents", params(Params))]
 async fn list(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -67,6 +69,8 @@ async fn command(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RecordParams {
     /// The document's symbol (`PoA/RC.1/2026/L.1`).
     symbol: String,
@@ -114,7 +118,7 @@ fn stem(symbol: &str) -> String {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/documents/record.html")]
+#[utoipa::path(get, path = "/api/v1/documents/record.html", params(RecordParams))]
 async fn record_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -145,7 +149,7 @@ async fn record_printed<F: Printed>(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
-#[utoipa::path(get, path = "/api/v1/documents/record.pdf")]
+#[utoipa::path(get, path = "/api/v1/documents/record.pdf", params(RecordParams))]
 async fn record_pdf(
     s: State<AppState>,
     reader: super::public::Reader,
@@ -155,7 +159,7 @@ async fn record_pdf(
     record_printed::<Pdf>(s, reader, min, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/documents/record.docx")]
+#[utoipa::path(get, path = "/api/v1/documents/record.docx", params(RecordParams))]
 async fn record_docx(
     s: State<AppState>,
     reader: super::public::Reader,

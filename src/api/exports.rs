@@ -112,6 +112,8 @@ pub fn language(lang: Option<&str>) -> Result<&'static Messages, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ReportParams {
     /// A date, an RFC 3339 time or a log position (`p:N`); now by default.
     at: Option<String>,
@@ -132,7 +134,7 @@ async fn report_at(s: &AppState, id: &str, at: Option<&str>) -> Result<MeetingRe
 
 /// The report of a meeting, generated from the log. Public record.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report", params(ReportParams))]
 async fn report_json(
     State(s): State<AppState>,
     _p: Principal,
@@ -154,7 +156,7 @@ async fn report_json(
 
 /// The report as a standalone HTML document, to print or archive.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.html")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.html", params(ReportParams))]
 async fn report_html(
     State(s): State<AppState>,
     _p: Principal,
@@ -266,7 +268,7 @@ async fn register_printed<F: Printed>(
 
 /// The register as a standalone HTML document, with the same content as its PDF.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/decisions.html")]
+#[utoipa::path(get, path = "/api/v1/decisions.html", params(DecisionParams))]
 async fn register_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -285,7 +287,7 @@ async fn register_html(
 
 /// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/decisions.csv")]
+#[utoipa::path(get, path = "/api/v1/decisions.csv", params(DecisionParams))]
 async fn register_csv(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -313,6 +315,8 @@ async fn register_csv(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ParticipationParams {
     body: Option<String>,
     #[serde(rename = "min_position")]
@@ -321,7 +325,7 @@ struct ParticipationParams {
 
 /// Participation over time as CSV: the rows `GET /api/v1/participation` gives this reader.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/participation.csv")]
+#[utoipa::path(get, path = "/api/v1/participation.csv", params(ParticipationParams))]
 async fn participation_csv(
     State(s): State<AppState>,
     p: Principal,
@@ -339,7 +343,7 @@ async fn participation_csv(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.pdf")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.pdf", params(ReportParams))]
 async fn report_pdf(
     s: State<AppState>,
     p: Principal,
@@ -350,7 +354,7 @@ async fn report_pdf(
     report_printed::<Pdf>(s, p, min, ids, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.docx")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.docx", params(ReportParams))]
 async fn report_docx(
     s: State<AppState>,
     p: Principal,
@@ -361,7 +365,7 @@ async fn report_docx(
     report_printed::<Docx>(s, p, min, ids, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/decisions.pdf")]
+#[utoipa::path(get, path = "/api/v1/decisions.pdf", params(DecisionParams))]
 async fn register_pdf(
     s: State<AppState>,
     reader: super::public::Reader,
@@ -371,7 +375,7 @@ async fn register_pdf(
     register_printed::<Pdf>(s, reader, min, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/decisions.docx")]
+#[utoipa::path(get, path = "/api/v1/decisions.docx", params(DecisionParams))]
 async fn register_docx(
     s: State<AppState>,
     reader: super::public::Reader,

@@ -181,6 +181,8 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys {
 /// UTC), an RFC 3339 time or a log position `p:N`, answered from the log.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfParams {
     pub at: Option<String>,
     #[serde(rename = "min_position")]
@@ -295,6 +297,22 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
 /// projections include that log position.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MinPosition(pub Option<i64>);
+
+/// `?min_position=`, for a route that reads no other query parameter.
+impl utoipa::IntoParams for MinPosition {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        vec![ParameterBuilder::new()
+            .name("min_position")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+            .build()]
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
     type Rejection = ApiError;

@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AtParams {
     /// A date (`2026-07-14`, meaning the end of that day, UTC), an RFC 3339 time, or a log
     /// position (`p:1234`, at most the head; bare digits are refused as ambiguous).
@@ -59,7 +61,7 @@ pub async fn cut_at(s: &AppState, at: &str) -> Result<Cut, ApiError> {
 /// The framework now (every paragraph with the decision that gave it its wording), or as of
 /// `?at=` / `?version=`. Public record: any credential may read it.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/frameworks/{id}")]
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}", params(AtParams))]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -72,7 +74,11 @@ async fn show(
 /// The Declaration as a standalone HTML document, as `plenary audit replay --html` writes it
 /// (byte for byte at the same position).
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/frameworks/{id}/declaration.html")]
+#[utoipa::path(
+    get,
+    path = "/api/v1/frameworks/{id}/declaration.html",
+    params(AtParams)
+)]
 async fn show_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -102,6 +108,8 @@ async fn show_html(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PrintParams {
     at: Option<String>,
     version: Option<u32>,
@@ -212,6 +220,8 @@ async fn framework(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DiffParams {
     from: u32,
     to: Option<u32>,
@@ -219,7 +229,7 @@ struct DiffParams {
     _min: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/frameworks/{id}/diff")]
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}/diff", params(DiffParams))]
 async fn show_diff(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -247,7 +257,11 @@ async fn command(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
-#[utoipa::path(get, path = "/api/v1/frameworks/{id}/declaration.pdf")]
+#[utoipa::path(
+    get,
+    path = "/api/v1/frameworks/{id}/declaration.pdf",
+    params(PrintParams)
+)]
 async fn show_pdf(
     s: State<AppState>,
     reader: super::public::Reader,
@@ -257,7 +271,11 @@ async fn show_pdf(
     show_printed::<Pdf>(s, reader, ids, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/frameworks/{id}/declaration.docx")]
+#[utoipa::path(
+    get,
+    path = "/api/v1/frameworks/{id}/declaration.docx",
+    params(PrintParams)
+)]
 async fn show_docx(
     s: State<AppState>,
     reader: super::public::Reader,

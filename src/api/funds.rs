@@ -28,7 +28,7 @@ pub(crate) struct Funds {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/funds")]
+#[utoipa::path(get, path = "/api/v1/funds", params(MinPosition))]
 async fn all(
     State(s): State<AppState>,
     _p: Principal,
@@ -42,6 +42,8 @@ async fn all(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OnParams {
     /// The ledger as of the end of this day (default today).
     on: Option<String>,
@@ -50,7 +52,7 @@ struct OnParams {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/funds/{id}")]
+#[utoipa::path(get, path = "/api/v1/funds/{id}", params(OnParams))]
 async fn one(
     State(s): State<AppState>,
     _p: Principal,

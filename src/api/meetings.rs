@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 // ---- bodies ----------------------------------------------------------------------------
 
-#[utoipa::path(get, path = "/api/v1/bodies")]
+#[utoipa::path(get, path = "/api/v1/bodies", params(MinPosition))]
 async fn bodies(
     State(s): State<AppState>,
     _p: Principal,
@@ -43,7 +43,7 @@ async fn bodies(
     Ok(axum::Json(app::bodies::views(&s.app).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/bodies/{id}")]
+#[utoipa::path(get, path = "/api/v1/bodies/{id}", params(MinPosition))]
 async fn body(
     State(s): State<AppState>,
     _p: Principal,
@@ -75,7 +75,8 @@ async fn body_command(
 
 // ---- meetings --------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
     body: Option<String>,
     kind: Option<String>,
@@ -85,7 +86,7 @@ struct ListParams {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings")]
+#[utoipa::path(get, path = "/api/v1/meetings", params(ListParams))]
 async fn meetings(
     State(s): State<AppState>,
     _p: Principal,
@@ -121,7 +122,7 @@ async fn meeting_at(s: &AppState, id: &str, at: Option<&str>) -> Result<Loaded, 
 /// vote, the consensus call with the objections standing, who is present, quorum; or its
 /// state as of `?at=`.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings/{id}")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", params(AsOfParams))]
 async fn meeting(
     State(s): State<AppState>,
     p: Principal,
@@ -138,7 +139,7 @@ async fn meeting(
     Ok(axum::Json(view))
 }
 
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda", params(AsOfParams))]
 async fn agenda(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -168,7 +169,7 @@ async fn agenda(
 
 /// Participation statistics: delegations and their members by gender, stakeholders by type,
 /// and the sponsorship programme.
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/participation")]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/participation", params(AsOfParams))]
 async fn participation(
     State(s): State<AppState>,
     p: Principal,
@@ -202,7 +203,8 @@ async fn meeting_command(
 
 // ---- decisions ----------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct DecisionParams {
     pub(super) meeting: Option<String>,
     pub(super) body: Option<String>,
@@ -223,7 +225,7 @@ pub(super) struct DecisionParams {
 /// then number), a page at a time: `next` is the cursor for `after`, absent on the last page.
 /// Public record.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/decisions")]
+#[utoipa::path(get, path = "/api/v1/decisions", params(DecisionParams))]
 async fn decisions_register(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

@@ -1037,10 +1037,10 @@ fn operation(r: &Route) -> Value {
             json!({ "name": name, "in": "path", "required": true, "schema": schema })
         })
         .collect();
+    let read = handler_query(r.method, r.path);
     for (name, ty, desc) in r.query {
-        // The required query parameters: the diff's `from`, a printed document's `symbol`.
-        let required = (*name == "from" && *ty == "integer")
-            || (*name == "symbol" && r.path.starts_with("/api/v1/documents/record"));
+        // Required as the handler's parameter struct says (a field that is not an Option).
+        let required = read.iter().any(|(n, required)| n == name && *required);
         params.push(json!({ "name": name, "in": "query", "required": required, "description": desc, "schema": query_schema(name, ty) }));
     }
     if r.query.iter().any(|(n, _, _)| *n == "min_position") {
@@ -1489,6 +1489,23 @@ pub fn served() -> Vec<(&'static str, String)> {
     out
 }
 
+/// The query parameters a route's handler reads, generated from its parameter struct
+/// (`#[utoipa::path(…, params(…))]`, utoipa's `IntoParams`): each name and whether it is
+/// required.
+pub fn handler_query(method: &str, path: &str) -> Vec<(String, bool)> {
+    static GENERATED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let generated = GENERATED.get_or_init(|| {
+        serde_json::to_value(super::routes().into_openapi().paths).unwrap_or_default()
+    });
+    generated[path][method]["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| Some((p["name"].as_str()?.to_owned(), p["required"] == true)))
+        .collect()
+}
+
 /// What [`ROUTES`] says of a route the router serves.
 pub fn route(method: &str, path: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
@@ -1848,6 +1865,57 @@ mod tests {
                     if optional { "optional" } else { "required" }
                 );
             }
+        }
+    }
+
+    /// Query parameters a route's struct reads that its handler refuses, each with a reason
+    /// of its own (a download has every row; the register's JSON is not translated), or
+    /// accepts and ignores (a framework is read from the log itself: nothing to wait for).
+    const READ_BUT_REFUSED: &[(&str, &str)] = &[
+        ("/api/v1/audit/events.csv", "limit"),
+        ("/api/v1/decisions", "lang"),
+        ("/api/v1/decisions.csv", "after"),
+        ("/api/v1/decisions.csv", "limit"),
+        ("/api/v1/decisions.csv", "lang"),
+        ("/api/v1/decisions.html", "after"),
+        ("/api/v1/decisions.html", "limit"),
+        ("/api/v1/decisions.pdf", "after"),
+        ("/api/v1/decisions.pdf", "limit"),
+        ("/api/v1/decisions.docx", "after"),
+        ("/api/v1/decisions.docx", "limit"),
+        ("/api/v1/meetings/{id}/report", "lang"),
+        ("/api/v1/frameworks/{id}", "min_position"),
+        ("/api/v1/frameworks/{id}/declaration.html", "min_position"),
+        ("/api/v1/frameworks/{id}/diff", "min_position"),
+    ];
+
+    #[test]
+    fn documented_query_parameters_are_those_the_handlers_read() {
+        let mut wrong = vec![];
+        for r in ROUTES {
+            let query = handler_query(r.method, r.path);
+            let mut read: Vec<&str> = query
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .filter(|name| !READ_BUT_REFUSED.contains(&(r.path, name)))
+                .collect();
+            read.sort_unstable();
+            let mut documented: Vec<&str> = r.query.iter().map(|(name, _, _)| *name).collect();
+            documented.sort_unstable();
+            if read != documented {
+                wrong.push(format!(
+                    "{} {}: the handler reads {read:?}, ROUTES says {documented:?}",
+                    r.method, r.path
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        // Each exception is a parameter the handler's struct does read.
+        for (path, name) in READ_BUT_REFUSED {
+            assert!(
+                handler_query("get", path).iter().any(|(n, _)| n == name),
+                "{path} {name}"
+            );
         }
     }
 

@@ -17,6 +17,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Params {
     body: Option<String>,
     #[serde(rename = "min_position")]
@@ -24,7 +26,7 @@ struct Params {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/participation")]
+#[utoipa::path(get, path = "/api/v1/participation", params(Params))]
 async fn over_time(
     State(s): State<AppState>,
     p: Principal,

@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/reporting/{id}")]
+#[utoipa::path(get, path = "/api/v1/reporting/{id}", params(MinPosition))]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

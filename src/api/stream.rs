@@ -24,6 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Params {
     /// Only events about this meeting.
     meeting: Option<String>,
@@ -32,7 +34,7 @@ struct Params {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/stream")]
+#[utoipa::path(get, path = "/api/v1/stream", params(Params))]
 async fn stream(
     State(s): State<AppState>,
     p: Principal,

@@ -27,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
     kind: Option<String>,
     filer: Option<String>,
@@ -41,7 +43,7 @@ pub(crate) struct Submissions {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/submissions")]
+#[utoipa::path(get, path = "/api/v1/submissions", params(ListParams))]
 async fn list(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -60,7 +62,7 @@ async fn list(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/submissions/{id}")]
+#[utoipa::path(get, path = "/api/v1/submissions/{id}", params(MinPosition))]
 async fn one(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -90,6 +92,8 @@ async fn command(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchParams {
     q: Option<String>,
     kind: Option<String>,
@@ -100,7 +104,7 @@ struct SearchParams {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/search")]
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams))]
 async fn search(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -119,6 +123,8 @@ async fn search(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AttachParams {
     /// The file's name, as offered on download.
     name: String,
@@ -128,7 +134,11 @@ struct AttachParams {
 /// before the sender is authorized; a file over the body's limit is answered 413 and stores
 /// nothing.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/submissions/{id}/attachments")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions/{id}/attachments",
+    params(AttachParams)
+)]
 async fn attach(
     State(s): State<AppState>,
     p: Principal,
@@ -215,7 +225,11 @@ async fn read_limited(
 pub const DRAIN: u64 = 16 << 20;
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/submissions/{id}/attachments/{sha256}")]
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}/attachments/{sha256}",
+    params(MinPosition)
+)]
 async fn attachment(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

@@ -1472,12 +1472,19 @@ fn read_model_schemas() -> Map<String, Value> {
     out
 }
 
+/// The paths utoipa-axum generated from the router's handlers, as JSON (built once).
+fn generated_paths() -> &'static Value {
+    static GENERATED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    GENERATED.get_or_init(|| {
+        serde_json::to_value(super::routes().into_openapi().paths).unwrap_or_default()
+    })
+}
+
 /// Every route the router serves, as (method, path): generated from the handlers'
 /// `#[utoipa::path]`, so a route cannot be served undocumented or documented unserved.
 pub fn served() -> Vec<(&'static str, String)> {
-    let generated = serde_json::to_value(super::routes().into_openapi().paths).unwrap_or_default();
     let mut out = Vec::new();
-    for (path, item) in generated.as_object().into_iter().flatten() {
+    for (path, item) in generated_paths().as_object().into_iter().flatten() {
         for method in [
             "get", "put", "post", "delete", "patch", "head", "options", "trace",
         ] {
@@ -1493,11 +1500,7 @@ pub fn served() -> Vec<(&'static str, String)> {
 /// (`#[utoipa::path(…, params(…))]`, utoipa's `IntoParams`): each name and whether it is
 /// required.
 pub fn handler_query(method: &str, path: &str) -> Vec<(String, bool)> {
-    static GENERATED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    let generated = GENERATED.get_or_init(|| {
-        serde_json::to_value(super::routes().into_openapi().paths).unwrap_or_default()
-    });
-    generated[path][method]["parameters"]
+    generated_paths()[path][method]["parameters"]
         .as_array()
         .into_iter()
         .flatten()

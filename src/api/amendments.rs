@@ -24,22 +24,29 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct BoardParams {
+    /// Framework id.
     framework: Option<String>,
+    /// draft, tabled, in_conflict, adopted, no_consensus, withdrawn.
     status: Option<String>,
-    /// The board as of a moment (date, RFC 3339 time or `p:N`), answered from the log.
+    /// The record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an
+    /// RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused
+    /// (400, field at).
+    #[param(value_type = Option<super::params::Moment>, inline)]
     at: Option<String>,
-    /// The `next` cursor of the previous page.
+    /// The next cursor of the previous page.
     after: Option<String>,
     /// Page size, 1 to 1000 (default 200).
+    #[param(value_type = Option<super::params::PageSize>, inline)]
     limit: Option<i64>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 /// Every draft amendment with status, sponsors, revisions and conflict, in id order, a page
 /// at a time: `next` is the cursor for `after`, absent on the last page. Public record.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/amendments", params(BoardParams))]
+#[utoipa::path(get, path = "/api/v1/amendments", params(BoardParams, MinPosition))]
 async fn board(
     State(s): State<AppState>,
     _p: Principal,
@@ -62,7 +69,7 @@ async fn board(
 
 /// One amendment with each revision's word-level diff against its base.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/amendments/{id}", params(AsOfParams))]
+#[utoipa::path(get, path = "/api/v1/amendments/{id}", params(AsOfParams, MinPosition))]
 async fn show(
     State(s): State<AppState>,
     _p: Principal,

@@ -26,14 +26,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct AnnexParams {
-    /// The annex as adopted at a moment (date, RFC 3339 time or `p:N`), from the log.
+    /// The record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an
+    /// RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused
+    /// (400, field at).
+    #[param(value_type = Option<super::params::Moment>, inline)]
     at: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/annexes/{id}", params(AnnexParams))]
+#[utoipa::path(get, path = "/api/v1/annexes/{id}", params(AnnexParams, MinPosition))]
 async fn show(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

@@ -24,23 +24,34 @@ const READERS: &[Role] = &[Role::Auditor, Role::Secretariat, Role::Admin];
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct Params {
-    /// `Meeting/rc-1`: one stream.
+    /// Type/id, e.g. Meeting/poa-rc-1.
+    #[param(value_type = Option<super::params::StreamName>, inline)]
     stream: Option<String>,
+    /// Credential actor.
     actor: Option<String>,
     /// The State acted for.
     state: Option<String>,
+    /// Event type, e.g. ConsensusDeclared.
     #[serde(rename = "type")]
     event_type: Option<String>,
+    /// Only events about this meeting.
     meeting: Option<String>,
+    /// Only events about this amendment.
     amendment: Option<String>,
-    /// RFC 3339 time or a date (`2026-07-14`): from this moment, inclusive.
+    /// From (inclusive): an RFC 3339 time or a date (its start, UTC).
+    #[param(value_type = Option<super::params::DayOrTime>, inline)]
     from: Option<String>,
-    /// RFC 3339 time or a date: up to the end of this moment / day.
+    /// To (inclusive): an RFC 3339 time or a date (its end, UTC).
+    #[param(value_type = Option<super::params::DayOrTime>, inline)]
     to: Option<String>,
-    /// Cursor: the `next` of the previous page.
+    /// Start after this position (the next of the previous page).
+    #[param(value_type = Option<super::params::Position>, inline)]
     after: Option<i64>,
+    /// Page size, 1 to 1000 (default 100).
+    #[param(value_type = Option<super::params::PageSize>, inline)]
     limit: Option<i64>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min_position: Option<i64>,
 }
 
@@ -111,11 +122,16 @@ fn filter(q: Params, limit: i64) -> Result<AuditFilter, ApiError> {
     })
 }
 
+super::params::documented_without! {
+    /// The CSV's parameters: it refuses `limit`.
+    CsvParams = Params, without ["limit"]
+}
+
 /// The whole history the filter selects as CSV, streamed a page at a time (memory stays flat
 /// however long the log): header, then a row per event in log order. `limit` is refused:
 /// a download is every row.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/audit/events.csv", params(Params))]
+#[utoipa::path(get, path = "/api/v1/audit/events.csv", params(CsvParams, MinPosition))]
 async fn csv(
     State(s): State<AppState>,
     p: Principal,
@@ -166,7 +182,7 @@ async fn csv(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/audit/events", params(Params))]
+#[utoipa::path(get, path = "/api/v1/audit/events", params(Params, MinPosition))]
 async fn list(
     State(s): State<AppState>,
     p: Principal,

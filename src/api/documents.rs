@@ -29,8 +29,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct Params {
+    /// Body id.
     body: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
@@ -40,7 +42,7 @@ pub(crate) struct Documents {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/documents", params(Params))]
+#[utoipa::path(get, path = "/api/v1/documents", params(Params, MinPosition))]
 async fn list(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -72,11 +74,19 @@ async fn command(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct RecordParams {
-    /// The document's symbol (`PoA/RC.1/2026/L.1`).
+    /// The document's symbol, e.g. PoA/RC.1/2026/L.1.
     symbol: String,
+    /// The record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an
+    /// RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused
+    /// (400, field at).
+    #[param(value_type = Option<super::params::Moment>, inline)]
     at: Option<String>,
+    /// The language (default en): the headings, and the text in that language where a
+    /// version exists.
+    #[param(value_type = Option<super::params::Language>, inline)]
     lang: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
@@ -118,7 +128,11 @@ fn stem(symbol: &str) -> String {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/documents/record.html", params(RecordParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/record.html",
+    params(RecordParams, MinPosition)
+)]
 async fn record_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -149,7 +163,11 @@ async fn record_printed<F: Printed>(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
-#[utoipa::path(get, path = "/api/v1/documents/record.pdf", params(RecordParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/record.pdf",
+    params(RecordParams, MinPosition)
+)]
 async fn record_pdf(
     s: State<AppState>,
     reader: super::public::Reader,
@@ -159,7 +177,11 @@ async fn record_pdf(
     record_printed::<Pdf>(s, reader, min, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/documents/record.docx", params(RecordParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/documents/record.docx",
+    params(RecordParams, MinPosition)
+)]
 async fn record_docx(
     s: State<AppState>,
     reader: super::public::Reader,

@@ -115,12 +115,17 @@ pub fn language(lang: Option<&str>) -> Result<&'static Messages, ApiError> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ReportParams {
-    /// A date, an RFC 3339 time or a log position (`p:N`); now by default.
+    /// The record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an
+    /// RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused
+    /// (400, field at).
+    #[param(value_type = Option<super::params::Moment>, inline)]
     at: Option<String>,
     /// The language of the document's headings and of the Declaration annex where it is
-    /// translated (ar, en, es, fr, ru, zh); English by default.
+    /// translated (default en).
+    #[param(value_type = Option<super::params::Language>, inline)]
     lang: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
@@ -132,9 +137,29 @@ async fn report_at(s: &AppState, id: &str, at: Option<&str>) -> Result<MeetingRe
     report::meeting_report(&s.app, id, cut).await
 }
 
+super::params::documented_without! {
+    /// The JSON report's parameters: it is not translated, so it refuses `lang`.
+    ReportJson = ReportParams, without ["lang"]
+}
+
+super::params::documented_without! {
+    /// The register downloads' parameters: a download has every entry, so they refuse the
+    /// paging parameters.
+    RegisterPrint = DecisionParams, without ["after", "limit"]
+}
+
+super::params::documented_without! {
+    /// The register's CSV parameters: every entry, and not translated.
+    RegisterCsv = DecisionParams, without ["after", "limit", "lang"]
+}
+
 /// The report of a meeting, generated from the log. Public record.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report", params(ReportParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/report",
+    params(ReportJson, MinPosition)
+)]
 async fn report_json(
     State(s): State<AppState>,
     _p: Principal,
@@ -156,7 +181,11 @@ async fn report_json(
 
 /// The report as a standalone HTML document, to print or archive.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.html", params(ReportParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/report.html",
+    params(ReportParams, MinPosition)
+)]
 async fn report_html(
     State(s): State<AppState>,
     _p: Principal,
@@ -268,7 +297,11 @@ async fn register_printed<F: Printed>(
 
 /// The register as a standalone HTML document, with the same content as its PDF.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/decisions.html", params(DecisionParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/decisions.html",
+    params(RegisterPrint, MinPosition)
+)]
 async fn register_html(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -287,7 +320,7 @@ async fn register_html(
 
 /// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/decisions.csv", params(DecisionParams))]
+#[utoipa::path(get, path = "/api/v1/decisions.csv", params(RegisterCsv, MinPosition))]
 async fn register_csv(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -318,14 +351,20 @@ async fn register_csv(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ParticipationParams {
+    /// Body id.
     body: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 /// Participation over time as CSV: the rows `GET /api/v1/participation` gives this reader.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/participation.csv", params(ParticipationParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/participation.csv",
+    params(ParticipationParams, MinPosition)
+)]
 async fn participation_csv(
     State(s): State<AppState>,
     p: Principal,
@@ -343,7 +382,11 @@ async fn participation_csv(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.pdf", params(ReportParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/report.pdf",
+    params(ReportParams, MinPosition)
+)]
 async fn report_pdf(
     s: State<AppState>,
     p: Principal,
@@ -354,7 +397,11 @@ async fn report_pdf(
     report_printed::<Pdf>(s, p, min, ids, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/report.docx", params(ReportParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/report.docx",
+    params(ReportParams, MinPosition)
+)]
 async fn report_docx(
     s: State<AppState>,
     p: Principal,
@@ -365,7 +412,11 @@ async fn report_docx(
     report_printed::<Docx>(s, p, min, ids, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/decisions.pdf", params(DecisionParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/decisions.pdf",
+    params(RegisterPrint, MinPosition)
+)]
 async fn register_pdf(
     s: State<AppState>,
     reader: super::public::Reader,
@@ -375,7 +426,11 @@ async fn register_pdf(
     register_printed::<Pdf>(s, reader, min, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/decisions.docx", params(DecisionParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/decisions.docx",
+    params(RegisterPrint, MinPosition)
+)]
 async fn register_docx(
     s: State<AppState>,
     reader: super::public::Reader,

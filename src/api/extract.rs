@@ -184,8 +184,13 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AsOfParams {
+    /// The record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an
+    /// RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused
+    /// (400, field at).
+    #[param(value_type = Option<super::params::Moment>, inline)]
     pub at: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
@@ -298,19 +303,39 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MinPosition(pub Option<i64>);
 
-/// `?min_position=`, for a route that reads no other query parameter.
+/// `?min_position=` and `X-Min-Position`, documented for every read that takes a
+/// [`MinPosition`] (its `#[utoipa::path]` lists `MinPosition` in `params`).
 impl utoipa::IntoParams for MinPosition {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::{ObjectBuilder, Required, Type};
-        vec![ParameterBuilder::new()
-            .name("min_position")
-            .parameter_in(ParameterIn::Query)
-            .required(Required::False)
-            .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
-            .build()]
+        use utoipa::PartialSchema;
+        vec![
+            ParameterBuilder::new()
+                .name("min_position")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(
+                    "wait until the read models include this log position (at most the log's head: a position past it is refused, 400)",
+                ))
+                .schema(Some(super::params::Position::schema()))
+                .build(),
+            ParameterBuilder::new()
+                .name("X-Min-Position")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "the same as ?min_position= (give it once: both, differing, are refused)",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some("^-?[0-9]{1,18}$")),
+                ))
+                .build(),
+        ]
     }
 }
 

@@ -32,14 +32,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct AtParams {
-    /// A date (`2026-07-14`, meaning the end of that day, UTC), an RFC 3339 time, or a log
-    /// position (`p:1234`, at most the head; bare digits are refused as ambiguous).
+    /// A date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N; bare digits
+    /// are refused as ambiguous, and a position beyond the end of the log is refused (400,
+    /// field at), as min_position is.
+    #[param(value_type = Option<super::params::Moment>, inline)]
     at: Option<String>,
-    /// A framework version number.
+    /// A framework version.
+    #[param(value_type = Option<super::params::Version>, inline)]
     version: Option<u32>,
-    /// Accepted for uniformity; the framework is read from the log itself, which is always
+    /// Accepted and ignored: a framework is read from the log itself, which is always
     /// current, so there is nothing to wait for.
     #[serde(rename = "min_position")]
+    #[param(value_type = Option<super::params::Position>, inline)]
     _min: Option<i64>,
 }
 
@@ -111,12 +115,19 @@ async fn show_html(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct PrintParams {
+    /// A date YYYY-MM-DD (its end, UTC), an RFC 3339 time, or a log position p:N.
+    #[param(value_type = Option<super::params::Moment>, inline)]
     at: Option<String>,
+    /// A framework version.
+    #[param(value_type = Option<super::params::Version>, inline)]
     version: Option<u32>,
-    /// The document's language; paragraphs translated into it are printed in it, each with
-    /// its original (English) beside it.
+    /// The document's language (default en): paragraphs translated into it are printed in
+    /// it, the original beside each.
+    #[param(value_type = Option<super::params::Language>, inline)]
     lang: Option<String>,
+    /// Accepted and ignored: a framework is read from the log itself.
     #[serde(rename = "min_position")]
+    #[param(value_type = Option<super::params::Position>, inline)]
     _min: Option<i64>,
 }
 
@@ -223,9 +234,15 @@ async fn framework(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct DiffParams {
+    /// The old version.
+    #[param(value_type = super::params::Version, inline)]
     from: u32,
+    /// The new version (default: now).
+    #[param(value_type = Option<super::params::Version>, inline)]
     to: Option<u32>,
+    /// Accepted and ignored: a framework is read from the log itself.
     #[serde(rename = "min_position")]
+    #[param(value_type = Option<super::params::Position>, inline)]
     _min: Option<i64>,
 }
 

@@ -45,14 +45,16 @@ async fn all(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct OnParams {
-    /// The ledger as of the end of this day (default today).
+    /// The ledger as of the end of this day, YYYY-MM-DD (default today).
+    #[param(value_type = Option<super::params::Day>, inline)]
     on: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/funds/{id}", params(OnParams))]
+#[utoipa::path(get, path = "/api/v1/funds/{id}", params(OnParams, MinPosition))]
 async fn one(
     State(s): State<AppState>,
     _p: Principal,

@@ -78,15 +78,19 @@ async fn body_command(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Body id.
     body: Option<String>,
+    /// Meeting kind.
     kind: Option<String>,
+    /// convened, open, suspended, closed.
     status: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings", params(ListParams))]
+#[utoipa::path(get, path = "/api/v1/meetings", params(ListParams, MinPosition))]
 async fn meetings(
     State(s): State<AppState>,
     _p: Principal,
@@ -122,7 +126,7 @@ async fn meeting_at(s: &AppState, id: &str, at: Option<&str>) -> Result<Loaded, 
 /// vote, the consensus call with the objections standing, who is present, quorum; or its
 /// state as of `?at=`.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/meetings/{id}", params(AsOfParams))]
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", params(AsOfParams, MinPosition))]
 async fn meeting(
     State(s): State<AppState>,
     p: Principal,
@@ -139,7 +143,11 @@ async fn meeting(
     Ok(axum::Json(view))
 }
 
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda", params(AsOfParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/agenda",
+    params(AsOfParams, MinPosition)
+)]
 async fn agenda(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -169,7 +177,11 @@ async fn agenda(
 
 /// Participation statistics: delegations and their members by gender, stakeholders by type,
 /// and the sponsorship programme.
-#[utoipa::path(get, path = "/api/v1/meetings/{id}/participation", params(AsOfParams))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/meetings/{id}/participation",
+    params(AsOfParams, MinPosition)
+)]
 async fn participation(
     State(s): State<AppState>,
     p: Principal,
@@ -206,26 +218,43 @@ async fn meeting_command(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct DecisionParams {
+    /// Meeting id.
     pub(super) meeting: Option<String>,
+    /// Body id.
     pub(super) body: Option<String>,
+    /// agenda_adoption, agenda_change, amendment_adopted, programme_of_work,
+    /// procedural_outcome, decision; or no_consensus: a call on which the chair found no
+    /// consensus, on the record as an outcome (entry: outcome), with no decision number or
+    /// symbol, after the meeting's decisions.
     kind: Option<String>,
-    /// The register as of a moment (date, RFC 3339 time or `p:N`), answered from the log.
+    /// The record as of a moment, answered from the log: a date YYYY-MM-DD (its end, UTC), an
+    /// RFC 3339 time, or a log position p:N; a position beyond the end of the log is refused
+    /// (400, field at).
+    #[param(value_type = Option<super::params::Moment>, inline)]
     pub(super) at: Option<String>,
-    /// The `next` cursor of the previous page.
+    /// The next cursor of the previous page.
     pub(super) after: Option<String>,
     /// Page size, 1 to 1000 (default 200).
+    #[param(value_type = Option<super::params::PageSize>, inline)]
     pub(super) limit: Option<i64>,
-    /// The language of a printed register (decisions.pdf, decisions.docx).
+    /// The language of a printed register (default en).
+    #[param(value_type = Option<super::params::Language>, inline)]
     pub(super) lang: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
+}
+
+super::params::documented_without! {
+    /// The register's JSON parameters: it is not translated, so it refuses `lang`.
+    RegisterPage = DecisionParams, without ["lang"]
 }
 
 /// The decisions register, filterable by meeting, body and kind, in register order (meeting,
 /// then number), a page at a time: `next` is the cursor for `after`, absent on the last page.
 /// Public record.
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/decisions", params(DecisionParams))]
+#[utoipa::path(get, path = "/api/v1/decisions", params(RegisterPage, MinPosition))]
 async fn decisions_register(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,

@@ -2,6 +2,7 @@
 //!
 //! - [`error`]: `ApiError`, the problem+json mapping of every failure.
 //! - [`extract`]: JSON / query / path / command-header extractors with problem+json rejections.
+//! - [`params`]: the schemas of query parameters with a rule (a range, a pattern, a set).
 //! - [`auth`]: bearer tokens, roles and scopes.
 //! - [`system`]: health, readiness, credentials, log head and verification.
 //! - [`audit`]: the audit history and single events.
@@ -27,6 +28,7 @@ pub mod frameworks;
 pub mod funds;
 pub mod meetings;
 pub mod openapi;
+pub mod params;
 pub mod participation;
 pub mod public;
 pub mod reporting;

@@ -20,13 +20,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct Params {
+    /// Body id.
     body: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/participation", params(Params))]
+#[utoipa::path(get, path = "/api/v1/participation", params(Params, MinPosition))]
 async fn over_time(
     State(s): State<AppState>,
     p: Principal,

@@ -30,6 +30,7 @@ struct Params {
     /// Only events about this meeting.
     meeting: Option<String>,
     /// Start after this position (when there is no Last-Event-ID).
+    #[param(value_type = Option<super::params::Position>, inline)]
     after: Option<i64>,
 }
 

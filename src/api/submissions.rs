@@ -30,10 +30,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListParams {
+    /// national_implementation_report, gap_analysis, national_position, best_practice,
+    /// national_views, stakeholder_working_paper.
     kind: Option<String>,
+    /// The filing State's code or the stakeholder's id.
     filer: Option<String>,
+    /// A topic, e.g. due diligence (any case).
     topic: Option<String>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
@@ -43,7 +48,7 @@ pub(crate) struct Submissions {
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/submissions", params(ListParams))]
+#[utoipa::path(get, path = "/api/v1/submissions", params(ListParams, MinPosition))]
 async fn list(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -95,16 +100,24 @@ async fn command(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchParams {
+    /// The words to look for (1 to 12 words, at most 200 characters).
+    #[param(value_type = Option<super::params::Words>, inline)]
     q: Option<String>,
+    /// Only submissions of this kind (national_position, …).
     kind: Option<String>,
+    /// Only versions in this language.
+    #[param(value_type = Option<super::params::Language>, inline)]
     language: Option<String>,
+    /// At most this many hits, 1 to 1000 (default 20).
+    #[param(value_type = Option<super::params::PageSize>, inline)]
     limit: Option<u32>,
     #[serde(rename = "min_position")]
+    #[param(ignore)]
     _min: Option<i64>,
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/search", params(SearchParams))]
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams, MinPosition))]
 async fn search(
     State(s): State<AppState>,
     super::public::Reader(p): super::public::Reader,
@@ -126,7 +139,8 @@ async fn search(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct AttachParams {
-    /// The file's name, as offered on download.
+    /// The file's name as offered on download (1 to 200 characters, no / \ " or control
+    /// characters).
     name: String,
 }
 

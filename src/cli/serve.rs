@@ -19,6 +19,11 @@ pub struct Args {
     /// `/ready` fails when projections are more than this many events behind the log.
     #[arg(long, env = "PLENARY_READY_MAX_LAG", default_value_t = 1_000)]
     ready_max_lag: i64,
+    /// Milliseconds a read waits for the read models to include a position it needs (the
+    /// page shown after a command, a read with min_position); then a page shows what they
+    /// hold and its live update follows, and the API answers 503.
+    #[arg(long, env = "PLENARY_READ_WAIT_MS", default_value_t = 3_000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    read_wait_ms: u64,
     /// Load the demo scenario (if the log is empty) and print a token for each role.
     #[arg(long)]
     demo: bool,
@@ -35,13 +40,14 @@ pub async fn run(args: Args, database: &str) -> Outcome {
     let Args {
         bind,
         ready_max_lag,
+        read_wait_ms,
         demo,
         signing_key,
         checkpoint_every,
     } = args;
     let settings = Settings {
         ready_max_lag,
-        ..Settings::default()
+        read_wait: Duration::from_millis(read_wait_ms),
     };
     let app = App::open(database, settings).await?;
     let checkpoints = match signing_key {

@@ -19,8 +19,15 @@ function check(cond, what) {
   if (cond) { console.log(`ok   ${what}`); } else { failures++; console.log(`FAIL ${what}`); }
 }
 
+// How long a check waits for a live update (server-sent events) to reach a page: what is
+// checked is that it arrives, not how fast (plenary-bench measures that).
+const LIVE = 30000;
+
 // ---- the server ------------------------------------------------------------------------
-const server = spawn(BIN, ["--database", DB, "serve", "--demo", "--bind", "127.0.0.1:0"], {
+// The page after a command waits for the read models up to --read-wait-ms; on a loaded CI
+// machine 3 s (the default) was once too little for the projector, and the test then read a
+// page from before the command.
+const server = spawn(BIN, ["--database", DB, "serve", "--demo", "--bind", "127.0.0.1:0", "--read-wait-ms", "20000"], {
   env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"],
 });
 let out = "";
@@ -170,7 +177,7 @@ const t1 = await chair.locator(".clock").textContent();
 await chair.waitForTimeout(2200);
 const t2 = await chair.locator(".clock").textContent();
 check(/^\d+:\d\d$/.test(t1) && t1 !== t2, `the speaking-time countdown runs (${t1} → ${t2})`);
-await room.waitForSelector("#floor:has-text('EGY')", { timeout: 10000 });
+await room.waitForSelector("#floor:has-text('EGY')", { timeout: LIVE });
 check(true, "the room screen shows who has the floor, live");
 // Who took the floor for Egypt, from its delegation, by keyboard.
 check(await chair.locator("#identify-delegate option").count() === 1, "the console offers the delegates of the State on the floor");
@@ -184,7 +191,7 @@ await chair.focus("#b-call-am-browser-nor");
 await post(chair, () => chair.keyboard.press("Enter"));
 await chair.waitForSelector("#objections");
 // Brazil objects from its desk, by keyboard alone.
-await bra.waitForSelector("#b-object", { timeout: 10000 });
+await bra.waitForSelector("#b-object", { timeout: LIVE });
 await bra.focus("#objection-reason");
 await bra.keyboard.type("Brazil needs time to consult its capital.");
 await bra.keyboard.press("Tab");
@@ -192,13 +199,13 @@ await post(bra, () => bra.keyboard.press("Enter"));
 await bra.waitForSelector("#b-withdraw-objection");
 check(true, "the delegate objects by keyboard");
 // The room screen shows the standing objection, live.
-await room.waitForSelector("#objections li:has-text('BRA')", { timeout: 10000 });
+await room.waitForSelector("#objections li:has-text('BRA')", { timeout: LIVE });
 check(true, "the room screen shows Brazil's standing objection");
 check((await room.locator("#h-call + p").textContent()).includes("Browser amendment"), "the room screen names the amendment by its title");
 await shot(room, "room-objection");
 await axe(room, "room screen with an objection");
 // The chair cannot declare adoption while it stands: the domain's refusal, next to the control.
-await chair.waitForSelector("#objections li:has-text('BRA')", { timeout: 10000 });
+await chair.waitForSelector("#objections li:has-text('BRA')", { timeout: LIVE });
 await post(chair, () => chair.click("#b-adopted"));
 await chair.waitForSelector("#f-outcome + .refusal");
 const refusal = await chair.locator("#f-outcome + .refusal").textContent();
@@ -216,19 +223,19 @@ await axe(chair, "console with a refusal");
 await bra.focus("#b-withdraw-objection");
 await post(bra, () => bra.keyboard.press("Enter"));
 await bra.waitForSelector("#b-object");
-await room.waitForSelector("#objections .ok", { timeout: 10000 });
+await room.waitForSelector("#objections .ok", { timeout: LIVE });
 check(true, "the room screen shows that no objection stands");
-await chair.waitForSelector("#objections .ok", { timeout: 10000 });
+await chair.waitForSelector("#objections .ok", { timeout: LIVE });
 await chair.focus("#b-adopted");
 await post(chair, () => chair.keyboard.press("Enter"));
-await chair.waitForSelector(".decision", { timeout: 10000 });
+await chair.waitForSelector(".decision", { timeout: LIVE });
 check(true, "the chair declares the amendment adopted");
 await shot(chair, "console-adopted");
 // Norway's desk shows the new wording with its provenance.
 await nor.waitForFunction((text) => {
   const li = document.querySelector("#para-OP-1");
   return li && li.textContent.includes(text) && /decision \d+ of poa-pm-1/.test(li.textContent);
-}, "The meeting room is in the browser.", { timeout: 15000 });
+}, "The meeting room is in the browser.", { timeout: LIVE });
 check(true, "the desk shows the Declaration's new wording and the decision that gave it");
 await noXss(nor, "desk");
 await noXss(chair, "console");
@@ -247,7 +254,7 @@ await egy.fill("#draft-text", "Decides to review national implementation every t
 // The room moves on while the delegate drafts: the live update keeps what was typed.
 await chair.selectOption("#inscribe-state", "NOR");
 await post(chair, () => chair.click("#f-inscribe button"));
-await egy.waitForFunction(() => /Next speakers:.*NOR/.test(document.body.textContent), null, { timeout: 10000 });
+await egy.waitForFunction(() => /Next speakers:.*NOR/.test(document.body.textContent), null, { timeout: LIVE });
 check((await egy.locator("#draft-text").inputValue()).startsWith("Decides to review"), "a live update keeps the draft being typed");
 check((await egy.locator("#draft-paragraph").inputValue()) === "OP-2", "a live update keeps the paragraph chosen");
 await post(egy, () => egy.click("#b-preview"));
@@ -264,7 +271,7 @@ await egy.waitForTimeout(300);
 const draftRefusal = await egy.locator("#f-draft + .refusal").allTextContents();
 if (draftRefusal.length) console.log("  refusal: " + draftRefusal.join(" "));
 check(draftRefusal.length === 0, "the drafted amendment is submitted");
-await egy.waitForFunction((n) => document.querySelectorAll("li[id^=am-]").length > n, ownBefore, { timeout: 10000 });
+await egy.waitForFunction((n) => document.querySelectorAll("li[id^=am-]").length > n, ownBefore, { timeout: LIVE });
 check(true, "the new amendment is on the desk");
 await noXss(egy, "desk with the new amendment");
 await shot(egy, "desk-submitted");
@@ -282,23 +289,23 @@ check((await egy.locator("#f-draft + .refusal").count()) === 0, "the revision is
 await egy.waitForFunction(() => {
   const li = document.querySelector("#am-am-browser-egy");
   return li && /revision 2/.test(li.textContent) && !li.querySelector(".warn");
-}, null, { timeout: 10000 });
+}, null, { timeout: LIVE });
 check(true, "the revised amendment stands on the current text: no stale warning");
 
 // A point of order, the chair's ruling, an appeal and the vote on it.
 await egy.click("details summary");
 await egy.fill("#point-text", "The list of speakers was closed without notice.");
 await post(egy, () => egy.click("#f-point button"));
-await chair.waitForSelector("#ruling-1", { timeout: 10000 });
+await chair.waitForSelector("#ruling-1", { timeout: LIVE });
 await chair.fill("#ruling-1", "The list stays closed.");
 await post(chair, () => chair.click("#f-rule-1 button"));
-await egy.waitForSelector("#b-appeal-1", { timeout: 10000 });
+await egy.waitForSelector("#b-appeal-1", { timeout: LIVE });
 await egy.focus("#b-appeal-1");
 await post(egy, () => egy.keyboard.press("Enter"));
 check((await egy.locator("#f-appeal-1 + .refusal").count()) === 0, "the delegate appeals the ruling by keyboard");
-await chair.waitForSelector("#b-appeal-vote-1", { timeout: 10000 });
+await chair.waitForSelector("#b-appeal-vote-1", { timeout: LIVE });
 await post(chair, () => chair.click("#b-appeal-vote-1"));
-await egy.waitForSelector("#f-vote", { timeout: 10000 });
+await egy.waitForSelector("#f-vote", { timeout: LIVE });
 check((await egy.locator("#f-vote").locator("xpath=preceding-sibling::h3[1]").textContent()).includes("Appeal"), "the appeal is put to the vote");
 await post(egy, () => egy.click("#f-vote button[value=Yes]"));
 check((await egy.locator("#f-vote + .refusal").count()) === 0, "the delegate votes on the appeal");
@@ -312,7 +319,7 @@ await chair.waitForSelector("#b-defer-1");
 await chair.selectOption("#defer-to-1", "");
 await post(chair, () => chair.click("#b-defer-1"));
 check((await chair.locator("#f-defer-1 + .refusal").count()) === 0, "the chair defers item 1");
-await chair.waitForSelector("ol.agenda li:first-child .tag:has-text('deferred')", { timeout: 10000 });
+await chair.waitForSelector("ol.agenda li:first-child .tag:has-text('deferred')", { timeout: LIVE });
 check(true, "the agenda shows item 1 deferred");
 await shot(chair, "console-deferred");
 
@@ -490,7 +497,7 @@ async function withToken(tok, locale) {
   await shot(sec, "secretariat-desk");
   // The desk follows the whole record live: a body established elsewhere appears.
   await api("POST", "/api/v1/bodies/live-body/commands", T.sec, { EstablishBody: { body_id: "live-body", name: "Established through the API", parent_body: null, founding_document: null, members: ["NOR"], rules: null } });
-  check(await sec.waitForSelector("#h-body-live-body", { timeout: 10000 }).then(() => true, () => false), "the secretariat desk shows a body established elsewhere, live");
+  check(await sec.waitForSelector("#h-body-live-body", { timeout: LIVE }).then(() => true, () => false), "the secretariat desk shows a body established elsewhere, live");
 
   await sec.goto(`${base}/secretariat/meetings/oewg-browser-1`);
   await axe(sec, "participation desk");

@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::auth::{Principal, Role};
+use super::auth::Principal;
 use super::error::ApiError;
 use super::extract::{MinPosition, Query};
 use super::AppState;
@@ -19,7 +19,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Who may read the full history.
-const READERS: &[Role] = &[Role::Auditor, Role::Secretariat, Role::Admin];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -138,7 +137,7 @@ async fn csv(
     min: MinPosition,
     Query(q): Query<Params>,
 ) -> Result<axum::response::Response, ApiError> {
-    p.require(READERS)?;
+    p.require(crate::app::permissions::AUDIT_READERS)?;
     s.read_after(min.0).await?;
     if q.limit.is_some() {
         return Err(ApiError::bad_request(
@@ -189,7 +188,7 @@ async fn list(
     min: MinPosition,
     Query(q): Query<Params>,
 ) -> Result<axum::Json<Page>, ApiError> {
-    p.require(READERS)?;
+    p.require(crate::app::permissions::AUDIT_READERS)?;
     s.read_after(min.0).await?;
     let limit = q.limit.unwrap_or(100);
     let filter = filter(q, limit)?;
@@ -237,7 +236,7 @@ async fn one(
     p: Principal,
     axum::extract::Path(raw): axum::extract::Path<String>,
 ) -> Result<axum::Json<FullEvent>, ApiError> {
-    p.require(READERS)?;
+    p.require(crate::app::permissions::AUDIT_READERS)?;
     let position: i64 =
         raw.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
             ApiError::bad_request("position", "a log position is a positive integer")

@@ -3,7 +3,8 @@
 //! The paths are the router's (`served`); the query and header parameters are the handlers'
 //! parameter structs (`IntoParams`: a field's doc comment describes it, `api::params` gives
 //! the schemas with a rule); the response schemas are generated from the read models
-//! (`ToSchema`). `ROUTES` describes each route: its summary, who may call it and its input.
+//! (`ToSchema`). `ROUTES` describes each route: its summary, who may call it (an
+//! `app::permissions::Access`, the value its handler checks) and its input.
 //! The command bodies are described here, from the domain's own command enums, which stay
 //! free of web annotations (a test checks them against the enums).
 
@@ -12,7 +13,7 @@ use serde_json::{json, Map, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::AppState;
-use crate::app::permissions;
+use crate::app::permissions::{self, Access};
 use crate::domain::body::RulesOfProcedure;
 use crate::domain::meeting::decision_symbol;
 
@@ -53,8 +54,8 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub summary: &'static str,
-    /// Who may call it (documentation; enforced in the handlers).
-    pub who: &'static str,
+    /// Who may call it: the rule its handler or service checks.
+    pub who: Access,
     pub input: Input,
 }
 
@@ -709,45 +710,45 @@ pub const AMENDMENT_COMMANDS: &[CommandDoc] = &[
 ];
 
 /// Who may read the public record: anyone, with a credential or without (then rate-limited).
-pub const PUBLIC_RECORD: &str = "anyone: with a credential, or without one as the public (no drafts, restricted documents or personal data; at most 10 requests a second per address, then 429)";
+pub const PUBLIC_RECORD: Access = Access::PublicRecord;
 
 /// Every route of the API.
 pub const ROUTES: &[Route] = &[
-    Route { method: "get", path: "/health", summary: "Liveness", who: "anyone", input: Input::None },
-    Route { method: "get", path: "/ready", summary: "Readiness: database reachable and projections caught up", who: "anyone", input: Input::None },
-    Route { method: "get", path: "/api/v1/credentials", summary: "List credentials (never tokens)", who: "admin", input: Input::None },
-    Route { method: "post", path: "/api/v1/credentials", summary: "Issue a credential; the token is shown once", who: "admin", input: Input::Credential },
-    Route { method: "delete", path: "/api/v1/credentials/{id}", summary: "Revoke a credential", who: "admin", input: Input::None },
-    Route { method: "get", path: "/api/v1/log/head", summary: "Head of the hash chain", who: "auditor, secretariat, admin", input: Input::None },
-    Route { method: "get", path: "/api/v1/log/checkpoints", summary: "Signed checkpoints published into the log", who: "auditor, secretariat, admin", input: Input::None },
-    Route { method: "get", path: "/api/v1/log/verify", summary: "Verify the whole hash chain on the server", who: "auditor, admin", input: Input::None },
-    Route { method: "get", path: "/api/v1/projections", summary: "Read-model positions", who: "admin, auditor, secretariat", input: Input::None },
-    Route { method: "get", path: "/api/v1/audit/events", summary: "The audit history, filtered, in log order, with cursor paging", who: "auditor, secretariat, admin",
+    Route { method: "get", path: "/health", summary: "Liveness", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/ready", summary: "Readiness: database reachable and projections caught up", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/api/v1/credentials", summary: "List credentials (never tokens)", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::None },
+    Route { method: "post", path: "/api/v1/credentials", summary: "Issue a credential; the token is shown once", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::Credential },
+    Route { method: "delete", path: "/api/v1/credentials/{id}", summary: "Revoke a credential", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::None },
+    Route { method: "get", path: "/api/v1/log/head", summary: "Head of the hash chain", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/log/checkpoints", summary: "Signed checkpoints published into the log", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/log/verify", summary: "Verify the whole hash chain on the server", who: Access::Roles(permissions::CHAIN_VERIFIERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/projections", summary: "Read-model positions", who: Access::Roles(permissions::PROJECTION_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/audit/events", summary: "The audit history, filtered, in log order, with cursor paging", who: Access::Roles(permissions::AUDIT_READERS),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/audit/events.csv", summary: "The audit history as CSV: every event the filter selects, in log order, streamed (no paging)", who: "auditor, secretariat, admin",
+    Route { method: "get", path: "/api/v1/audit/events.csv", summary: "The audit history as CSV: every event the filter selects, in log order, streamed (no paging)", who: Access::Roles(permissions::AUDIT_READERS),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/audit/events/{position}", summary: "One event with payload, metadata and hashes", who: "auditor, secretariat, admin", input: Input::None },
-    Route { method: "get", path: "/api/v1/stream", summary: "Live events (server-sent events); resumes from Last-Event-ID", who: "any credential; restricted events only to those entitled",
+    Route { method: "get", path: "/api/v1/audit/events/{position}", summary: "One event with payload, metadata and hashes", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/stream", summary: "Live events (server-sent events); resumes from Last-Event-ID", who: Access::AnyCredential("restricted events only to those entitled"),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/bodies", summary: "Bodies with their rules of procedure and registers", who: "any credential", input: Input::None },
-    Route { method: "get", path: "/api/v1/bodies/{id}", summary: "One body", who: "any credential", input: Input::None },
-    Route { method: "post", path: "/api/v1/bodies/{id}/commands", summary: "A command to a body", who: "each command, as app::permissions says", input: Input::Command(BODY_COMMANDS) },
-    Route { method: "get", path: "/api/v1/meetings", summary: "The meeting list", who: "any credential",
+    Route { method: "get", path: "/api/v1/bodies", summary: "Bodies with their rules of procedure and registers", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/bodies/{id}", summary: "One body", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/bodies/{id}/commands", summary: "A command to a body", who: Access::Commands, input: Input::Command(BODY_COMMANDS) },
+    Route { method: "get", path: "/api/v1/meetings", summary: "The meeting list", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: "any credential (personal data only to secretariat, auditors and the chair)", input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: Access::AnyCredential("personal data only to secretariat, auditors and the chair"), input: Input::None },
     Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: "any credential", input: Input::None },
-    Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: "each command, as app::permissions says", input: Input::Command(MEETING_COMMANDS) },
+    Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: Access::Commands, input: Input::Command(MEETING_COMMANDS) },
     Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: PUBLIC_RECORD,
         input: Input::None },
     Route { method: "get", path: "/api/v1/decisions.csv", summary: "The decisions register as CSV: every entry the filter selects, in register order (no paging)", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report", summary: "The report of a meeting, generated from the log: attendance with gender figures, the agenda as adopted and as changed, each decision with how it was taken, objections, explanations and dissociations, and the annexes (the Declaration at the close, the programme of work, the documents cited); with the log position and hash it was made from", who: "any credential", input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report.html", summary: "The report of a meeting as a standalone HTML document, in one of the six languages (headings, and the Declaration annex where translated, the original beside it). `plenary audit replay BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline", who: "any credential",
+    Route { method: "get", path: "/api/v1/meetings/{id}/report", summary: "The report of a meeting, generated from the log: attendance with gender figures, the agenda as adopted and as changed, each decision with how it was taken, objections, explanations and dissociations, and the annexes (the Declaration at the close, the programme of work, the documents cited); with the log position and hash it was made from", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.html", summary: "The report of a meeting as a standalone HTML document, in one of the six languages (headings, and the Declaration annex where translated, the original beside it). `plenary audit replay BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report.pdf", summary: "The report of a meeting as PDF, in one of the six languages, with the same content as report.html (Arabic shaped and laid out right to left). `plenary audit replay BUNDLE --at … --report ID --report-pdf FILE` writes the same bytes offline", who: "any credential",
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.pdf", summary: "The report of a meeting as PDF, in one of the six languages, with the same content as report.html (Arabic shaped and laid out right to left). `plenary audit replay BUNDLE --at … --report ID --report-pdf FILE` writes the same bytes offline", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", summary: "The report of a meeting as a Word document, with the same content as report.pdf", who: "any credential",
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", summary: "The report of a meeting as a Word document, with the same content as report.pdf", who: Access::AnyCredential(""),
         input: Input::None },
     Route { method: "get", path: "/api/v1/decisions.html", summary: "The decisions register as a standalone HTML document, with the same content as decisions.pdf", who: PUBLIC_RECORD,
         input: Input::None },
@@ -755,7 +756,7 @@ pub const ROUTES: &[Route] = &[
         input: Input::None },
     Route { method: "get", path: "/api/v1/decisions.docx", summary: "The decisions register as a Word document, with the same content as decisions.pdf", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/participation.csv", summary: "Participation over time as CSV: a row per body and year, then a row per State the reader may see", who: "any credential", input: Input::None },
+    Route { method: "get", path: "/api/v1/participation.csv", summary: "Participation over time as CSV: a row per body and year, then a row per State the reader may see", who: Access::AnyCredential(""), input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: PUBLIC_RECORD,
         input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.html", summary: "The Declaration as a standalone HTML document, now or as of a moment; at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --html` writes offline", who: PUBLIC_RECORD,
@@ -766,16 +767,16 @@ pub const ROUTES: &[Route] = &[
         input: Input::None },
     Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: "a delegate of any State, the secretariat, an auditor (never observers, stakeholders or chairs as such)", input: Input::None },
-    Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: "a delegate of any State, the secretariat, an auditor", input: Input::None },
-    Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: "each command, as app::permissions says", input: Input::Command(CONTACT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: Access::Roles(permissions::CONTACT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: Access::Roles(permissions::CONTACT_READERS), input: Input::None },
+    Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: Access::Commands, input: Input::Command(CONTACT_COMMANDS) },
     Route { method: "get", path: "/api/v1/annexes/{id}", summary: "A body's annex of regional initiatives as adopted, now or as of a moment: each entry (organisation, title, description, links) with the decision that adopted its wording, and every adopting decision; drafts and proposed removals only to the secretariat, States, auditors and admin", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: "each command, as app::permissions says", input: Input::Command(ANNEX_COMMANDS) },
+    Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: Access::Commands, input: Input::Command(ANNEX_COMMANDS) },
     Route { method: "get", path: "/api/v1/reporting/{id}", summary: "A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each cycle from the first to the next, who is due, who has submitted a national implementation report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports counted as the reader may read them)", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/reporting/{id}/commands", summary: "Set the body's reporting schedule (every State in a cohort a member, in one cohort only)", who: "each command, as app::permissions says", input: Input::Command(REPORTING_COMMANDS) },
-    Route { method: "get", path: "/api/v1/funds", summary: "Every fund's ledger as of today: pledged, received, disbursed, the balance and what is outstanding, by donor and by purpose", who: "any credential", input: Input::None },
-    Route { method: "get", path: "/api/v1/funds/{id}", summary: "One fund's ledger as of the end of a day: its entries dated then or before, the totals, by donor and by purpose", who: "any credential", input: Input::None },
-    Route { method: "post", path: "/api/v1/funds/{id}/commands", summary: "Establish a fund; record a pledge, a contribution received or a disbursement (never taking the balance below zero on its day or after)", who: "each command, as app::permissions says", input: Input::Command(FUND_COMMANDS) },
+    Route { method: "post", path: "/api/v1/reporting/{id}/commands", summary: "Set the body's reporting schedule (every State in a cohort a member, in one cohort only)", who: Access::Commands, input: Input::Command(REPORTING_COMMANDS) },
+    Route { method: "get", path: "/api/v1/funds", summary: "Every fund's ledger as of today: pledged, received, disbursed, the balance and what is outstanding, by donor and by purpose", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/funds/{id}", summary: "One fund's ledger as of the end of a day: its entries dated then or before, the totals, by donor and by purpose", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/funds/{id}/commands", summary: "Establish a fund; record a pledge, a contribution received or a disbursement (never taking the balance below zero on its day or after)", who: Access::Commands, input: Input::Command(FUND_COMMANDS) },
     Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: PUBLIC_RECORD, input: Input::None },
     Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         input: Input::None },
@@ -783,26 +784,26 @@ pub const ROUTES: &[Route] = &[
         input: Input::None },
     Route { method: "get", path: "/api/v1/documents/record.docx", summary: "A registered document as a Word document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "post", path: "/api/v1/documents/commands", summary: "Issue a document of a body (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. One registry for the house: a symbol is issued once", who: "each command, as app::permissions says", input: Input::Command(DOCUMENT_COMMANDS) },
+    Route { method: "post", path: "/api/v1/documents/commands", summary: "Issue a document of a body (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. One registry for the house: a symbol is issued once", who: Access::Commands, input: Input::Command(DOCUMENT_COMMANDS) },
     Route { method: "get", path: "/api/v1/search", summary: "Full-text search over submissions in every language they were filed in: the versions holding every word of q (each word matches its stem in any of the six languages; Chinese by character), best first, each with the text around the words found. The published texts, and the reader's own drafts (all for the secretariat and auditors)", who: PUBLIC_RECORD,
         input: Input::None },
     Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: PUBLIC_RECORD,
         input: Input::None },
     Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/submissions/{id}/attachments", summary: "Attach a file (the PDF of a national report) before publication: stored by its SHA-256, named in the log by hash and size, carried by export bundles", who: "the secretariat; a delegate of the filing State; the filing organisation (its own credential)", input: Input::File },
+    Route { method: "post", path: "/api/v1/submissions/{id}/attachments", summary: "Attach a file (the PDF of a national report) before publication: stored by its SHA-256, named in the log by hash and size, carried by export bundles", who: Access::Own("the secretariat; a delegate of the filing State; the filing organisation (its own credential)"), input: Input::File },
     Route { method: "get", path: "/api/v1/submissions/{id}/attachments/{sha256}", summary: "An attachment's bytes, to whoever may read the submission", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's survey template (a national implementation report)", who: "each command, as app::permissions says", input: Input::Command(SUBMISSION_COMMANDS) },
-    Route { method: "get", path: "/api/v1/participation", summary: "Participation over time: delegations, delegates and heads of delegation by gender, and the sponsorship programme's reach, per body and year across every meeting; per State only to the secretariat, auditors and admin, and to a delegate for its own State", who: "any credential", input: Input::None },
-    Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: "any credential", input: Input::None },
-    Route { method: "post", path: "/api/v1/capacity/requests/{id}/commands", summary: "File a request for capacity-building support; propose, accept or decline a match; record progress to completion", who: "each command, as app::permissions says", input: Input::Command(REQUEST_COMMANDS) },
-    Route { method: "post", path: "/api/v1/capacity/offers/{id}/commands", summary: "Make or withdraw an offer of capacity-building support", who: "each command, as app::permissions says", input: Input::Command(OFFER_COMMANDS) },
-    Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: "each command, as app::permissions says", input: Input::Command(FRAMEWORK_COMMANDS) },
-    Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: "any credential",
+    Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's survey template (a national implementation report)", who: Access::Commands, input: Input::Command(SUBMISSION_COMMANDS) },
+    Route { method: "get", path: "/api/v1/participation", summary: "Participation over time: delegations, delegates and heads of delegation by gender, and the sponsorship programme's reach, per body and year across every meeting; per State only to the secretariat, auditors and admin, and to a delegate for its own State", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/capacity/requests/{id}/commands", summary: "File a request for capacity-building support; propose, accept or decline a match; record progress to completion", who: Access::Commands, input: Input::Command(REQUEST_COMMANDS) },
+    Route { method: "post", path: "/api/v1/capacity/offers/{id}/commands", summary: "Make or withdraw an offer of capacity-building support", who: Access::Commands, input: Input::Command(OFFER_COMMANDS) },
+    Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: Access::Commands, input: Input::Command(FRAMEWORK_COMMANDS) },
+    Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: "any credential", input: Input::None },
-    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table, translate (the secretariat: a revision's title and wording, one per operation that proposes text)", who: "each command, as app::permissions says", input: Input::Command(AMENDMENT_COMMANDS) },
-    Route { method: "get", path: "/openapi.json", summary: "This document", who: "anyone", input: Input::None },
-    Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: "anyone", input: Input::None },
+    Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table, translate (the secretariat: a revision's title and wording, one per operation that proposes text)", who: Access::Commands, input: Input::Command(AMENDMENT_COMMANDS) },
+    Route { method: "get", path: "/openapi.json", summary: "This document", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: Access::Anyone, input: Input::None },
 ];
 
 fn problem(description: &str) -> Value {
@@ -1089,7 +1090,7 @@ fn operation(r: &Route) -> Value {
                 ),
             );
         }
-        if !r.who.starts_with("any") {
+        if r.who.restricted() {
             responses.insert(
                 "403".into(),
                 problem("Outside the credential's role or scope"),
@@ -1169,7 +1170,7 @@ fn operation(r: &Route) -> Value {
     let mut description = match (r.input, aggregate_of(r.path)) {
         // Who may send each command, from app::permissions (never written here).
         (Input::Command(commands), Some(aggregate)) => who_sends(aggregate, commands),
-        _ => format!("Who may call it: {}.", r.who),
+        _ => format!("Who may call it: {}.", r.who.describe()),
     };
     if r.path == "/api/v1/decisions" {
         description.push_str(&format!(

@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::extract::{Ids, Json};
 use super::AppState;
 use crate::app;
+use crate::app::permissions;
 use crate::store::chain::to_hex;
 use crate::store::credentials;
 
@@ -136,7 +137,7 @@ pub(crate) struct Head {
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/log/head")]
 async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Head>, ApiError> {
-    p.require(&[Role::Auditor, Role::Secretariat, Role::Admin])?;
+    p.require(permissions::AUDIT_READERS)?;
     let (position, hash) = s.app.store.head_from_db().await?;
     Ok(axum::Json(Head {
         position,
@@ -151,7 +152,7 @@ async fn log_verify(
     State(s): State<AppState>,
     p: Principal,
 ) -> Result<axum::Json<crate::store::verify::Report>, ApiError> {
-    p.require(&[Role::Auditor, Role::Admin])?;
+    p.require(permissions::CHAIN_VERIFIERS)?;
     let report = s.app.store.verify().await?;
     Ok(axum::Json(report))
 }
@@ -165,7 +166,7 @@ async fn log_checkpoints(
     p: Principal,
 ) -> Result<axum::Json<Checkpoints>, ApiError> {
     use crate::audit::checkpoint::{self, SignedCheckpoint};
-    p.require(&[Role::Auditor, Role::Secretariat, Role::Admin])?;
+    p.require(permissions::AUDIT_READERS)?;
     let events = s
         .app
         .store
@@ -221,7 +222,7 @@ async fn projections(
     State(s): State<AppState>,
     p: Principal,
 ) -> Result<impl IntoResponse, ApiError> {
-    p.require(&[Role::Admin, Role::Auditor, Role::Secretariat])?;
+    p.require(permissions::PROJECTION_READERS)?;
     Ok(axum::Json(ProjectionStatus {
         names: s.app.projector.names(),
         position: s.app.projector.position(),

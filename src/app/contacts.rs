@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::app::access::{Principal, Role};
+use crate::app::access::Principal;
 use crate::app::commands::{authorize, today, Envelope};
 use crate::app::permissions;
 use crate::app::refusal::Refusal;
@@ -19,12 +19,9 @@ use crate::projections::{docs, state_view};
 /// Who may read the directory: States (any delegate), the secretariat and auditors; never
 /// observers, stakeholders or a chair as such.
 pub fn may_read(p: &Principal) -> Result<(), Refusal> {
-    p.require(&[Role::Delegate, Role::Secretariat, Role::Auditor])
-        .map_err(|_| {
-            Refusal::forbidden(
-                "points of contact are for States, the secretariat and auditors only",
-            )
-        })
+    p.require(super::permissions::CONTACT_READERS).map_err(|_| {
+        Refusal::forbidden("points of contact are for States, the secretariat and auditors only")
+    })
 }
 
 /// Runs one command on the directory of State `id` for `p`.

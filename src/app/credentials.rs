@@ -14,7 +14,7 @@ pub async fn issue(
     scope: Option<&str>,
     label: &str,
 ) -> Result<(Credential, String), Refusal> {
-    p.require(&[Role::Admin])?;
+    p.require(super::permissions::CREDENTIAL_ADMINS)?;
     let scope = scope.map(str::trim).filter(|s| !s.is_empty());
     role.check_scope(scope)
         .map_err(|e| Refusal::unprocessable("invalid-scope", e).with_field("scope"))?;
@@ -34,13 +34,13 @@ pub async fn issue(
 
 /// Every credential, oldest first (never a token).
 pub async fn list(app: &App, p: &Principal) -> Result<Vec<Credential>, Refusal> {
-    p.require(&[Role::Admin])?;
+    p.require(super::permissions::CREDENTIAL_ADMINS)?;
     Ok(credentials::list(app.store.db()).await?)
 }
 
 /// Revokes a live credential. The caller forgets any token it has cached for it.
 pub async fn revoke(app: &App, p: &Principal, id: &str) -> Result<(), Refusal> {
-    p.require(&[Role::Admin])?;
+    p.require(super::permissions::CREDENTIAL_ADMINS)?;
     if !credentials::revoke(app.store.db(), id).await? {
         return Err(Refusal::not_found(format!("no live credential {id}")));
     }

@@ -4,6 +4,7 @@
 //! rule from [`Rule::describe`], and a test sends every command as every role and checks the
 //! answer against the same rules.
 
+use super::access::Role;
 use crate::domain::amendment::AmendmentCommandKind;
 use crate::domain::body::BodyCommandKind;
 use crate::domain::contacts::ContactCommandKind;
@@ -50,6 +51,57 @@ impl Rule {
             Rule::Filer => "the secretariat; a delegate of the State named in state; or the organisation named in organisation (its own credential)".into(),
             Rule::System => "nobody: the system records it when a decision requires it".into(),
         }
+    }
+}
+
+/// Who may call a route. Each read states its rule here, and its handler or service checks
+/// the same value; the OpenAPI document's "who may call it" is [`Access::describe`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without a credential (health, readiness, the API's own document).
+    Anyone,
+    /// The public record: any credential, or none (then without drafts, restricted documents
+    /// or personal data, and rate-limited).
+    PublicRecord,
+    /// Any valid credential; the note says what is filtered by what the reader may see.
+    AnyCredential(&'static str),
+    /// Only credentials of these roles ([`Principal::require`](super::access::Principal::require)).
+    Roles(&'static [Role]),
+    /// A rule of the record's own, checked by its service, in words.
+    Own(&'static str),
+    /// A command: each by its rule above (`meeting`, `amendment`, …).
+    Commands,
+}
+
+/// The audit history, single events, the log's head and checkpoints.
+pub const AUDIT_READERS: &[Role] = &[Role::Auditor, Role::Secretariat, Role::Admin];
+/// Walking the whole chain on the server.
+pub const CHAIN_VERIFIERS: &[Role] = &[Role::Auditor, Role::Admin];
+/// The read models' positions.
+pub const PROJECTION_READERS: &[Role] = &[Role::Admin, Role::Auditor, Role::Secretariat];
+/// Credentials: listing, issuing, revoking.
+pub const CREDENTIAL_ADMINS: &[Role] = &[Role::Admin];
+/// The points of contact: States (any delegate), the secretariat and auditors; never
+/// observers, stakeholders or a chair as such.
+pub const CONTACT_READERS: &[Role] = &[Role::Delegate, Role::Secretariat, Role::Auditor];
+
+impl Access {
+    /// The rule in words, for the OpenAPI document.
+    pub fn describe(self) -> String {
+        match self {
+            Access::Anyone => "anyone".into(),
+            Access::PublicRecord => "anyone: with a credential, or without one as the public (no drafts, restricted documents or personal data; at most 10 requests a second per address, then 429)".into(),
+            Access::AnyCredential("") => "any credential".into(),
+            Access::AnyCredential(note) => format!("any credential ({note})"),
+            Access::Roles(roles) => roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            Access::Own(rule) => rule.into(),
+            Access::Commands => "each command, as app::permissions says".into(),
+        }
+    }
+
+    /// Whether a caller needs a credential of some role or scope (else any, or none, will do).
+    pub fn restricted(self) -> bool {
+        matches!(self, Access::Roles(_) | Access::Own(_) | Access::Commands)
     }
 }
 

@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 
 use plenary::api::openapi::ROUTES;
+use plenary::app::access::Role;
+use plenary::app::permissions::Access;
 use plenary::demo;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -69,6 +71,21 @@ impl Who {
             Who::DelegateOut => "del-out",
             Who::ObserverIn => "obs-in",
             Who::ObserverOut => "obs-out",
+        }
+    }
+}
+
+impl Who {
+    /// The role of the caller's credential (none without a valid one).
+    fn role(self) -> Option<Role> {
+        match self {
+            Who::NoToken | Who::Revoked => None,
+            Who::Admin => Some(Role::Admin),
+            Who::Secretariat => Some(Role::Secretariat),
+            Who::Auditor => Some(Role::Auditor),
+            Who::ChairIn | Who::ChairOut => Some(Role::Chair),
+            Who::DelegateIn | Who::DelegateOut => Some(Role::Delegate),
+            Who::ObserverIn | Who::ObserverOut => Some(Role::Observer),
         }
     }
 }
@@ -789,6 +806,29 @@ async fn every_route_refuses_every_caller_outside_its_role_and_scope(app: TestAp
         });
         if public {
             c.rule = public_record();
+        }
+    }
+
+    // A read the document restricts to roles (app::permissions, the value its handler
+    // checks) is expected here to answer those roles and refuse the others.
+    for c in &cases {
+        let documented = ROUTES
+            .iter()
+            .find(|r| r.path == c.route && r.method.eq_ignore_ascii_case(c.method.as_str()));
+        if let Some(Access::Roles(roles)) = documented.map(|r| r.who) {
+            for w in ALL {
+                if let Some(role) = w.role() {
+                    let allowed = matches!((c.rule)(w), Exp::Ok | Exp::Permitted);
+                    assert_eq!(
+                        allowed,
+                        roles.contains(&role),
+                        "{} {} as {w:?}: the document says {}",
+                        c.method,
+                        c.route,
+                        Access::Roles(roles).describe()
+                    );
+                }
+            }
         }
     }
 

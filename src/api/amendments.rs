@@ -91,7 +91,11 @@ async fn show(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/amendments/{id}/commands")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/amendments/{id}/commands",
+    params(CommandHeaders)
+)]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -56,7 +56,7 @@ async fn show(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/annexes/{id}/commands")]
+#[utoipa::path(post, path = "/api/v1/annexes/{id}/commands", params(CommandHeaders))]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -32,7 +32,11 @@ async fn board(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/capacity/requests/{id}/commands")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/capacity/requests/{id}/commands",
+    params(CommandHeaders)
+)]
 async fn request_command(
     State(s): State<AppState>,
     p: Principal,
@@ -47,7 +51,11 @@ async fn request_command(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/capacity/offers/{id}/commands")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/capacity/offers/{id}/commands",
+    params(CommandHeaders)
+)]
 async fn offer_command(
     State(s): State<AppState>,
     p: Principal,

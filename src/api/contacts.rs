@@ -55,7 +55,11 @@ async fn one(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/contacts/{state}/commands")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/contacts/{state}/commands",
+    params(CommandHeaders)
+)]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

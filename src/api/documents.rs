@@ -56,7 +56,7 @@ async fn list(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/documents/commands")]
+#[utoipa::path(post, path = "/api/v1/documents/commands", params(CommandHeaders))]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

@@ -269,6 +269,49 @@ fn header_text(h: &HeaderMap, name: &str) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The command headers, documented for every handler that takes [`CommandHeaders`] (its
+/// `#[utoipa::path]` lists `CommandHeaders` in `params`).
+impl utoipa::IntoParams for CommandHeaders {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::{path::ParameterIn, ObjectBuilder, Type};
+        let header = |name, description, schema: ObjectBuilder| {
+            super::params::optional(name, ParameterIn::Header, description, schema)
+        };
+        let text = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(200))
+        };
+        vec![
+            header(
+                "Idempotency-Key",
+                "the same key with the same body answers the first result again; with another body, 422",
+                text(),
+            ),
+            header(
+                "If-Match",
+                "the stream version acted on, e.g. \"12\" (quotes optional); another version is a 409",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^\"?[0-9]{1,18}\"?$")),
+            ),
+            header(
+                "X-Correlation-Id",
+                "recorded in the event's metadata (1 to 200 visible ASCII characters)",
+                text(),
+            ),
+            header(
+                "X-Causation-Id",
+                "recorded in the event's metadata (1 to 200 visible ASCII characters)",
+                text(),
+            ),
+        ]
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CommandHeaders {
     type Rejection = ApiError;
 
@@ -309,32 +352,24 @@ impl utoipa::IntoParams for MinPosition {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        use super::params::{optional, Position};
+        use utoipa::openapi::{path::ParameterIn, ObjectBuilder, Type};
         use utoipa::PartialSchema;
         vec![
-            ParameterBuilder::new()
-                .name("min_position")
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(
-                    "wait until the read models include this log position (at most the log's head: a position past it is refused, 400)",
-                ))
-                .schema(Some(super::params::Position::schema()))
-                .build(),
-            ParameterBuilder::new()
-                .name("X-Min-Position")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "the same as ?min_position= (give it once: both, differing, are refused)",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .pattern(Some("^-?[0-9]{1,18}$")),
-                ))
-                .build(),
+            optional(
+                "min_position",
+                ParameterIn::Query,
+                "wait until the read models include this log position (at most the log's head: a position past it is refused, 400)",
+                Position::schema(),
+            ),
+            optional(
+                "X-Min-Position",
+                ParameterIn::Header,
+                "the same as ?min_position= (give it once: both, differing, are refused)",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^-?[0-9]{1,18}$")),
+            ),
         ]
     }
 }

@@ -258,7 +258,11 @@ async fn show_diff(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/frameworks/{id}/commands")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/frameworks/{id}/commands",
+    params(CommandHeaders)
+)]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

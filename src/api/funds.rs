@@ -76,7 +76,7 @@ async fn one(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/funds/{id}/commands")]
+#[utoipa::path(post, path = "/api/v1/funds/{id}/commands", params(CommandHeaders))]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

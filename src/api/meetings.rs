@@ -59,7 +59,7 @@ async fn body(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/bodies/{id}/commands")]
+#[utoipa::path(post, path = "/api/v1/bodies/{id}/commands", params(CommandHeaders))]
 async fn body_command(
     State(s): State<AppState>,
     p: Principal,
@@ -199,7 +199,7 @@ async fn participation(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/commands")]
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/commands", params(CommandHeaders))]
 async fn meeting_command(
     State(s): State<AppState>,
     p: Principal,

@@ -996,10 +996,6 @@ fn operation(r: &Route) -> Value {
     let waits = generated.iter().any(|p| p["name"] == "X-Min-Position");
     params.extend(generated);
     let answer = answer(r);
-    if answer == Answer::EventStream {
-        params.push(json!({ "name": "Last-Event-ID", "in": "header", "required": false,
-            "description": "resume after this log position (set by EventSource on reconnect)", "schema": { "type": "string", "pattern": "^[0-9]+$" } }));
-    }
     let public = matches!(r.path, "/health" | "/ready" | "/openapi.json" | "/docs");
     let has_path_params = r.path.contains('{');
     let has_body = !matches!(r.input, Input::None);
@@ -1137,11 +1133,11 @@ fn operation(r: &Route) -> Value {
         Input::File => {
             responses.insert(
                 "409".into(),
-                problem("Refused by the submission's state: published or withdrawn, the same file already attached, or too many attachments"),
+                problem("Refused by the submission's state: published or withdrawn, the same file already attached, or too many attachments; or a stale If-Match"),
             );
             responses.insert(
                 "422".into(),
-                problem("Invalid input: the file's name or media type (the field and the reason), or an empty file"),
+                problem("Invalid input: the file's name or media type (the field and the reason), or an empty file; or an Idempotency-Key reused with another file"),
             );
             responses.insert(
                 "404".into(),
@@ -1209,19 +1205,6 @@ fn operation(r: &Route) -> Value {
             op["requestBody"] = json!({ "required": true,
                 "description": "One command, {\"CommandName\": {fields}}. Fields the server supplies (today's date, the body's members and rules, an amendment's standing and base text, whether the meeting is open) are not sent; if sent, they are ignored.",
                 "content": { "application/json": { "schema": { "oneOf": variants } } } });
-            if let Some(p) = op["parameters"].as_array_mut() {
-                p.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false,
-                    "description": "the same key with the same body answers the first result again; with another body, 422",
-                    "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
-                p.push(json!({ "name": "If-Match", "in": "header", "required": false,
-                    "description": "the stream version acted on, e.g. \"12\" (quotes optional); another version is a 409",
-                    "schema": { "type": "string", "pattern": "^\"?[0-9]{1,18}\"?$" } }));
-                for h in ["X-Correlation-Id", "X-Causation-Id"] {
-                    p.push(json!({ "name": h, "in": "header", "required": false,
-                        "description": "recorded in the event's metadata (1 to 200 visible ASCII characters)",
-                        "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
-                }
-            }
         }
     }
     op

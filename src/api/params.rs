@@ -5,8 +5,25 @@
 //!
 //! These types are never built: they only describe what the handlers check.
 
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
-use utoipa::openapi::{KnownFormat, RefOr};
+use utoipa::openapi::{KnownFormat, RefOr, Required};
+
+/// An optional parameter, as an extractor that reads it documents it (`IntoParams`).
+pub fn optional(
+    name: &str,
+    at: ParameterIn,
+    description: &str,
+    schema: impl Into<RefOr<Schema>>,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(at)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
 
 fn string() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)

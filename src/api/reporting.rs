@@ -34,7 +34,7 @@ async fn show(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/reporting/{id}/commands")]
+#[utoipa::path(post, path = "/api/v1/reporting/{id}/commands", params(CommandHeaders))]
 async fn command(
     State(s): State<AppState>,
     p: Principal,

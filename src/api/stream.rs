@@ -5,8 +5,8 @@
 
 use std::convert::Infallible;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
@@ -34,25 +34,51 @@ struct Params {
     after: Option<i64>,
 }
 
+/// `Last-Event-ID`: the log position to resume after, set by `EventSource` on reconnecting.
+struct LastEventId(Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for LastEventId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match parts.headers.get("last-event-id") {
+            None => Ok(LastEventId(None)),
+            Some(v) => v
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .map(|p| LastEventId(Some(p)))
+                .ok_or_else(|| {
+                    ApiError::bad_request("Last-Event-ID", "Last-Event-ID must be a log position")
+                }),
+        }
+    }
+}
+
+impl utoipa::IntoParams for LastEventId {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::{path::ParameterIn, ObjectBuilder, Type};
+        vec![super::params::optional(
+            "Last-Event-ID",
+            ParameterIn::Header,
+            "resume after this log position (set by EventSource on reconnect)",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[0-9]+$")),
+        )]
+    }
+}
+
 #[tracing::instrument(skip_all)]
-#[utoipa::path(get, path = "/api/v1/stream", params(Params))]
+#[utoipa::path(get, path = "/api/v1/stream", params(Params, LastEventId))]
 async fn stream(
     State(s): State<AppState>,
     p: Principal,
-    headers: HeaderMap,
     Query(q): Query<Params>,
+    LastEventId(resume): LastEventId,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let resume = match headers.get("last-event-id") {
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|v| v.trim().parse::<i64>().ok())
-                .ok_or_else(|| {
-                    ApiError::bad_request("Last-Event-ID", "Last-Event-ID must be a log position")
-                })?,
-        ),
-        None => None,
-    };
     let after = resume.or(q.after).unwrap_or_else(|| s.app.store.head());
     let filter = Filter {
         meeting: q.meeting,

@@ -81,7 +81,11 @@ async fn one(
 }
 
 #[tracing::instrument(skip_all)]
-#[utoipa::path(post, path = "/api/v1/submissions/{id}/commands")]
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions/{id}/commands",
+    params(CommandHeaders)
+)]
 async fn command(
     State(s): State<AppState>,
     p: Principal,
@@ -151,7 +155,7 @@ struct AttachParams {
 #[utoipa::path(
     post,
     path = "/api/v1/submissions/{id}/attachments",
-    params(AttachParams)
+    params(AttachParams, CommandHeaders)
 )]
 async fn attach(
     State(s): State<AppState>,

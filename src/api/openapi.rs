@@ -1491,41 +1491,31 @@ async fn document() -> impl IntoResponse {
     axum::Json(DOCUMENT.get_or_init(build).clone())
 }
 
-/// A self-contained page (no CDN): lists the routes from /openapi.json and sends requests.
+/// A self-contained page (no CDN): lists the routes from /openapi.json with their parameters
+/// and sends requests (`assets/explorer.js`). It carries the pages' strict policy: no inline
+/// script or style.
 #[utoipa::path(get, path = "/docs")]
-async fn explorer() -> Html<&'static str> {
-    Html(EXPLORER)
+async fn explorer() -> impl IntoResponse {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, crate::web::CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        Html(EXPLORER),
+    )
 }
 
 const EXPLORER: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Plenary API</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}code,textarea,pre{font-family:ui-monospace,monospace}
-details{border:1px solid #ccc;border-radius:4px;margin:.3em 0;padding:.3em .6em}summary{cursor:pointer}
-.m{display:inline-block;width:4em;font-weight:bold}textarea{width:100%;height:6em}pre{background:#f6f6f6;padding:.5em;overflow:auto}</style></head>
-<body><h1>Plenary API</h1><p>Token: <input id="tok" size="80" placeholder="pln_…"></p><div id="routes">Loading /openapi.json…</div>
-<script>
-const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
-fetch('/openapi.json').then(r => r.json()).then(doc => {
-  const out = [];
-  for (const [path, ops] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(ops)) {
-    const id = out.length;
-    const schema = op.requestBody && op.requestBody.content['application/json'].schema;
-    const example = schema && schema.oneOf ? schema.oneOf[0].examples[0] : {};
-    out.push(`<details><summary><span class="m">${esc(m.toUpperCase())}</span> <code>${esc(path)}</code> — ${esc(op.summary)}</summary>
-      <p>${esc(op.description)}</p><p>Path with query: <input id="p${id}" size="80" value="${esc(path)}"></p>
-      ${op.requestBody ? `<textarea id="b${id}">${esc(JSON.stringify(example))}</textarea>` : ''}
-      <button onclick="send(${id}, '${esc(m)}')">Send</button><pre id="o${id}"></pre></details>`);
-  }
-  document.getElementById('routes').innerHTML = out.join('');
-});
-async function send(id, m) {
-  const headers = {'Authorization': 'Bearer ' + document.getElementById('tok').value};
-  const b = document.getElementById('b' + id);
-  if (b) headers['Content-Type'] = 'application/json';
-  const r = await fetch(document.getElementById('p' + id).value, {method: m.toUpperCase(), headers, body: b ? b.value : undefined});
-  document.getElementById('o' + id).textContent = r.status + ' ' + r.statusText + '\n' + await r.text();
-}
-</script></body></html>"#;
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/explorer.css"><script src="/assets/explorer.js" defer></script></head>
+<body><main><h1>Plenary API</h1>
+<p>Every route of <a href="/openapi.json">/openapi.json</a>: open one, then send it with a token.</p>
+<p><label>Token <input id="tok" type="password" size="80" placeholder="pln_…" autocomplete="off"></label></p>
+<div id="routes">Loading /openapi.json…</div></main></body></html>"#;
 
 #[cfg(test)]
 mod tests {

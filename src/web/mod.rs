@@ -60,6 +60,15 @@ pub fn router() -> Router<AppState> {
         .merge(report::router())
         .route("/assets/plenary.css", get(css))
         .route("/assets/plenary.js", get(js))
+        // The API explorer's (`/docs`), kept apart from the pages' own.
+        .route(
+            "/assets/explorer.css",
+            get(|| async { asset(EXPLORER_CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/assets/explorer.js",
+            get(|| async { asset(EXPLORER_JS, "text/javascript; charset=utf-8") }),
+        )
         .layer(axum::middleware::map_response(secure_headers))
         // A live update re-reads its page: gzip makes that a few kilobytes on a hall's
         // network. Form tokens are masked per response, so compression reveals nothing.
@@ -90,6 +99,8 @@ async fn secure_headers(mut res: Response) -> Response {
 
 const CSS: &str = include_str!("../../assets/plenary.css");
 const JS: &str = include_str!("../../assets/plenary.js");
+const EXPLORER_CSS: &str = include_str!("../../assets/explorer.css");
+const EXPLORER_JS: &str = include_str!("../../assets/explorer.js");
 
 async fn css() -> Response {
     asset(CSS, "text/css; charset=utf-8")

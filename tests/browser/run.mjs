@@ -988,6 +988,34 @@ async function withToken(tok, locale) {
   await ctx.close();
 }
 
+// The API explorer (/docs): every route with its parameters, sent by keyboard with a token;
+// under the pages' strict policy (no inline script or style).
+{
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const p = await ctx.newPage();
+  const errors = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  const r = await p.goto(`${base}/docs`);
+  check(/script-src 'self'/.test(r.headers()["content-security-policy"] || ""), "the explorer has the strict policy");
+  await p.waitForSelector("#routes details");
+  check(errors.length === 0, `the explorer lists the routes without a script error (${errors.join("; ")})`);
+  await axe(p, "the API explorer");
+  const d = p.locator("details", { has: p.locator("code", { hasText: /^\/api\/v1\/decisions$/ }) });
+  await d.locator("summary").focus();
+  await p.keyboard.press("Enter");
+  check(await d.locator("ul.params li", { hasText: "Page size, 1 to 1000" }).count() === 1, "a route's parameters are described");
+  await p.fill("#tok", T.sec);
+  await d.locator("input[name=path]").fill("/api/v1/decisions?limit=1");
+  await d.locator("input[name=path]").press("Enter");
+  await d.locator("pre", { hasText: /^200 OK/ }).waitFor();
+  check(/"decisions"/.test(await d.locator("pre").textContent()), "the explorer sends a read with the token and shows the answer");
+  const a = p.locator("details", { has: p.locator("code", { hasText: /attachments$/ }) });
+  await a.locator("summary").click();
+  check(await a.locator("input[type=file]").count() === 1, "a file upload is offered a file, not a JSON body");
+  await shot(p, "api-explorer");
+  await ctx.close();
+}
+
 // A delegate has no audit history: no link, and the page refuses.
 check(await bra.locator("a[href='/audit']").count() === 0, "a delegate is offered no audit history");
 {

@@ -159,4 +159,64 @@ async fn every_documented_parameter_constraint_is_enforced_and_no_other(app: Tes
     assert!(checked > 60, "{checked} requests");
 }
 
-e2e_tests!(every_documented_parameter_constraint_is_enforced_and_no_other);
+/// A read that documents `X-Min-Position` waits for the read models, and refuses a position
+/// past the log's head (400, naming min_position); a read that does not document it ignores
+/// the header. So a handler that takes `MinPosition` without listing it in its
+/// `#[utoipa::path]` params fails here.
+async fn a_read_documents_the_wait_it_does(app: TestApp) {
+    let (tokens, _) = app.load_demo().await;
+    app.settle().await;
+    let t = &tokens.auditor;
+    let past = (app.head().await + 1_000_000).to_string();
+    let doc: Value = app.get("/openapi.json", t).await.json().await.unwrap();
+    let mut waits = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        if path.contains("stream") {
+            continue; // never ends; it resumes with Last-Event-ID instead
+        }
+        // Any well-formed ids: a wait is decided before the record is looked up.
+        let url = path
+            .replace("{id}", "poa")
+            .replace("{position}", "1")
+            .replace("{state}", "NOR")
+            .replace("{sha256}", &"ab".repeat(32));
+        let params = get["parameters"].as_array().cloned().unwrap_or_default();
+        let required: Vec<(String, String)> = params
+            .iter()
+            .filter(|p| p["in"] == "query" && p["required"] == true)
+            .map(|p| {
+                let name = p["name"].as_str().unwrap();
+                (name.to_owned(), valid(name, &p["schema"])[0].clone())
+            })
+            .collect();
+        let q: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(required)
+            .finish();
+        let r = app
+            .req(reqwest::Method::GET, &format!("{url}?{q}"), Some(t))
+            .header("X-Min-Position", &past)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        let documented = params.iter().any(|p| p["name"] == "X-Min-Position");
+        if documented {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert_eq!(body["field"], "min_position", "{path}: {body}");
+            waits += 1;
+        } else {
+            assert!(
+                !(status == StatusCode::BAD_REQUEST && body["field"] == "min_position"),
+                "{path} reads min_position without documenting it: {body}"
+            );
+        }
+    }
+    assert!(waits > 30, "{waits} reads that wait");
+}
+
+e2e_tests!(
+    every_documented_parameter_constraint_is_enforced_and_no_other,
+    a_read_documents_the_wait_it_does,
+);

@@ -18,8 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(one))
 }
 
-/// Who may read the full history.
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct Params {

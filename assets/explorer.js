@@ -19,7 +19,7 @@ function operation(id, path, method, op) {
     const list = el("ul", { class: "params" });
     for (const p of params) {
       const where = p.required ? `${p.in}, required` : p.in;
-      list.append(el("li", {}, el("code", {}, p.name), ` (${where}): `, p.description || ""));
+      list.append(el("li", {}, el("code", {}, p.name), ` (${where})`, p.description ? `: ${p.description}` : ""));
     }
     d.append(el("p", {}, "Parameters:"), list);
   }

@@ -13,7 +13,8 @@ function el(tag, attrs, ...children) {
 function operation(id, path, method, op) {
   const d = el("details", { id: `op-${id}` });
   d.append(el("summary", {}, el("span", { class: "m" }, method.toUpperCase()), " ", el("code", {}, path), " — ", op.summary || ""));
-  d.append(el("p", {}, op.description || ""));
+  // A description's paragraphs are separated by a blank line (Markdown's way).
+  for (const para of (op.description || "").split("\n\n")) d.append(el("p", {}, para));
   const params = op.parameters || [];
   if (params.length) {
     const list = el("ul", { class: "params" });

@@ -43,8 +43,10 @@ struct BoardParams {
     _min: Option<i64>,
 }
 
-/// Every draft amendment with status, sponsors, revisions and conflict, in id order, a page
-/// at a time: `next` is the cursor for `after`, absent on the last page. Public record.
+/// The amendments board, a page at a time in id order
+///
+/// Every draft amendment with its status, sponsors, revisions and conflict, in id order, a page at
+/// a time: `next` is the cursor for `after`, absent on the last page.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/amendments", params(BoardParams, MinPosition))]
 async fn board(
@@ -67,7 +69,9 @@ async fn board(
     Ok(axum::Json(AmendmentBoard { amendments, next }))
 }
 
-/// One amendment with each revision's word-level diff against its base.
+/// One amendment with each revision's diff
+///
+/// Each revision's diff is word by word, against its base.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/amendments/{id}", params(AsOfParams, MinPosition))]
 async fn show(
@@ -90,6 +94,8 @@ async fn show(
     })
 }
 
+/// Propose, revise, co-sponsor, withdraw, reintroduce, table, translate (the secretariat: a
+/// revision's title and wording, one per operation that proposes text)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,

@@ -36,6 +36,10 @@ struct AnnexParams {
     _min: Option<i64>,
 }
 
+/// A body's annex of regional initiatives as adopted, now or as of a moment: each entry
+/// (organisation, title, description, links) with the decision that adopted its wording, and every
+/// adopting decision; drafts and proposed removals only to the secretariat, States, auditors and
+/// admin
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/annexes/{id}", params(AnnexParams, MinPosition))]
 async fn show(
@@ -55,6 +59,9 @@ async fn show(
     ))
 }
 
+/// Draft an entry or a new wording, propose a removal, record the review conference's decision that
+/// adopts the annex as drafted (the decision must be on the register, taken by a review conference
+/// of the body)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/annexes/{id}/commands", params(CommandHeaders))]
 async fn command(

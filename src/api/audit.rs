@@ -124,9 +124,10 @@ super::params::documented_without! {
     CsvParams = Params, without ["limit"]
 }
 
-/// The whole history the filter selects as CSV, streamed a page at a time (memory stays flat
-/// however long the log): header, then a row per event in log order. `limit` is refused:
-/// a download is every row.
+/// The audit history as CSV: every event the filter selects, in log order, streamed (no paging)
+///
+/// Streamed a page at a time, so memory stays flat however long the log: a header, then a row per
+/// event in log order. `limit` is refused: a download is every row.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/audit/events.csv", params(CsvParams, MinPosition))]
 async fn csv(
@@ -178,6 +179,7 @@ async fn csv(
     ))
 }
 
+/// The audit history, filtered, in log order, with cursor paging
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/audit/events", params(Params, MinPosition))]
 async fn list(
@@ -227,6 +229,7 @@ pub(crate) struct FullEvent {
     hash: String,
 }
 
+/// One event with payload, metadata and hashes
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/audit/events/{position}")]
 async fn one(

@@ -20,6 +20,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(offer_command))
 }
 
+/// Capacity building: every request (with its match and progress), every offer (with the room it
+/// has left), and the pairs suggested between open requests and offers, best first, each with why
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/capacity", params(MinPosition))]
 async fn board(
@@ -31,6 +33,8 @@ async fn board(
     Ok(axum::Json(app::capacity::board(&s.app, &p).await?))
 }
 
+/// File a request for capacity-building support; propose, accept or decline a match; record
+/// progress to completion
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,
@@ -50,6 +54,7 @@ async fn request_command(
     ))
 }
 
+/// Make or withdraw an offer of capacity-building support
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,

@@ -25,6 +25,8 @@ pub(crate) struct Directories {
     directories: Vec<Directory>,
 }
 
+/// Every State's national points of contact, with the secretariat's pings and who has not answered
+/// in time
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/contacts", params(MinPosition))]
 async fn all(
@@ -39,6 +41,7 @@ async fn all(
     }))
 }
 
+/// One State's points of contact (empty if none is nominated)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/contacts/{state}", params(MinPosition))]
 async fn one(
@@ -54,6 +57,7 @@ async fn one(
     ))
 }
 
+/// Nominate, change or retire a point of contact; send a ping; confirm one
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,

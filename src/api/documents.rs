@@ -41,6 +41,10 @@ pub(crate) struct Documents {
     documents: Vec<DocumentLine>,
 }
 
+/// The document registry: every document each body issued (its symbol in the body's series, title,
+/// distribution, language versions, what it revises, adds to or corrects, and what replaces it) and
+/// the documents of other processes the record cites. Restricted documents only to States, the
+/// secretariat, auditors and admin
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/documents", params(Params, MinPosition))]
 async fn list(
@@ -55,6 +59,9 @@ async fn list(
     }))
 }
 
+/// Issue a document of a body (the next number of a series under a prefix), a revision, addendum or
+/// corrigendum; register another process's document; add a language version. One registry for the
+/// house: a symbol is issued once
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/documents/commands", params(CommandHeaders))]
 async fn command(
@@ -127,6 +134,10 @@ fn stem(symbol: &str) -> String {
         .collect()
 }
 
+/// A registered document as a standalone HTML document: its record in the registry (distribution,
+/// date, relations, language versions, what it belongs to) and, where Plenary holds its text (a
+/// published submission under that symbol), the text. Restricted documents only to States, the
+/// secretariat, auditors and admin (404 to others)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,
@@ -163,6 +174,10 @@ async fn record_printed<F: Printed>(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
+/// A registered document as PDF: its record in the registry (distribution, date, relations,
+/// language versions, what it belongs to) and, where Plenary holds its text (a published submission
+/// under that symbol), the text. Restricted documents only to States, the secretariat, auditors and
+/// admin (404 to others)
 #[utoipa::path(
     get,
     path = "/api/v1/documents/record.pdf",
@@ -177,6 +192,10 @@ async fn record_pdf(
     record_printed::<Pdf>(s, reader, min, q).await
 }
 
+/// A registered document as a Word document: its record in the registry (distribution, date,
+/// relations, language versions, what it belongs to) and, where Plenary holds its text (a published
+/// submission under that symbol), the text. Restricted documents only to States, the secretariat,
+/// auditors and admin (404 to others)
 #[utoipa::path(
     get,
     path = "/api/v1/documents/record.docx",

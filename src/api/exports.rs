@@ -153,7 +153,10 @@ super::params::documented_without! {
     RegisterCsv = DecisionParams, without ["after", "limit", "lang"]
 }
 
-/// The report of a meeting, generated from the log. Public record.
+/// The report of a meeting, generated from the log: attendance with gender figures, the agenda as
+/// adopted and as changed, each decision with how it was taken, objections, explanations and
+/// dissociations, and the annexes (the Declaration at the close, the programme of work, the
+/// documents cited); with the log position and hash it was made from
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,
@@ -179,7 +182,9 @@ async fn report_json(
     ))
 }
 
-/// The report as a standalone HTML document, to print or archive.
+/// The report of a meeting as a standalone HTML document, in one of the six languages (headings,
+/// and the Declaration annex where translated, the original beside it). `plenary audit replay
+/// BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,
@@ -295,7 +300,7 @@ async fn register_printed<F: Printed>(
     printed(F::FORMAT, doc, &stem).await
 }
 
-/// The register as a standalone HTML document, with the same content as its PDF.
+/// The decisions register as a standalone HTML document, with the same content as decisions.pdf
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,
@@ -318,7 +323,9 @@ async fn register_html(
     ))
 }
 
-/// The register as CSV, filtered as `GET /api/v1/decisions` is (without paging).
+/// The decisions register as CSV: every entry the filter selects, in register order (no paging)
+///
+/// Filtered as `GET /api/v1/decisions` is, without paging.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/decisions.csv", params(RegisterCsv, MinPosition))]
 async fn register_csv(
@@ -358,7 +365,9 @@ struct ParticipationParams {
     _min: Option<i64>,
 }
 
-/// Participation over time as CSV: the rows `GET /api/v1/participation` gives this reader.
+/// Participation over time as CSV: a row per body and year, then a row per State the reader may see
+///
+/// The rows `GET /api/v1/participation` gives this reader.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,
@@ -382,6 +391,9 @@ async fn participation_csv(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
+/// The report of a meeting as PDF, in one of the six languages, with the same content as
+/// report.html (Arabic shaped and laid out right to left). `plenary audit replay BUNDLE --at …
+/// --report ID --report-pdf FILE` writes the same bytes offline
 #[utoipa::path(
     get,
     path = "/api/v1/meetings/{id}/report.pdf",
@@ -397,6 +409,7 @@ async fn report_pdf(
     report_printed::<Pdf>(s, p, min, ids, q).await
 }
 
+/// The report of a meeting as a Word document, with the same content as report.pdf
 #[utoipa::path(
     get,
     path = "/api/v1/meetings/{id}/report.docx",
@@ -412,6 +425,8 @@ async fn report_docx(
     report_printed::<Docx>(s, p, min, ids, q).await
 }
 
+/// The decisions register as PDF: every entry the filter selects, in register order, with how each
+/// was taken, objections, explanations, secretariat entries and corrigenda
 #[utoipa::path(
     get,
     path = "/api/v1/decisions.pdf",
@@ -426,6 +441,7 @@ async fn register_pdf(
     register_printed::<Pdf>(s, reader, min, q).await
 }
 
+/// The decisions register as a Word document, with the same content as decisions.pdf
 #[utoipa::path(
     get,
     path = "/api/v1/decisions.docx",

@@ -62,8 +62,10 @@ pub async fn cut_at(s: &AppState, at: &str) -> Result<Cut, ApiError> {
     Ok(cut)
 }
 
-/// The framework now (every paragraph with the decision that gave it its wording), or as of
-/// `?at=` / `?version=`. Public record: any credential may read it.
+/// The Political Declaration now (with provenance), or as of a moment
+///
+/// Every paragraph with the decision that gave it its wording; as of a moment with `at`, or a
+/// version with `version`.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/frameworks/{id}", params(AtParams))]
 async fn show(
@@ -75,8 +77,8 @@ async fn show(
     Ok(axum::Json(framework(&s, &p, ids[0].as_str(), &q).await?.0))
 }
 
-/// The Declaration as a standalone HTML document, as `plenary audit replay --html` writes it
-/// (byte for byte at the same position).
+/// The Declaration as a standalone HTML document, now or as of a moment; at p:N it is byte for byte
+/// what `plenary audit replay BUNDLE --at p:N --html` writes offline
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,
@@ -246,6 +248,7 @@ struct DiffParams {
     _min: Option<i64>,
 }
 
+/// Word-level difference between two versions
 #[utoipa::path(get, path = "/api/v1/frameworks/{id}/diff", params(DiffParams))]
 async fn show_diff(
     State(s): State<AppState>,
@@ -257,6 +260,7 @@ async fn show_diff(
     Ok(axum::Json(diff))
 }
 
+/// Establish a programme, record an external endorsement, add a translation
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,
@@ -278,6 +282,9 @@ async fn command(
 
 // One handler per printed format: utoipa-axum names a route by its handler, which cannot
 // be a generic one instantiated.
+/// The Declaration as PDF, now or as of a moment, in one of the six languages where translated (the
+/// original marked); at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --pdf
+/// FILE` writes offline
 #[utoipa::path(
     get,
     path = "/api/v1/frameworks/{id}/declaration.pdf",
@@ -292,6 +299,7 @@ async fn show_pdf(
     show_printed::<Pdf>(s, reader, ids, q).await
 }
 
+/// The Declaration as a Word document, with the same content as declaration.pdf
 #[utoipa::path(
     get,
     path = "/api/v1/frameworks/{id}/declaration.docx",

@@ -27,6 +27,8 @@ pub(crate) struct Funds {
     funds: Vec<Ledger>,
 }
 
+/// Every fund's ledger as of today: pledged, received, disbursed, the balance and what is
+/// outstanding, by donor and by purpose
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/funds", params(MinPosition))]
 async fn all(
@@ -53,6 +55,8 @@ struct OnParams {
     _min: Option<i64>,
 }
 
+/// One fund's ledger as of the end of a day: its entries dated then or before, the totals, by donor
+/// and by purpose
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/funds/{id}", params(OnParams, MinPosition))]
 async fn one(
@@ -75,6 +79,8 @@ async fn one(
     ))
 }
 
+/// Establish a fund; record a pledge, a contribution received or a disbursement (never taking the
+/// balance below zero on its day or after)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/funds/{id}/commands", params(CommandHeaders))]
 async fn command(

@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 // ---- bodies ----------------------------------------------------------------------------
 
+/// Bodies with their rules of procedure and registers
 #[utoipa::path(get, path = "/api/v1/bodies", params(MinPosition))]
 async fn bodies(
     State(s): State<AppState>,
@@ -43,6 +44,7 @@ async fn bodies(
     Ok(axum::Json(app::bodies::views(&s.app).await?))
 }
 
+/// One body
 #[utoipa::path(get, path = "/api/v1/bodies/{id}", params(MinPosition))]
 async fn body(
     State(s): State<AppState>,
@@ -58,6 +60,7 @@ async fn body(
     Ok(axum::Json(app::bodies::BodyView::from_view(&doc)?))
 }
 
+/// A command to a body
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/bodies/{id}/commands", params(CommandHeaders))]
 async fn body_command(
@@ -89,6 +92,7 @@ struct ListParams {
     _min: Option<i64>,
 }
 
+/// The meeting list
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/meetings", params(ListParams, MinPosition))]
 async fn meetings(
@@ -122,9 +126,11 @@ async fn meeting_at(s: &AppState, id: &str, at: Option<&str>) -> Result<Loaded, 
         })
 }
 
-/// The live state of a meeting: status, current item, speakers' lists, pending motions and
-/// vote, the consensus call with the objections standing, who is present, quorum; or its
-/// state as of `?at=`.
+/// Live state: current item, speakers, motions, vote, consensus call, presence, quorum
+///
+/// The meeting's status, the current item, the speakers' lists, pending motions and the vote, the
+/// consensus call with the objections standing, who is present and the quorum; or the state as of
+/// `at`.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", params(AsOfParams, MinPosition))]
 async fn meeting(
@@ -143,6 +149,7 @@ async fn meeting(
     Ok(axum::Json(view))
 }
 
+/// The agenda
 #[utoipa::path(
     get,
     path = "/api/v1/meetings/{id}/agenda",
@@ -175,8 +182,9 @@ async fn agenda(
     Ok(axum::Json(agenda))
 }
 
-/// Participation statistics: delegations and their members by gender, stakeholders by type,
-/// and the sponsorship programme.
+/// Participation statistics: gender, stakeholders, sponsorship
+///
+/// Delegations and their members by gender, stakeholders by type, and the sponsorship programme.
 #[utoipa::path(
     get,
     path = "/api/v1/meetings/{id}/participation",
@@ -198,6 +206,7 @@ async fn participation(
     )))
 }
 
+/// A command in a meeting
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/commands", params(CommandHeaders))]
 async fn meeting_command(
@@ -250,9 +259,11 @@ super::params::documented_without! {
     RegisterPage = DecisionParams, without ["lang"]
 }
 
-/// The decisions register, filterable by meeting, body and kind, in register order (meeting,
-/// then number), a page at a time: `next` is the cursor for `after`, absent on the last page.
-/// Public record.
+/// The decisions register, a page at a time in register order. A decision's symbol is its meeting's
+/// symbol, /DEC/ and its number at that meeting
+///
+/// Filtered by meeting, body and kind, in register order (meeting, then number), a page at a time:
+/// `next` is the cursor for `after`, absent on the last page.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/decisions", params(RegisterPage, MinPosition))]
 async fn decisions_register(

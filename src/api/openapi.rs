@@ -3,7 +3,8 @@
 //! The paths are the router's (`served`); the query and header parameters are the handlers'
 //! parameter structs (`IntoParams`: a field's doc comment describes it, `api::params` gives
 //! the schemas with a rule); the response schemas are generated from the read models
-//! (`ToSchema`). `ROUTES` describes each route: its summary, who may call it (an
+//! (`ToSchema`); a route's summary and description are its handler's doc comment (the first
+//! paragraph, then the rest). `ROUTES` says of each route who may call it (an
 //! `app::permissions::Access`, the value its handler checks) and its input.
 //! The command bodies are described here, from the domain's own command enums, which stay
 //! free of web annotations (a test checks them against the enums).
@@ -53,7 +54,6 @@ enum Answer {
 pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
-    pub summary: &'static str,
     /// Who may call it: the rule its handler or service checks.
     pub who: Access,
     pub input: Input,
@@ -714,96 +714,96 @@ pub const PUBLIC_RECORD: Access = Access::PublicRecord;
 
 /// Every route of the API.
 pub const ROUTES: &[Route] = &[
-    Route { method: "get", path: "/health", summary: "Liveness", who: Access::Anyone, input: Input::None },
-    Route { method: "get", path: "/ready", summary: "Readiness: database reachable and projections caught up", who: Access::Anyone, input: Input::None },
-    Route { method: "get", path: "/api/v1/credentials", summary: "List credentials (never tokens)", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::None },
-    Route { method: "post", path: "/api/v1/credentials", summary: "Issue a credential; the token is shown once", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::Credential },
-    Route { method: "delete", path: "/api/v1/credentials/{id}", summary: "Revoke a credential", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::None },
-    Route { method: "get", path: "/api/v1/log/head", summary: "Head of the hash chain", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
-    Route { method: "get", path: "/api/v1/log/checkpoints", summary: "Signed checkpoints published into the log", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
-    Route { method: "get", path: "/api/v1/log/verify", summary: "Verify the whole hash chain on the server", who: Access::Roles(permissions::CHAIN_VERIFIERS), input: Input::None },
-    Route { method: "get", path: "/api/v1/projections", summary: "Read-model positions", who: Access::Roles(permissions::PROJECTION_READERS), input: Input::None },
-    Route { method: "get", path: "/api/v1/audit/events", summary: "The audit history, filtered, in log order, with cursor paging", who: Access::Roles(permissions::AUDIT_READERS),
+    Route { method: "get", path: "/health", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/ready", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/api/v1/credentials", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::None },
+    Route { method: "post", path: "/api/v1/credentials", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::Credential },
+    Route { method: "delete", path: "/api/v1/credentials/{id}", who: Access::Roles(permissions::CREDENTIAL_ADMINS), input: Input::None },
+    Route { method: "get", path: "/api/v1/log/head", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/log/checkpoints", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/log/verify", who: Access::Roles(permissions::CHAIN_VERIFIERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/projections", who: Access::Roles(permissions::PROJECTION_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/audit/events", who: Access::Roles(permissions::AUDIT_READERS),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/audit/events.csv", summary: "The audit history as CSV: every event the filter selects, in log order, streamed (no paging)", who: Access::Roles(permissions::AUDIT_READERS),
+    Route { method: "get", path: "/api/v1/audit/events.csv", who: Access::Roles(permissions::AUDIT_READERS),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/audit/events/{position}", summary: "One event with payload, metadata and hashes", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
-    Route { method: "get", path: "/api/v1/stream", summary: "Live events (server-sent events); resumes from Last-Event-ID", who: Access::AnyCredential("restricted events only to those entitled"),
+    Route { method: "get", path: "/api/v1/audit/events/{position}", who: Access::Roles(permissions::AUDIT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/stream", who: Access::AnyCredential("restricted events only to those entitled"),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/bodies", summary: "Bodies with their rules of procedure and registers", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "get", path: "/api/v1/bodies/{id}", summary: "One body", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "post", path: "/api/v1/bodies/{id}/commands", summary: "A command to a body", who: Access::Commands, input: Input::Command(BODY_COMMANDS) },
-    Route { method: "get", path: "/api/v1/meetings", summary: "The meeting list", who: Access::AnyCredential(""),
+    Route { method: "get", path: "/api/v1/bodies", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/bodies/{id}", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/bodies/{id}/commands", who: Access::Commands, input: Input::Command(BODY_COMMANDS) },
+    Route { method: "get", path: "/api/v1/meetings", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}", summary: "Live state: current item, speakers, motions, vote, consensus call, presence, quorum", who: Access::AnyCredential("personal data only to secretariat, auditors and the chair"), input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/agenda", summary: "The agenda", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/participation", summary: "Participation statistics: gender, stakeholders, sponsorship", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "post", path: "/api/v1/meetings/{id}/commands", summary: "A command in a meeting", who: Access::Commands, input: Input::Command(MEETING_COMMANDS) },
-    Route { method: "get", path: "/api/v1/decisions", summary: "The decisions register, a page at a time in register order. A decision's symbol is its meeting's symbol, /DEC/ and its number at that meeting", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/meetings/{id}", who: Access::AnyCredential("personal data only to secretariat, auditors and the chair"), input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/agenda", who: PUBLIC_RECORD, input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/participation", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/meetings/{id}/commands", who: Access::Commands, input: Input::Command(MEETING_COMMANDS) },
+    Route { method: "get", path: "/api/v1/decisions", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.csv", summary: "The decisions register as CSV: every entry the filter selects, in register order (no paging)", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/decisions.csv", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report", summary: "The report of a meeting, generated from the log: attendance with gender figures, the agenda as adopted and as changed, each decision with how it was taken, objections, explanations and dissociations, and the annexes (the Declaration at the close, the programme of work, the documents cited); with the log position and hash it was made from", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report.html", summary: "The report of a meeting as a standalone HTML document, in one of the six languages (headings, and the Declaration annex where translated, the original beside it). `plenary audit replay BUNDLE --at … --report ID --report-html FILE` writes the same bytes offline", who: Access::AnyCredential(""),
+    Route { method: "get", path: "/api/v1/meetings/{id}/report", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.html", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report.pdf", summary: "The report of a meeting as PDF, in one of the six languages, with the same content as report.html (Arabic shaped and laid out right to left). `plenary audit replay BUNDLE --at … --report ID --report-pdf FILE` writes the same bytes offline", who: Access::AnyCredential(""),
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.pdf", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", summary: "The report of a meeting as a Word document, with the same content as report.pdf", who: Access::AnyCredential(""),
+    Route { method: "get", path: "/api/v1/meetings/{id}/report.docx", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.html", summary: "The decisions register as a standalone HTML document, with the same content as decisions.pdf", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/decisions.html", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.pdf", summary: "The decisions register as PDF: every entry the filter selects, in register order, with how each was taken, objections, explanations, secretariat entries and corrigenda", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/decisions.pdf", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/decisions.docx", summary: "The decisions register as a Word document, with the same content as decisions.pdf", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/decisions.docx", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/participation.csv", summary: "Participation over time as CSV: a row per body and year, then a row per State the reader may see", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}", summary: "The Political Declaration now (with provenance), or as of a moment", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/participation.csv", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/frameworks/{id}", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.html", summary: "The Declaration as a standalone HTML document, now or as of a moment; at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --html` writes offline", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.html", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.pdf", summary: "The Declaration as PDF, now or as of a moment, in one of the six languages where translated (the original marked); at p:N it is byte for byte what `plenary audit replay BUNDLE --at p:N --pdf FILE` writes offline", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.pdf", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.docx", summary: "The Declaration as a Word document, with the same content as declaration.pdf", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/frameworks/{id}/declaration.docx", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/frameworks/{id}/diff", summary: "Word-level difference between two versions", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/frameworks/{id}/diff", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/contacts", summary: "Every State's national points of contact, with the secretariat's pings and who has not answered in time", who: Access::Roles(permissions::CONTACT_READERS), input: Input::None },
-    Route { method: "get", path: "/api/v1/contacts/{state}", summary: "One State's points of contact (empty if none is nominated)", who: Access::Roles(permissions::CONTACT_READERS), input: Input::None },
-    Route { method: "post", path: "/api/v1/contacts/{state}/commands", summary: "Nominate, change or retire a point of contact; send a ping; confirm one", who: Access::Commands, input: Input::Command(CONTACT_COMMANDS) },
-    Route { method: "get", path: "/api/v1/annexes/{id}", summary: "A body's annex of regional initiatives as adopted, now or as of a moment: each entry (organisation, title, description, links) with the decision that adopted its wording, and every adopting decision; drafts and proposed removals only to the secretariat, States, auditors and admin", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/annexes/{id}/commands", summary: "Draft an entry or a new wording, propose a removal, record the review conference's decision that adopts the annex as drafted (the decision must be on the register, taken by a review conference of the body)", who: Access::Commands, input: Input::Command(ANNEX_COMMANDS) },
-    Route { method: "get", path: "/api/v1/reporting/{id}", summary: "A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each cycle from the first to the next, who is due, who has submitted a national implementation report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports counted as the reader may read them)", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/reporting/{id}/commands", summary: "Set the body's reporting schedule (every State in a cohort a member, in one cohort only)", who: Access::Commands, input: Input::Command(REPORTING_COMMANDS) },
-    Route { method: "get", path: "/api/v1/funds", summary: "Every fund's ledger as of today: pledged, received, disbursed, the balance and what is outstanding, by donor and by purpose", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "get", path: "/api/v1/funds/{id}", summary: "One fund's ledger as of the end of a day: its entries dated then or before, the totals, by donor and by purpose", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "post", path: "/api/v1/funds/{id}/commands", summary: "Establish a fund; record a pledge, a contribution received or a disbursement (never taking the balance below zero on its day or after)", who: Access::Commands, input: Input::Command(FUND_COMMANDS) },
-    Route { method: "get", path: "/api/v1/documents", summary: "The document registry: every document each body issued (its symbol in the body's series, title, distribution, language versions, what it revises, adds to or corrects, and what replaces it) and the documents of other processes the record cites. Restricted documents only to States, the secretariat, auditors and admin", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "get", path: "/api/v1/documents/record.html", summary: "A registered document as a standalone HTML document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/contacts", who: Access::Roles(permissions::CONTACT_READERS), input: Input::None },
+    Route { method: "get", path: "/api/v1/contacts/{state}", who: Access::Roles(permissions::CONTACT_READERS), input: Input::None },
+    Route { method: "post", path: "/api/v1/contacts/{state}/commands", who: Access::Commands, input: Input::Command(CONTACT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/annexes/{id}", who: PUBLIC_RECORD, input: Input::None },
+    Route { method: "post", path: "/api/v1/annexes/{id}/commands", who: Access::Commands, input: Input::Command(ANNEX_COMMANDS) },
+    Route { method: "get", path: "/api/v1/reporting/{id}", who: PUBLIC_RECORD, input: Input::None },
+    Route { method: "post", path: "/api/v1/reporting/{id}/commands", who: Access::Commands, input: Input::Command(REPORTING_COMMANDS) },
+    Route { method: "get", path: "/api/v1/funds", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/funds/{id}", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/funds/{id}/commands", who: Access::Commands, input: Input::Command(FUND_COMMANDS) },
+    Route { method: "get", path: "/api/v1/documents", who: PUBLIC_RECORD, input: Input::None },
+    Route { method: "get", path: "/api/v1/documents/record.html", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/documents/record.pdf", summary: "A registered document as PDF: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/documents/record.pdf", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/documents/record.docx", summary: "A registered document as a Word document: its record in the registry (distribution, date, relations, language versions, what it belongs to) and, where Plenary holds its text (a published submission under that symbol), the text. Restricted documents only to States, the secretariat, auditors and admin (404 to others)", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/documents/record.docx", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "post", path: "/api/v1/documents/commands", summary: "Issue a document of a body (the next number of a series under a prefix), a revision, addendum or corrigendum; register another process's document; add a language version. One registry for the house: a symbol is issued once", who: Access::Commands, input: Input::Command(DOCUMENT_COMMANDS) },
-    Route { method: "get", path: "/api/v1/search", summary: "Full-text search over submissions in every language they were filed in: the versions holding every word of q (each word matches its stem in any of the six languages; Chinese by character), best first, each with the text around the words found. The published texts, and the reader's own drafts (all for the secretariat and auditors)", who: PUBLIC_RECORD,
+    Route { method: "post", path: "/api/v1/documents/commands", who: Access::Commands, input: Input::Command(DOCUMENT_COMMANDS) },
+    Route { method: "get", path: "/api/v1/search", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/submissions", summary: "Submissions: the published ones, and the drafts and submitted texts of the reader's own State or organisation (all of them for the secretariat and auditors)", who: PUBLIC_RECORD,
+    Route { method: "get", path: "/api/v1/submissions", who: PUBLIC_RECORD,
         input: Input::None },
-    Route { method: "get", path: "/api/v1/submissions/{id}", summary: "One submission with its language versions (404 for a draft the reader may not read)", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/submissions/{id}/attachments", summary: "Attach a file (the PDF of a national report) before publication: stored by its SHA-256, named in the log by hash and size, carried by export bundles", who: Access::Own("the secretariat; a delegate of the filing State; the filing organisation (its own credential)"), input: Input::File },
-    Route { method: "get", path: "/api/v1/submissions/{id}/attachments/{sha256}", summary: "An attachment's bytes, to whoever may read the submission", who: PUBLIC_RECORD, input: Input::None },
-    Route { method: "post", path: "/api/v1/submissions/{id}/commands", summary: "Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's survey template (a national implementation report)", who: Access::Commands, input: Input::Command(SUBMISSION_COMMANDS) },
-    Route { method: "get", path: "/api/v1/participation", summary: "Participation over time: delegations, delegates and heads of delegation by gender, and the sponsorship programme's reach, per body and year across every meeting; per State only to the secretariat, auditors and admin, and to a delegate for its own State", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "get", path: "/api/v1/capacity", summary: "Capacity building: every request (with its match and progress), every offer (with the room it has left), and the pairs suggested between open requests and offers, best first, each with why", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "post", path: "/api/v1/capacity/requests/{id}/commands", summary: "File a request for capacity-building support; propose, accept or decline a match; record progress to completion", who: Access::Commands, input: Input::Command(REQUEST_COMMANDS) },
-    Route { method: "post", path: "/api/v1/capacity/offers/{id}/commands", summary: "Make or withdraw an offer of capacity-building support", who: Access::Commands, input: Input::Command(OFFER_COMMANDS) },
-    Route { method: "post", path: "/api/v1/frameworks/{id}/commands", summary: "Establish a programme, record an external endorsement, add a translation", who: Access::Commands, input: Input::Command(FRAMEWORK_COMMANDS) },
-    Route { method: "get", path: "/api/v1/amendments", summary: "The amendments board, a page at a time in id order", who: Access::AnyCredential(""),
+    Route { method: "get", path: "/api/v1/submissions/{id}", who: PUBLIC_RECORD, input: Input::None },
+    Route { method: "post", path: "/api/v1/submissions/{id}/attachments", who: Access::Own("the secretariat; a delegate of the filing State; the filing organisation (its own credential)"), input: Input::File },
+    Route { method: "get", path: "/api/v1/submissions/{id}/attachments/{sha256}", who: PUBLIC_RECORD, input: Input::None },
+    Route { method: "post", path: "/api/v1/submissions/{id}/commands", who: Access::Commands, input: Input::Command(SUBMISSION_COMMANDS) },
+    Route { method: "get", path: "/api/v1/participation", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "get", path: "/api/v1/capacity", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/capacity/requests/{id}/commands", who: Access::Commands, input: Input::Command(REQUEST_COMMANDS) },
+    Route { method: "post", path: "/api/v1/capacity/offers/{id}/commands", who: Access::Commands, input: Input::Command(OFFER_COMMANDS) },
+    Route { method: "post", path: "/api/v1/frameworks/{id}/commands", who: Access::Commands, input: Input::Command(FRAMEWORK_COMMANDS) },
+    Route { method: "get", path: "/api/v1/amendments", who: Access::AnyCredential(""),
         input: Input::None },
-    Route { method: "get", path: "/api/v1/amendments/{id}", summary: "One amendment with each revision's diff", who: Access::AnyCredential(""), input: Input::None },
-    Route { method: "post", path: "/api/v1/amendments/{id}/commands", summary: "Propose, revise, co-sponsor, withdraw, reintroduce, table, translate (the secretariat: a revision's title and wording, one per operation that proposes text)", who: Access::Commands, input: Input::Command(AMENDMENT_COMMANDS) },
-    Route { method: "get", path: "/openapi.json", summary: "This document", who: Access::Anyone, input: Input::None },
-    Route { method: "get", path: "/docs", summary: "The API explorer (an HTML page built from /openapi.json)", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/api/v1/amendments/{id}", who: Access::AnyCredential(""), input: Input::None },
+    Route { method: "post", path: "/api/v1/amendments/{id}/commands", who: Access::Commands, input: Input::Command(AMENDMENT_COMMANDS) },
+    Route { method: "get", path: "/openapi.json", who: Access::Anyone, input: Input::None },
+    Route { method: "get", path: "/docs", who: Access::Anyone, input: Input::None },
 ];
 
 fn problem(description: &str) -> Value {
@@ -1163,10 +1163,16 @@ fn operation(r: &Route) -> Value {
         "500".into(),
         problem("Internal error (never a stack trace or internal detail)"),
     );
-    let mut description = match (r.input, aggregate_of(r.path)) {
+    let generated = &generated_paths()[r.path][r.method];
+    let who = match (r.input, aggregate_of(r.path)) {
         // Who may send each command, from app::permissions (never written here).
         (Input::Command(commands), Some(aggregate)) => who_sends(aggregate, commands),
         _ => format!("Who may call it: {}.", r.who.describe()),
+    };
+    // The handler's doc comment after its first paragraph, then who may call it.
+    let mut description = match generated["description"].as_str().map(prose) {
+        Some(about) => format!("{about}\n\n{who}"),
+        None => who,
     };
     if r.path == "/api/v1/decisions" {
         description.push_str(&format!(
@@ -1175,7 +1181,7 @@ fn operation(r: &Route) -> Value {
         ));
     }
     let mut op = json!({
-        "summary": r.summary,
+        "summary": generated["summary"].as_str().map(prose).unwrap_or_default(),
         "description": description,
         "parameters": params,
         "responses": responses,
@@ -1403,6 +1409,21 @@ fn read_model_schemas() -> Map<String, Value> {
     out
 }
 
+/// A doc comment's text as prose: a line break inside a paragraph is a space (as Markdown
+/// reads it), so the wrapping of the source does not reach the document.
+fn prose(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| {
+            paragraph
+                .split('\n')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// The paths utoipa-axum generated from the router's handlers, as JSON (built once).
 fn generated_paths() -> &'static Value {
     static GENERATED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
@@ -1445,8 +1466,9 @@ pub fn route(method: &str, path: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
 }
 
-/// Builds the OpenAPI document: the paths the router serves, each described by [`ROUTES`]
-/// (a served route missing there is documented as such, and fails a test).
+/// Builds the OpenAPI document: the paths the router serves, each described by its
+/// handler's doc comment and its [`ROUTES`] entry (a served route missing there is
+/// documented as such, and fails a test).
 pub fn build() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for (method, path) in served() {
@@ -1484,6 +1506,7 @@ pub fn build() -> Value {
     doc
 }
 
+/// This document
 #[utoipa::path(get, path = "/openapi.json")]
 async fn document() -> impl IntoResponse {
     // The same for the life of the process.
@@ -1491,9 +1514,10 @@ async fn document() -> impl IntoResponse {
     axum::Json(DOCUMENT.get_or_init(build).clone())
 }
 
-/// A self-contained page (no CDN): lists the routes from /openapi.json with their parameters
-/// and sends requests (`assets/explorer.js`). It carries the pages' strict policy: no inline
-/// script or style.
+/// The API explorer (an HTML page built from /openapi.json)
+///
+/// A self-contained page (no CDN) that lists the routes of /openapi.json with their parameters and
+/// sends requests. It carries the pages' strict policy: no inline script or style.
 #[utoipa::path(get, path = "/docs")]
 async fn explorer() -> impl IntoResponse {
     use axum::http::header;
@@ -1813,6 +1837,27 @@ mod tests {
                 if !seen.insert((p["in"].to_string(), name.clone())) {
                     wrong.push(format!("{method} {path} {name}: given twice"));
                 }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// Every route's handler says what it does: its doc comment's first paragraph is the
+    /// route's summary (a handler without one fails here), and a summary reads as one line.
+    #[test]
+    fn every_route_is_summarised_by_its_handler() {
+        let doc = build();
+        let mut wrong = vec![];
+        for (method, path) in served() {
+            let summary = doc["paths"][&path][method]["summary"]
+                .as_str()
+                .unwrap_or_default();
+            if summary.trim().is_empty() {
+                wrong.push(format!("{method} {path}: its handler has no doc comment"));
+            } else if summary.contains('\n') || summary.ends_with('.') {
+                wrong.push(format!(
+                    "{method} {path}: the summary is not one line: {summary:?}"
+                ));
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));

@@ -27,6 +27,9 @@ struct Params {
     _min: Option<i64>,
 }
 
+/// Participation over time: delegations, delegates and heads of delegation by gender, and the
+/// sponsorship programme's reach, per body and year across every meeting; per State only to the
+/// secretariat, auditors and admin, and to a delegate for its own State
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/participation", params(Params, MinPosition))]
 async fn over_time(

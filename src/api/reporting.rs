@@ -19,6 +19,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(command))
 }
 
+/// A body's reporting schedule (cycle length, cohorts in rotation, survey template) and, for each
+/// cycle from the first to the next, who is due, who has submitted a national implementation
+/// report, who is overdue or awaited, and the priority areas the cycle's gap analyses name (reports
+/// counted as the reader may read them)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/reporting/{id}", params(MinPosition))]
 async fn show(
@@ -33,6 +37,7 @@ async fn show(
     ))
 }
 
+/// Set the body's reporting schedule (every State in a cohort a member, in one cohort only)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/reporting/{id}/commands", params(CommandHeaders))]
 async fn command(

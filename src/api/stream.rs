@@ -71,6 +71,7 @@ impl utoipa::IntoParams for LastEventId {
     }
 }
 
+/// Live events (server-sent events); resumes from Last-Event-ID
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/stream", params(Params, LastEventId))]
 async fn stream(

@@ -47,6 +47,8 @@ pub(crate) struct Submissions {
     submissions: Vec<SubmissionLine>,
 }
 
+/// Submissions: the published ones, and the drafts and submitted texts of the reader's own State or
+/// organisation (all of them for the secretariat and auditors)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/submissions", params(ListParams, MinPosition))]
 async fn list(
@@ -66,6 +68,7 @@ async fn list(
     }))
 }
 
+/// One submission with its language versions (404 for a draft the reader may not read)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/submissions/{id}", params(MinPosition))]
 async fn one(
@@ -80,6 +83,8 @@ async fn one(
     ))
 }
 
+/// Draft, revise, submit, publish, withdraw a submission; add a language version; answer the body's
+/// survey template (a national implementation report)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,
@@ -120,6 +125,10 @@ struct SearchParams {
     _min: Option<i64>,
 }
 
+/// Full-text search over submissions in every language they were filed in: the versions holding
+/// every word of q (each word matches its stem in any of the six languages; Chinese by character),
+/// best first, each with the text around the words found. The published texts, and the reader's own
+/// drafts (all for the secretariat and auditors)
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/search", params(SearchParams, MinPosition))]
 async fn search(
@@ -148,9 +157,11 @@ struct AttachParams {
     name: String,
 }
 
-/// Uploads a file as the request body (its media type in `Content-Type`). Nothing is read
-/// before the sender is authorized; a file over the body's limit is answered 413 and stores
-/// nothing.
+/// Attach a file (the PDF of a national report) before publication: stored by its SHA-256, named in
+/// the log by hash and size, carried by export bundles
+///
+/// The file is the request body, its media type in `Content-Type`. Nothing is read before the
+/// sender is authorized; a file over the body's limit is answered 413 and stores nothing.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,
@@ -242,6 +253,7 @@ async fn read_limited(
 /// How much of a refused upload is read past the limit before the connection is given up.
 pub const DRAIN: u64 = 16 << 20;
 
+/// An attachment's bytes, to whoever may read the submission
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     get,

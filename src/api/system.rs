@@ -33,7 +33,9 @@ pub(crate) struct Health {
     status: &'static str,
 }
 
-/// Liveness: the process is up.
+/// Liveness
+///
+/// The process is up.
 #[utoipa::path(get, path = "/health")]
 async fn health() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
@@ -53,7 +55,9 @@ pub(crate) struct Readiness {
     halted: Option<String>,
 }
 
-/// Readiness: the database answers and the projections are within `max_lag` of the log.
+/// Readiness: database reachable and projections caught up
+///
+/// Ready when the database answers and the projections are within `max_lag` of the log.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/ready")]
 async fn ready(State(s): State<AppState>) -> Response {
@@ -134,6 +138,7 @@ pub(crate) struct Head {
     hash: String,
 }
 
+/// Head of the hash chain
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/log/head")]
 async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<Head>, ApiError> {
@@ -145,7 +150,9 @@ async fn log_head(State(s): State<AppState>, p: Principal) -> Result<axum::Json<
     }))
 }
 
-/// Walks the whole chain on the server. Auditors should also verify an export offline.
+/// Verify the whole hash chain on the server
+///
+/// Auditors should also verify an export offline (`plenary audit verify`).
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/log/verify")]
 async fn log_verify(
@@ -157,8 +164,10 @@ async fn log_verify(
     Ok(axum::Json(report))
 }
 
-/// The signed checkpoints the service published into the log, oldest first. An auditor keeps
-/// copies outside the system and later gives them to `plenary audit verify --checkpoint`.
+/// Signed checkpoints published into the log
+///
+/// Oldest first. An auditor keeps copies outside the system and later gives them to `plenary audit
+/// verify --checkpoint`.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(get, path = "/api/v1/log/checkpoints")]
 async fn log_checkpoints(
@@ -217,6 +226,7 @@ pub(crate) struct ProjectionStatus {
     log_head: i64,
 }
 
+/// Read-model positions
 #[utoipa::path(get, path = "/api/v1/projections")]
 async fn projections(
     State(s): State<AppState>,
@@ -246,6 +256,7 @@ pub(crate) struct IssuedCredential {
     token: String,
 }
 
+/// Issue a credential; the token is shown once
 #[tracing::instrument(skip_all)]
 #[utoipa::path(post, path = "/api/v1/credentials")]
 async fn create_credential(
@@ -261,6 +272,7 @@ async fn create_credential(
     ))
 }
 
+/// List credentials (never tokens)
 #[utoipa::path(get, path = "/api/v1/credentials")]
 async fn list_credentials(
     State(s): State<AppState>,
@@ -269,6 +281,7 @@ async fn list_credentials(
     Ok(axum::Json(app::credentials::list(&s.app, &p).await?))
 }
 
+/// Revoke a credential
 #[tracing::instrument(skip_all)]
 #[utoipa::path(delete, path = "/api/v1/credentials/{id}")]
 async fn revoke_credential(

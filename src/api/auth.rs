@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use super::error::ApiError;
 use super::AppState;
 pub use crate::app::access::{Principal, Role};
-use crate::store::credentials;
+use crate::app::credentials;
 
 /// Recently seen tokens, so a request does not need a database round trip to authenticate.
 /// Short-lived so that a revocation takes effect within [`CACHE_TTL`].
@@ -52,12 +52,12 @@ impl FromRequestParts<AppState> for Principal {
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| t.starts_with(credentials::TOKEN_PREFIX) && t.len() <= 200)
+            .filter(|t| credentials::is_token_shaped(t))
             .ok_or_else(|| {
                 ApiError::unauthorized("the Authorization header must be: Bearer pln_…")
             })?;
         // Keyed by the token's hash: the cache holds no secrets either.
-        let key = credentials::hash_token(token);
+        let key = credentials::token_key(token);
         if let Ok(mut cache) = state.tokens.0.lock() {
             match cache.get(&key) {
                 Some((at, p)) if at.elapsed() < CACHE_TTL => return Ok(p.clone()),
@@ -67,7 +67,7 @@ impl FromRequestParts<AppState> for Principal {
                 None => {}
             }
         }
-        let found = credentials::authenticate(state.app.store.db(), token)
+        let found = credentials::authenticate(&state.app, token)
             .await?
             .and_then(Principal::from_credential)
             .ok_or_else(|| ApiError::unauthorized("this token is unknown or has been revoked"))?;

@@ -6,6 +6,25 @@ use crate::app::refusal::Refusal;
 use crate::app::App;
 use crate::store::credentials::{self, Credential};
 
+/// Whether a token has the shape of one this service issues (its prefix, a bounded length):
+/// anything else is refused before the store is asked.
+pub fn is_token_shaped(token: &str) -> bool {
+    token.starts_with(credentials::TOKEN_PREFIX) && token.len() <= 200
+}
+
+/// What a front end may key a cache of signed-in tokens by: the token's hash, never the token.
+pub fn token_key(token: &str) -> String {
+    credentials::hash_token(token)
+}
+
+/// The live credential a token names: none for a token of the wrong shape, unknown or revoked.
+pub async fn authenticate(app: &App, token: &str) -> Result<Option<Credential>, Refusal> {
+    if !is_token_shaped(token) {
+        return Ok(None);
+    }
+    Ok(credentials::authenticate(app.store.db(), token).await?)
+}
+
 /// Issues a credential; returns it and its token (shown once, never stored).
 pub async fn issue(
     app: &App,

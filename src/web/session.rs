@@ -22,7 +22,6 @@ use super::messages::{self, Messages};
 use super::pages::render;
 use crate::api::AppState;
 use crate::app::access::Principal;
-use crate::store::credentials;
 use crate::store::sessions;
 
 pub const COOKIE: &str = "plenary_session";
@@ -285,11 +284,7 @@ async fn sign_in(
         );
     }
     let token = f.token.trim();
-    let found = if token.starts_with(credentials::TOKEN_PREFIX) && token.len() <= 200 {
-        credentials::authenticate(s.app.store.db(), token).await
-    } else {
-        Ok(None)
-    };
+    let found = crate::app::credentials::authenticate(&s.app, token).await;
     match found {
         Ok(Some(c)) => start_session(&s, &headers, &c.id, None)
             .await
@@ -304,7 +299,7 @@ async fn sign_in(
             };
             render(&page, StatusCode::UNAUTHORIZED)
         }
-        Err(e) => super::pages::refusal_page(m, e.into()),
+        Err(e) => super::pages::refusal_page(m, e),
     }
 }
 

@@ -46,7 +46,10 @@ impl<S: Send + Sync> FromRequestParts<S> for LastEventId {
             Some(v) => v
                 .to_str()
                 .ok()
-                .and_then(|v| v.trim().parse::<i64>().ok())
+                // Digits only, as documented and as the server sends ids: "+5" or "-1" could
+                // be read differently by another parser.
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|v| v.parse::<i64>().ok())
                 .map(|p| LastEventId(Some(p)))
                 .ok_or_else(|| {
                     ApiError::bad_request("Last-Event-ID", "Last-Event-ID must be a log position")

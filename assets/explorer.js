@@ -9,18 +9,23 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// A description's text, its `code spans` (Markdown's backticks) set as code.
+function prose(text) {
+  return text.split("`").map((part, i) => (i % 2 ? el("code", {}, part) : part));
+}
+
 // One route's description: its parameters, the request to send and the answer.
 function operation(id, path, method, op) {
   const d = el("details", { id: `op-${id}` });
-  d.append(el("summary", {}, el("span", { class: "m" }, method.toUpperCase()), " ", el("code", {}, path), " — ", op.summary || ""));
+  d.append(el("summary", {}, el("span", { class: "m" }, method.toUpperCase()), " ", el("code", {}, path), " — ", ...prose(op.summary || "")));
   // A description's paragraphs are separated by a blank line (Markdown's way).
-  for (const para of (op.description || "").split("\n\n")) d.append(el("p", {}, para));
+  for (const para of (op.description || "").split("\n\n")) d.append(el("p", {}, ...prose(para)));
   const params = op.parameters || [];
   if (params.length) {
     const list = el("ul", { class: "params" });
     for (const p of params) {
       const where = p.required ? `${p.in}, required` : p.in;
-      list.append(el("li", {}, el("code", {}, p.name), ` (${where})`, p.description ? `: ${p.description}` : ""));
+      list.append(el("li", {}, el("code", {}, p.name), ` (${where})`, ...(p.description ? [": ", ...prose(p.description)] : [])));
     }
     d.append(el("p", {}, "Parameters:"), list);
   }
